@@ -1,0 +1,127 @@
+# nexcage: build, check, install, bench.
+#   make            build build/nexcage
+#   make check      install missing Debian packages, then every test suite,
+#                   once more under AddressSanitizer/UBSan
+#   make demo       the main job: an example bundle end to end (simulator)
+#   make bench      benchmarks against runc, printed as ratios
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= gcc
+PKG_CONFIG ?= pkg-config
+
+LUA_PC    := lua5.4
+LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LUA_PC))
+LUA_LIBDIR = $(shell $(PKG_CONFIG) --variable=libdir $(LUA_PC))
+# Lua and lua-cjson are linked statically: the binary must not depend on
+# which Lua the host has (a site's lua5.4 upgrade must not change nexcage).
+LUA_LIBS   = $(LUA_LIBDIR)/liblua5.4-cjson.a $(LUA_LIBDIR)/liblua5.4.a
+SD_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libsystemd)
+SD_LIBS    = $(shell $(PKG_CONFIG) --libs libsystemd)
+
+WARN      := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
+BASE_CFLAGS := -std=gnu17 -g $(WARN) -fno-strict-aliasing \
+	-DNX_INSTALLED_LUA='"$(PREFIX)/share/nexcage/lua"' \
+	-DNX_INSTALLED_HOOKS='"$(PREFIX)/share/nexcage/hooks"'
+OPT_CFLAGS  := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDLIBS_ALL  = $(LUA_LIBS) $(SD_LIBS) -lm -ldl
+
+SRCS      := $(wildcard src/*.c)
+CORE_SRCS := $(filter-out src/main.c,$(SRCS))
+LUA_FILES := $(shell find lua hooks -name '*.lua' 2>/dev/null | LC_ALL=C sort)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+# Two build flavours share the rules below: build/ (optimised) and
+# build-asan/ (sanitizers), selected by the directory name.
+B  ?= build
+ifeq ($(B),build-asan)
+FLAVOUR_CFLAGS := $(SAN_CFLAGS)
+else
+FLAVOUR_CFLAGS := $(OPT_CFLAGS)
+endif
+CFLAGS_ALL = $(BASE_CFLAGS) $(FLAVOUR_CFLAGS) $(LUA_CFLAGS) $(SD_CFLAGS) -Isrc -I$(B) $(CFLAGS)
+
+CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
+
+.PHONY: all deps check check-all check-build unit spec sim e2e demo bench install clean fuzz format
+
+all: $(B)/nexcage
+
+$(B)/nexcage: $(B)/obj/main.o $(CORE_OBJS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
+
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(B)/obj/embedded.o: $(B)/embedded.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/embedded.c: $(B)/embed $(LUA_FILES)
+	$(B)/embed $@ $(foreach f,$(filter lua/%,$(LUA_FILES)),lua::$(f)) \
+		$(foreach f,$(filter hooks/%,$(LUA_FILES)),hooks:hooks.:$(f))
+
+$(B)/embed: src/tools/embed.c
+	@mkdir -p $(B)
+	$(CC) -std=gnu17 -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(B)/obj/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(B)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
+
+-include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d)
+
+# --- dependencies -----------------------------------------------------------
+deps:
+	@sh tests/deps.sh
+
+# --- tests ------------------------------------------------------------------
+# check installs what is missing, then re-enters make so pkg-config sees it.
+check: deps
+	@$(MAKE) --no-print-directory check-all
+
+check-all:
+	@$(MAKE) --no-print-directory B=build build/nexcage build/unit-tests
+	@$(MAKE) --no-print-directory B=build-asan build-asan/nexcage build-asan/unit-tests
+	@sh tests/run-suites.sh
+
+unit: $(B)/unit-tests
+	$(B)/unit-tests
+
+spec:
+	lua5.4 /usr/bin/busted spec
+
+sim:
+	tests/sim/run-tests
+
+e2e: $(B)/nexcage
+	NEXCAGE=$(CURDIR)/$(B)/nexcage sh tests/e2e/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory B=build build/nexcage
+	@sh examples/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory B=build build/nexcage
+	@sh tests/bench/run.sh
+
+# --- install ----------------------------------------------------------------
+install: $(B)/nexcage
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nexcage/lua \
+		$(DESTDIR)$(PREFIX)/share/nexcage/hooks $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(B)/nexcage $(DESTDIR)$(PREFIX)/bin/nexcage
+	cd lua && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(PREFIX)/share/nexcage/lua/{} \;
+	cd hooks && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(PREFIX)/share/nexcage/hooks/{} \;
+	install -m 0644 docs/nexcage.1 $(DESTDIR)$(PREFIX)/share/man/man1/nexcage.1
+
+format:
+	clang-format -i src/*.c src/*.h src/tools/*.c tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf build build-asan build-fuzz

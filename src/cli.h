@@ -1,0 +1,23 @@
+/* The runc-compatible command line: global options, the command table,
+ * help text, dispatch and the exit status. */
+#ifndef NX_CLI_H
+#define NX_CLI_H
+
+#include "context.h"
+#include "error.h"
+
+typedef int (*nx_command_fn)(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+
+typedef struct nx_command {
+	const char *name;
+	const char *summary;
+	const char *usage; /* after "nexcage " */
+	const char *flags; /* one line per flag, already indented */
+	nx_command_fn run;
+} nx_command;
+
+int cli_main(int argc, char **argv);
+/* For commands: print "usage" on a misuse, as an error value. */
+int cli_usage_error(const char *cmd, nx_err *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

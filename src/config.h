@@ -1,0 +1,43 @@
+/* The site configuration: one Lua file (default /etc/nexcage/config.lua)
+ * returning a table. Every key is declared in one schema (config.c) with
+ * its type, default and range; an unknown key or a wrong type is an error
+ * that names the key, so a typo never silently falls back to a default. */
+#ifndef NX_CONFIG_H
+#define NX_CONFIG_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "lua_host.h"
+
+#define NX_DEFAULT_CONFIG "/etc/nexcage/config.lua"
+
+typedef struct nx_config {
+	char *pct;              /* path of the pct program */
+	char *pvesh;            /* path of the pvesh program */
+	char *node;             /* this node's name (default: short hostname) */
+	char *pve_etc;          /* the cluster filesystem (/etc/pve) */
+	char *storage;          /* storage for container root filesystems */
+	char *template_storage; /* storage holding vztmpl archives */
+	char *template_dir;     /* that storage's template directory on disk */
+	char *bridge;           /* default bridge for net0 */
+	char *state_dir;        /* persistent id <-> VMID mapping */
+	char *process_mode;     /* "entrypoint" (PVE >= 9.1) or "raw" (lxc.init.*) */
+	char *pve_version;      /* Proxmox VE version the rules target */
+	long vmid_min, vmid_max;
+	long rootfs_size;       /* GiB */
+	long memory_default;    /* MiB when the bundle sets no limit */
+	double pct_timeout;     /* seconds before a hung pct is killed */
+	double lua_time_limit;  /* seconds per call into site Lua */
+	long lua_memory_limit;  /* MiB */
+	int lua_ref;            /* registry ref of the validated table with defaults (LUA_NOREF: none) */
+} nx_config;
+
+/* Load path (NULL: the default path, which may be absent). Pushes nothing;
+ * the validated table with defaults filled in is kept under cfg->lua_ref. */
+int config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg, nx_err *err);
+/* Defaults only, with no Lua (for commands that do not start Lua). */
+int config_defaults(nx_config *cfg, nx_err *err);
+void config_free(nx_config *cfg);
+
+#endif

@@ -1,0 +1,42 @@
+#include "context.h"
+
+#include <string.h>
+
+nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err)
+{
+	if (ctx->lua)
+		return ctx->lua;
+	/* Site limits come from the config, which is itself Lua: the
+	 * interpreter starts with the defaults and config.lua runs under them. */
+	nx_lua_settings s = {
+		.site_dir = ctx->opts->lua_path,
+		.installed_dir = NX_INSTALLED_LUA,
+		.debug = ctx->opts->debug,
+	};
+	ctx->lua = lua_host_new(&s, err);
+	return ctx->lua;
+}
+
+const nx_config *ctx_config(nx_ctx *ctx, nx_err *err)
+{
+	if (ctx->config_loaded)
+		return &ctx->config;
+	nx_lua *h = ctx_lua(ctx, err);
+	if (!h)
+		return NULL;
+	if (config_load(h, ctx->opts->config_path, ctx->opts->config_explicit, &ctx->config, err) < 0) {
+		config_free(&ctx->config);
+		return NULL;
+	}
+	lua_host_set_limits(h, (size_t)ctx->config.lua_memory_limit << 20, ctx->config.lua_time_limit);
+	ctx->config_loaded = true;
+	return &ctx->config;
+}
+
+void ctx_free(nx_ctx *ctx)
+{
+	if (ctx->config_loaded)
+		config_free(&ctx->config);
+	lua_host_free(ctx->lua);
+	memset(ctx, 0, sizeof *ctx);
+}

@@ -1,0 +1,44 @@
+/* What one invocation carries: the process's options from the command line
+ * and the things created on first use (the Lua interpreter, the site
+ * configuration). Commands that need neither never pay for them. */
+#ifndef NX_CONTEXT_H
+#define NX_CONTEXT_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "error.h"
+#include "log.h"
+#include "lua_host.h"
+
+#define NX_DEFAULT_ROOT "/run/nexcage"
+#define NX_DEFAULT_SITE_LUA "/etc/nexcage/lua"
+#define NX_DEFAULT_SITE_HOOKS "/etc/nexcage/hooks"
+
+#ifndef NX_INSTALLED_LUA
+#define NX_INSTALLED_LUA "/usr/local/share/nexcage/lua"
+#endif
+
+typedef struct nx_opts {
+	const char *root;        /* --root: per-container state (tmpfs, like runc) */
+	const char *log_path;    /* --log: NULL (stderr), a file, or "journald" */
+	nx_log_format log_format;
+	bool debug;
+	bool systemd_cgroup;     /* accepted for compatibility: Proxmox owns the cgroups */
+	const char *lua_path;    /* --lua-path / NEXCAGE_LUA_PATH: the site Lua directory */
+	const char *config_path; /* --config / NEXCAGE_CONFIG */
+	bool config_explicit;    /* a missing explicit config is an error */
+} nx_opts;
+
+typedef struct nx_ctx {
+	const nx_opts *opts;
+	nx_lua *lua;
+	nx_config config;
+	bool config_loaded;
+} nx_ctx;
+
+nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err);
+const nx_config *ctx_config(nx_ctx *ctx, nx_err *err);
+void ctx_free(nx_ctx *ctx);
+
+#endif

@@ -1,0 +1,59 @@
+#include "error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void nx_err_clear(nx_err *err)
+{
+	if (!err)
+		return;
+	err->errnum = 0;
+	err->exit_code = 0;
+	err->msg[0] = '\0';
+}
+
+static void err_vset(nx_err *err, const char *fmt, va_list ap)
+{
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+}
+
+int nx_err_set(nx_err *err, const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	err_vset(err, fmt, ap);
+	va_end(ap);
+	err->errnum = 0;
+	return -1;
+}
+
+int nx_err_sys(nx_err *err, int errnum, const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	err_vset(err, fmt, ap);
+	va_end(ap);
+	size_t len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(errnum));
+	err->errnum = errnum;
+	return -1;
+}
+
+int nx_err_wrap(nx_err *err, const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	char prefix[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	va_end(ap);
+	char old[NX_ERR_MSG_MAX];
+	memcpy(old, err->msg, sizeof old);
+	snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+	return -1;
+}

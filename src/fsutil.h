@@ -1,0 +1,24 @@
+/* Small filesystem primitives every other file needs: bounded reads, atomic
+ * writes (temp + fsync + rename + fsync dir), recursive mkdir. */
+#ifndef NX_FSUTIL_H
+#define NX_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Read a whole file, refusing files larger than max bytes. *out is
+ * NUL-terminated (the NUL is not counted in *len). */
+int fs_read_file(const char *path, size_t max, char **out, size_t *len, nx_err *err);
+/* Write data to path atomically: a reader sees the old or the new file, never
+ * a torn one, even after a crash. */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, nx_err *err);
+/* mkdir -p; existing directories are fine. */
+int fs_mkdir_p(const char *path, mode_t mode, nx_err *err);
+/* rm -rf of a directory tree without following symlinks; missing is fine. */
+int fs_remove_tree(const char *path, nx_err *err);
+/* Join a and b with one '/', into a fresh string. */
+char *fs_join(const char *a, const char *b);
+
+#endif

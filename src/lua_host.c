@@ -1,0 +1,413 @@
+#define _GNU_SOURCE
+#include "lua_host.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <lauxlib.h>
+#include <lua-cjson.h>
+#include <lualib.h>
+
+#include "cleanup.h"
+#include "embedded.h"
+#include "fsutil.h"
+#include "lua_api.h"
+
+#define DEFAULT_MEM_LIMIT (256u << 20)
+#define DEFAULT_TIME_LIMIT 10.0
+#define MAX_SOURCE_SIZE (1u << 20)
+
+/* Registry keys for the host's tables (addresses are unique). */
+static const char KEY_BASE = 'b';   /* read-only view of the safe globals */
+static const char KEY_LOADED = 'l'; /* module name -> value */
+
+struct nx_lua {
+	lua_State *L;
+	nx_lua_settings settings;
+	size_t mem_used;
+	double deadline; /* CLOCK_MONOTONIC seconds; 0 outside protected calls */
+	bool timed_out;
+};
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Counting allocator: a runaway site script gets "not enough memory"
+ * instead of taking the host down. */
+static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	nx_lua *h = ud;
+	size_t old = ptr ? osize : 0;
+	if (nsize == 0) {
+		free(ptr);
+		h->mem_used -= old;
+		return NULL;
+	}
+	if (nsize > old && h->mem_used - old + nsize > h->settings.mem_limit)
+		return NULL;
+	void *p = realloc(ptr, nsize);
+	if (p)
+		h->mem_used = h->mem_used - old + nsize;
+	return p;
+}
+
+static void time_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
+	if (h->deadline > 0 && monotonic_now() > h->deadline) {
+		h->timed_out = true;
+		luaL_error(L, "script ran past its time limit of %.1fs", h->settings.time_limit);
+	}
+}
+
+int lua_host_check_trust(const char *path, nx_err *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return nx_err_sys(err, errno, "%s", path);
+	if (st.st_uid != 0)
+		return nx_err_set(err, "%s: refusing site file: owned by uid %u, not root", path,
+				  (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return nx_err_set(err, "%s: refusing site file: writable by group or others (mode %04o)",
+				  path, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* The file and every directory between it and the search root must be
+ * trusted: a writable directory lets anyone swap the file. */
+static int check_trust_chain(const char *root, const char *file, nx_err *err)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof buf, "%s", file);
+	size_t rl = strlen(root);
+	for (;;) {
+		if (lua_host_check_trust(buf, err) < 0)
+			return -1;
+		char *slash = strrchr(buf, '/');
+		if (!slash || (size_t)(slash - buf) < rl || slash == buf)
+			return 0;
+		*slash = '\0';
+	}
+}
+
+static bool valid_module_name(const char *name)
+{
+	if (!*name || *name == '.' || strstr(name, ".."))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') ||
+		      *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return name[strlen(name) - 1] != '.';
+}
+
+static void module_path(const char *dir, const char *name, char *out, size_t n)
+{
+	int len = snprintf(out, n, "%s/", dir);
+	for (const char *p = name; *p && (size_t)len + 5 < n; p++)
+		out[len++] = *p == '.' ? '/' : *p;
+	snprintf(out + len, n - (size_t)len, ".lua");
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+const char *lua_host_module_origin(nx_lua *h, const char *name, char *buf, size_t n)
+{
+	if (!valid_module_name(name))
+		return NULL;
+	const char *dirs[2] = {h->settings.site_dir, h->settings.installed_dir};
+	for (int i = 0; i < 2; i++) {
+		if (!dirs[i])
+			continue;
+		module_path(dirs[i], name, buf, n);
+		if (file_exists(buf))
+			return buf;
+	}
+	return embedded_find(name) ? "embedded" : NULL;
+}
+
+/* Give the chunk on top of the stack a fresh strict _ENV. */
+static void set_sandbox_env(lua_State *L)
+{
+	lua_newtable(L);                                /* chunk env */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_BASE);   /* chunk env mt */
+	lua_setmetatable(L, -2);                        /* chunk env */
+	if (!lua_setupvalue(L, -2, 1))                  /* chunk */
+		lua_pop(L, 1);
+}
+
+static int load_text(nx_lua *h, const char *src, size_t len, const char *chunkname, nx_err *err)
+{
+	lua_State *L = h->L;
+	if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
+		nx_err_set(err, "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return -1;
+	}
+	set_sandbox_env(L);
+	return 0;
+}
+
+static int load_file(nx_lua *h, const char *path, nx_err *err)
+{
+	cleanup_free char *src = NULL;
+	size_t len = 0;
+	if (fs_read_file(path, MAX_SOURCE_SIZE, &src, &len, err) < 0)
+		return -1;
+	char chunkname[PATH_MAX + 1];
+	snprintf(chunkname, sizeof chunkname, "@%s", path);
+	return load_text(h, src, len, chunkname, err);
+}
+
+int lua_host_load_site_file(nx_lua *h, const char *path, nx_err *err)
+{
+	if (lua_host_check_trust(path, err) < 0)
+		return -1;
+	return load_file(h, path, err);
+}
+
+/* Push the loader chunk for a module, from the first place that has it. */
+static int find_module(nx_lua *h, const char *name, nx_err *err)
+{
+	char path[PATH_MAX];
+	const char *dirs[2] = {h->settings.site_dir, h->settings.installed_dir};
+	for (int i = 0; i < 2; i++) {
+		if (!dirs[i])
+			continue;
+		module_path(dirs[i], name, path, sizeof path);
+		if (!file_exists(path))
+			continue;
+		if (check_trust_chain(dirs[i], path, err) < 0)
+			return -1;
+		return load_file(h, path, err);
+	}
+	const nx_embedded_file *f = embedded_find(name);
+	if (!f)
+		return nx_err_set(err, "module '%s' not found", name);
+	char chunkname[512];
+	snprintf(chunkname, sizeof chunkname, "@<embedded>/%s", f->path);
+	return load_text(h, f->src, f->len, chunkname, err);
+}
+
+/* require(name) inside the sandbox: the host's own search order, no
+ * package library, no C modules but the two linked in. */
+static int l_require(lua_State *L)
+{
+	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
+	const char *name = luaL_checkstring(L, 1);
+	lua_settop(L, 1);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LOADED);   /* name loaded */
+	lua_getfield(L, 2, name);                         /* name loaded value */
+	if (!lua_isnil(L, -1))
+		return 1;
+	lua_pop(L, 1);
+	if (!valid_module_name(name))
+		return luaL_error(L, "invalid module name '%s'", name);
+	if (!strcmp(name, "cjson")) {
+		lua_pushcfunction(L, luaopen_cjson);
+	} else if (!strcmp(name, "nexcage")) {
+		lua_pushcfunction(L, luaopen_nexcage);
+	} else {
+		nx_err err = {0};
+		if (find_module(h, name, &err) < 0)
+			return luaL_error(L, "%s", err.msg);
+	}
+	/* Mark as loading so a cycle fails instead of recursing forever. */
+	lua_pushboolean(L, 0);
+	lua_setfield(L, 2, name);
+	lua_pushstring(L, name);                          /* name loaded chunk name */
+	lua_call(L, 1, 1);                                /* name loaded value */
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushboolean(L, 1);
+	}
+	lua_pushvalue(L, -1);
+	lua_setfield(L, 2, name);
+	return 1;
+}
+
+static int l_strict_index(lua_State *L)
+{
+	/* env key */
+	lua_pushvalue(L, 2);
+	lua_rawget(L, lua_upvalueindex(1));
+	if (!lua_isnil(L, -1))
+		return 1;
+	return luaL_error(L, "undefined global '%s'", lua_tostring(L, 2));
+}
+
+static int l_strict_newindex(lua_State *L)
+{
+	return luaL_error(L, "assignment to undeclared global '%s' (use local)", lua_tostring(L, 2));
+}
+
+/* Build the read-only base every sandboxed chunk sees through its _ENV's
+ * metatable: only the libraries and functions a rule or hook needs. */
+static void build_base(lua_State *L)
+{
+	static const char *const base_names[] = {
+		"assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "rawequal",
+		"rawget", "rawlen", "rawset", "select", "setmetatable", "getmetatable",
+		"tonumber", "tostring", "type", "_VERSION", NULL,
+	};
+	luaL_requiref(L, "_G", luaopen_base, 1);
+	lua_pop(L, 1);
+	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
+	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
+	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);  /* string table math utf8 */
+	lua_pop(L, 4);
+	lua_newtable(L); /* safe */
+	lua_pushglobaltable(L);
+	for (const char *const *n = base_names; *n; n++) {
+		lua_getfield(L, -1, *n);
+		lua_setfield(L, -3, *n);
+	}
+	lua_pop(L, 1);
+	static const char *const libs[] = {LUA_STRLIBNAME, LUA_TABLIBNAME, LUA_MATHLIBNAME,
+					   LUA_UTF8LIBNAME, NULL};
+	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	for (const char *const *n = libs; *n; n++) {
+		lua_getfield(L, -1, *n);
+		lua_setfield(L, -3, *n);
+	}
+	lua_pop(L, 1);
+	lua_pushcfunction(L, l_require);
+	lua_setfield(L, -2, "require");
+	/* metatable for every env: { __index = strict(safe), __newindex = refuse } */
+	lua_newtable(L);          /* safe mt */
+	lua_pushvalue(L, -2);
+	lua_pushcclosure(L, l_strict_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, l_strict_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushliteral(L, "sandbox");
+	lua_setfield(L, -2, "__metatable");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_BASE);   /* safe */
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_LOADED);
+	/* The global table itself is not reachable from sandboxed chunks. */
+}
+
+nx_lua *lua_host_new(const nx_lua_settings *settings, nx_err *err)
+{
+	nx_lua *h = calloc(1, sizeof *h);
+	if (!h) {
+		nx_err_sys(err, ENOMEM, "lua");
+		return NULL;
+	}
+	h->settings = *settings;
+	if (!h->settings.mem_limit)
+		h->settings.mem_limit = DEFAULT_MEM_LIMIT;
+	if (h->settings.time_limit <= 0)
+		h->settings.time_limit = DEFAULT_TIME_LIMIT;
+	h->L = lua_newstate(host_alloc, h);
+	if (!h->L) {
+		free(h);
+		nx_err_set(err, "lua: cannot create interpreter");
+		return NULL;
+	}
+	*(nx_lua **)lua_getextraspace(h->L) = h;
+	lua_sethook(h->L, time_hook, LUA_MASKCOUNT, 1000);
+	build_base(h->L);
+	return h;
+}
+
+void lua_host_free(nx_lua *h)
+{
+	if (!h)
+		return;
+	lua_close(h->L);
+	free(h);
+}
+
+void lua_host_set_limits(nx_lua *h, size_t mem_limit, double time_limit)
+{
+	if (mem_limit)
+		h->settings.mem_limit = mem_limit;
+	if (time_limit > 0)
+		h->settings.time_limit = time_limit;
+}
+
+lua_State *lua_host_state(nx_lua *h)
+{
+	return h->L;
+}
+
+/* Message handler: turn whatever was raised into one string; a table
+ * error {rule=, msg=} from the translation rules names the rule. */
+static int msg_handler(lua_State *L)
+{
+	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
+	const char *msg;
+	if (lua_istable(L, 1)) {
+		lua_getfield(L, 1, "msg");
+		lua_getfield(L, 1, "rule");
+		if (lua_isstring(L, -1))
+			msg = lua_pushfstring(L, "rule '%s': %s", lua_tostring(L, -1),
+					      lua_isstring(L, -2) ? lua_tostring(L, -2) : "(no message)");
+		else
+			msg = lua_isstring(L, -2) ? lua_tostring(L, -2) : "(error object is a table)";
+	} else if (lua_isstring(L, 1)) {
+		msg = lua_tostring(L, 1);
+	} else {
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	if (h->settings.debug)
+		luaL_traceback(L, L, msg, 1);
+	else
+		lua_pushstring(L, msg);
+	return 1;
+}
+
+int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
+{
+	lua_State *L = h->L;
+	int base = lua_gettop(L) - nargs;                    /* base = function index */
+	lua_pushcfunction(L, msg_handler);
+	lua_insert(L, base);                                 /* handler f args */
+	bool outer = h->deadline == 0;
+	if (outer) {
+		h->deadline = monotonic_now() + h->settings.time_limit;
+		h->timed_out = false;
+	}
+	int rc = lua_pcall(L, nargs, nresults, base);
+	if (outer)
+		h->deadline = 0;
+	if (rc != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+		if (rc == LUA_ERRMEM)
+			nx_err_set(err, "lua: out of memory (limit %zu MiB)", h->settings.mem_limit >> 20);
+		else
+			nx_err_set(err, "%s", msg ? msg : "lua error");
+		lua_pop(L, 1);
+		lua_remove(L, base);
+		return -1;
+	}
+	lua_remove(L, base);
+	return 0;
+}
+
+int lua_host_require(nx_lua *h, const char *name, nx_err *err)
+{
+	lua_State *L = h->L;
+	lua_pushcfunction(L, l_require);
+	lua_pushstring(L, name);
+	return lua_host_pcall(h, 1, 1, err);
+}

@@ -1,0 +1,48 @@
+/* The embedded Lua interpreter: one lua_State per process, created on first
+ * use. Modules are found in one documented order (site dir, installed dir,
+ * embedded copy), site files must be root-owned and not group/other
+ * writable, every chunk runs in a strict sandbox (_ENV of its own, reading
+ * or writing an undeclared global is an error), memory is capped and a
+ * call that runs past its time limit is stopped. */
+#ifndef NX_LUA_HOST_H
+#define NX_LUA_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "error.h"
+
+typedef struct nx_lua_settings {
+	const char *site_dir;      /* searched first; NULL to skip */
+	const char *installed_dir; /* searched second; NULL to skip */
+	size_t mem_limit;          /* bytes; 0: default */
+	double time_limit;         /* seconds per protected call; 0: default */
+	bool debug;                /* tracebacks in error messages */
+} nx_lua_settings;
+
+typedef struct nx_lua nx_lua;
+
+nx_lua *lua_host_new(const nx_lua_settings *settings, nx_err *err);
+void lua_host_free(nx_lua *h);
+lua_State *lua_host_state(nx_lua *h);
+/* Tighten or relax the limits once the site configuration is known. */
+void lua_host_set_limits(nx_lua *h, size_t mem_limit, double time_limit);
+
+/* Push the value of module `name` (loading it on first use). */
+int lua_host_require(nx_lua *h, const char *name, nx_err *err);
+/* Call the function below nargs arguments, protected, with the time limit
+ * and a message handler; on error the stack is restored and err names the
+ * script's file and line. */
+int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err);
+/* Load a site file (config.lua, a hook) as a sandboxed text chunk after
+ * the trust check; pushes the chunk. */
+int lua_host_load_site_file(nx_lua *h, const char *path, nx_err *err);
+/* Refuse a site file (or directory) unless root-owned and not writable by
+ * group or others; the same rule sudo applies to sudoers. */
+int lua_host_check_trust(const char *path, nx_err *err);
+/* Where a module would be loaded from: a file path, "embedded", or NULL. */
+const char *lua_host_module_origin(nx_lua *h, const char *name, char *buf, size_t n);
+
+#endif

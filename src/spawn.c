@@ -1,0 +1,207 @@
+#define _GNU_SOURCE
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+static double now_monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* In the child: wire the pipes to 0/1/2, drop every other fd, exec. Only
+ * async-signal-safe calls; on failure report errno through errpipe. */
+static void __attribute__((noreturn))
+child_exec(const spawn_req *req, int in_fd, int out_fd, int err_fd, int errpipe)
+{
+	setpgid(0, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+		goto fail;
+	if (errpipe <= 2)
+		goto fail;
+	if (req->cwd && chdir(req->cwd) < 0)
+		goto fail;
+	/* errpipe is O_CLOEXEC: it closes by itself on a successful exec. */
+	for (int fd = 3; fd < errpipe; fd++)
+		close(fd);
+	close_range((unsigned)errpipe + 1, ~0U, 0);
+	const char *prog = req->path ? req->path : req->argv[0];
+	if (req->envp) {
+		if (strchr(prog, '/'))
+			execve(prog, req->argv, req->envp);
+		else
+			execvpe(prog, req->argv, req->envp);
+	} else {
+		execvp(prog, req->argv);
+	}
+fail:;
+	int e = errno;
+	(void)!write(errpipe, &e, sizeof e);
+	_exit(127);
+}
+
+static void drain(int *fd, nx_buf *b, size_t max)
+{
+	char chunk[8192];
+	ssize_t n = read(*fd, chunk, sizeof chunk);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close(*fd);
+		*fd = -1;
+		return;
+	}
+	size_t room = b->len < max ? max - b->len : 0;
+	buf_append(b, chunk, (size_t)n < room ? (size_t)n : room);
+}
+
+static void feed(int *fd, const char **data, size_t *left)
+{
+	if (*left == 0) {
+		close(*fd);
+		*fd = -1;
+		return;
+	}
+	ssize_t n = write(*fd, *data, *left);
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		close(*fd); /* the child does not read its stdin: that is its business */
+		*fd = -1;
+		return;
+	}
+	*data += n;
+	*left -= (size_t)n;
+	if (*left == 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err)
+{
+	memset(res, 0, sizeof *res);
+	int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1}, ep[2] = {-1, -1};
+	int rc = -1;
+	const char *prog = req->path ? req->path : req->argv[0];
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+		nx_err_sys(err, errno, "run %s: pipe", prog);
+		goto out;
+	}
+	if (req->stdin_data) {
+		if (pipe2(in, O_CLOEXEC) < 0) {
+			nx_err_sys(err, errno, "run %s: pipe", prog);
+			goto out;
+		}
+	} else {
+		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (in[0] < 0) {
+			nx_err_sys(err, errno, "run %s: open /dev/null", prog);
+			goto out;
+		}
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		nx_err_sys(err, errno, "run %s: fork", prog);
+		goto out;
+	}
+	if (pid == 0)
+		child_exec(req, in[0], out[1], errp[1], ep[1]);
+	setpgid(pid, pid); /* both sides, so a kill of the group never misses */
+	close(in[0]), in[0] = -1;
+	close(out[1]), out[1] = -1;
+	close(errp[1]), errp[1] = -1;
+	close(ep[1]), ep[1] = -1;
+
+	int child_errno = 0;
+	ssize_t n;
+	do
+		n = read(ep[0], &child_errno, sizeof child_errno);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof child_errno) {
+		waitpid(pid, NULL, 0);
+		nx_err_sys(err, child_errno, "run %s", prog);
+		goto out;
+	}
+
+	size_t max = req->max_output ? req->max_output : (1u << 20);
+	nx_buf ob = {0}, eb = {0};
+	const char *data = req->stdin_data;
+	size_t left = req->stdin_len;
+	if (in[1] >= 0)
+		fcntl(in[1], F_SETFL, O_NONBLOCK);
+	double deadline = req->timeout > 0 ? now_monotonic() + req->timeout : 0;
+	while (out[0] >= 0 || errp[0] >= 0 || in[1] >= 0) {
+		struct pollfd pf[3] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
+		int wait_ms = -1;
+		if (deadline > 0) {
+			double rest = deadline - now_monotonic();
+			if (rest <= 0) {
+				res->timed_out = true;
+				break;
+			}
+			wait_ms = (int)(rest * 1000) + 1;
+		}
+		int pr = poll(pf, 3, wait_ms);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr <= 0)
+			continue;
+		if (pf[0].revents)
+			drain(&out[0], &ob, max);
+		if (pf[1].revents)
+			drain(&errp[0], &eb, max);
+		if (pf[2].revents)
+			feed(&in[1], &data, &left);
+	}
+	if (res->timed_out)
+		kill(-pid, SIGKILL);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status)) {
+		res->signaled = true;
+		res->exit_code = 128 + WTERMSIG(status);
+	} else {
+		res->exit_code = WEXITSTATUS(status);
+	}
+	res->out = ob.data ? ob.data : strdup("");
+	res->out_len = ob.len;
+	res->err = eb.data ? eb.data : strdup("");
+	res->err_len = eb.len;
+	rc = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+		if (ep[i] >= 0)
+			close(ep[i]);
+	}
+	return rc;
+}
+
+void spawn_result_free(spawn_result *res)
+{
+	free(res->out);
+	free(res->err);
+	res->out = res->err = NULL;
+}

@@ -1,0 +1,36 @@
+/* fork/exec of a program with an argv (never a shell), optional stdin data,
+ * captured stdout/stderr (bounded), and a timeout that kills the whole
+ * process group: used for pct, OCI hooks and nexcage.run in Lua. */
+#ifndef NX_SPAWN_H
+#define NX_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct spawn_req {
+	char *const *argv;      /* argv[0] is the path unless path is set */
+	const char *path;       /* program to exec; NULL: argv[0] via PATH */
+	char *const *envp;      /* NULL: inherit the environment */
+	const char *stdin_data; /* NULL: /dev/null */
+	size_t stdin_len;
+	double timeout;         /* seconds; <= 0: none */
+	size_t max_output;      /* per stream; 0: 1 MiB */
+	const char *cwd;        /* NULL: inherit */
+} spawn_req;
+
+typedef struct spawn_result {
+	int exit_code;  /* exit status, or 128 + signal */
+	bool signaled;
+	bool timed_out;
+	char *out, *err; /* NUL-terminated, owned by the result */
+	size_t out_len, err_len;
+} spawn_result;
+
+/* Fails only when the program could not be run at all (missing, not
+ * executable, fork failure). A non-zero exit is a result, not an error. */
+int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err);
+void spawn_result_free(spawn_result *res);
+
+#endif

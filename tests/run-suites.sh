@@ -1,0 +1,38 @@
+#!/bin/sh
+# Run every suite of `make check` and close with one "N passed, N failed"
+# line summing them. Each suite prints its own "<name>: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+total_pass=0
+total_fail=0
+status=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_suite() {
+	name=$1
+	shift
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=$?
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=$(echo "$line" | sed -nE 's/.* ?([0-9]+) passed.*/\1/p')
+	f=$(echo "$line" | sed -nE 's/.*passed, ([0-9]+) failed.*/\1/p')
+	p=${p:-0}
+	f=${f:-0}
+	# A suite that failed without saying so still counts as a failure.
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	[ "$rc" != 0 ] && status=1
+	return 0
+}
+
+run_suite unit build/unit-tests
+run_suite unit-asan build-asan/unit-tests
+run_suite spec sh -c 'lua5.4 /usr/bin/busted -o utfTerminal spec; rc=$?; exit $rc' 
+[ -x tests/sim/run-tests ] && run_suite sim tests/sim/run-tests
+[ -f tests/e2e/run.sh ] && run_suite e2e env NEXCAGE="$PWD/build-asan/nexcage" sh tests/e2e/run.sh
+
+echo "check: $total_pass passed, $total_fail failed"
+exit $status
