@@ -18,7 +18,7 @@ LUA_LIBDIR = $(shell $(PKG_CONFIG) --variable=libdir $(LUA_PC))
 # which Lua the host has (a site's lua5.4 upgrade must not change nexcage).
 LUA_LIBS   = $(LUA_LIBDIR)/liblua5.4-cjson.a $(LUA_LIBDIR)/liblua5.4.a
 SD_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libsystemd)
-SD_LIBS    = $(shell $(PKG_CONFIG) --libs libsystemd)
+# libsystemd is dlopen()ed at run time, only for --log journald (see log.c).
 
 WARN      := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
 BASE_CFLAGS := -std=gnu17 -g $(WARN) -fno-strict-aliasing \
@@ -26,7 +26,7 @@ BASE_CFLAGS := -std=gnu17 -g $(WARN) -fno-strict-aliasing \
 	-DNX_INSTALLED_HOOKS='"$(PREFIX)/share/nexcage/hooks"'
 OPT_CFLAGS  := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDLIBS_ALL  = $(LUA_LIBS) $(SD_LIBS) -lm -ldl
+LDLIBS_ALL  = $(LUA_LIBS) -lm -ldl
 
 SRCS      := $(wildcard src/*.c)
 CORE_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -55,7 +55,8 @@ $(B)/nexcage: $(B)/obj/main.o $(CORE_OBJS)
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/obj/embedded.o: $(B)/embedded.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
@@ -70,7 +71,8 @@ $(B)/embed: src/tools/embed.c
 
 $(B)/obj/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)

@@ -95,10 +95,10 @@ static int set_string(nx_config *cfg, const config_key *k, const char *v, nx_err
 static int set_number(nx_config *cfg, const config_key *k, double v, nx_err *err)
 {
 	if (!(v >= k->min && v <= k->max))
-		return nx_err_set(err, "%s: must be between %g and %g (got %g)", k->name, k->min, k->max, v);
+		return nx_err_set(err, "%s: must be between %.15g and %.15g (got %.15g)", k->name, k->min, k->max, v);
 	if (k->type == T_INT) {
 		if (v != (double)(long)v)
-			return nx_err_set(err, "%s: must be an integer (got %g)", k->name, v);
+			return nx_err_set(err, "%s: must be an integer (got %.15g)", k->name, v);
 		*(long *)((char *)cfg + k->offset) = (long)v;
 	} else {
 		*(double *)((char *)cfg + k->offset) = v;

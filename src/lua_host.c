@@ -66,7 +66,9 @@ static void time_hook(lua_State *L, lua_Debug *ar)
 	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
 	if (h->deadline > 0 && monotonic_now() > h->deadline) {
 		h->timed_out = true;
-		luaL_error(L, "script ran past its time limit of %.1fs", h->settings.time_limit);
+		char limit[32]; /* lua_pushfstring has no precision specifiers */
+		snprintf(limit, sizeof limit, "%.1f", h->settings.time_limit);
+		luaL_error(L, "script ran past its time limit of %ss", limit);
 	}
 }
 

@@ -13,11 +13,18 @@ run_suite() {
 	name=$1
 	shift
 	echo "== $name"
-	"$@" 2>&1 | tee "$log"
+	"$@" >"$log" 2>&1
 	rc=$?
+	cat "$log"
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	p=$(echo "$line" | sed -nE 's/.* ?([0-9]+) passed.*/\1/p')
-	f=$(echo "$line" | sed -nE 's/.*passed, ([0-9]+) failed.*/\1/p')
+	if [ -n "$line" ]; then
+		p=$(echo "$line" | sed -nE 's/^(.*[^0-9])?([0-9]+) passed.*/\2/p')
+		f=$(echo "$line" | sed -nE 's/.*passed, ([0-9]+) failed.*/\1/p')
+	else # busted: "N successes / N failures / N errors / N pending"
+		line=$(grep -E '[0-9]+ successes / [0-9]+ failures / [0-9]+ errors' "$log" | tail -n 1)
+		p=$(echo "$line" | sed -nE 's/^([0-9]+) successes.*/\1/p')
+		f=$(echo "$line" | awk -F' / ' '{ split($2, a, " "); split($3, b, " "); print a[1] + b[1] }')
+	fi
 	p=${p:-0}
 	f=${f:-0}
 	# A suite that failed without saying so still counts as a failure.
@@ -30,7 +37,7 @@ run_suite() {
 
 run_suite unit build/unit-tests
 run_suite unit-asan build-asan/unit-tests
-run_suite spec sh -c 'lua5.4 /usr/bin/busted -o utfTerminal spec; rc=$?; exit $rc' 
+run_suite spec lua5.4 /usr/bin/busted -o utfTerminal spec
 [ -x tests/sim/run-tests ] && run_suite sim tests/sim/run-tests
 [ -f tests/e2e/run.sh ] && run_suite e2e env NEXCAGE="$PWD/build-asan/nexcage" sh tests/e2e/run.sh
 

@@ -1,0 +1,29 @@
+# Benchmark helpers: mean wall time of a command over N runs, in ms.
+# Benchmarks print figures and ratios; they never pass or fail on time.
+
+now_ns() { date +%s%N; }
+
+# mean_ms N CMD...: run CMD N times (output discarded), print mean ms.
+mean_ms() {
+	n=$1
+	shift
+	"$@" >/dev/null 2>&1 # warm the page cache
+	start=$(now_ns)
+	i=0
+	while [ $i -lt "$n" ]; do
+		"$@" >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	end=$(now_ns)
+	awk -v s="$start" -v e="$end" -v n="$n" 'BEGIN { printf "%.3f", (e - s) / n / 1e6 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+ensure_runc() {
+	command -v runc >/dev/null 2>&1 && return 0
+	if [ "$(id -u)" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq runc >/dev/null 2>&1 || true
+	fi
+	command -v runc >/dev/null 2>&1
+}
