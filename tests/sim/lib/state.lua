@@ -1,0 +1,284 @@
+-- The simulated node's files under PVE_SIM_ROOT: paths, the <vmid>.conf
+-- format, the cluster .vmlist, storage.cfg, and per-VMID flock locks.
+local util = require("util")
+local cjson = require("cjson")
+
+local M = {}
+
+function M.init()
+  local root = os.getenv("PVE_SIM_ROOT")
+  if not root or root == "" then
+    io.stderr:write("PVE_SIM_ROOT is not set: the simulator needs a root directory for its files\n")
+    os.exit(2)
+  end
+  M.root = root:gsub("/+$", "")
+  M.node = os.getenv("PVE_SIM_NODE") or "pve"
+  if M.node == "" then M.node = "pve" end
+  util.mkdir_p(M.root)
+  -- Unprivileged containers run as uid 100000: the path to their root
+  -- directory must be traversable for it, as /var/lib/vz is on a real node.
+  util.run({ "chmod", "go+x", M.root })
+  M.ensure_layout()
+end
+
+function M.path(rel) return M.root .. "/" .. rel end
+function M.lxc_dir() return M.path("etc/pve/nodes/" .. M.node .. "/lxc") end
+function M.conf_path(vmid) return M.lxc_dir() .. "/" .. vmid .. ".conf" end
+function M.cfs_conf_path(vmid) return "nodes/" .. M.node .. "/lxc/" .. vmid .. ".conf" end
+function M.lock_path(vmid) return M.path("run/lock/lxc/pve-config-" .. vmid .. ".lock") end
+function M.lxcpath() return M.path("var/lib/lxc") end
+function M.vmlist_path() return M.path("etc/pve/.vmlist") end
+
+function M.ensure_layout()
+  util.mkdir_p(M.lxc_dir())
+  local link = M.path("etc/pve/lxc")
+  if util.run({ "test", "-L", link }) ~= 0 and not util.exists(link) then
+    util.run({ "ln", "-s", "nodes/" .. M.node .. "/lxc", link })
+  end
+  util.mkdir_p(M.path("run/lock/lxc"))
+  util.mkdir_p(M.lxcpath(), "0755")
+  if not util.exists(M.path("etc/pve/storage.cfg")) then
+    util.write_atomic(M.path("etc/pve/storage.cfg"), "dir: local\n\tpath " .. M.path("var/lib/vz")
+      .. "\n\tcontent vztmpl,rootdir,images,snippets,iso,backup\n")
+  end
+end
+
+---------------------------------------------------------------------------
+-- storage.cfg (section config: "type: id" then tab-indented "key value")
+
+function M.storages()
+  local text = util.read(M.path("etc/pve/storage.cfg")) or ""
+  local res, cur = {}, nil
+  for line in text:gmatch("[^\n]*") do
+    local t, id = line:match("^(%S+):%s*(%S+)%s*$")
+    if t then
+      cur = { type = t, id = id, content = {} }
+      res[id] = cur
+    elseif cur then
+      local k, v = line:match("^%s+(%S+)%s*(.*)$")
+      if k == "content" then
+        for c in v:gmatch("[^,%s]+") do cur.content[c] = true end
+      elseif k then
+        cur[k] = v
+      end
+    end
+  end
+  return res
+end
+
+function M.storage(id)
+  local s = M.storages()[id]
+  if not s then error("storage '" .. id .. "' does not exist\n", 0) end
+  if s.disable then error("storage '" .. id .. "' is disabled\n", 0) end
+  if not s.path then error("storage '" .. id .. "' has no path (only 'dir' storages are simulated)\n", 0) end
+  return s
+end
+
+-- <storage>:vztmpl/<file> -> absolute path; errors like PVE::Storage.
+function M.template_path(volid)
+  local sid, volname = volid:match("^([^:]+):(.+)$")
+  if not sid then
+    if volid:sub(1, 1) == "/" then return volid end
+    error("unable to parse volume ID '" .. volid .. "'\n", 0)
+  end
+  local s = M.storage(sid)
+  local file = volname:match("^vztmpl/([^/]+)$")
+  if not file or not (file:match("%.tar$") or file:match("%.tar%.gz$") or file:match("%.tar%.xz$")
+      or file:match("%.tar%.zst$") or file:match("%.tgz$") or file:match("%.tar%.bz2$")) then
+    error("unable to parse directory volume name '" .. volname .. "'\n", 0)
+  end
+  return s.path .. "/template/cache/" .. file, s
+end
+
+function M.snippet_path(volid)
+  local sid, file = volid:match("^([^:]+):snippets/([^/]+)$")
+  if not sid then error("unable to parse directory volume name '" .. volid .. "'\n", 0) end
+  return M.storage(sid).path .. "/snippets/" .. file
+end
+
+-- Volume "local:100/subvol-100-disk-0.subvol" -> directory on the host.
+function M.volume_path(volid)
+  local sid, volname = volid:match("^([^:]+):(.+)$")
+  if not sid then return volid end
+  local s = M.storage(sid)
+  local owner = volname:match("^(%d+)/")
+  if owner then return s.path .. "/images/" .. volname, tonumber(owner) end
+  return s.path .. "/images/" .. volname, nil
+end
+
+---------------------------------------------------------------------------
+-- <vmid>.conf
+
+local function decode_text(s)
+  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+function M.encode_text(s)
+  return (s:gsub("[^\x20-\x24\x26-\x39\x3b-\x7e]", function(c) return string.format("%%%02X", c:byte()) end))
+end
+
+local function new_section()
+  return { opts = {}, lxc = {}, descr = nil }
+end
+
+-- Returns {opts=..., lxc={{k,v}...}, pending=section|nil, snapshots={name=section}, raw=text}
+function M.parse_conf(text)
+  local conf = new_section()
+  conf.snapshots, conf.raw = {}, text
+  local cur, descr = conf, nil
+  local function flush_descr()
+    if descr then cur.opts.description = descr:gsub("\n$", "") end
+    descr = nil
+  end
+  for line in text:gmatch("[^\n]+") do
+    if line:match("^%s*$") then
+      -- skip
+    elseif line:match("^%[pve:pending%]%s*$") then
+      flush_descr(); cur = new_section(); conf.pending = cur
+    elseif line:match("^%[([%a][%w_%-]+)%]%s*$") then
+      flush_descr(); cur = new_section(); conf.snapshots[line:match("^%[(.-)%]")] = cur
+    elseif line:match("^#") then
+      descr = (descr or "") .. decode_text(line:sub(2)) .. "\n"
+    else
+      local k, v = line:match("^(lxc%.[a-z0-9_%-%.]+)%s*[:=]%s*(.-)%s*$")
+      if k == "lxc.environment.runtime" then
+        cur.opts.env = cur.opts.env and (cur.opts.env .. "\0" .. v) or v
+      elseif k then
+        cur.lxc[#cur.lxc + 1] = { k, v }
+      else
+        k, v = line:match("^([a-z][a-z_]*%d*):%s*(.-)%s*$")
+        if k == "description" then
+          descr = (descr or "") .. decode_text(v)
+        elseif k then
+          cur.opts[k] = v
+        end
+      end
+    end
+  end
+  flush_descr()
+  return conf
+end
+
+local function section_text(sec)
+  local out = {}
+  if sec.opts.description then
+    for l in (sec.opts.description .. "\n"):gmatch("(.-)\n") do out[#out + 1] = "#" .. M.encode_text(l) end
+  end
+  for _, k in ipairs(util.sorted_keys(sec.opts)) do
+    if k ~= "description" and k ~= "env" then out[#out + 1] = k .. ": " .. sec.opts[k] end
+  end
+  if sec.opts.env then
+    for _, var in ipairs(util.split(sec.opts.env, "\0")) do
+      if var ~= "" then out[#out + 1] = "lxc.environment.runtime: " .. var end
+    end
+  end
+  for _, e in ipairs(sec.lxc) do
+    if e[1] ~= "lxc.environment.runtime" then out[#out + 1] = e[1] .. ": " .. e[2] end
+  end
+  return table.concat(out, "\n") .. (#out > 0 and "\n" or "")
+end
+
+function M.format_conf(conf)
+  local raw = section_text(conf)
+  if conf.pending and (next(conf.pending.opts) or #conf.pending.lxc > 0) then
+    raw = raw .. "\n[pve:pending]\n" .. section_text(conf.pending)
+  end
+  for _, name in ipairs(util.sorted_keys(conf.snapshots or {})) do
+    raw = raw .. "\n[" .. name .. "]\n" .. section_text(conf.snapshots[name])
+  end
+  return raw
+end
+
+function M.conf_exists(vmid) return util.exists(M.conf_path(vmid)) end
+
+function M.load_config(vmid)
+  local text = util.read(M.conf_path(vmid))
+  if not text then
+    error({ msg = "Configuration file '" .. M.cfs_conf_path(vmid) .. "' does not exist\n", exit = 2 }, 0)
+  end
+  return M.parse_conf(text)
+end
+
+function M.write_config(vmid, conf)
+  util.write_atomic(M.conf_path(vmid), M.format_conf(conf))
+end
+
+function M.check_lock(conf)
+  local lock = conf.opts.lock
+  if lock then error("CT is locked (" .. lock .. ")\n", 0) end
+end
+
+---------------------------------------------------------------------------
+-- .vmlist: cluster-wide, rewritten atomically under a node-wide lock so
+-- concurrent creates in one root do not lose each other's entries.
+
+function M.read_vmlist()
+  local text = util.read(M.vmlist_path())
+  if not text or text == "" then return { version = 0, ids = {} } end
+  local ok, data = pcall(cjson.decode, text)
+  if not ok or type(data) ~= "table" then return { version = 0, ids = {} } end
+  data.ids = data.ids or {}
+  data.version = data.version or 0
+  return data
+end
+
+local function write_vmlist(list)
+  list.version = (list.version or 0) + 1
+  local text = cjson.encode(list)
+  util.write_atomic(M.vmlist_path(), text .. "\n")
+end
+
+function M.vmlist_update(fn)
+  return M.with_flock(M.path("run/lock/pve-vmlist.lock"), 10, function()
+    local list = M.read_vmlist()
+    fn(list)
+    write_vmlist(list)
+  end)
+end
+
+function M.check_vmid_unused(vmid)
+  local d = M.read_vmlist().ids[tostring(vmid)]
+  if d then
+    local t = d.type == "qemu" and "VM" or "CT"
+    error(t .. " " .. vmid .. " already exists on node '" .. tostring(d.node) .. "'\n", 0)
+  end
+  -- A config file without a vmlist entry still occupies the id.
+  if M.conf_exists(vmid) then error("CT " .. vmid .. " already exists on node '" .. M.node .. "'\n", 0) end
+end
+
+---------------------------------------------------------------------------
+-- flock: Lua cannot hold a lock itself, so a helper `flock` process holds
+-- it for us and exits as soon as this process is gone (tail --pid), so
+-- killing pct (a caller's timeout) never leaves a stale lock behind.
+
+local held = {}
+
+function M.with_flock(path, timeout, fn)
+  if held[path] then return fn() end
+  local helper = util.cmdline({ "flock", "-x", "-o", "-E", "75", "-w", tostring(timeout), path,
+    "sh", "-c", 'echo "locked $$"; exec tail --pid="$1" -s 0.1 -f /dev/null', "sh", util.pid() })
+  local p = assert(io.popen(helper .. " 2>/dev/null", "r"))
+  local line = p:read("l")
+  local shpid = line and line:match("^locked (%d+)$")
+  if not shpid then
+    p:close()
+    return nil, "timeout"
+  end
+  held[path] = true
+  local ok, res = pcall(fn)
+  held[path] = nil
+  util.run({ "kill", shpid }, " 2>/dev/null")
+  p:close()
+  if not ok then error(res, 0) end
+  return true, res
+end
+
+function M.lock_config(vmid, fn)
+  local timeout = tonumber(os.getenv("PVE_SIM_LOCK_TIMEOUT") or "") or 10
+  local path = M.lock_path(vmid)
+  local got, res = M.with_flock(path, timeout, fn)
+  if not got then error("can't lock file '" .. path .. "' - got timeout\n", 0) end
+  return res
+end
+
+return M
