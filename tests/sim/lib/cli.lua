@@ -48,10 +48,12 @@ end
 -- (Getopt::Long's auto_abbrev, case-insensitive).
 local function resolve_option(props, skip, name)
   local lname = name:lower()
-  if props[lname] and not skip[lname] then return lname end
   local found = {}
   for k in pairs(props) do
-    if not skip[k] and k:sub(1, #lname) == lname then found[#found + 1] = k end
+    if not skip[k] then
+      if k:lower() == lname then return k end
+      if k:lower():sub(1, #lname) == lname then found[#found + 1] = k end
+    end
   end
   table.sort(found)
   if #found == 1 then return found[1] end

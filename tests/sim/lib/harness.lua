@@ -97,6 +97,11 @@ end
 ---------------------------------------------------------------------------
 -- assertions
 
+function H.nothing_left(r, vmid)
+  local left = r:leftovers(tostring(vmid))
+  if #left > 0 then error("files left of " .. vmid .. ": " .. table.concat(left, " "), 2) end
+end
+
 local function show(v)
   if type(v) == "string" then return string.format("%q", v) end
   return tostring(v)

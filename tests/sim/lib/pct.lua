@@ -411,6 +411,8 @@ function M.create(param)
       -- aborted before touching the container: drop the create lock's config
       local conf = state.conf_exists(vmid) and state.load_config(vmid)
       if conf and conf.opts.lock == "create" and not conf.opts.rootfs then destroy_config(vmid) end
+      -- a failed create leaves nothing of the VMID behind, lock file included
+      if not state.conf_exists(vmid) then os.remove(state.lock_path(vmid)) end
       error(lerr, 0)
     end
     if param.start == "1" then M.start_task(vmid, false) end
@@ -854,7 +856,9 @@ function M.main(argv)
     return M[cmd](param)
   end)
   if ok then return res or 0 end
-  if type(res) ~= "table" then res = { msg = tostring(res) .. "\n" } end
+  -- parameter errors raised by the handler itself also get the usage line
+  if type(res) == "table" and res.code == 400 and not res.usage then res.usage = cli.usage_str("pct", cmd, defs[cmd]) end
+  if type(res) ~= "table" then res = { msg = tostring(res) } end
   io.stdout:flush()
   io.stderr:write(cli.format_error(res))
   return res.exit or 255

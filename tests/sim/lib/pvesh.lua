@@ -125,7 +125,7 @@ function M.main(argv)
     return 0
   end)
   if ok then return res end
-  if type(res) ~= "table" then res = { msg = tostring(res) .. "\n" } end
+  if type(res) ~= "table" then res = { msg = tostring(res) } end
   if res.usage then res.usage = "pvesh get " .. path .. " [OPTIONS] [FORMAT_OPTIONS]" end
   io.stderr:write(cli.format_error(res))
   return res.exit or 255

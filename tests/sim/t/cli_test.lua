@@ -7,7 +7,7 @@ local CREATE_USAGE = "pct create <vmid> <ostemplate> [OPTIONS]\n"
 local function create_fails(r, args, want_err)
   local res = r:pct("create", table.unpack(args))
   fails(res, 255, want_err)
-  eq(#r:leftovers(args[1]), 0, "files left for " .. args[1])
+  H.nothing_left(r, args[1])
 end
 
 test("unknown command prints ERROR and usage, exit 255", function(r)
