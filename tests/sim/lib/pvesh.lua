@@ -65,7 +65,7 @@ local function resource_of(vmid, d)
 end
 
 local function resources(param)
-  local res = setmetatable({}, cjson.array_mt)
+  local res = {}
   if param.type and param.type ~= "vm" then return res end
   local ids = state.read_vmlist().ids
   local keys = util.sorted_keys(ids)
@@ -81,6 +81,11 @@ local PATHS = {
 }
 
 local function print_result(res, fmt)
+  if type(res) == "table" and next(res) == nil then
+    -- this lua-cjson has no array marker: an empty list would print as {}
+    if fmt == "json" or fmt == "json-pretty" then print("[]") end
+    return
+  end
   if fmt == "json" then
     print((cjson.encode(res):gsub("\\/", "/")))
   elseif fmt == "json-pretty" then
@@ -126,7 +131,7 @@ function M.main(argv)
   end)
   if ok then return res end
   if type(res) ~= "table" then res = { msg = tostring(res) } end
-  if res.usage then res.usage = "pvesh get " .. path .. " [OPTIONS] [FORMAT_OPTIONS]" end
+  if res.code == 400 then res.usage = "pvesh get " .. path .. " [OPTIONS] [FORMAT_OPTIONS]" end
   io.stderr:write(cli.format_error(res))
   return res.exit or 255
 end
