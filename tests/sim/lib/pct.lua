@@ -10,6 +10,8 @@ local fault = require("fault")
 local M = {}
 local S = schema
 
+local hotpluggable, pending_undelete, pending_delete, apply_pending
+
 local function die(msg, exit) error({ msg = msg, exit = exit or 255 }, 0) end
 
 local function bool(extra) return S.with({ type = "boolean", optional = true }, extra or {}) end
@@ -434,6 +436,7 @@ function M.start_task(vmid, skiplock)
         end
       end
     end
+    if apply_pending(vmid, conf) then state.write_config(vmid, conf) end
     local dir = state.lxcpath() .. "/" .. vmid
     util.mkdir_p(dir, "0755")
     util.write_atomic(dir .. "/config", lxc.generate_config(vmid, conf, rootfs_dir(conf)))
@@ -645,7 +648,8 @@ function M.config(param)
     -- without --current pending values are shown as they would apply
     sec = { opts = {}, lxc = conf.lxc }
     for k, v in pairs(conf.opts) do sec.opts[k] = v end
-    for k, v in pairs(conf.pending.opts) do sec.opts[k] = v end
+    for k, v in pairs(conf.pending.opts) do if k ~= "delete" then sec.opts[k] = v end end
+    for _, k in ipairs(S.split_list(conf.pending.opts.delete or "")) do sec.opts[k] = nil end
   end
   for _, k in ipairs(util.sorted_keys(sec.opts)) do
     local v = sec.opts[k]
@@ -715,6 +719,58 @@ local function apply_set(vmid, conf, key, value)
   conf.opts[key] = value
 end
 
+-- What update_pct_config changes on a running CT right away (fast-plug
+-- options and cgroup limits); everything else waits in [pve:pending] for
+-- the next start. Hot-plugging mount points and devices is not simulated.
+local FASTPLUG = { description = 1, onboot = 1, startup = 1, protection = 1, hostname = 1, hookscript = 1,
+  cores = 1, tags = 1, lock = 1 }
+
+function hotpluggable(opt, conf, deleting)
+  if FASTPLUG[opt] or opt == "swap" or opt == "cpulimit" or opt == "cpuunits" or opt:match("^net%d+$") then
+    return true
+  end
+  if deleting then return opt:match("^unused%d+$") ~= nil end
+  return opt == "memory"
+end
+
+function pending_undelete(conf, opt)
+  if not (conf.pending and conf.pending.opts.delete) then return end
+  local keep = {}
+  for _, d in ipairs(S.split_list(conf.pending.opts.delete)) do if d ~= opt then keep[#keep + 1] = d end end
+  conf.pending.opts.delete = #keep > 0 and table.concat(keep, ",") or nil
+end
+
+function pending_delete(vmid, conf, opt)
+  if conf.opts[opt] == nil and not (conf.pending and conf.pending.opts[opt]) then
+    io.stderr:write("cannot delete '" .. opt .. "' - not set in current configuration!\n")
+    return
+  end
+  if opt == "memory" or opt == "rootfs" or opt == "ostype" then
+    error("unable to delete required option '" .. opt .. "'\n", 0)
+  elseif opt == "unprivileged" then
+    error("unable to delete read-only option: '" .. opt .. "'\n", 0)
+  end
+  conf.pending = conf.pending or { opts = {}, lxc = {} }
+  conf.pending.opts[opt] = nil
+  pending_undelete(conf, opt)
+  local list = conf.pending.opts.delete
+  conf.pending.opts.delete = list and (list .. "," .. opt) or opt
+end
+
+-- vm_start applies pending changes before it generates the LXC config.
+function apply_pending(vmid, conf)
+  if not conf.pending then return false end
+  local p = conf.pending.opts
+  for _, opt in ipairs(S.split_list(p.delete or "")) do
+    if conf.opts[opt] ~= nil then apply_delete(vmid, conf, opt) end
+  end
+  for _, k in ipairs(util.sorted_keys(p)) do
+    if k ~= "delete" then apply_set(vmid, conf, k, p[k]) end
+  end
+  conf.pending = nil
+  return true
+end
+
 function M.set(param)
   local vmid = param.vmid
   local changes = {}
@@ -735,10 +791,25 @@ function M.set(param)
     if param.digest and param.digest ~= util.trim(util.capture({ "sha1sum" }, false, " < " .. util.q(state.conf_path(vmid)))):match("^(%x+)") then
       error("detected modified configuration - file changed by other user? Try again.\n", 0)
     end
-    for _, opt in ipairs(deletes) do apply_delete(vmid, conf, opt) end
-    for _, k in ipairs(util.sorted_keys(changes)) do apply_set(vmid, conf, k, changes[k]) end
     if conf.pending then
-      for _, opt in ipairs(S.split_list(param.revert or "")) do conf.pending.opts[opt] = nil end
+      for _, opt in ipairs(S.split_list(param.revert or "")) do
+        conf.pending.opts[opt] = nil
+        pending_undelete(conf, opt)
+      end
+    end
+    local running = lxc.is_running(vmid)
+    for _, opt in ipairs(deletes) do
+      if running and not hotpluggable(opt, conf, true) then pending_delete(vmid, conf, opt)
+      else apply_delete(vmid, conf, opt) end
+    end
+    for _, k in ipairs(util.sorted_keys(changes)) do
+      if running and not hotpluggable(k, conf, false) then
+        conf.pending = conf.pending or { opts = {}, lxc = {} }
+        conf.pending.opts[k] = changes[k]
+        pending_undelete(conf, k)
+      else
+        apply_set(vmid, conf, k, changes[k])
+      end
     end
     state.write_config(vmid, conf)
   end)
