@@ -42,7 +42,7 @@ end
 local function remote_conf(node, vmid, kind)
   local dir = kind == "qemu" and "qemu-server" or "lxc"
   local text = util.read(state.path("etc/pve/nodes/" .. node .. "/" .. dir .. "/" .. vmid .. ".conf"))
-  return text and state.parse_conf(text) or { opts = {}, lxc = {} }
+  return text and state.parse_conf(text, vmid) or { opts = {}, lxc = {} }
 end
 
 local function resource_of(vmid, d)

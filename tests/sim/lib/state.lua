@@ -117,12 +117,43 @@ function M.encode_text(s)
   return (s:gsub("[^\x20-\x24\x26-\x39\x3b-\x7e]", function(c) return string.format("%%%02X", c:byte()) end))
 end
 
+-- pve-container's $valid_lxc_conf_keys: 1 = allowed, a string = the error.
+local VALID_LXC_KEYS = {}
+for k in ([[lxc.apparmor.profile lxc.apparmor.allow_incomplete lxc.apparmor.allow_nesting lxc.apparmor.raw
+  lxc.selinux.context lxc.include lxc.arch lxc.uts.name lxc.signal.halt lxc.signal.reboot lxc.signal.stop
+  lxc.init.cmd lxc.init.cwd lxc.init.uid lxc.init.gid lxc.init.groups lxc.pty.max lxc.console.logfile
+  lxc.console.path lxc.tty.max lxc.devtty.dir lxc.hook.autodev lxc.autodev lxc.kmsg lxc.mount.fstab
+  lxc.mount.entry lxc.mount.auto lxc.rootfs.mount lxc.cap.drop lxc.cap.keep lxc.seccomp.profile
+  lxc.seccomp.notify.proxy lxc.seccomp.notify.cookie lxc.idmap lxc.hook.pre-start lxc.hook.pre-mount
+  lxc.hook.mount lxc.hook.start lxc.hook.stop lxc.hook.post-stop lxc.hook.clone lxc.hook.destroy
+  lxc.hook.version lxc.log.level lxc.log.file lxc.start.auto lxc.start.delay lxc.start.order lxc.group
+  lxc.environment lxc.environment.runtime lxc.environment.hooks lxc.sysctl.fs.mqueue lxc.sysctl.kernel.msgmax
+  lxc.sysctl.kernel.msgmnb lxc.sysctl.kernel.msgmni lxc.sysctl.kernel.sem lxc.sysctl.kernel.shmall
+  lxc.sysctl.kernel.shmmax lxc.sysctl.kernel.shmmni lxc.sysctl.kernel.shm_rmid_forced]]):gmatch("%S+") do
+  VALID_LXC_KEYS[k] = 1
+end
+VALID_LXC_KEYS["lxc.rootfs.path"] = "lxc.rootfs.path is auto generated from rootfs"
+VALID_LXC_KEYS["lxc.rootfs.options"] = 'lxc.rootfs.options is not supported, please use mount point options in the "rootfs" key'
+
+-- Returns 1 (keep), or a warning to print and whether to keep the key.
+local function check_lxc_key(vmid, key)
+  if key:match("^lxc%.limit%.") then return true, "vm " .. vmid .. " - " .. key .. ": lxc.limit.* was renamed to lxc.prlimit.*" end
+  local v = VALID_LXC_KEYS[key]
+  if v == 1 then return true end
+  if v then return false, "vm " .. vmid .. " - " .. key .. ": " .. v end
+  if key:match("^lxc%.cgroup%.") then
+    return true, "vm " .. vmid .. " - " .. key .. " is deprecated, this will be a hard error in the future!"
+  end
+  if key:match("^lxc%.cgroup2%.") or key:match("^lxc%.prlimit%.") or key:match("^lxc%.net%.") then return true end
+  return false, nil
+end
+
 local function new_section()
   return { opts = {}, lxc = {}, descr = nil }
 end
 
 -- Returns {opts=..., lxc={{k,v}...}, pending=section|nil, snapshots={name=section}, raw=text}
-function M.parse_conf(text)
+function M.parse_conf(text, vmid)
   local conf = new_section()
   conf.snapshots, conf.raw = {}, text
   local cur, descr = conf, nil
@@ -144,7 +175,10 @@ function M.parse_conf(text)
       if k == "lxc.environment.runtime" then
         cur.opts.env = cur.opts.env and (cur.opts.env .. "\0" .. v) or v
       elseif k then
-        cur.lxc[#cur.lxc + 1] = { k, v }
+        local keep, warning = check_lxc_key(vmid or "?", k)
+        if not keep and not warning then warning = "vm " .. (vmid or "?") .. " - unable to parse config: " .. line end
+        if warning then io.stderr:write(warning .. "\n") end
+        if keep then cur.lxc[#cur.lxc + 1] = { k, v } end
       else
         k, v = line:match("^([a-z][a-z_]*%d*):%s*(.-)%s*$")
         if k == "description" then
@@ -196,7 +230,7 @@ function M.load_config(vmid)
   if not text then
     error({ msg = "Configuration file '" .. M.cfs_conf_path(vmid) .. "' does not exist\n", exit = 2 }, 0)
   end
-  return M.parse_conf(text)
+  return M.parse_conf(text, vmid)
 end
 
 function M.write_config(vmid, conf)

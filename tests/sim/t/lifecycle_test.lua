@@ -330,3 +330,28 @@ test("set on a running CT: cgroup options apply now, the rest waits in [pve:pend
   contains(text, "entrypoint: /bin/sleep 2000\n")
   eq(succeeds(r:pct("exec", "126", "--", "/bin/sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline")).out, "/bin/sleep 2000 ")
 end)
+
+test("raw lxc keys are checked like parse_pct_config: bad ones warned about and dropped", function(r)
+  create(r, 127, "--entrypoint", "/bin/sleep 1000")
+  local f = io.open(r:path("etc/pve/lxc/127.conf"), "a")
+  f:write("lxc.rootfs.path: /elsewhere\nlxc.bogus.key: 1\nlxc.cgroup.devices.allow: c 1:3 rwm\nlxc.prlimit.nofile: 1024\n")
+  f:close()
+  local res = succeeds(r:pct("config", "127"))
+  eq(res.err, "vm 127 - lxc.rootfs.path: lxc.rootfs.path is auto generated from rootfs\n"
+    .. "vm 127 - unable to parse config: lxc.bogus.key: 1\n"
+    .. "vm 127 - lxc.cgroup.devices.allow is deprecated, this will be a hard error in the future!\n", "warnings")
+  ok(res.out:match("lxc%.cgroup%.devices%.allow: c 1:3 rwm\nlxc%.prlimit%.nofile: 1024\n$"), "kept keys:\n" .. res.out)
+  succeeds(r:pct("start", "127"))
+  local cfg = util.read(r:path("var/lib/lxc/127/config"))
+  H.not_contains(cfg, "/elsewhere")
+  H.not_contains(cfg, "bogus")
+  contains(cfg, "lxc.prlimit.nofile = 1024\n")
+end)
+
+test("create --start 1, numeric --rootfs, device passthrough", function(r)
+  local res = create(r, 128, "--start", "1", "--rootfs", "2", "--entrypoint", "/bin/sleep 1000", "--dev0", "/dev/null,mode=0666")
+  contains(util.read(r:path("etc/pve/lxc/128.conf")), "rootfs: local:128/subvol-128-disk-0.subvol,size=2G\n")
+  contains(util.read(r:path("etc/pve/lxc/128.conf")), "dev0: /dev/null,mode=0666\n")
+  eq(succeeds(r:pct("status", "128")).out, "status: running\n", "started by create")
+  contains(util.read(r:path("var/lib/lxc/128/config")), "lxc.cgroup2.devices.allow = c 1:3 rw\n")
+end)
