@@ -46,14 +46,12 @@ end
 
 -- Resolve an option name: exact match first, then a unique prefix
 -- (Getopt::Long's auto_abbrev, case-insensitive).
-local function resolve_option(props, skip, name)
+local function resolve_option(props, name)
   local lname = name:lower()
   local found = {}
   for k in pairs(props) do
-    if not skip[k] then
-      if k:lower() == lname then return k end
-      if k:lower():sub(1, #lname) == lname then found[#found + 1] = k end
-    end
+    if k:lower() == lname then return k end
+    if k:lower():sub(1, #lname) == lname then found[#found + 1] = k end
   end
   table.sort(found)
   if #found == 1 then return found[1] end
@@ -70,7 +68,7 @@ local function looks_like_option(a)
 end
 
 -- Getopt::Long pass: returns opts (name -> string) and the leftover words.
-local function getopt(props, skip, argv)
+local function getopt(props, argv)
   local opts, rest, ok = {}, {}, true
   local i = 1
   while i <= #argv do
@@ -84,7 +82,7 @@ local function getopt(props, skip, argv)
     if a == "-" or not name then
       rest[#rest + 1] = a
     else
-      local key = resolve_option(props, skip, name)
+      local key = resolve_option(props, name)
       if not key then
         ok = false
       elseif props[key].type == "boolean" then
@@ -114,7 +112,7 @@ end
 -- Returns the parameter table (extra-args as a list).
 function M.get_options(def, argv)
   local props, args = def.props, def.args or {}
-  local ok, opts, rest = getopt(props, {}, argv)
+  local ok, opts, rest = getopt(props, argv)
   if not ok then M.raise(400, "unable to parse option") end
   local param = {}
   for k, v in pairs(opts) do param[k] = v end

@@ -275,6 +275,12 @@ local function extract(vmid, archive_volid, archive, root, unpriv)
   local cmd = {}
   if unpriv then
     cmd = { "lxc-usernsexec", "-m", "u:0:100000:65536", "-m", "g:0:100000:65536", "--" }
+    -- a simulator-only trap: a PVE_SIM_ROOT below a 0700 directory (e.g.
+    -- /root) cannot be reached by the container's root, uid 100000
+    if util.run({ cmd[1], cmd[2], cmd[3], cmd[4], cmd[5], cmd[6], "test", "-w", root }, " 2>/dev/null") ~= 0 then
+      error("directory '" .. root .. "' is not reachable for uid 100000 (the unprivileged container's root); "
+        .. "put PVE_SIM_ROOT below world-searchable directories such as /tmp\n", 0)
+    end
   end
   for _, a in ipairs({ "tar", "xpf", "-" }) do cmd[#cmd + 1] = a end
   local comp = tar_compression(archive)
