@@ -185,6 +185,7 @@ local function dns_label_ok(l)
 end
 
 function M.fmt_dns_name(v)
+  if v == "" then fail("value does not look like a valid DNS name") end
   for _, label in ipairs(require("util").split(v, ".")) do
     if not dns_label_ok(label) then fail("value does not look like a valid DNS name") end
   end
