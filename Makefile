@@ -43,7 +43,7 @@ FLAVOUR_CFLAGS := $(OPT_CFLAGS)
 endif
 CFLAGS_ALL = $(BASE_CFLAGS) $(FLAVOUR_CFLAGS) $(LUA_CFLAGS) $(SD_CFLAGS) -Isrc -I$(B) $(CFLAGS)
 
-CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o
+CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o $(B)/obj/init_blob.o
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
 
 .PHONY: all deps check check-all check-build unit spec sim e2e demo bench install clean fuzz format
@@ -51,7 +51,8 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
 all: $(B)/nexcage
 
 $(B)/nexcage: $(B)/obj/main.o $(CORE_OBJS)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -65,6 +66,18 @@ $(B)/embedded.c: $(B)/embed $(LUA_FILES)
 	$(B)/embed $@ $(foreach f,$(filter lua/%,$(LUA_FILES)),lua::$(f)) \
 		$(foreach f,$(filter hooks/%,$(LUA_FILES)),hooks:hooks.:$(f))
 
+# The container-side helper: static (it runs inside any root filesystem),
+# never sanitized (ASan cannot be static), embedded into nexcage as bytes.
+$(B)/nexcage-init: src/init/nexcage_init.c
+	@mkdir -p $(B)
+	@echo "  CC      $@ (static)"
+	@$(CC) -std=gnu17 -Os -static -s $(WARN) -o $@ $<
+
+$(B)/obj/init_blob.o: $(B)/nexcage-init
+	@mkdir -p $(dir $@)
+	@printf '.section .rodata\n.global nx_init_blob\n.global nx_init_blob_end\n.balign 16\nnx_init_blob:\n.incbin "%s"\nnx_init_blob_end:\n.section .note.GNU-stack,"",@progbits\n' "$(abspath $<)" > $(B)/init_blob.S
+	@$(CC) -c -o $@ $(B)/init_blob.S
+
 $(B)/embed: src/tools/embed.c
 	@mkdir -p $(B)
 	$(CC) -std=gnu17 -O1 -Wall -Wextra -Werror -o $@ $<
@@ -75,7 +88,8 @@ $(B)/obj/unit/%.o: tests/unit/%.c
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d)
 

@@ -21,27 +21,27 @@ static const nx_command commands[] = {
 	 "      --no-pivot          accepted for runc compatibility (ignored)\n"
 	 "      --no-new-keyring    accepted for runc compatibility (ignored)\n"
 	 "      --preserve-fds N    accepted for runc compatibility; only 0 is supported\n",
-	 cmd_not_implemented},
-	{"start", "run the user program of a created container", "start <container-id>", "", cmd_not_implemented},
+	 cmd_create},
+	{"start", "run the user program of a created container", "start <container-id>", "", cmd_start},
 	{"state", "print the OCI state of a container as JSON", "state <container-id>", "", cmd_state},
 	{"kill", "send a signal to the container's process", "kill [flags] <container-id> [<signal>]",
 	 "  -a, --all               signal every process of the container\n"
 	 "  <signal>                name (TERM, SIGTERM) or number; default TERM\n",
-	 cmd_not_implemented},
+	 cmd_kill},
 	{"delete", "remove a stopped container and its Proxmox CT", "delete [flags] <container-id>",
 	 "  -f, --force             kill a running container first; a missing id succeeds\n",
-	 cmd_not_implemented},
+	 cmd_delete},
 	{"list", "list containers", "list [flags]",
 	 "  -f, --format table|json output format (default table)\n"
 	 "  -q, --quiet             print only the container ids\n",
-	 cmd_not_implemented},
+	 cmd_list},
 	{"run", "create and start a container", "run [flags] <container-id> [<bundle>]",
 	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
 	 "      --pid-file FILE     write the container process's host pid to FILE\n"
 	 "      --console-socket S  unix socket that receives the pty master\n"
 	 "  -d, --detach            return after start instead of waiting for the exit\n"
 	 "      --keep              keep the container after it exits (foreground only)\n",
-	 cmd_not_implemented},
+	 cmd_run},
 	{"exec", "run a new process inside a running container", "exec [flags] <container-id> [<command> [args...]]",
 	 "  -p, --process FILE      process.json describing the process\n"
 	 "  -d, --detach            do not wait for the process\n"
@@ -50,11 +50,11 @@ static const nx_command commands[] = {
 	 "  -e, --env NAME=VALUE    set an environment variable (repeatable)\n"
 	 "  -t, --tty               allocate a pseudo terminal\n"
 	 "  -u, --user UID[:GID]    user to run as\n",
-	 cmd_not_implemented},
+	 cmd_exec},
 	{"ps", "list the processes of a container", "ps [flags] <container-id>",
-	 "  -f, --format table|json output format (json: an array of host pids)\n", cmd_not_implemented},
-	{"pause", "freeze every process of a container", "pause <container-id>", "", cmd_not_implemented},
-	{"resume", "thaw a paused container", "resume <container-id>", "", cmd_not_implemented},
+	 "  -f, --format table|json output format (json: an array of host pids)\n", cmd_ps},
+	{"pause", "freeze every process of a container", "pause <container-id>", "", cmd_pause},
+	{"resume", "thaw a paused container", "resume <container-id>", "", cmd_pause},
 	{"update", "change a container's resource limits", "update [flags] <container-id>",
 	 "  -r, --resources FILE|-  linux.resources JSON\n", cmd_not_implemented},
 	{"spec", "write a default config.json suited to a Proxmox container", "spec [flags]",
@@ -68,9 +68,9 @@ static const nx_command commands[] = {
 	 "translate [flags]",
 	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
 	 "      --format json|pct   the plan as JSON, or the pct create command line and raw keys\n",
-	 cmd_not_implemented},
+	 cmd_translate},
 	{"gc", "destroy Proxmox CTs made by nexcage whose state is gone", "gc [flags]",
-	 "  -n, --dry-run           only list what would be removed\n", cmd_not_implemented},
+	 "  -n, --dry-run           only list what would be removed\n", cmd_gc},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -229,6 +229,7 @@ static void opts_from_env(nx_opts *opts)
 {
 	const char *v;
 	opts->root = NX_DEFAULT_ROOT;
+	opts->state_dir = (v = getenv("NEXCAGE_STATE_DIR")) && *v ? v : NX_DEFAULT_STATE_DIR;
 	opts->lua_path = (v = getenv("NEXCAGE_LUA_PATH")) && *v ? v : NX_DEFAULT_SITE_LUA;
 	if ((v = getenv("NEXCAGE_CONFIG")) && *v) {
 		opts->config_path = v;

@@ -6,7 +6,18 @@
 #include "context.h"
 #include "error.h"
 
+int cmd_create(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_start(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_state(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_kill(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_delete(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_pause(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_list(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_ps(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_run(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_translate(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_not_implemented(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 
 #endif

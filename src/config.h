@@ -17,11 +17,11 @@ typedef struct nx_config {
 	char *pvesh;            /* path of the pvesh program */
 	char *node;             /* this node's name (default: short hostname) */
 	char *pve_etc;          /* the cluster filesystem (/etc/pve) */
+	char *pve_lock_dir;     /* Proxmox's per-VMID config locks */
 	char *storage;          /* storage for container root filesystems */
 	char *template_storage; /* storage holding vztmpl archives */
 	char *template_dir;     /* that storage's template directory on disk */
 	char *bridge;           /* default bridge for net0 */
-	char *state_dir;        /* persistent id <-> VMID mapping */
 	char *process_mode;     /* "entrypoint" (PVE >= 9.1) or "raw" (lxc.init.*) */
 	char *pve_version;      /* Proxmox VE version the rules target */
 	long vmid_min, vmid_max;

@@ -14,6 +14,7 @@
 #define NX_DEFAULT_ROOT "/run/nexcage"
 #define NX_DEFAULT_SITE_LUA "/etc/nexcage/lua"
 #define NX_DEFAULT_SITE_HOOKS "/etc/nexcage/hooks"
+#define NX_DEFAULT_STATE_DIR "/var/lib/nexcage"
 
 #ifndef NX_INSTALLED_LUA
 #define NX_INSTALLED_LUA "/usr/local/share/nexcage/lua"
@@ -28,6 +29,8 @@ typedef struct nx_opts {
 	const char *lua_path;    /* --lua-path / NEXCAGE_LUA_PATH: the site Lua directory */
 	const char *config_path; /* --config / NEXCAGE_CONFIG */
 	bool config_explicit;    /* a missing explicit config is an error */
+	const char *state_dir;   /* NEXCAGE_STATE_DIR: persistent id <-> VMID mapping; not in
+				  * config.lua so `list` can read it without starting Lua */
 } nx_opts;
 
 typedef struct nx_ctx {

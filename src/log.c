@@ -178,7 +178,10 @@ static bool emit(nx_log_level level, const char *msg)
 		return true;
 	}
 	if (sink.fd < 0) {
-		emit_stderr(level, msg);
+		/* A terminal gets warnings and errors; info is for log files,
+		 * the journal and --debug (runc prints nothing on success). */
+		if (level >= NX_LOG_WARN || sink.debug)
+			emit_stderr(level, msg);
 		return true;
 	}
 	if (sink.format == NX_LOG_JSON)

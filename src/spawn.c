@@ -205,3 +205,40 @@ void spawn_result_free(spawn_result *res)
 	free(res->err);
 	res->out = res->err = NULL;
 }
+
+int spawn_interactive(char *const *argv, int *status, nx_err *err)
+{
+	int ep[2];
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return nx_err_sys(err, errno, "run %s: pipe", argv[0]);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		return nx_err_sys(err, errno, "run %s: fork", argv[0]);
+	}
+	if (pid == 0) {
+		close(ep[0]);
+		for (int fd = 3; fd < ep[1]; fd++)
+			close(fd);
+		close_range((unsigned)ep[1] + 1, ~0U, 0);
+		execvp(argv[0], argv);
+		int e = errno;
+		(void)!write(ep[1], &e, sizeof e);
+		_exit(127);
+	}
+	close(ep[1]);
+	int child_errno = 0;
+	ssize_t n;
+	do
+		n = read(ep[0], &child_errno, sizeof child_errno);
+	while (n < 0 && errno == EINTR);
+	close(ep[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof child_errno)
+		return nx_err_sys(err, child_errno, "run %s", argv[0]);
+	*status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	return 0;
+}

@@ -32,5 +32,8 @@ typedef struct spawn_result {
  * executable, fork failure). A non-zero exit is a result, not an error. */
 int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err);
 void spawn_result_free(spawn_result *res);
+/* Run argv with this process's stdin/stdout/stderr (pct exec: the user's
+ * terminal talks to the container) and return its exit status. */
+int spawn_interactive(char *const *argv, int *status, nx_err *err);
 
 #endif

@@ -53,3 +53,87 @@ write_file() { # path content
 	printf '%s\n' "$2" >"$1"
 	chmod 0644 "$1"
 }
+
+# --- the Proxmox simulator -------------------------------------------------
+REPO=$(cd "$(dirname "$NEXCAGE")/.." && pwd)
+
+# sim_setup: a fresh simulator root and a site config pointing nexcage at it.
+sim_setup() {
+	SIM="$T/pve"
+	mkdir -p "$SIM"
+	export PVE_SIM_ROOT="$SIM" PVE_SIM_NODE=pve
+	export NEXCAGE_STATE_DIR="$T/lib"
+	write_file "$T/config.lua" "return {
+  pct = '$REPO/tests/sim/pct', pvesh = '$REPO/tests/sim/pvesh', node = 'pve',
+  pve_etc = '$SIM/etc/pve', pve_lock_dir = '$SIM/run/lock/lxc',
+  storage = 'local', template_storage = 'local',
+  template_dir = '$SIM/var/lib/vz/template/cache',
+  pct_timeout = ${PCT_TIMEOUT:-60},
+}"
+	export NEXCAGE_CONFIG="$T/config.lua"
+}
+
+# sim_teardown: stop and destroy whatever the test left (never fails).
+sim_teardown() {
+	[ -n "${SIM:-}" ] || return 0
+	for conf in "$SIM"/etc/pve/nodes/pve/lxc/*.conf; do
+		[ -f "$conf" ] || continue
+		v=$(basename "$conf" .conf)
+		lxc-stop -P "$SIM/var/lib/lxc" -n "$v" -k >/dev/null 2>&1
+		"$REPO/tests/sim/pct" destroy "$v" --force 1 --purge 1 >/dev/null 2>&1
+	done
+}
+
+# make_bundle DIR ARGS_JSON: a busybox bundle whose process is ARGS_JSON
+# (a JSON array), with $T/out bind-mounted at /out.
+make_bundle() {
+	dir=$1
+	args=$2
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/sys" "$dir/rootfs/dev" "$dir/rootfs/tmp" \
+		"$dir/rootfs/etc" "$dir/rootfs/out" "$T/out"
+	cp /bin/busybox "$dir/rootfs/bin/busybox"
+	for c in sh echo cat sleep env hostname id ls pwd true false touch; do
+		ln -sf busybox "$dir/rootfs/bin/$c"
+	done
+	chmod 0777 "$T/out"
+	cat >"$dir/config.json" <<JSON
+{
+  "ociVersion": "1.3.0",
+  "process": {
+    "terminal": false,
+    "user": { "uid": 0, "gid": 0 },
+    "args": $args,
+    "env": ["PATH=/bin", "GREETING=hello"],
+    "cwd": "/"
+  },
+  "root": { "path": "rootfs" },
+  "hostname": "e2e",
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/out", "type": "bind", "source": "$T/out", "options": ["rbind", "rw"] }
+  ],
+  "linux": {
+    "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "uts" }, { "type": "ipc" } ]
+  }
+}
+JSON
+}
+
+pct_calls() { # count of pct invocations so far
+	[ -f "$SIM/pct-calls.log" ] && wc -l <"$SIM/pct-calls.log" | tr -d ' ' || echo 0
+}
+
+json_field() { # json field
+	printf '%s' "$1" | lua5.4 -e "local c = require 'cjson'; local v = c.decode(io.read('a'))['$2']; io.write(tostring(v))"
+}
+
+wait_for() { # seconds command...: poll until the command succeeds
+	n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}

@@ -1,0 +1,159 @@
+/* translate: the admin's dry run. The plan the rules return, after the
+ * core's validation, as JSON; or the exact pct create command line and the
+ * raw keys nexcage would write. Touches no Proxmox state. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "bundle.h"
+#include "cleanup.h"
+#include "cli.h"
+#include "commands.h"
+#include "container.h"
+#include "container_id.h"
+#include "state.h"
+#include "translate.h"
+
+static void json_string_list(nx_buf *b, char *const *v, size_t n)
+{
+	buf_puts(b, "[");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, i ? ", " : "");
+		buf_json_string(b, v[i]);
+	}
+	buf_puts(b, "]");
+}
+
+static void render_plan_json(const nx_plan *p, nx_buf *b)
+{
+	buf_puts(b, "{\n  \"options\": {");
+	for (size_t i = 0; i < p->n_options; i++) {
+		buf_puts(b, i ? ",\n    " : "\n    ");
+		buf_json_string(b, p->options[i].key);
+		buf_puts(b, ": ");
+		buf_json_string(b, p->options[i].value);
+	}
+	buf_puts(b, p->n_options ? "\n  },\n  \"lxc\": [" : "},\n  \"lxc\": [");
+	for (size_t i = 0; i < p->n_lxc; i++) {
+		buf_puts(b, i ? ",\n    [" : "\n    [");
+		buf_json_string(b, p->lxc[i].key);
+		buf_puts(b, ", ");
+		buf_json_string(b, p->lxc[i].value);
+		buf_puts(b, "]");
+	}
+	buf_puts(b, p->n_lxc ? "\n  ],\n" : "],\n");
+	if (p->has_process) {
+		const nx_process *pr = &p->process;
+		buf_puts(b, "  \"process\": {\n    \"args\": ");
+		json_string_list(b, pr->args, pr->nargs);
+		buf_puts(b, ",\n    \"env\": ");
+		json_string_list(b, pr->env, pr->nenv);
+		buf_puts(b, ",\n    \"cwd\": ");
+		buf_json_string(b, pr->cwd ? pr->cwd : "/");
+		buf_printf(b, ",\n    \"uid\": %lu,\n    \"gid\": %lu,\n    \"additional_gids\": [", pr->uid, pr->gid);
+		for (size_t i = 0; i < pr->ngroups; i++)
+			buf_printf(b, "%s%lu", i ? ", " : "", pr->groups[i]);
+		buf_printf(b, "],\n    \"terminal\": %s,\n    \"no_new_privileges\": %s,\n    \"rlimits\": [",
+			   pr->terminal ? "true" : "false", pr->no_new_privileges ? "true" : "false");
+		for (size_t i = 0; i < pr->nrlimits; i++)
+			buf_printf(b, "%s{\"type\": \"%s\", \"soft\": %llu, \"hard\": %llu}", i ? ", " : "",
+				   pr->rlimits[i].type, pr->rlimits[i].soft, pr->rlimits[i].hard);
+		buf_puts(b, "]\n  },\n");
+	}
+	buf_puts(b, "  \"warnings\": ");
+	json_string_list(b, p->warnings, p->n_warnings);
+	buf_puts(b, "\n}\n");
+}
+
+static void shell_quote(nx_buf *b, const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,:/@%") ==
+			  strlen(s)) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_puts(b, "'");
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_append(b, s, 1);
+	}
+	buf_puts(b, "'");
+}
+
+static int render_pct(nx_ctx *ctx, nx_plan *p, const char *id, nx_buf *b, nx_err *err)
+{
+	const nx_config *cfg = ctx_config(ctx, err);
+	if (!cfg || plan_apply_core(p, cfg, id, err) < 0)
+		return -1;
+	cleanup_free char *tname = container_template_name(cfg->node, id);
+	buf_printf(b, "%s create <vmid> %s:vztmpl/%s", cfg->pct, cfg->template_storage, tname);
+	for (size_t i = 0; i < p->n_options; i++) {
+		buf_printf(b, " \\\n  --%s ", p->options[i].key);
+		shell_quote(b, p->options[i].value);
+	}
+	cleanup_free char *sdir = state_dir(ctx->opts->root, id);
+	cleanup_free char *cdir = state_ctr_dir(ctx->opts->root, id);
+	core_raw raw;
+	if (core_raw_keys(p, cfg, sdir, cdir, &raw, err) < 0)
+		return -1;
+	buf_printf(b, "\n# raw keys added to %s/nodes/%s/lxc/<vmid>.conf:\n", cfg->pve_etc, cfg->node);
+	for (size_t i = 0; i < raw.n; i++)
+		buf_printf(b, "%s: %s\n", raw.all[i].key, raw.all[i].value);
+	core_raw_free(&raw);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		buf_printf(b, "# warning: %s\n", p->warnings[i]);
+	return 0;
+}
+
+int cmd_translate(nx_ctx *ctx, int argc, char **argv, nx_err *err)
+{
+	static const struct option longopts[] = {
+		{"bundle", required_argument, NULL, 'b'},
+		{"format", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *bundle_dir = ".", *format = "json";
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "b:f:", longopts, NULL)) != -1) {
+		if (c == 'b')
+			bundle_dir = optarg;
+		else if (c == 'f')
+			format = optarg;
+		else
+			return cli_usage_error("translate", err, "unknown flag '%s'", argv[optind - 1]);
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("translate", err, "too many arguments");
+	const char *id = argc - optind == 1 ? argv[optind] : "dry-run";
+	if (container_id_validate(id, err) < 0)
+		return -1;
+	if (strcmp(format, "json") && strcmp(format, "pct"))
+		return nx_err_set(err, "invalid format option \"%s\" (json or pct)", format);
+	if (!ctx_config(ctx, err))
+		return -1;
+	nx_bundle bundle;
+	if (bundle_load(ctx, bundle_dir, &bundle, err) < 0)
+		return -1;
+	translate_input in = {id, bundle.spec_ref, bundle.path, bundle.rootfs};
+	nx_plan plan;
+	int rc = translate_plan(ctx, &in, &plan, err);
+	if (rc == 0) {
+		nx_buf b = {0};
+		if (!strcmp(format, "json"))
+			render_plan_json(&plan, &b);
+		else
+			rc = render_pct(ctx, &plan, id, &b, err);
+		if (rc == 0)
+			fwrite(b.data, 1, b.len, stdout);
+		buf_free(&b);
+		plan_free(&plan);
+	}
+	bundle_free(ctx, &bundle);
+	return rc;
+}

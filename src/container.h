@@ -1,0 +1,36 @@
+/* The OCI lifecycle on Proxmox, below the command front ends: create
+ * (with rollback), start, kill, delete, pause/resume, and the lookups
+ * state/list/ps need. Every mutating operation holds the container's lock. */
+#ifndef NX_CONTAINER_H
+#define NX_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "context.h"
+#include "error.h"
+#include "state.h"
+
+typedef struct create_opts {
+	const char *id;
+	const char *bundle;         /* directory; NULL: the current directory */
+	const char *pid_file;
+	const char *console_socket;
+} create_opts;
+
+int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err);
+int container_start(nx_ctx *ctx, const char *id, nx_err *err);
+int container_kill(nx_ctx *ctx, const char *id, int sig, bool all, nx_err *err);
+int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err);
+/* suspend: pct suspend (pause) or pct resume (resume) */
+int container_pause(nx_ctx *ctx, const char *id, bool pause, nx_err *err);
+/* Read state and derive the status; "container does not exist" if none. */
+int container_load(nx_ctx *ctx, const char *id, nx_state *st, nx_status *status, nx_err *err);
+/* The pct handle recorded at create. */
+void container_pct(const nx_state *st, const char **path, double *timeout);
+/* Parse a signal given as a number, KILL or SIGKILL. */
+int signal_parse(const char *s, int *sig, nx_err *err);
+/* The template archive file name for a container. */
+char *container_template_name(const char *node, const char *id);
+
+#endif

@@ -1,0 +1,330 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "bundle.h"
+#include "buf.h"
+#include "cleanup.h"
+#include "container.h"
+#include "container_id.h"
+#include "fsutil.h"
+#include "init_spec.h"
+#include "lock.h"
+#include "log.h"
+#include "proc.h"
+#include "mapping.h"
+#include "pct.h"
+#include "pve.h"
+#include "state.h"
+#include "template.h"
+#include "translate.h"
+#include "version.h"
+#include "vmid.h"
+
+/* A VMID another node takes between our check and pct create is retried
+ * this many times with the next choice. */
+#define VMID_ATTEMPTS 5
+/* How long the init may take to report after pct start returned. */
+#define INIT_REPORT_TIMEOUT 60.0
+
+char *container_template_name(const char *node, const char *id)
+{
+	char *n = NULL;
+	if (asprintf(&n, "nexcage-%s-%s.tar.zst", node, id) < 0)
+		return NULL;
+	return n;
+}
+
+/* What create has made so far, undone in reverse on failure. */
+typedef struct create_job {
+	nx_ctx *ctx;
+	const nx_config *cfg;
+	const create_opts *o;
+	nx_pct pct;
+	nx_bundle bundle;
+	bool bundle_loaded;
+	nx_plan plan;
+	char *state_dir, *ctr_dir, *template_name, *template_path;
+	bool made_state_dir, made_template, made_mapping, made_ct;
+	long vmid;
+	int sync_fd;
+	pid_t pid;
+	unsigned long long pid_start;
+	nx_mapping mapping;
+	char created[64];
+} create_job;
+
+static void rollback(create_job *j)
+{
+	nx_err e = {0};
+	if (j->made_ct) {
+		char vmid[32];
+		snprintf(vmid, sizeof vmid, "%ld", j->vmid);
+		const char *args[] = {"destroy", vmid, "--force", "1", "--purge", "1", NULL};
+		if (pct_call(&j->pct, args, NULL, &e) < 0)
+			log_error("rollback: could not destroy CT %ld: %s", j->vmid, e.msg);
+	}
+	if (j->made_template && unlink(j->template_path) < 0 && errno != ENOENT)
+		log_error("rollback: remove %s: %s", j->template_path, strerror(errno));
+	if (j->made_mapping && mapping_remove(j->ctx->opts->state_dir, j->o->id, &e) < 0)
+		log_error("rollback: %s", e.msg);
+	if (j->made_state_dir && fs_remove_tree(j->state_dir, &e) < 0)
+		log_error("rollback: %s", e.msg);
+}
+
+static int raw_keys(create_job *j, nx_err *err)
+{
+	core_raw raw;
+	if (core_raw_keys(&j->plan, j->cfg, j->state_dir, j->ctr_dir, &raw, err) < 0)
+		return -1;
+	int rc = pve_conf_add_raw(j->cfg->pve_etc, j->cfg->node, j->cfg->pve_lock_dir, j->vmid, raw.all, raw.n, err);
+	core_raw_free(&raw);
+	return rc < 0 ? nx_err_wrap(err, "write raw lxc keys to CT %ld", j->vmid) : 0;
+}
+
+/* pct create, retrying with another VMID when the cluster says it is
+ * taken (another node won the race). */
+static int create_ct(create_job *j, nx_err *err)
+{
+	long refused[VMID_ATTEMPTS];
+	size_t nrefused = 0;
+	j->mapping = (nx_mapping){.id = (char *)j->o->id, .node = j->cfg->node, .bundle = j->bundle.path,
+				  .created = j->created, .root = (char *)j->ctx->opts->root};
+	for (int attempt = 1; attempt <= VMID_ATTEMPTS; attempt++) {
+		vmid_request vr = {.cfg = j->cfg, .state_dir = j->ctx->opts->state_dir, .lua = j->ctx->lua, .spec_ref = j->bundle.spec_ref,
+				   .exclude = refused, .n_exclude = nrefused, .attempt = attempt};
+		if (vmid_allocate(&vr, &j->mapping, err) < 0)
+			return -1;
+		j->made_mapping = true;
+		j->vmid = j->mapping.vmid;
+		char vmid[32], ostemplate[PATH_MAX];
+		snprintf(vmid, sizeof vmid, "%ld", j->vmid);
+		snprintf(ostemplate, sizeof ostemplate, "%s:vztmpl/%s", j->cfg->template_storage, j->template_name);
+		size_t nargs = 3 + 2 * j->plan.n_options + 1;
+		const char **args = calloc(nargs, sizeof(char *));
+		if (!args)
+			return nx_err_sys(err, ENOMEM, "create");
+		size_t a = 0;
+		args[a++] = "create";
+		args[a++] = vmid;
+		args[a++] = ostemplate;
+		char (*names)[64] = calloc(j->plan.n_options + 1, sizeof *names);
+		for (size_t i = 0; names && i < j->plan.n_options; i++) {
+			snprintf(names[i], sizeof names[i], "--%s", j->plan.options[i].key);
+			args[a++] = names[i];
+			args[a++] = j->plan.options[i].value;
+		}
+		int rc = names ? pct_call(&j->pct, args, NULL, err) : nx_err_sys(err, ENOMEM, "create");
+		free(names);
+		free(args);
+		if (rc == 0) {
+			j->made_ct = true;
+			return 0;
+		}
+		if (!pct_error_vmid_taken(err->msg))
+			return -1;
+		log_warn("VMID %ld was taken before pct create; choosing another (%s)", j->vmid, err->msg);
+		nx_err cleanup = {0};
+		mapping_remove(j->ctx->opts->state_dir, j->o->id, &cleanup);
+		j->made_mapping = false;
+		refused[nrefused++] = j->vmid;
+	}
+	return nx_err_wrap(err, "no free VMID after %d attempts", VMID_ATTEMPTS);
+}
+
+static int start_and_catch_init(create_job *j, nx_err *err)
+{
+	char vmid[32];
+	snprintf(vmid, sizeof vmid, "%ld", j->vmid);
+	const char *args[] = {"start", vmid, NULL};
+	if (pct_call(&j->pct, args, NULL, err) < 0)
+		return -1;
+	j->pid = init_sync_accept(j->sync_fd, INIT_REPORT_TIMEOUT, err);
+	if (j->pid <= 0) {
+		/* the init writes its reason to the CT console */
+		cleanup_free char *log = NULL;
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/console.log", j->state_dir);
+		nx_err e = {0};
+		if (fs_read_file(path, 65536, &log, NULL, &e) == 0 && log[0])
+			nx_err_wrap(err, "console: %s", log);
+		return -1;
+	}
+	j->pid_start = proc_start_time(j->pid);
+	if (!j->pid_start)
+		return nx_err_set(err, "the container's init (pid %d) exited right after start", (int)j->pid);
+	return 0;
+}
+
+/* Annotations and hooks from the spec table, frozen into the state. */
+static void state_from_spec(create_job *j, nx_state *st)
+{
+	lua_State *L = lua_host_state(j->ctx->lua);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, j->bundle.spec_ref);
+	lua_getfield(L, -1, "annotations");
+	if (lua_istable(L, -1)) {
+		size_t n = 0;
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			n++;
+			lua_pop(L, 1);
+		}
+		st->annotations = calloc(n + 1, sizeof(nx_kv));
+		lua_pushnil(L);
+		while (st->annotations && lua_next(L, -2)) {
+			if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING)
+				st->annotations[st->n_annotations++] =
+					(nx_kv){strdup(lua_tostring(L, -2)), strdup(lua_tostring(L, -1))};
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, -1, "hooks");
+	if (lua_istable(L, -1)) {
+		/* re-encode with cjson: the hooks run later from this frozen copy */
+		if (lua_host_require(j->ctx->lua, "cjson", NULL) == 0) {
+			lua_getfield(L, -1, "encode");
+			lua_pushvalue(L, -3);
+			if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
+				st->hooks_json = strdup(lua_tostring(L, -1));
+			lua_pop(L, 2);
+		}
+	}
+	lua_pop(L, 2);
+}
+
+static char *owner_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	return strdup(pw ? pw->pw_name : "root");
+}
+
+static int record_state(create_job *j, nx_err *err)
+{
+	nx_state st = {
+		.id = (char *)j->o->id,
+		.oci_version = j->bundle.oci_version,
+		.bundle = j->bundle.path,
+		.rootfs = j->bundle.rootfs,
+		.created = j->created,
+		.pid = j->pid,
+		.pid_start = j->pid_start,
+		.vmid = j->vmid,
+		.node = j->cfg->node,
+		.pct = j->cfg->pct,
+		.pct_timeout = j->cfg->pct_timeout,
+	};
+	st.owner = owner_name();
+	state_from_spec(j, &st);
+	int rc = state_write(j->ctx->opts->root, &st, err);
+	for (size_t i = 0; i < st.n_annotations; i++) {
+		free(st.annotations[i].key);
+		free(st.annotations[i].value);
+	}
+	free(st.annotations);
+	free(st.hooks_json);
+	free(st.owner);
+	if (rc < 0 || !j->o->pid_file)
+		return rc;
+	char pid[32];
+	int len = snprintf(pid, sizeof pid, "%d", (int)j->pid);
+	return fs_write_atomic(j->o->pid_file, pid, (size_t)len, 0644, err);
+}
+
+static int create_steps(create_job *j, nx_err *err)
+{
+	const create_opts *o = j->o;
+	const char *root = j->ctx->opts->root;
+	if (state_exists(root, o->id))
+		return nx_err_set(err, "container with given ID already exists");
+	if (!(j->cfg = ctx_config(j->ctx, err)))
+		return -1;
+	j->pct = (nx_pct){.path = j->cfg->pct, .timeout = j->cfg->pct_timeout};
+	nx_mapping old;
+	if (mapping_read(j->ctx->opts->state_dir, o->id, &old, NULL) == 0) {
+		long v = old.vmid;
+		mapping_free(&old);
+		return nx_err_set(err, "container with given ID already exists (CT %ld from an earlier boot; "
+				       "'nexcage delete --force %s' removes it)", v, o->id);
+	}
+	if (bundle_load(j->ctx, o->bundle ? o->bundle : ".", &j->bundle, err) < 0)
+		return -1;
+	j->bundle_loaded = true;
+	if (!bundle_has_process(j->ctx, &j->bundle))
+		return nx_err_set(err, "config.json: process: required to create a container (it is what start runs)");
+	translate_input in = {o->id, j->bundle.spec_ref, j->bundle.path, j->bundle.rootfs};
+	if (translate_plan(j->ctx, &in, &j->plan, err) < 0 || plan_apply_core(&j->plan, j->cfg, o->id, err) < 0)
+		return -1;
+	if (!j->plan.has_process)
+		return nx_err_set(err, "translate: the plan has no process");
+	state_now_rfc3339(j->created, sizeof j->created);
+	j->state_dir = state_dir(root, o->id);
+	j->ctr_dir = state_ctr_dir(root, o->id);
+	if (mkdir(j->state_dir, 0711) < 0)
+		return nx_err_sys(err, errno, "mkdir %s", j->state_dir);
+	j->made_state_dir = true;
+	uid_t ruid;
+	gid_t rgid;
+	plan_root_ids(&j->plan, &ruid, &rgid);
+	if (init_dir_prepare(j->ctr_dir, &j->plan.process, ruid, rgid, err) < 0)
+		return -1;
+	if ((j->sync_fd = init_sync_listen(j->ctr_dir, ruid, rgid, err)) < 0)
+		return -1;
+	j->template_name = container_template_name(j->cfg->node, o->id);
+	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
+	j->made_template = true;
+	if (template_build(j->bundle.rootfs, j->cfg->template_dir, j->template_name, j->cfg->pct_timeout, err) < 0)
+		return -1;
+	if (create_ct(j, err) < 0)
+		return -1;
+	/* Proxmox has unpacked it: the archive is no longer needed. */
+	if (unlink(j->template_path) == 0)
+		j->made_template = false;
+	if (raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
+		return -1;
+	return record_state(j, err);
+}
+
+int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err)
+{
+	if (container_id_validate(o->id, err) < 0)
+		return -1;
+	log_set_container(o->id);
+	const char *root = ctx->opts->root;
+	if (fs_mkdir_p(root, 0711, err) < 0)
+		return -1;
+	int lock = state_lock(root, o->id, err);
+	if (lock < 0)
+		return -1;
+	create_job j = {.ctx = ctx, .o = o, .sync_fd = -1};
+	int rc = create_steps(&j, err);
+	if (rc < 0)
+		rollback(&j);
+	if (j.sync_fd >= 0) {
+		close(j.sync_fd);
+		if (j.ctr_dir && rc == 0) {
+			char sock[PATH_MAX];
+			snprintf(sock, sizeof sock, "%s/sync.sock", j.ctr_dir);
+			unlink(sock);
+		}
+	}
+	if (rc == 0)
+		log_info("created container %s as CT %ld (pid %d)", o->id, j.vmid, (int)j.pid);
+	plan_free(&j.plan);
+	if (j.bundle_loaded)
+		bundle_free(ctx, &j.bundle);
+	free(j.state_dir);
+	free(j.ctr_dir);
+	free(j.template_name);
+	free(j.template_path);
+	lock_release(lock);
+	return rc;
+}

@@ -1,0 +1,247 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "container.h"
+#include "container_id.h"
+#include "fsutil.h"
+#include "init_spec.h"
+#include "lock.h"
+#include "log.h"
+#include "mapping.h"
+#include "pct.h"
+#include "proc.h"
+
+void container_pct(const nx_state *st, const char **path, double *timeout)
+{
+	*path = st->pct && st->pct[0] == '/' ? st->pct : "/usr/sbin/pct";
+	*timeout = st->pct_timeout > 0 ? st->pct_timeout : 300;
+}
+
+int container_load(nx_ctx *ctx, const char *id, nx_state *st, nx_status *status, nx_err *err)
+{
+	if (container_id_validate(id, err) < 0)
+		return -1;
+	log_set_container(id);
+	if (state_read(ctx->opts->root, id, st, err) < 0)
+		return -1;
+	log_set_vmid(st->vmid);
+	*status = state_status(ctx->opts->root, st);
+	return 0;
+}
+
+int container_start(nx_ctx *ctx, const char *id, nx_err *err)
+{
+	if (container_id_validate(id, err) < 0)
+		return -1;
+	int lock = state_lock(ctx->opts->root, id, err);
+	if (lock < 0)
+		return -1;
+	cleanup_free char *ctr = state_ctr_dir(ctx->opts->root, id);
+	nx_state st;
+	nx_status status;
+	int rc = container_load(ctx, id, &st, &status, err);
+	if (rc < 0)
+		goto out_unlocked;
+	switch (status) {
+	case NX_CREATED: break;
+	case NX_STOPPED: rc = nx_err_set(err, "cannot start a container that has stopped"); goto out;
+	default: rc = nx_err_set(err, "cannot start an already running container"); goto out;
+	}
+	rc = init_release(ctr, 10, err);
+	if (rc == 0)
+		log_info("started container %s (CT %ld, pid %d)", id, st.vmid, (int)st.pid);
+out:
+	state_free(&st);
+out_unlocked:
+	lock_release(lock);
+	return rc;
+}
+
+static int signal_all(pid_t pid, int sig, nx_err *err)
+{
+	char cg[PATH_MAX];
+	if (proc_cgroup_dir(pid, cg, sizeof cg, err) < 0)
+		return -1;
+	pid_t *pids = NULL;
+	int n = proc_cgroup_pids(cg, &pids, err);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			log_warn("kill %d: %s", (int)pids[i], strerror(errno));
+	free(pids);
+	return 0;
+}
+
+int container_kill(nx_ctx *ctx, const char *id, int sig, bool all, nx_err *err)
+{
+	nx_state st;
+	nx_status status;
+	if (container_load(ctx, id, &st, &status, err) < 0)
+		return -1;
+	int rc = 0;
+	if (status == NX_STOPPED) {
+		rc = nx_err_set(err, "container not running");
+	} else if (all) {
+		rc = signal_all(st.pid, sig, err);
+	} else if (kill(st.pid, sig) < 0) {
+		/* Between our liveness check and kill it may have exited. */
+		rc = errno == ESRCH ? nx_err_set(err, "container not running")
+				    : nx_err_sys(err, errno, "kill %d", (int)st.pid);
+	}
+	state_free(&st);
+	return rc;
+}
+
+static double monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void kill_and_wait(pid_t pid, unsigned long long start, double timeout)
+{
+	if (!proc_is_alive(pid, start))
+		return;
+	kill(pid, SIGKILL);
+	double deadline = monotonic() + timeout;
+	while (proc_is_alive(pid, start) && monotonic() < deadline)
+		usleep(5000);
+}
+
+/* Destroy the CT (one pct call: --force stops it first if LXC has not
+ * noticed its init is gone yet), then every local trace. */
+static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, const char *pct_path, double timeout,
+			      nx_err *err)
+{
+	nx_pct pct = {.path = pct_path, .timeout = timeout};
+	char v[32];
+	snprintf(v, sizeof v, "%ld", vmid);
+	const char *args[] = {"destroy", v, "--force", "1", "--purge", "1", NULL};
+	if (pct_call(&pct, args, NULL, err) < 0) {
+		if (!pct_error_no_such_ct(err->msg))
+			return -1;
+		log_warn("CT %ld was already gone: %s", vmid, err->msg);
+		nx_err_clear(err);
+	}
+	const nx_config *cfg = ctx_config(ctx, err);
+	if (!cfg)
+		return -1;
+	cleanup_free char *tname = container_template_name(cfg->node, id);
+	cleanup_free char *tpath = fs_join(cfg->template_dir, tname);
+	if (unlink(tpath) < 0 && errno != ENOENT)
+		log_warn("remove %s: %s", tpath, strerror(errno));
+	if (mapping_remove(ctx->opts->state_dir, id, err) < 0)
+		return -1;
+	cleanup_free char *dir = state_dir(ctx->opts->root, id);
+	return fs_remove_tree(dir, err);
+}
+
+/* delete of an id whose state is gone (reboot) but whose CT remains. */
+static int delete_orphan(nx_ctx *ctx, const char *id, bool force, nx_err *err)
+{
+	const nx_config *cfg = ctx_config(ctx, err);
+	if (!cfg)
+		return -1;
+	nx_mapping m;
+	if (mapping_read(ctx->opts->state_dir, id, &m, err) < 0) {
+		if (force && !strcmp(err->msg, "container does not exist")) {
+			nx_err_clear(err);
+			return 0;
+		}
+		return -1;
+	}
+	log_set_vmid(m.vmid);
+	int rc = destroy_everything(ctx, id, m.vmid, cfg->pct, cfg->pct_timeout, err);
+	mapping_free(&m);
+	return rc;
+}
+
+int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
+{
+	if (container_id_validate(id, err) < 0)
+		return -1;
+	log_set_container(id);
+	const char *root = ctx->opts->root;
+	if (fs_mkdir_p(root, 0711, err) < 0)
+		return -1;
+	int lock = state_lock(root, id, err);
+	if (lock < 0)
+		return -1;
+	nx_state st;
+	nx_status status;
+	int rc;
+	if (state_read(root, id, &st, err) < 0) {
+		rc = strcmp(err->msg, "container does not exist") ? -1 : delete_orphan(ctx, id, force, err);
+		goto out;
+	}
+	log_set_vmid(st.vmid);
+	status = state_status(root, &st);
+	if ((status == NX_RUNNING || status == NX_PAUSED) && !force) {
+		rc = nx_err_set(err, "cannot delete container %s that is not stopped: %s", id,
+				state_status_name(status));
+		state_free(&st);
+		goto out;
+	}
+	/* runc deletes a created container by killing its held init. */
+	if (status != NX_STOPPED)
+		kill_and_wait(st.pid, st.pid_start, 10);
+	const char *pct_path;
+	double timeout;
+	container_pct(&st, &pct_path, &timeout);
+	rc = destroy_everything(ctx, id, st.vmid, pct_path, timeout, err);
+	if (rc == 0)
+		log_info("deleted container %s (CT %ld)", id, st.vmid);
+	state_free(&st);
+out:
+	if (rc == 0) {
+		cleanup_free char *lp = state_lock_path(root, id);
+		lock_release_unlink(lock, lp);
+	} else {
+		lock_release(lock);
+	}
+	return rc;
+}
+
+int container_pause(nx_ctx *ctx, const char *id, bool pause, nx_err *err)
+{
+	if (container_id_validate(id, err) < 0)
+		return -1;
+	int lock = state_lock(ctx->opts->root, id, err);
+	if (lock < 0)
+		return -1;
+	nx_state st;
+	nx_status status;
+	int rc = container_load(ctx, id, &st, &status, err);
+	if (rc < 0) {
+		lock_release(lock);
+		return -1;
+	}
+	if (pause && status != NX_RUNNING)
+		rc = nx_err_set(err, status == NX_PAUSED ? "container already paused" : "container not running");
+	else if (!pause && status != NX_PAUSED)
+		rc = nx_err_set(err, "container not paused");
+	if (rc == 0) {
+		const char *pct_path;
+		double timeout;
+		container_pct(&st, &pct_path, &timeout);
+		nx_pct pct = {.path = pct_path, .timeout = timeout};
+		char v[32];
+		snprintf(v, sizeof v, "%ld", st.vmid);
+		const char *args[] = {pause ? "suspend" : "resume", v, NULL};
+		rc = pct_call(&pct, args, NULL, err);
+	}
+	state_free(&st);
+	lock_release(lock);
+	return rc;
+}

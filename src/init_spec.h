@@ -1,0 +1,29 @@
+/* The per-container directory bind-mounted read-only at /.nexcage: the
+ * static init helper, the process file it execs from, the socket that
+ * tells create the init's host pid, and the exec fifo that start opens. */
+#ifndef NX_INIT_SPEC_H
+#define NX_INIT_SPEC_H
+
+#include <sys/types.h>
+
+#include "error.h"
+#include "plan.h"
+
+#define NX_CTR_MOUNTPOINT "/.nexcage"
+#define NX_CTR_INIT NX_CTR_MOUNTPOINT "/init"
+
+/* Write init, process and the fifo into ctr_dir; files the container's
+ * root must reach are owned by its host uid/gid (root_uid/root_gid). */
+int init_dir_prepare(const char *ctr_dir, const nx_process *p, uid_t root_uid, gid_t root_gid, nx_err *err);
+/* Listen on ctr_dir/sync.sock; returns the fd. */
+int init_sync_listen(const char *ctr_dir, uid_t root_uid, gid_t root_gid, nx_err *err);
+/* Wait for the init to connect; returns its host pid (SO_PEERCRED). */
+pid_t init_sync_accept(int listen_fd, double timeout, nx_err *err);
+/* Release the held init (start): open the fifo, read its byte, remove it. */
+int init_release(const char *ctr_dir, double timeout, nx_err *err);
+/* Read back the process file written at create (exec's defaults). */
+int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err);
+/* The host uid/gid the container's root maps to (0 for privileged). */
+void plan_root_ids(const nx_plan *plan, uid_t *uid, gid_t *gid);
+
+#endif

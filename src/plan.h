@@ -1,0 +1,64 @@
+/* The plan: what the Lua translation returns (docs/plan.md), checked by the
+ * core before any of it reaches pct. Lua returns data; the core validates
+ * each option against pct's format, refuses anything that could smuggle a
+ * second key into the Proxmox config (newline, NUL, control characters),
+ * and only then renders argv. */
+#ifndef NX_PLAN_H
+#define NX_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "error.h"
+#include "state.h"
+
+typedef struct nx_rlimit {
+	char *type;
+	unsigned long long soft, hard;
+} nx_rlimit;
+
+typedef struct nx_process {
+	char **args; /* NULL-terminated */
+	size_t nargs;
+	char **env;  /* NULL-terminated */
+	size_t nenv;
+	char *cwd;
+	unsigned long uid, gid;
+	unsigned long *groups;
+	size_t ngroups;
+	long umask;  /* -1: unset */
+	bool terminal;
+	bool no_new_privileges;
+	bool has_oom_score_adj;
+	long oom_score_adj;
+	nx_rlimit *rlimits;
+	size_t nrlimits;
+} nx_process;
+
+typedef struct nx_plan {
+	nx_kv *options;    /* pct create options, sorted by name */
+	size_t n_options;
+	nx_kv *lxc;        /* raw lxc.* keys, in order */
+	size_t n_lxc;
+	bool has_process;
+	nx_process process;
+	char **warnings;
+	size_t n_warnings;
+} nx_plan;
+
+/* Read and validate the plan table at idx. Every problem is reported, one
+ * per line, naming the option and (when the plan says) the rule. */
+int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err);
+void plan_free(nx_plan *plan);
+const char *plan_option(const nx_plan *plan, const char *name);
+/* Set or replace an option the core owns (tags, description, entrypoint). */
+int plan_set_option(nx_plan *plan, const char *name, const char *value, nx_err *err);
+void plan_drop_option(nx_plan *plan, const char *name);
+/* Check one pct create option value (also used for core-added ones). */
+int plan_check_option(const char *name, const char *value, char *why, size_t n);
+/* Check one raw lxc key/value. */
+int plan_check_lxc(const char *key, const char *value, char *why, size_t n);
+
+#endif

@@ -1,0 +1,24 @@
+/* What /proc and cgroupfs say about a host process: identity (pid + start
+ * time, so a reused pid is not mistaken for the container), liveness, the
+ * cgroup it lives in, whether that cgroup is frozen. No pct involved. */
+#ifndef NX_PROC_H
+#define NX_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Start time (clock ticks since boot, /proc/<pid>/stat field 22); 0 when
+ * the process does not exist or is a zombie. */
+unsigned long long proc_start_time(pid_t pid);
+/* True when pid exists, is not a zombie, and started at start_time. */
+bool proc_is_alive(pid_t pid, unsigned long long start_time);
+/* The cgroup v2 directory of pid under /sys/fs/cgroup, into out. */
+int proc_cgroup_dir(pid_t pid, char *out, size_t n, nx_err *err);
+/* True when the cgroup (or an ancestor) is frozen. */
+bool proc_cgroup_frozen(const char *cgdir);
+/* Every pid in the cgroup subtree; returns the count, *pids malloc'ed. */
+int proc_cgroup_pids(const char *cgdir, pid_t **pids, nx_err *err);
+
+#endif

@@ -1,0 +1,56 @@
+/* The per-container state store: <root>/<id>/state.json, written
+ * atomically, read by C without Lua. The status is not stored: it is
+ * derived from the recorded pid and its start time (a reused pid is not
+ * "running"), the exec fifo (present until start), and the cgroup freezer. */
+#ifndef NX_STATE_H
+#define NX_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "error.h"
+
+typedef enum { NX_CREATING, NX_CREATED, NX_RUNNING, NX_PAUSED, NX_STOPPED } nx_status;
+
+typedef struct nx_kv {
+	char *key, *value;
+} nx_kv;
+
+typedef struct nx_state {
+	char *id;
+	char *oci_version;
+	char *bundle;
+	char *rootfs;
+	char *created;    /* RFC 3339 */
+	char *owner;
+	pid_t pid;
+	unsigned long long pid_start;
+	long vmid;
+	char *node;
+	char *pct;         /* the pct used at create: later commands need no config */
+	double pct_timeout;
+	nx_kv *annotations;
+	size_t n_annotations;
+	char *hooks_json;  /* config.json's hooks, frozen at create (JSON text or NULL) */
+} nx_state;
+
+/* <root>/<id> */
+char *state_dir(const char *root, const char *id);
+/* <root>/<id>/ctr: the directory bind-mounted at /.nexcage in the container */
+char *state_ctr_dir(const char *root, const char *id);
+char *state_lock_path(const char *root, const char *id);
+bool state_exists(const char *root, const char *id);
+int state_write(const char *root, const nx_state *st, nx_err *err);
+/* "container does not exist" when there is no state. */
+int state_read(const char *root, const char *id, nx_state *st, nx_err *err);
+void state_free(nx_state *st);
+nx_status state_status(const char *root, const nx_state *st);
+const char *state_status_name(nx_status s);
+/* The OCI state document (runc's shape plus vmid), indented. */
+void state_render(const nx_state *st, nx_status s, nx_buf *out);
+/* Take the container's lock; returns its fd. */
+int state_lock(const char *root, const char *id, nx_err *err);
+void state_now_rfc3339(char *out, size_t n);
+
+#endif

@@ -1,0 +1,11 @@
+/* The bundle's root filesystem as a Proxmox template archive: pct create
+ * only builds a CT from a vztmpl archive. */
+#ifndef NX_TEMPLATE_H
+#define NX_TEMPLATE_H
+
+#include "error.h"
+
+/* Archive rootfs into dir/name (written as a temp file, then renamed). */
+int template_build(const char *rootfs, const char *dir, const char *name, double timeout, nx_err *err);
+
+#endif

@@ -1,0 +1,35 @@
+/* The one call from the core into the translation rules:
+ * translate(spec, ctx) -> plan, then the core's validation of the plan. */
+#ifndef NX_TRANSLATE_H
+#define NX_TRANSLATE_H
+
+#include "context.h"
+#include "error.h"
+#include "plan.h"
+
+typedef struct translate_input {
+	const char *id;      /* the OCI id ("" for a dry run without one) */
+	int spec_ref;        /* registry ref of the validated spec table */
+	const char *bundle;  /* absolute */
+	const char *rootfs;  /* absolute */
+} translate_input;
+
+int translate_plan(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err);
+/* Leave the raw plan table on the Lua stack instead (for `translate --format json`). */
+int translate_push_raw(nx_ctx *ctx, const translate_input *in, nx_err *err);
+
+/* Options the core owns, whatever the rules said (see translate.c). */
+int plan_apply_core(nx_plan *plan, const nx_config *cfg, const char *id, nx_err *err);
+
+/* The raw keys written into <vmid>.conf: the core's (bind mount of the
+ * init directory, console log, init command in raw mode), then the plan's. */
+typedef struct core_raw {
+	char mount[4352];
+	char logfile[4352];
+	nx_kv *all; /* entries borrow from this struct and the plan */
+	size_t n;
+} core_raw;
+int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_dir, const char *ctr_dir,
+		  core_raw *out, nx_err *err);
+void core_raw_free(core_raw *raw);
+#endif

@@ -1,0 +1,153 @@
+#define _GNU_SOURCE
+#include "vmid.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+#include "lock.h"
+#include "log.h"
+#include "pve.h"
+
+static int add_used(long **used, size_t *n, size_t *cap, long v)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		long *nu = realloc(*used, *cap * sizeof(long));
+		if (!nu)
+			return -1;
+		*used = nu;
+	}
+	(*used)[(*n)++] = v;
+	return 0;
+}
+
+static bool is_used(const long *used, size_t n, long v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (used[i] == v)
+			return true;
+	return false;
+}
+
+/* Everything that is not free: the cluster's guests, this node's
+ * reservations, and what pct already refused. */
+static int collect_used(const vmid_request *req, long **used, size_t *n, nx_err *err)
+{
+	size_t cap = 0;
+	*used = NULL;
+	*n = 0;
+	long *ids = NULL;
+	size_t nids = 0;
+	if (pve_vmlist_ids(req->cfg->pve_etc, &ids, &nids, err) < 0)
+		return nx_err_wrap(err, "reading the cluster's VMIDs");
+	for (size_t i = 0; i < nids; i++)
+		if (add_used(used, n, &cap, ids[i]) < 0)
+			goto oom;
+	free(ids);
+	ids = NULL;
+	nx_mapping *maps = NULL;
+	size_t nmaps = 0;
+	if (mapping_list(req->state_dir, &maps, &nmaps, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nmaps; i++)
+		if (add_used(used, n, &cap, maps[i].vmid) < 0) {
+			mapping_list_free(maps, nmaps);
+			goto oom;
+		}
+	mapping_list_free(maps, nmaps);
+	for (size_t i = 0; i < req->n_exclude; i++)
+		if (add_used(used, n, &cap, req->exclude[i]) < 0)
+			goto oom;
+	return 0;
+oom:
+	free(ids);
+	free(*used);
+	*used = NULL;
+	return nx_err_sys(err, ENOMEM, "vmid");
+}
+
+/* vmid.choose{ id, min, max, used = {[vmid] = true}, attempt, annotations } */
+static int call_rule(const vmid_request *req, const char *id, const long *used, size_t n, long *out, nx_err *err)
+{
+	lua_State *L = lua_host_state(req->lua);
+	if (lua_host_require(req->lua, "vmid", err) < 0)
+		return nx_err_wrap(err, "vmid rule");
+	lua_getfield(L, -1, "choose");                 /* mod choose */
+	if (!lua_isfunction(L, -1)) {
+		lua_pop(L, 2);
+		return nx_err_set(err, "vmid rule: module 'vmid' has no function choose");
+	}
+	lua_remove(L, -2);                             /* choose */
+	lua_createtable(L, 0, 6);                      /* choose req */
+	lua_pushstring(L, id);
+	lua_setfield(L, -2, "id");
+	lua_pushinteger(L, req->cfg->vmid_min);
+	lua_setfield(L, -2, "min");
+	lua_pushinteger(L, req->cfg->vmid_max);
+	lua_setfield(L, -2, "max");
+	lua_pushinteger(L, req->attempt);
+	lua_setfield(L, -2, "attempt");
+	lua_createtable(L, 0, (int)n);
+	for (size_t i = 0; i < n; i++) {
+		lua_pushboolean(L, 1);
+		lua_rawseti(L, -2, used[i]);
+	}
+	lua_setfield(L, -2, "used");
+	if (req->spec_ref != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, req->spec_ref);
+		lua_getfield(L, -1, "annotations");
+		lua_remove(L, -2);
+	} else {
+		lua_newtable(L);
+	}
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+	}
+	lua_setfield(L, -2, "annotations");
+	if (lua_host_pcall(req->lua, 1, 1, err) < 0)
+		return nx_err_wrap(err, "vmid rule");
+	int isnum = 0;
+	lua_Number v = lua_tonumberx(L, -1, &isnum);
+	lua_pop(L, 1);
+	if (!isnum || v != floor(v))
+		return nx_err_set(err, "vmid rule: returned no integer VMID");
+	*out = (long)v;
+	return 0;
+}
+
+int vmid_allocate(const vmid_request *req, nx_mapping *m, nx_err *err)
+{
+	if (fs_mkdir_p(req->state_dir, 0700, err) < 0)
+		return -1;
+	cleanup_free char *lockpath = fs_join(req->state_dir, "vmid.lock");
+	int lfd = lock_acquire(lockpath, 120, err);
+	if (lfd < 0)
+		return nx_err_wrap(err, "vmid allocation");
+	long *used = NULL;
+	size_t n = 0;
+	long vmid = 0;
+	int rc = collect_used(req, &used, &n, err);
+	if (rc == 0)
+		rc = call_rule(req, m->id, used, n, &vmid, err);
+	if (rc == 0 && (vmid < req->cfg->vmid_min || vmid > req->cfg->vmid_max))
+		rc = nx_err_set(err, "vmid rule: chose %ld, outside the configured range %ld-%ld", vmid,
+				req->cfg->vmid_min, req->cfg->vmid_max);
+	if (rc == 0 && is_used(used, n, vmid))
+		rc = nx_err_set(err, "vmid rule: chose %ld, which is already in use", vmid);
+	if (rc == 0) {
+		m->vmid = vmid;
+		rc = mapping_write(req->state_dir, m, err);
+	}
+	if (rc == 0)
+		log_set_vmid(vmid);
+	free(used);
+	lock_release(lfd);
+	return rc;
+}

@@ -1,0 +1,263 @@
+# The OCI lifecycle on the Proxmox simulator with real LXC containers.
+
+test_full_cycle_leaves_nothing_behind() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "echo $GREETING from $(hostname) > /out/started; exec sleep 60"]'
+	before=$(pct_calls)
+	nx create --bundle "$T/b" --pid-file "$T/pid" c1
+	assert_ok
+	create_calls=$(($(pct_calls) - before))
+	[ "$create_calls" -le 2 ] || fail "create made $create_calls pct calls"
+	nx state c1
+	assert_ok
+	assert_eq "$(json_field "$OUT" status)" created
+	pid=$(json_field "$OUT" pid)
+	assert_eq "$(cat "$T/pid")" "$pid"
+	[ -d "/proc/$pid" ] || fail "pid $pid is not alive"
+	sleep 0.3
+	[ ! -e "$T/out/started" ] || fail "the program ran before start"
+	before=$(pct_calls)
+	nx start c1
+	assert_ok
+	wait_for 10 test -s "$T/out/started" || fail "no output after start"
+	assert_eq "$(cat "$T/out/started")" "hello from e2e"
+	nx state c1
+	assert_eq "$(json_field "$OUT" status)" running
+	nx kill c1 KILL
+	assert_ok
+	wait_for 10 sh -c "'$NEXCAGE' --root '$ROOT' state c1 | grep -q '\"stopped\"'" || fail "not stopped after kill"
+	assert_eq "$(($(pct_calls) - before))" 0
+	before=$(pct_calls)
+	nx delete c1
+	assert_ok
+	[ "$(($(pct_calls) - before))" -le 2 ] || fail "delete made too many pct calls"
+	nx state c1
+	assert_contains "$ERR" "container does not exist"
+	left=$(find "$SIM/etc/pve/nodes" "$SIM/var/lib/vz" "$SIM/var/lib/lxc" -mindepth 1 \
+		! -type d 2>/dev/null | grep -v '\.vmlist' || true)
+	assert_eq "$left" ""
+	assert_eq "$(ls -A "$ROOT" | grep -v '^\.locks$' || true)" ""
+	assert_eq "$(ls -A "$T/lib/map" 2>/dev/null || true)" ""
+}
+
+test_create_of_a_used_id_fails_and_changes_nothing() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" dup
+	assert_ok
+	calls=$(pct_calls)
+	nx create --bundle "$T/b" dup
+	assert_fails
+	assert_contains "$ERR" "container with given ID already exists"
+	assert_eq "$(pct_calls)" "$calls"
+	nx state dup
+	assert_eq "$(json_field "$OUT" status)" created
+	nx delete --force dup
+	assert_ok
+}
+
+test_failed_pct_start_rolls_back_everything() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	PVE_SIM_FAIL=start:lxc-start nx create --bundle "$T/b" rb
+	assert_fails
+	assert_contains "$ERR" "pct start"
+	nx state rb
+	assert_contains "$ERR" "container does not exist"
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+	assert_eq "$(ls -A "$SIM/var/lib/vz/template/cache" 2>/dev/null)" ""
+	assert_eq "$(ls -A "$T/lib/map" 2>/dev/null || true)" ""
+}
+
+test_hung_pct_is_killed_after_the_timeout() {
+	PCT_TIMEOUT=2 sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	start=$(date +%s)
+	PVE_SIM_HANG=start:lxc-start nx create --bundle "$T/b" hang
+	assert_fails
+	assert_contains "$ERR" "no answer within 2s"
+	[ $(($(date +%s) - start)) -lt 30 ] || fail "timeout not enforced"
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+}
+
+test_vmid_of_another_node_is_skipped() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	mkdir -p "$SIM/etc/pve"
+	printf '{"version": 3, "ids": {"100": {"node": "other", "type": "lxc", "version": 1}}}\n' >"$SIM/etc/pve/.vmlist"
+	nx create --bundle "$T/b" skip
+	assert_ok
+	nx state skip
+	assert_eq "$(json_field "$OUT" vmid)" 101
+	nx delete --force skip
+	assert_ok
+}
+
+test_start_only_from_created() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" s1
+	nx start s1
+	assert_ok
+	nx start s1
+	assert_fails
+	assert_contains "$ERR" "cannot start an already running container"
+	nx delete s1
+	assert_fails
+	assert_contains "$ERR" "that is not stopped: running"
+	nx kill s1 9
+	wait_for 10 sh -c "'$NEXCAGE' --root '$ROOT' state s1 | grep -q '\"stopped\"'"
+	nx start s1
+	assert_contains "$ERR" "cannot start a container that has stopped"
+	nx kill s1
+	assert_contains "$ERR" "container not running"
+	nx delete s1
+	assert_ok
+}
+
+test_delete_force_of_a_missing_id_succeeds() {
+	sim_setup
+	nx delete --force never-was
+	assert_ok
+	nx delete never-was
+	assert_fails
+	assert_contains "$ERR" "container does not exist"
+}
+
+test_run_exits_with_the_container_status() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "echo run-output; exit 7"]'
+	nx run --bundle "$T/b" r1
+	assert_rc 7
+	assert_contains "$OUT" "run-output"
+	nx state r1
+	assert_contains "$ERR" "container does not exist"
+}
+
+test_exec_runs_in_the_container_with_its_env() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" ex
+	nx start ex
+	nx exec ex sh -c 'echo $GREETING $(hostname) $(pwd)'
+	assert_ok
+	assert_eq "$OUT" "hello e2e /"
+	nx exec --env GREETING=bye --cwd /tmp ex sh -c 'echo $GREETING $(pwd); exit 3'
+	assert_rc 3
+	assert_eq "$OUT" "bye /tmp"
+	nx delete --force ex
+	assert_ok
+}
+
+test_ps_and_pause_resume() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" pp
+	nx start pp
+	nx state pp
+	pid=$(json_field "$OUT" pid)
+	nx ps --format json pp
+	assert_ok
+	assert_contains "$OUT" "$pid"
+	nx pause pp
+	assert_ok
+	nx state pp
+	assert_eq "$(json_field "$OUT" status)" paused
+	nx resume pp
+	assert_ok
+	nx state pp
+	assert_eq "$(json_field "$OUT" status)" running
+	nx delete --force pp
+	assert_ok
+}
+
+test_list_shows_orphans_and_gc_removes_them() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" keep
+	nx create --bundle "$T/b" lost
+	nx list --format json
+	assert_ok
+	assert_contains "$OUT" '"id": "keep"'
+	# a reboot empties /run: the state of "lost" is gone, its CT is not
+	lxc-stop -P "$SIM/var/lib/lxc" -n 101 -k >/dev/null 2>&1
+	rm -rf "$ROOT/lost"
+	nx list
+	assert_ok
+	assert_contains "$OUT" "stopped(orphan)"
+	nx gc --dry-run
+	assert_contains "$OUT" "would remove lost (CT 101)"
+	nx gc
+	assert_ok
+	[ ! -e "$SIM/etc/pve/nodes/pve/lxc/101.conf" ] || fail "CT 101 still there"
+	nx list -q
+	assert_eq "$OUT" "keep"
+	nx delete --force keep
+}
+
+test_state_does_not_trust_a_reused_pid() {
+	sim_setup
+	mkdir -p "$ROOT/ghost"
+	cat >"$ROOT/ghost/state.json" <<JSON
+{"ociVersion": "1.3.0", "id": "ghost", "pid": $$, "pid_start": 1, "vmid": 150,
+ "bundle": "/nonexistent", "rootfs": "/nonexistent/rootfs", "created": "2026-01-01T00:00:00Z",
+ "owner": "root", "annotations": {}}
+JSON
+	nx state ghost
+	assert_ok
+	assert_eq "$(json_field "$OUT" status)" stopped
+	assert_eq "$(json_field "$OUT" pid)" 0
+}
+
+test_twenty_concurrent_creates_get_distinct_vmids() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	i=1
+	while [ $i -le 20 ]; do
+		"$NEXCAGE" --root "$ROOT" create --bundle "$T/b" "par$i" >"$T/par$i.log" 2>&1 &
+		i=$((i + 1))
+	done
+	wait
+	i=1
+	: >"$T/vmids"
+	while [ $i -le 20 ]; do
+		nx state "par$i"
+		assert_ok
+		json_field "$OUT" vmid >>"$T/vmids"
+		echo >>"$T/vmids"
+		i=$((i + 1))
+	done
+	assert_eq "$(sort -u "$T/vmids" | grep -c .)" 20
+	i=1
+	while [ $i -le 20 ]; do
+		nx delete --force "par$i"
+		assert_ok
+		i=$((i + 1))
+	done
+}
+
+test_two_creates_of_one_id_one_wins() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	"$NEXCAGE" --root "$ROOT" create --bundle "$T/b" same >"$T/a.log" 2>&1 &
+	"$NEXCAGE" --root "$ROOT" create --bundle "$T/b" same >"$T/b.log" 2>&1 &
+	wait
+	wins=$(grep -c . "$T/a.log" "$T/b.log" | grep -c ':0$')
+	assert_eq "$wins" 1
+	assert_contains "$(cat "$T/a.log" "$T/b.log")" "container with given ID already exists"
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" | grep -c conf)" 1
+	nx delete --force same
+	assert_ok
+}
