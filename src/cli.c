@@ -229,6 +229,7 @@ static void opts_from_env(nx_opts *opts)
 {
 	const char *v;
 	opts->root = NX_DEFAULT_ROOT;
+	opts->hooks_path = (v = getenv("NEXCAGE_HOOKS_PATH")) && *v ? v : NX_DEFAULT_SITE_HOOKS;
 	opts->state_dir = (v = getenv("NEXCAGE_STATE_DIR")) && *v ? v : NX_DEFAULT_STATE_DIR;
 	opts->lua_path = (v = getenv("NEXCAGE_LUA_PATH")) && *v ? v : NX_DEFAULT_SITE_LUA;
 	if ((v = getenv("NEXCAGE_CONFIG")) && *v) {

@@ -19,6 +19,8 @@
 #include "init_spec.h"
 #include "lock.h"
 #include "log.h"
+#include "lua_hooks.h"
+#include "oci_hooks.h"
 #include "proc.h"
 #include "mapping.h"
 #include "pct.h"
@@ -207,9 +209,9 @@ static char *owner_name(void)
 	return strdup(pw ? pw->pw_name : "root");
 }
 
-static int record_state(create_job *j, nx_err *err)
+static void build_state(create_job *j, nx_state *st)
 {
-	nx_state st = {
+	*st = (nx_state){
 		.id = (char *)j->o->id,
 		.oci_version = j->bundle.oci_version,
 		.bundle = j->bundle.path,
@@ -222,21 +224,76 @@ static int record_state(create_job *j, nx_err *err)
 		.pct = j->cfg->pct,
 		.pct_timeout = j->cfg->pct_timeout,
 	};
-	st.owner = owner_name();
-	state_from_spec(j, &st);
-	int rc = state_write(j->ctx->opts->root, &st, err);
-	for (size_t i = 0; i < st.n_annotations; i++) {
-		free(st.annotations[i].key);
-		free(st.annotations[i].value);
+	st->owner = owner_name();
+	state_from_spec(j, st);
+}
+
+static void free_built_state(nx_state *st)
+{
+	for (size_t i = 0; i < st->n_annotations; i++) {
+		free(st->annotations[i].key);
+		free(st->annotations[i].value);
 	}
-	free(st.annotations);
-	free(st.hooks_json);
-	free(st.owner);
+	free(st->annotations);
+	free(st->hooks_json);
+	free(st->owner);
+}
+
+/* prestart (deprecated) -> createRuntime -> createContainer, with the
+ * state as runc passes it ("creating"); any failure rolls create back. */
+static int create_hooks(create_job *j, const nx_state *st, nx_err *err)
+{
+	if (!st->hooks_json)
+		return 0;
+	nx_buf b = {0};
+	state_render(st, NX_CREATING, &b);
+	int rc = oci_hooks_run(st->hooks_json, "prestart", b.data, j->pid, HOOK_ON_HOST, err);
+	if (rc == 0)
+		rc = oci_hooks_run(st->hooks_json, "createRuntime", b.data, j->pid, HOOK_ON_HOST, err);
+	if (rc == 0)
+		rc = oci_hooks_run(st->hooks_json, "createContainer", b.data, j->pid, HOOK_IN_NAMESPACES, err);
+	buf_free(&b);
+	return rc;
+}
+
+static int record_state(create_job *j, nx_err *err)
+{
+	nx_state st;
+	build_state(j, &st);
+	int rc = create_hooks(j, &st, err);
+	if (rc == 0)
+		rc = state_write(j->ctx->opts->root, &st, err);
+	if (rc == 0) {
+		lua_hook_ctx hc = {.phase = "post-create", .id = j->o->id, .vmid = j->vmid, .bundle = j->bundle.path,
+				   .spec_ref = j->bundle.spec_ref, .state = &st, .status = "created"};
+		rc = lua_hooks_run(j->ctx, &hc, err);
+	}
+	free_built_state(&st);
 	if (rc < 0 || !j->o->pid_file)
 		return rc;
 	char pid[32];
 	int len = snprintf(pid, sizeof pid, "%d", (int)j->pid);
 	return fs_write_atomic(j->o->pid_file, pid, (size_t)len, 0644, err);
+}
+
+/* pre-create hooks see the validated plan and may add tags. */
+static int pre_create_hooks(create_job *j, nx_err *err)
+{
+	char *tags = NULL;
+	lua_hook_ctx hc = {.phase = "pre-create", .id = j->o->id, .vmid = -1, .bundle = j->bundle.path,
+			   .spec_ref = j->bundle.spec_ref, .plan = &j->plan, .tags_out = &tags};
+	int rc = lua_hooks_run(j->ctx, &hc, err);
+	if (rc == 0 && tags && *tags) {
+		const char *old = plan_option(&j->plan, "tags");
+		char *joined = NULL;
+		if (asprintf(&joined, "%s%s%s", old ? old : "", old && *old ? ";" : "", tags) < 0)
+			rc = nx_err_sys(err, ENOMEM, "tags");
+		else if (plan_set_option(&j->plan, "tags", joined, err) < 0)
+			rc = nx_err_wrap(err, "pre-create hook tags");
+		free(joined);
+	}
+	free(tags);
+	return rc;
 }
 
 static int create_steps(create_job *j, nx_err *err)
@@ -260,8 +317,13 @@ static int create_steps(create_job *j, nx_err *err)
 	j->bundle_loaded = true;
 	if (!bundle_has_process(j->ctx, &j->bundle))
 		return nx_err_set(err, "config.json: process: required to create a container (it is what start runs)");
+	lua_hook_ctx hc = {.phase = "pre-translate", .id = o->id, .vmid = -1, .bundle = j->bundle.path,
+			   .spec_ref = j->bundle.spec_ref};
+	if (lua_hooks_run(j->ctx, &hc, err) < 0)
+		return -1;
 	translate_input in = {o->id, j->bundle.spec_ref, j->bundle.path, j->bundle.rootfs};
-	if (translate_plan(j->ctx, &in, &j->plan, err) < 0 || plan_apply_core(&j->plan, j->cfg, o->id, err) < 0)
+	if (translate_plan(j->ctx, &in, &j->plan, err) < 0 || pre_create_hooks(j, err) < 0 ||
+	    plan_apply_core(&j->plan, j->cfg, o->id, err) < 0)
 		return -1;
 	if (!j->plan.has_process)
 		return nx_err_set(err, "translate: the plan has no process");

@@ -9,13 +9,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lauxlib.h>
+
 #include "cleanup.h"
 #include "container.h"
 #include "container_id.h"
 #include "fsutil.h"
 #include "init_spec.h"
 #include "lock.h"
+#include "buf.h"
 #include "log.h"
+#include "lua_hooks.h"
+#include "oci_hooks.h"
 #include "mapping.h"
 #include "pct.h"
 #include "proc.h"
@@ -38,6 +43,45 @@ int container_load(nx_ctx *ctx, const char *id, nx_state *st, nx_status *status,
 	return 0;
 }
 
+static const char *root_of(nx_ctx *ctx)
+{
+	return ctx->opts->root;
+}
+
+/* startContainer runs inside the container before the program; poststart
+ * on the host after it. runtime-spec 1.3: a failing poststart is an error
+ * and the container is stopped (older texts said: warn). */
+static int site_hook(nx_ctx *ctx, const char *phase, const nx_state *st, const char *status, nx_err *err)
+{
+	if (!lua_hooks_present(ctx, phase))
+		return 0;
+	lua_hook_ctx hc = {.phase = phase, .id = st->id, .vmid = st->vmid, .bundle = st->bundle,
+			   .spec_ref = LUA_NOREF, .state = st, .status = status};
+	return lua_hooks_run(ctx, &hc, err);
+}
+
+static int start_with_hooks(nx_ctx *ctx, const char *root, nx_state *st, const char *ctr, nx_err *err)
+{
+	if (site_hook(ctx, "pre-start", st, "created", err) < 0)
+		return -1;
+	nx_buf b = {0};
+	state_render(st, NX_CREATED, &b);
+	int rc = oci_hooks_run(st->hooks_json, "startContainer", b.data, st->pid, HOOK_IN_CONTAINER, err);
+	buf_free(&b);
+	if (rc < 0)
+		return rc;
+	if (init_release(ctr, 10, err) < 0)
+		return -1;
+	state_render(st, state_status(root, st), &b);
+	rc = oci_hooks_run(st->hooks_json, "poststart", b.data, 0, HOOK_ON_HOST, err);
+	buf_free(&b);
+	if (rc == 0)
+		rc = site_hook(ctx, "post-start", st, "running", err);
+	if (rc < 0)
+		kill(st->pid, SIGKILL);
+	return rc;
+}
+
 int container_start(nx_ctx *ctx, const char *id, nx_err *err)
 {
 	if (container_id_validate(id, err) < 0)
@@ -56,7 +100,7 @@ int container_start(nx_ctx *ctx, const char *id, nx_err *err)
 	case NX_STOPPED: rc = nx_err_set(err, "cannot start a container that has stopped"); goto out;
 	default: rc = nx_err_set(err, "cannot start an already running container"); goto out;
 	}
-	rc = init_release(ctr, 10, err);
+	rc = start_with_hooks(ctx, root_of(ctx), &st, ctr, err);
 	if (rc == 0)
 		log_info("started container %s (CT %ld, pid %d)", id, st.vmid, (int)st.pid);
 out:
@@ -193,6 +237,11 @@ int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 		state_free(&st);
 		goto out;
 	}
+	if (site_hook(ctx, "pre-delete", &st, state_status_name(status), err) < 0) {
+		rc = -1;
+		state_free(&st);
+		goto out;
+	}
 	/* runc deletes a created container by killing its held init. */
 	if (status != NX_STOPPED)
 		kill_and_wait(st.pid, st.pid_start, 10);
@@ -200,8 +249,19 @@ int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 	double timeout;
 	container_pct(&st, &pct_path, &timeout);
 	rc = destroy_everything(ctx, id, st.vmid, pct_path, timeout, err);
-	if (rc == 0)
+	if (rc == 0) {
 		log_info("deleted container %s (CT %ld)", id, st.vmid);
+		/* poststop: after everything is undone; failure only warns */
+		nx_buf b = {0};
+		state_render(&st, NX_STOPPED, &b);
+		nx_err herr = {0};
+		if (oci_hooks_run(st.hooks_json, "poststop", b.data, 0, HOOK_ON_HOST, &herr) < 0)
+			log_warn("%s", herr.msg);
+		buf_free(&b);
+		nx_err_clear(&herr);
+		if (site_hook(ctx, "post-delete", &st, "stopped", &herr) < 0)
+			log_warn("%s", herr.msg);
+	}
 	state_free(&st);
 out:
 	if (rc == 0) {

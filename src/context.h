@@ -29,6 +29,7 @@ typedef struct nx_opts {
 	const char *lua_path;    /* --lua-path / NEXCAGE_LUA_PATH: the site Lua directory */
 	const char *config_path; /* --config / NEXCAGE_CONFIG */
 	bool config_explicit;    /* a missing explicit config is an error */
+	const char *hooks_path;  /* NEXCAGE_HOOKS_PATH: site Lua hooks (<phase>.d/) */
 	const char *state_dir;   /* NEXCAGE_STATE_DIR: persistent id <-> VMID mapping; not in
 				  * config.lua so `list` can read it without starting Lua */
 } nx_opts;

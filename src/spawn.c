@@ -2,6 +2,8 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +22,64 @@ static double now_monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Join the namespaces of ns_pid (the user namespace first, so the others
+ * are joined with its privileges), then fork once more so the program is
+ * inside its pid namespace too. Returns in the grandchild only. */
+static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
+{
+	static const struct {
+		const char *name;
+		int type;
+	} ns[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},     {"uts", CLONE_NEWUTS},
+		  {"ipc", CLONE_NEWIPC},   {"net", CLONE_NEWNET},    {"cgroup", CLONE_NEWCGROUP},
+		  {"pid", CLONE_NEWPID}};
+	char path[64];
+	int fds[7];
+	*exec_fd = -1;
+	if (!req->ns_chroot) {
+		/* createContainer: the path is the host's */
+		*exec_fd = open(req->path ? req->path : req->argv[0], O_PATH | O_CLOEXEC);
+		if (*exec_fd < 0)
+			return -1;
+	}
+	snprintf(path, sizeof path, "/proc/%d/root", (int)req->ns_pid);
+	int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	for (int i = 0; i < 7; i++) {
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)req->ns_pid, ns[i].name);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	char self[64], mine[64], other[64];
+	for (int i = 0; i < 7; i++) {
+		if (fds[i] < 0)
+			continue;
+		/* joining our own user namespace is EINVAL: skip it when shared */
+		snprintf(self, sizeof self, "/proc/self/ns/%s", ns[i].name);
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)req->ns_pid, ns[i].name);
+		ssize_t a = readlink(self, mine, sizeof mine - 1), b = readlink(path, other, sizeof other - 1);
+		if (a > 0 && b > 0 && a == b && !memcmp(mine, other, (size_t)a))
+			continue;
+		if (setns(fds[i], ns[i].type) < 0)
+			return -1;
+	}
+	if (req->ns_chroot && (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		/* Only the program reports exec failures; our copy of the error
+		 * pipe would keep the caller waiting for the whole run. */
+		close(errpipe);
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+	return 0;
+}
+
 /* In the child: wire the pipes to 0/1/2, drop every other fd, exec. Only
  * async-signal-safe calls; on failure report errno through errpipe. */
 static void __attribute__((noreturn))
@@ -34,14 +94,19 @@ child_exec(const spawn_req *req, int in_fd, int out_fd, int err_fd, int errpipe)
 		goto fail;
 	if (errpipe <= 2)
 		goto fail;
-	if (req->cwd && chdir(req->cwd) < 0)
-		goto fail;
 	/* errpipe is O_CLOEXEC: it closes by itself on a successful exec. */
 	for (int fd = 3; fd < errpipe; fd++)
 		close(fd);
 	close_range((unsigned)errpipe + 1, ~0U, 0);
+	int exec_fd = -1;
+	if (req->ns_pid > 0 && enter_namespaces(req, &exec_fd, errpipe) < 0)
+		goto fail;
+	if (req->cwd && chdir(req->cwd) < 0)
+		goto fail;
 	const char *prog = req->path ? req->path : req->argv[0];
-	if (req->envp) {
+	if (exec_fd >= 0)
+		execveat(exec_fd, "", req->argv, req->envp ? req->envp : environ, AT_EMPTY_PATH);
+	else if (req->envp) {
 		if (strchr(prog, '/'))
 			execve(prog, req->argv, req->envp);
 		else

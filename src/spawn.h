@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -18,6 +19,12 @@ typedef struct spawn_req {
 	double timeout;         /* seconds; <= 0: none */
 	size_t max_output;      /* per stream; 0: 1 MiB */
 	const char *cwd;        /* NULL: inherit */
+	/* > 0: run inside this process's namespaces (user, mnt, uts, ipc, net,
+	 * cgroup, pid), with `path` opened on the host first (an OCI
+	 * createContainer hook) or, with ns_chroot, resolved inside its root
+	 * (a startContainer hook). */
+	pid_t ns_pid;
+	bool ns_chroot;
 } spawn_req;
 
 typedef struct spawn_result {

@@ -1,0 +1,228 @@
+#define _GNU_SOURCE
+#include "lua_hooks.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "buf.h"
+#include "log.h"
+
+#define MAX_HOOK_FILES 256
+
+static char *phase_dir(nx_ctx *ctx, const char *phase)
+{
+	char *p = NULL;
+	if (asprintf(&p, "%s/%s.d", ctx->opts->hooks_path, phase) < 0)
+		return NULL;
+	return p;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The phase's hook files, sorted by name. */
+static int list_files(const char *dir, char ***out, size_t *n, nx_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : nx_err_sys(err, errno, "hooks %s", dir);
+	char **names = calloc(MAX_HOOK_FILES, sizeof(char *));
+	struct dirent *de;
+	while (names && (de = readdir(d)) && *n < MAX_HOOK_FILES) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".lua"))
+			continue;
+		if (asprintf(&names[*n], "%s/%s", dir, de->d_name) >= 0)
+			(*n)++;
+	}
+	closedir(d);
+	if (!names)
+		return nx_err_sys(err, ENOMEM, "hooks");
+	qsort(names, *n, sizeof(char *), cmp_names);
+	*out = names;
+	return 0;
+}
+
+bool lua_hooks_present(nx_ctx *ctx, const char *phase)
+{
+	char *dir = phase_dir(ctx, phase);
+	char **files;
+	size_t n = 0;
+	nx_err err = {0};
+	if (dir && list_files(dir, &files, &n, &err) == 0) {
+		for (size_t i = 0; i < n; i++)
+			free(files[i]);
+		free(files);
+	}
+	free(dir);
+	return n > 0;
+}
+
+static void push_plan(lua_State *L, const nx_plan *p)
+{
+	lua_createtable(L, 0, 3);
+	lua_createtable(L, 0, (int)p->n_options);
+	for (size_t i = 0; i < p->n_options; i++) {
+		lua_pushstring(L, p->options[i].value);
+		lua_setfield(L, -2, p->options[i].key);
+	}
+	lua_setfield(L, -2, "options");
+	lua_createtable(L, (int)p->n_lxc, 0);
+	for (size_t i = 0; i < p->n_lxc; i++) {
+		lua_createtable(L, 2, 0);
+		lua_pushstring(L, p->lxc[i].key);
+		lua_rawseti(L, -2, 1);
+		lua_pushstring(L, p->lxc[i].value);
+		lua_rawseti(L, -2, 2);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "lxc");
+}
+
+static void push_state(lua_State *L, const nx_state *st, const char *status)
+{
+	lua_createtable(L, 0, 8);
+	lua_pushstring(L, st->id);
+	lua_setfield(L, -2, "id");
+	lua_pushinteger(L, st->pid);
+	lua_setfield(L, -2, "pid");
+	lua_pushinteger(L, st->vmid);
+	lua_setfield(L, -2, "vmid");
+	lua_pushstring(L, status ? status : "");
+	lua_setfield(L, -2, "status");
+	lua_pushstring(L, st->bundle ? st->bundle : "");
+	lua_setfield(L, -2, "bundle");
+	lua_createtable(L, 0, (int)st->n_annotations);
+	for (size_t i = 0; i < st->n_annotations; i++) {
+		lua_pushstring(L, st->annotations[i].value);
+		lua_setfield(L, -2, st->annotations[i].key);
+	}
+	lua_setfield(L, -2, "annotations");
+}
+
+/* hctx.add_tag(tag): the core validates the tags with the plan. */
+static int l_add_tag(lua_State *L)
+{
+	const char *tag = luaL_checkstring(L, 1);
+	lua_getfield(L, lua_upvalueindex(1), "tags");
+	lua_pushstring(L, tag);
+	lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+	return 0;
+}
+
+static void push_hook_ctx(lua_State *L, const lua_hook_ctx *hc)
+{
+	lua_createtable(L, 0, 10);
+	int t = lua_gettop(L);
+	lua_pushstring(L, hc->phase);
+	lua_setfield(L, t, "phase");
+	lua_pushstring(L, hc->id ? hc->id : "");
+	lua_setfield(L, t, "id");
+	if (hc->vmid >= 0) {
+		lua_pushinteger(L, hc->vmid);
+		lua_setfield(L, t, "vmid");
+	}
+	lua_pushstring(L, hc->bundle ? hc->bundle : "");
+	lua_setfield(L, t, "bundle");
+	if (hc->spec_ref != LUA_NOREF && hc->spec_ref != 0) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, hc->spec_ref);
+		lua_setfield(L, t, "spec");
+	}
+	if (hc->plan) {
+		push_plan(L, hc->plan);
+		lua_setfield(L, t, "plan");
+	}
+	if (hc->state) {
+		push_state(L, hc->state, hc->status);
+		lua_setfield(L, t, "state");
+	}
+	lua_newtable(L);
+	lua_setfield(L, t, "tags");
+	lua_pushvalue(L, t);
+	lua_pushcclosure(L, l_add_tag, 1);
+	lua_setfield(L, t, "add_tag");
+}
+
+static int collect_tags(lua_State *L, int t, lua_hook_ctx *hc)
+{
+	if (!hc->tags_out)
+		return 0;
+	lua_getfield(L, t, "tags");
+	nx_buf b = {0};
+	lua_Integer n = luaL_len(L, -1);
+	for (lua_Integer i = 1; i <= n && i <= 64; i++) {
+		lua_rawgeti(L, -1, i);
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			buf_puts(&b, b.len ? ";" : "");
+			buf_puts(&b, lua_tostring(L, -1));
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	free(*hc->tags_out);
+	*hc->tags_out = b.data;
+	return 0;
+}
+
+static int run_file(nx_ctx *ctx, nx_lua *h, const char *path, int hctx_index, nx_err *err)
+{
+	lua_State *L = lua_host_state(h);
+	if (lua_host_load_site_file(h, path, err) < 0)
+		return nx_err_wrap(err, "hook");
+	if (lua_host_pcall(h, 0, 1, err) < 0)               /* fn */
+		return nx_err_wrap(err, "hook");
+	if (lua_istable(L, -1)) {
+		lua_getfield(L, -1, "run");
+		lua_remove(L, -2);
+	}
+	if (!lua_isfunction(L, -1)) {
+		lua_pop(L, 1);
+		return nx_err_set(err, "hook %s: must return a function (or a table with run)", path);
+	}
+	lua_pushvalue(L, hctx_index);                       /* fn hctx */
+	if (lua_host_pcall(h, 1, 0, err) < 0)
+		return nx_err_wrap(err, "hook");
+	(void)ctx;
+	return 0;
+}
+
+int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
+{
+	char *dir = phase_dir(ctx, hc->phase);
+	if (!dir)
+		return nx_err_sys(err, ENOMEM, "hooks");
+	char **files = NULL;
+	size_t n = 0;
+	int rc = list_files(dir, &files, &n, err);
+	if (rc == 0 && n > 0) {
+		rc = lua_host_check_trust(dir, err);
+		nx_lua *h = rc == 0 && ctx_config(ctx, err) ? ctx->lua : NULL;
+		if (rc == 0 && !h)
+			rc = -1;
+		if (rc == 0) {
+			lua_State *L = lua_host_state(h);
+			push_hook_ctx(L, hc);
+			int t = lua_gettop(L);
+			for (size_t i = 0; i < n && rc == 0; i++) {
+				log_debug("%s hook %s", hc->phase, files[i]);
+				rc = run_file(ctx, h, files[i], t, err);
+			}
+			if (rc == 0)
+				collect_tags(L, t, hc);
+			lua_settop(L, t - 1);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(dir);
+	return rc < 0 ? nx_err_wrap(err, "%s", hc->phase) : 0;
+}

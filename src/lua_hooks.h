@@ -1,0 +1,31 @@
+/* Site lifecycle hooks in Lua: /etc/nexcage/hooks/<phase>.d/NAME.lua, run in
+ * name order. Each file returns a function that receives the hook context
+ * (phase, id, vmid, bundle, spec, plan or state); it may log, run programs
+ * through the nexcage module, add tags (pre-create), or raise an error,
+ * which aborts the operation (and rolls a create back). */
+#ifndef NX_LUA_HOOKS_H
+#define NX_LUA_HOOKS_H
+
+#include "context.h"
+#include "error.h"
+#include "plan.h"
+#include "state.h"
+
+typedef struct lua_hook_ctx {
+	const char *phase;
+	const char *id;
+	long vmid;              /* -1 when not known yet */
+	const char *bundle;
+	int spec_ref;           /* LUA_NOREF when not loaded */
+	const nx_plan *plan;    /* pre-create: the validated plan (read-only view) */
+	const nx_state *state;  /* post-create and later */
+	const char *status;
+	char **tags_out;        /* pre-create: tags the hooks added, ";"-joined (malloc'ed) */
+} lua_hook_ctx;
+
+/* Run the phase's hooks; the first error stops and names file and line. */
+int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err);
+/* Whether any hook file exists for a phase (so phases with none cost no Lua). */
+bool lua_hooks_present(nx_ctx *ctx, const char *phase);
+
+#endif
