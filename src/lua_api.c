@@ -44,6 +44,25 @@ static int l_read_file(lua_State *L)
 	return 1;
 }
 
+/* nexcage.write_file(path, content [, mode]) -> true | nil, message
+ * Atomic (temp file, fsync, rename): a reader never sees half a file. */
+static int l_write_file(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	size_t len;
+	const char *data = luaL_checklstring(L, 2, &len);
+	lua_Integer mode = luaL_optinteger(L, 3, 0644);
+	luaL_argcheck(L, mode >= 0 && mode <= 07777, 3, "must be a file mode");
+	nx_err err = {0};
+	if (fs_write_atomic(path, data, len, (mode_t)mode, &err) < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, err.msg);
+		return 2;
+	}
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 /* Collect a Lua array of strings into a NULL-terminated vector, anchored
  * as a userdata on the stack so a raise in between frees nothing by hand. */
 static char **string_vector(lua_State *L, int idx, const char *what)
@@ -126,6 +145,7 @@ int luaopen_nexcage(lua_State *L)
 	static const luaL_Reg funcs[] = {
 		{"log", l_log},
 		{"read_file", l_read_file},
+		{"write_file", l_write_file},
 		{"run", l_run},
 		{"time", l_time},
 		{NULL, NULL},

@@ -144,6 +144,8 @@ static void push_hook_ctx(lua_State *L, const lua_hook_ctx *hc)
 		push_state(L, hc->state, hc->status);
 		lua_setfield(L, t, "state");
 	}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, hc->config_ref);
+	lua_setfield(L, t, "config");
 	lua_newtable(L);
 	lua_setfield(L, t, "tags");
 	lua_pushvalue(L, t);
@@ -204,10 +206,12 @@ int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
 	int rc = list_files(dir, &files, &n, err);
 	if (rc == 0 && n > 0) {
 		rc = lua_host_check_trust(dir, err);
-		nx_lua *h = rc == 0 && ctx_config(ctx, err) ? ctx->lua : NULL;
+		const nx_config *cfg = rc == 0 ? ctx_config(ctx, err) : NULL;
+		nx_lua *h = cfg ? ctx->lua : NULL;
 		if (rc == 0 && !h)
 			rc = -1;
 		if (rc == 0) {
+			hc->config_ref = cfg->lua_ref;
 			lua_State *L = lua_host_state(h);
 			push_hook_ctx(L, hc);
 			int t = lua_gettop(L);

@@ -20,6 +20,7 @@ typedef struct lua_hook_ctx {
 	const nx_plan *plan;    /* pre-create: the validated plan (read-only view) */
 	const nx_state *state;  /* post-create and later */
 	const char *status;
+	int config_ref;         /* set by lua_hooks_run: the effective site config */
 	char **tags_out;        /* pre-create: tags the hooks added, ";"-joined (malloc'ed) */
 } lua_hook_ctx;
 
