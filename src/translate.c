@@ -84,6 +84,10 @@ int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *id, nx_err *er
 		if (plan_set_option(p, "rootfs", buf, err) < 0)
 			return -1;
 	}
+	/* pct create would make the CT unprivileged by default; the rules
+	 * decide from the user namespace, and say so explicitly. */
+	if (!plan_option(p, "unprivileged") && plan_set_option(p, "unprivileged", "0", err) < 0)
+		return -1;
 	plan_drop_option(p, "env");
 	if (!strcmp(cfg->process_mode, "entrypoint")) {
 		if (plan_set_option(p, "entrypoint", NX_CTR_INIT, err) < 0)

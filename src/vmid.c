@@ -12,7 +12,9 @@
 #include "fsutil.h"
 #include "lock.h"
 #include "log.h"
+#include "json.h"
 #include "pve.h"
+#include "spawn.h"
 
 static int add_used(long **used, size_t *n, size_t *cap, long v)
 {
@@ -35,6 +37,44 @@ static bool is_used(const long *used, size_t n, long v)
 	return false;
 }
 
+/* pvesh get /cluster/resources --type vm --output-format json:
+ * [{"vmid": 100, ...}, ...] */
+static int pvesh_vm_ids(const char *pvesh, double timeout, long **ids, size_t *n, nx_err *err)
+{
+	char *argv[] = {(char *)pvesh, "get", "/cluster/resources", "--type", "vm", "--output-format", "json", NULL};
+	spawn_req sr = {.argv = argv, .timeout = timeout, .max_output = 64u << 20};
+	spawn_result res;
+	if (spawn_run(&sr, &res, err) < 0)
+		return -1;
+	int rc = 0;
+	json_value *doc = NULL;
+	if (res.timed_out || res.exit_code != 0) {
+		rc = nx_err_set(err, "pvesh get /cluster/resources failed: %s", res.err);
+		goto out;
+	}
+	if (!(doc = json_parse(res.out, res.out_len, err)) || doc->type != JSON_ARRAY) {
+		rc = doc ? nx_err_set(err, "pvesh get /cluster/resources: not a JSON array") : -1;
+		goto out;
+	}
+	size_t count = 0;
+	for (const json_value *c = doc->child; c; c = c->next)
+		count++;
+	*ids = calloc(count + 1, sizeof(long));
+	if (!*ids) {
+		rc = nx_err_sys(err, ENOMEM, "pvesh");
+		goto out;
+	}
+	for (const json_value *c = doc->child; c; c = c->next) {
+		long long v = json_get_int(c, "vmid", -1);
+		if (v > 0)
+			(*ids)[(*n)++] = (long)v;
+	}
+out:
+	json_free(doc);
+	spawn_result_free(&res);
+	return rc;
+}
+
 /* Everything that is not free: the cluster's guests, this node's
  * reservations, and what pct already refused. */
 static int collect_used(const vmid_request *req, long **used, size_t *n, nx_err *err)
@@ -44,8 +84,14 @@ static int collect_used(const vmid_request *req, long **used, size_t *n, nx_err 
 	*n = 0;
 	long *ids = NULL;
 	size_t nids = 0;
-	if (pve_vmlist_ids(req->cfg->pve_etc, &ids, &nids, err) < 0)
-		return nx_err_wrap(err, "reading the cluster's VMIDs");
+	if (pve_vmlist_ids(req->cfg->pve_etc, &ids, &nids, err) < 0) {
+		/* No readable .vmlist (not a cluster node's /etc/pve?): ask the
+		 * API once, at the price of a fork. */
+		log_debug("%s; asking pvesh", err->msg);
+		nx_err_clear(err);
+		if (pvesh_vm_ids(req->cfg->pvesh, req->cfg->pct_timeout, &ids, &nids, err) < 0)
+			return nx_err_wrap(err, "reading the cluster's VMIDs");
+	}
 	for (size_t i = 0; i < nids; i++)
 		if (add_used(used, n, &cap, ids[i]) < 0)
 			goto oom;
