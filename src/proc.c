@@ -54,34 +54,101 @@ bool proc_is_alive(pid_t pid, unsigned long long start_time)
 	return s != 0 && s == start_time;
 }
 
-int proc_cgroup_dir(pid_t pid, char *out, size_t n, nx_err *err)
+/* Where a cgroup hierarchy is mounted: the cgroup2 one (fstype
+ * "cgroup2"; /sys/fs/cgroup on Proxmox, /sys/fs/cgroup/unified on hybrid
+ * hosts) or a v1 controller's ("cgroup" with the controller in the super
+ * options). From /proc/self/mountinfo: no guessing of paths. */
+static int cgroup_mount(const char *v1_controller, char *out, size_t n)
+{
+	cleanup_free char *data = NULL;
+	nx_err err = {0};
+	if (fs_read_file("/proc/self/mountinfo", 1 << 20, &data, NULL, &err) < 0)
+		return -1;
+	char *save = NULL;
+	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* id parent maj:min root mountpoint opts ... - fstype source superopts */
+		char mnt[4096], fstype[64], super[1024];
+		char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
+			continue;
+		if (!v1_controller && !strcmp(fstype, "cgroup2")) {
+			snprintf(out, n, "%s", mnt);
+			return 0;
+		}
+		if (v1_controller && !strcmp(fstype, "cgroup")) {
+			for (char *o = strtok(super, ","); o; o = strtok(NULL, ","))
+				if (!strcmp(o, v1_controller)) {
+					snprintf(out, n, "%s", mnt);
+					return 0;
+				}
+		}
+	}
+	return -1;
+}
+
+/* The pid's path in a hierarchy: "0::" for v2, or the v1 controller's line. */
+static int cgroup_path(pid_t pid, const char *v1_controller, char *out, size_t n)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
 	cleanup_free char *data = NULL;
-	if (fs_read_file(path, 65536, &data, NULL, err) < 0)
+	nx_err err = {0};
+	if (fs_read_file(path, 65536, &data, NULL, &err) < 0)
 		return -1;
-	/* cgroup v2: a single "0::/path" line */
-	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-		if (!strncmp(line, "0::", 3)) {
-			snprintf(out, n, "/sys/fs/cgroup%s", line + 3);
+	char *save = NULL;
+	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		bool unified = !strncmp(line, "0::", 3);
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		bool match = v1_controller ? !unified && strstr(c1 + 1, v1_controller) != NULL : unified;
+		if (match) {
+			snprintf(out, n, "%s", c2 + 1);
 			return 0;
 		}
 	}
-	return nx_err_set(err, "pid %d: no cgroup v2 membership", (int)pid);
+	return -1;
 }
 
-bool proc_cgroup_frozen(const char *cgdir)
+int proc_cgroup_dir(pid_t pid, char *out, size_t n, nx_err *err)
 {
-	char path[4200];
-	snprintf(path, sizeof path, "%s/cgroup.events", cgdir);
+	char mnt[4096], rel[4096];
+	if (cgroup_mount(NULL, mnt, sizeof mnt) < 0)
+		return nx_err_set(err, "no cgroup2 hierarchy mounted");
+	if (cgroup_path(pid, NULL, rel, sizeof rel) < 0)
+		return nx_err_set(err, "pid %d: no cgroup v2 membership", (int)pid);
+	snprintf(out, n, "%s%s", mnt, rel);
+	return 0;
+}
+
+static bool file_contains(const char *path, const char *needle)
+{
 	char *data = NULL;
 	nx_err err = {0};
 	if (fs_read_file(path, 4096, &data, NULL, &err) < 0)
 		return false;
-	bool frozen = strstr(data, "frozen 1") != NULL;
+	bool found = strstr(data, needle) != NULL;
 	free(data);
-	return frozen;
+	return found;
+}
+
+bool proc_pid_frozen(pid_t pid)
+{
+	char dir[8300], path[8400];
+	if (proc_cgroup_dir(pid, dir, sizeof dir, NULL) == 0) {
+		snprintf(path, sizeof path, "%s/cgroup.events", dir);
+		if (file_contains(path, "frozen 1"))
+			return true;
+	}
+	/* hybrid hosts freeze through the v1 freezer controller */
+	char mnt[4096], rel[4096];
+	if (cgroup_mount("freezer", mnt, sizeof mnt) == 0 && cgroup_path(pid, "freezer", rel, sizeof rel) == 0) {
+		snprintf(path, sizeof path, "%s%s/freezer.state", mnt, rel);
+		return file_contains(path, "FROZEN");
+	}
+	return false;
 }
 
 static int collect(const char *dir, pid_t **pids, int *count, int *cap, int depth, nx_err *err)

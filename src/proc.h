@@ -16,8 +16,9 @@ unsigned long long proc_start_time(pid_t pid);
 bool proc_is_alive(pid_t pid, unsigned long long start_time);
 /* The cgroup v2 directory of pid under /sys/fs/cgroup, into out. */
 int proc_cgroup_dir(pid_t pid, char *out, size_t n, nx_err *err);
-/* True when the cgroup (or an ancestor) is frozen. */
-bool proc_cgroup_frozen(const char *cgdir);
+/* True when the pid's cgroup is frozen (cgroup2 freezer, or the v1
+ * freezer controller on hybrid hosts). */
+bool proc_pid_frozen(pid_t pid);
 /* Every pid in the cgroup subtree; returns the count, *pids malloc'ed. */
 int proc_cgroup_pids(const char *cgdir, pid_t **pids, nx_err *err);
 

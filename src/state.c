@@ -252,8 +252,7 @@ nx_status state_status(const char *root, const nx_state *st)
 	struct stat sb;
 	if (stat(fifo, &sb) == 0)
 		return NX_CREATED;
-	char cg[4200];
-	if (proc_cgroup_dir(st->pid, cg, sizeof cg, NULL) == 0 && proc_cgroup_frozen(cg))
+	if (proc_pid_frozen(st->pid))
 		return NX_PAUSED;
 	return NX_RUNNING;
 }

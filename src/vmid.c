@@ -52,7 +52,9 @@ static int pvesh_vm_ids(const char *pvesh, double timeout, long **ids, size_t *n
 		rc = nx_err_set(err, "pvesh get /cluster/resources failed: %s", res.err);
 		goto out;
 	}
-	if (!(doc = json_parse(res.out, res.out_len, err)) || doc->type != JSON_ARRAY) {
+	if ((doc = json_parse(res.out, res.out_len, err)) && doc->type == JSON_OBJECT && !doc->child)
+		goto out; /* an empty list, as a JSON encoder that cannot tell [] from {} writes it */
+	if (!doc || doc->type != JSON_ARRAY) {
 		rc = doc ? nx_err_set(err, "pvesh get /cluster/resources: not a JSON array") : -1;
 		goto out;
 	}

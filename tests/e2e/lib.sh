@@ -119,12 +119,13 @@ make_bundle() {
 JSON
 }
 
-pct_calls() { # count of pct invocations so far
-	[ -f "$SIM/pct-calls.log" ] && wc -l <"$SIM/pct-calls.log" | tr -d ' ' || echo 0
+pct_calls() { # count of pct invocations so far (pvesh calls are logged too)
+	[ -f "$SIM/pct-calls.log" ] && grep -c '^\["pct"' "$SIM/pct-calls.log" || echo 0
 }
 
 json_field() { # json field
-	printf '%s' "$1" | lua5.4 -e "local c = require 'cjson'; local v = c.decode(io.read('a'))['$2']; io.write(tostring(v))"
+	printf '%s' "$1" | lua5.4 -e "local c = require 'cjson'; local v = c.decode(io.read('a'))['$2']
+		io.write(tostring(math.type(v) == 'float' and math.tointeger(v) or v))"
 }
 
 wait_for() { # seconds command...: poll until the command succeeds
