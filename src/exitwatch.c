@@ -81,10 +81,14 @@ int exitwatch_wait(int fd, pid_t pid, unsigned long long start_time, void (*tick
 		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned)n);
 		     nh = NLMSG_NEXT(nh, n)) {
 			struct cn_msg *cn = NLMSG_DATA(nh);
-			struct proc_event *ev = (struct proc_event *)cn->data;
-			if (ev->what == PROC_EVENT_EXIT && ev->event_data.exit.process_pid == pid &&
-			    ev->event_data.exit.process_tgid == pid)
-				return decode_status(ev->event_data.exit.exit_code);
+			/* the event sits at a 4-byte offset: copy it out aligned */
+			struct proc_event ev;
+			size_t avail = nh->nlmsg_len - NLMSG_LENGTH(sizeof *cn);
+			memset(&ev, 0, sizeof ev);
+			memcpy(&ev, cn->data, avail < sizeof ev ? avail : sizeof ev);
+			if (ev.what == PROC_EVENT_EXIT && ev.event_data.exit.process_pid == pid &&
+			    ev.event_data.exit.process_tgid == pid)
+				return decode_status(ev.event_data.exit.exit_code);
 		}
 	}
 }
