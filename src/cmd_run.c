@@ -70,9 +70,12 @@ int cmd_run(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	if (f.detach && f.keep)
 		return cli_usage_error("run", err, "--keep makes no sense with --detach");
 	int watch = -1;
-	if (!f.detach && (watch = exitwatch_open(err)) < 0)
-		return nx_err_wrap(err, "run");
 	int rc = container_create(ctx, &o, err);
+	/* Subscribe only now: the program is held until start, so its exit
+	 * cannot be missed, and the host's other events during create do not
+	 * fill the socket's buffer. */
+	if (rc == 0 && !f.detach && (watch = exitwatch_open(err)) < 0)
+		rc = nx_err_wrap(err, "run");
 	if (rc == 0)
 		rc = container_start(ctx, o.id, err);
 	if (rc < 0 || f.detach) {

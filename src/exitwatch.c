@@ -18,6 +18,11 @@ int exitwatch_open(nx_err *err)
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (fd < 0)
 		return nx_err_sys(err, errno, "process events socket");
+	/* Every exec and exit on the host is an event; a large buffer keeps a
+	 * busy host from dropping the one we wait for. */
+	int size = 8 << 20;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 	struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0};
 	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		int e = errno;
@@ -83,7 +88,7 @@ int exitwatch_wait(int fd, pid_t pid, unsigned long long start_time, void (*tick
 			struct cn_msg *cn = NLMSG_DATA(nh);
 			/* the event sits at a 4-byte offset: copy it out aligned */
 			struct proc_event ev;
-			size_t avail = nh->nlmsg_len - NLMSG_LENGTH(sizeof *cn);
+			size_t avail = cn->len;
 			memset(&ev, 0, sizeof ev);
 			memcpy(&ev, cn->data, avail < sizeof ev ? avail : sizeof ev);
 			if (ev.what == PROC_EVENT_EXIT && ev.event_data.exit.process_pid == pid &&
