@@ -47,7 +47,9 @@ export NEXCAGE_CONFIG="$T/config.lua"
 have_runc=0
 ensure_runc && have_runc=1
 
-calls() { [ -f "$SIM/pct-calls.log" ] && wc -l <"$SIM/pct-calls.log" | tr -d ' ' || echo 0; }
+# the simulator logs pvesh calls too; only pct ones are counted (the first
+# create in an empty cluster asks pvesh for the VMIDs once: no .vmlist yet)
+calls() { [ -f "$SIM/pct-calls.log" ] && grep -c '^\["pct"' "$SIM/pct-calls.log" || echo 0; }
 nxc() { "$NEXCAGE" --root "$ROOT" "$@" >/dev/null 2>&1; }
 
 echo "== pct calls per operation (simulator call log)"
