@@ -69,6 +69,6 @@ nx state demo | grep '"status"'
 nx delete demo
 if [ "${NEXCAGE_DEMO_REAL:-0}" != 1 ]; then
 	echo "CT configs left in the simulator: $(ls "$SIM/etc/pve/nodes/pve/lxc" | wc -l)"
-	echo "pct calls made: $(wc -l <"$SIM/pct-calls.log")"
+	echo "pct calls made (create, start, exec, destroy): $(grep -c '^\["pct"' "$SIM/pct-calls.log")"
 fi
 step "done"
