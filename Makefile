@@ -21,9 +21,7 @@ SD_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libsystemd)
 # libsystemd is dlopen()ed at run time, only for --log journald (see log.c).
 
 WARN      := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
-BASE_CFLAGS := -std=gnu17 -g $(WARN) -fno-strict-aliasing \
-	-DNX_INSTALLED_LUA='"$(PREFIX)/share/nexcage/lua"' \
-	-DNX_INSTALLED_HOOKS='"$(PREFIX)/share/nexcage/hooks"'
+BASE_CFLAGS := -std=gnu17 -g $(WARN) -fno-strict-aliasing
 OPT_CFLAGS  := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDLIBS_ALL  = $(LUA_LIBS) -lm -ldl
@@ -54,10 +52,21 @@ $(B)/nexcage: $(B)/obj/main.o $(CORE_OBJS)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
 
-$(B)/obj/%.o: src/%.c
+$(B)/obj/%.o: src/%.c | $(B)/paths.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+# The install prefix is compiled in (the installed Lua directory): a
+# generated header that changes only when PREFIX does, so `make install
+# PREFIX=/usr` rebuilds what depends on it and nothing else.
+$(B)/paths.h: FORCE
+	@mkdir -p $(B)
+	@printf '#define NX_INSTALLED_LUA "%s/share/nexcage/lua"\n' "$(PREFIX)" > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+.PHONY: FORCE
+FORCE:
 
 $(B)/obj/embedded.o: $(B)/embedded.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
@@ -82,7 +91,7 @@ $(B)/embed: src/tools/embed.c
 	@mkdir -p $(B)
 	$(CC) -std=gnu17 -O1 -Wall -Wextra -Werror -o $@ $<
 
-$(B)/obj/unit/%.o: tests/unit/%.c
+$(B)/obj/unit/%.o: tests/unit/%.c | $(B)/paths.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
@@ -132,8 +141,10 @@ install: $(B)/nexcage
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/nexcage/lua \
 		$(DESTDIR)$(PREFIX)/share/nexcage/hooks $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(B)/nexcage $(DESTDIR)$(PREFIX)/bin/nexcage
-	cd lua && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(PREFIX)/share/nexcage/lua/{} \;
-	cd hooks && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(PREFIX)/share/nexcage/hooks/{} \;
+	for d in lua hooks; do \
+		[ -d $$d ] || continue; \
+		(cd $$d && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(PREFIX)/share/nexcage/$$d/{} \;); \
+	done
 	install -m 0644 docs/nexcage.1 $(DESTDIR)$(PREFIX)/share/man/man1/nexcage.1
 
 format:

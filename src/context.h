@@ -16,9 +16,7 @@
 #define NX_DEFAULT_SITE_HOOKS "/etc/nexcage/hooks"
 #define NX_DEFAULT_STATE_DIR "/var/lib/nexcage"
 
-#ifndef NX_INSTALLED_LUA
-#define NX_INSTALLED_LUA "/usr/local/share/nexcage/lua"
-#endif
+#include "paths.h" /* generated: NX_INSTALLED_LUA from the make PREFIX */
 
 typedef struct nx_opts {
 	const char *root;        /* --root: per-container state (tmpfs, like runc) */
