@@ -24,7 +24,7 @@ function M.apply(spec, ctx, plan)
 	for _, v in ipairs({ title, descr }) do
 		if type(v) == "string" and v ~= "" then
 			-- the description may span lines; other control characters are refused
-			lines[#lines + 1] = util.clean(v:gsub("\n", " "), "annotation org.opencontainers.image.*")
+			lines[#lines + 1] = util.clean((v:gsub("\n", " ")), "annotation org.opencontainers.image.*")
 		end
 	end
 	local src = ann["org.opencontainers.image.source"]

@@ -1,0 +1,40 @@
+local h = require "helpers"
+
+describe("rules.process", function()
+	it("copies the process exactly into plan.process", function()
+		local plan = h.translate(h.spec())
+		assert.are.same({ "sh", "-c", "exec httpd -f" }, plan.process.args)
+		assert.are.same({ "PATH=/bin:/usr/bin", "TERM=xterm" }, plan.process.env)
+		assert.are.equal("/srv", plan.process.cwd)
+		assert.are.equal(1000, plan.process.uid)
+		assert.are.same({ 5 }, plan.process.additional_gids)
+	end)
+
+	it("sets entrypoint (quoted) and env keys on PVE >= 9.1", function()
+		local plan = h.translate(h.spec())
+		assert.are.equal("sh -c 'exec httpd -f'", plan.options.entrypoint)
+		assert.are.same({ "PATH=/bin:/usr/bin", "TERM=xterm" }, h.raw(plan, "lxc.environment"))
+		assert.are.same({}, h.raw(plan, "lxc.init.cmd"))
+	end)
+
+	it("uses raw lxc.init.* keys in raw mode", function()
+		local plan = h.translate(h.spec(), h.ctx({ process_mode = "raw" }))
+		assert.is_nil(plan.options.entrypoint)
+		assert.are.same({ "sh -c 'exec httpd -f'" }, h.raw(plan, "lxc.init.cmd"))
+		assert.are.same({ "/srv" }, h.raw(plan, "lxc.init.cwd"))
+		assert.are.same({ "1000" }, h.raw(plan, "lxc.init.uid"))
+		assert.are.same({ "1000" }, h.raw(plan, "lxc.init.gid"))
+	end)
+
+	it("refuses env values and args that would inject config keys", function()
+		local s = h.spec()
+		s.process.env = { "A=x\nlxc.apparmor.profile: unconfined" }
+		local ok, err = pcall(h.translate, s)
+		assert.is_false(ok)
+		assert.are.equal("process", err.rule)
+		assert.matches("process.env%[0%]: contains a control character", err.msg)
+		s = h.spec()
+		s.process.args = { "sh", "x\rlxc.cap.keep: sys_admin" }
+		assert.is_false(pcall(h.translate, s))
+	end)
+end)
