@@ -32,11 +32,24 @@ function M.rules()
 	return reg
 end
 
+-- Which rule last changed each option: the core names it when the value
+-- is refused, whether or not the rule kept plan.origin itself.
+local function record_origin(plan, before, name)
+	for k, v in pairs(plan.options) do
+		if before[k] ~= v then
+			plan.origin[k] = name
+		end
+	end
+end
+
 function M.translate(spec, ctx)
 	local plan = new_plan()
 	for _, rule in ipairs(M.rules().list()) do
 		plan.current_rule = rule.name
+		local before = {}
+		for k, v in pairs(plan.options) do before[k] = v end
 		local ok, err = pcall(rule.fn, spec, ctx, plan)
+		record_origin(plan, before, rule.name)
 		if not ok then
 			if type(err) == "table" and err.rule then
 				error(err, 0)

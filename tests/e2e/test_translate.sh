@@ -1,0 +1,146 @@
+# translate (the admin's dry run), site overrides, and the refusal of
+# untrusted or injected input, through the binary.
+
+setup_bundle() {
+	make_bundle "$T/b" '["sleep", "60"]'
+}
+
+test_translate_prints_the_plan_and_the_pct_command() {
+	sim_setup
+	setup_bundle
+	nx translate --bundle "$T/b"
+	assert_ok
+	assert_contains "$OUT" '"hostname": "e2e"'
+	assert_contains "$OUT" '"args": ["sleep", "60"]'
+	nx translate --bundle "$T/b" --format pct web
+	assert_ok
+	assert_contains "$OUT" "create <vmid> local:vztmpl/nexcage-pve-web.tar.zst"
+	assert_contains "$OUT" "--hostname e2e"
+	assert_contains "$OUT" "--tags nexcage"
+	assert_contains "$OUT" "lxc.mount.entry: $ROOT/web/ctr .nexcage none bind,ro,create=dir 0 0"
+	[ ! -e "$SIM/pct-calls.log" ] || fail "translate called pct"
+}
+
+test_a_site_override_changes_the_plan() {
+	sim_setup
+	setup_bundle
+	lua5.4 -e "
+local c = require 'cjson'; local f = io.open('$T/b/config.json'); local s = c.decode(f:read('a')); f:close()
+s.annotations = { ['com.example.tier'] = 'gold' }
+f = io.open('$T/b/config.json', 'w'); f:write(c.encode(s)); f:close()"
+	mkdir -p "$T/site"
+	cp "$REPO/examples/overrides/storage_bridge.lua" "$T/site/site.lua"
+	chmod 0644 "$T/site/site.lua"
+	nx translate --bundle "$T/b"
+	assert_contains "$OUT" '"rootfs": "local:8"'
+	NEXCAGE_LUA_PATH="$T/site" nx translate --bundle "$T/b"
+	assert_ok
+	assert_contains "$OUT" '"rootfs": "nvme-pool:8"'
+	assert_contains "$OUT" '"net0": "name=eth0,bridge=vmbr10,ip=dhcp"'
+}
+
+test_group_or_world_writable_site_lua_is_refused() {
+	sim_setup
+	setup_bundle
+	mkdir -p "$T/site"
+	cp "$REPO/examples/overrides/storage_bridge.lua" "$T/site/site.lua"
+	chmod 0664 "$T/site/site.lua"
+	NEXCAGE_LUA_PATH="$T/site" nx translate --bundle "$T/b"
+	assert_fails
+	assert_contains "$ERR" "site.lua: refusing site file: writable by group or others (mode 0664)"
+	chmod 0644 "$T/site/site.lua"
+	chmod 0777 "$T/site"
+	NEXCAGE_LUA_PATH="$T/site" nx translate --bundle "$T/b"
+	assert_fails
+	assert_contains "$ERR" "refusing site file"
+}
+
+test_a_rule_returning_garbage_is_named() {
+	sim_setup
+	setup_bundle
+	write_file "$T/site/site.lua" "return function(rules)
+  rules.add('broken', function(spec, ctx, plan)
+    plan.options.hostname = 'x\nlxc.apparmor.profile: unconfined'
+    plan.origin.hostname = 'broken'
+    plan.options.memory = 'lots'
+  end)
+end"
+	NEXCAGE_LUA_PATH="$T/site" nx translate --bundle "$T/b"
+	assert_fails
+	assert_contains "$ERR" "plan.options.hostname (set by rule 'broken'): contains a control character"
+	assert_contains "$ERR" "plan.options.memory (set by rule 'broken'): type check ('integer') failed - got 'lots'"
+}
+
+test_injection_through_annotations_and_env_is_refused() {
+	sim_setup
+	setup_bundle
+	for field in "annotations={['org.nexcage.net0']='name=eth0\nlxc.apparmor.profile: unconfined'}" \
+		"process.env={'A=1\nlxc.cap.keep: sys_admin'}" \
+		"hostname='h\nlxc.hook.pre-start: /bin/sh'"; do
+		lua5.4 -e "
+local c = require 'cjson'; local f = io.open('$T/b/config.json'); local s = c.decode(f:read('a')); f:close()
+local t = s; local k, v = ([[$field]]):match('^([%w.]+)=(.*)$')
+local path = {}; for p in k:gmatch('[^.]+') do path[#path+1] = p end
+for i = 1, #path - 1 do t = t[path[i]] end
+t[path[#path]] = load('return ' .. v)()
+f = io.open('$T/b/inj.json', 'w'); f:write(c.encode(s)); f:close()"
+		mkdir -p "$T/inj/rootfs"
+		cp "$T/b/inj.json" "$T/inj/config.json"
+		nx create --bundle "$T/inj" inj
+		assert_fails
+		assert_contains "$ERR" "control character"
+		assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+	done
+}
+
+test_config_errors_name_the_key() {
+	write_file "$T/config.lua" "return { storge = 'tank' }"
+	mkdir -p "$T/b/rootfs"
+	nx --config "$T/config.lua" translate --bundle "$T/b"
+	assert_fails
+	assert_contains "$ERR" "storge: unknown setting"
+}
+
+test_a_vmid_policy_by_tenant() {
+	sim_setup
+	trap sim_teardown EXIT
+	setup_bundle
+	lua5.4 -e "
+local c = require 'cjson'; local f = io.open('$T/b/config.json'); local s = c.decode(f:read('a')); f:close()
+s.annotations = { ['com.example.tenant'] = 'b' }
+f = io.open('$T/b/config.json', 'w'); f:write(c.encode(s)); f:close()"
+	mkdir -p "$T/site"
+	cp "$REPO/examples/overrides/vmid_by_tenant.lua" "$T/site/vmid.lua"
+	chmod 0644 "$T/site/vmid.lua"
+	NEXCAGE_LUA_PATH="$T/site" nx create --bundle "$T/b" tenant
+	assert_ok
+	nx state tenant
+	assert_eq "$(json_field "$OUT" vmid)" 20000
+	nx delete --force tenant
+	assert_ok
+}
+
+test_bundle_errors_are_all_reported_with_their_json_path() {
+	mkdir -p "$T/bad"
+	cat >"$T/bad/config.json" <<'JSON'
+{"ociVersion": "0.9.0", "root": {"path": "missing"}, "process": {"cwd": "tmp", "args": [], "user": {"uid": 0}},
+ "linux": {"namespaces": [{"type": "pid"}, {"type": "pid"}]}}
+JSON
+	nx create --bundle "$T/bad" bad
+	assert_fails
+	assert_contains "$ERR" "config.json: ociVersion: must be a SemVer version with major 1 (got \"0.9.0\")"
+	assert_contains "$ERR" "config.json: root.path: must be an existing directory (got \"missing\")"
+	assert_contains "$ERR" "config.json: process.cwd: must be an absolute path (got \"tmp\")"
+	assert_contains "$ERR" "config.json: process.args: must be a non-empty array of strings"
+	assert_contains "$ERR" "config.json: process.user.gid: required"
+	assert_contains "$ERR" "config.json: linux.namespaces[1].type: duplicate namespace type pid"
+	printf '{"ociVersion": "1.0.0", "a": "\377"}' >"$T/bad/config.json"
+	nx create --bundle "$T/bad" bad
+	assert_contains "$ERR" "config.json: invalid UTF-8"
+	: >"$T/bad/config.json"
+	nx create --bundle "$T/bad" bad
+	assert_contains "$ERR" "config.json: empty file"
+	head -c 5000000 /dev/zero | tr '\0' ' ' >"$T/bad/config.json"
+	nx create --bundle "$T/bad" bad
+	assert_contains "$ERR" "file too large"
+}
