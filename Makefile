@@ -36,6 +36,8 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 B  ?= build
 ifeq ($(B),build-asan)
 FLAVOUR_CFLAGS := $(SAN_CFLAGS)
+else ifeq ($(B),build-fuzz)
+FLAVOUR_CFLAGS := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -Wno-unknown-warning-option -Wno-format-nonliteral
 else
 FLAVOUR_CFLAGS := $(OPT_CFLAGS)
 endif
@@ -152,3 +154,18 @@ format:
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# --- fuzz -------------------------------------------------------------------
+# libFuzzer on config.json decoding + validation: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 60
+
+fuzz:
+	@FUZZ=1 sh tests/deps.sh
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang WARN="-Wall -Wextra -Werror -Wno-unused-parameter" build-fuzz/fuzz_config
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+		-timeout=10 build-fuzz/corpus tests/fuzz/corpus
+
+build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CORE_OBJS)
+	@echo "  LD      $@"
+	@clang $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)

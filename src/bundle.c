@@ -1,4 +1,7 @@
-/* FALLBACK bundle loader (lifecycle worktree): decode + core validation. */
+/* Reading a bundle: config.json with a size cap, checked for UTF-8, NUL
+ * bytes and nesting before lua-cjson decodes it (cjson checks none of
+ * these), integral numbers made Lua integers, then the runtime-spec rules
+ * the core enforces, every problem reported with its JSON path. */
 #define _GNU_SOURCE
 #include "bundle.h"
 
@@ -348,6 +351,35 @@ static int validate(lua_State *L, int spec, const char *bundle, char *rootfs, si
 	return rc;
 }
 
+int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_dir, char *rootfs, size_t n,
+		  nx_err *err)
+{
+	if (len == 0)
+		return nx_err_set(err, "config.json: empty file");
+	if (len > CONFIG_MAX)
+		return nx_err_set(err, "config.json: file too large (limit %u bytes)", CONFIG_MAX);
+	if (check_text(data, len, err) < 0)
+		return -1;
+	lua_State *L = lua_host_state(h);
+	if (lua_host_require(h, "cjson", err) < 0)
+		return -1;
+	lua_getfield(L, -1, "decode");
+	lua_remove(L, -2);
+	lua_pushlstring(L, data, len);
+	if (lua_host_pcall(h, 1, 1, err) < 0)
+		return nx_err_wrap(err, "config.json: not valid JSON");
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return nx_err_set(err, "config.json: must be a JSON object");
+	}
+	normalise(L, -1, 0);
+	if (validate(L, lua_gettop(L), bundle_dir, rootfs, n, err) < 0) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	return 0;
+}
+
 int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err)
 {
 	memset(b, 0, sizeof *b);
@@ -364,35 +396,12 @@ int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err)
 	free(cfgpath);
 	if (rc < 0)
 		return -1;
-	if (len == 0) {
-		free(data);
-		return nx_err_set(err, "config.json: empty file");
-	}
-	if (check_text(data, len, err) < 0) {
-		free(data);
-		return -1;
-	}
-	lua_State *L = lua_host_state(h);
-	if (lua_host_require(h, "cjson", err) < 0) {
-		free(data);
-		return -1;
-	}
-	lua_getfield(L, -1, "decode");
-	lua_remove(L, -2);
-	lua_pushlstring(L, data, len);
-	free(data);
-	if (lua_host_pcall(h, 1, 1, err) < 0)
-		return nx_err_wrap(err, "config.json: not valid JSON");
-	if (!lua_istable(L, -1)) {
-		lua_pop(L, 1);
-		return nx_err_set(err, "config.json: must be a JSON object");
-	}
-	normalise(L, -1, 0);
 	char rootfs[PATH_MAX];
-	if (validate(L, lua_gettop(L), abs, rootfs, sizeof rootfs, err) < 0) {
-		lua_pop(L, 1);
+	rc = bundle_decode(h, data, len, abs, rootfs, sizeof rootfs, err);
+	free(data);
+	if (rc < 0)
 		return -1;
-	}
+	lua_State *L = lua_host_state(h);
 	lua_getfield(L, -1, "ociVersion");
 	b->oci_version = strdup(lua_tostring(L, -1));
 	lua_pop(L, 1);

@@ -60,10 +60,10 @@ static const nx_command commands[] = {
 	{"spec", "write a default config.json suited to a Proxmox container", "spec [flags]",
 	 "  -b, --bundle DIR        where to write config.json (default: current directory)\n"
 	 "      --rootless          a spec for an unprivileged (user-namespaced) container\n",
-	 cmd_not_implemented},
-	{"features", "print the features document (OCI features.md)", "features", "", cmd_not_implemented},
+	 cmd_spec},
+	{"features", "print the features document (OCI features.md)", "features", "", cmd_features},
 	{"validate", "parse and validate a bundle's config.json, report every problem", "validate [flags]",
-	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n", cmd_not_implemented},
+	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n", cmd_validate},
 	{"translate", "dry run: print the Proxmox plan for a bundle without touching Proxmox",
 	 "translate [flags]",
 	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n"

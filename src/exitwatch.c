@@ -29,20 +29,24 @@ int exitwatch_open(nx_err *err)
 		close(fd);
 		return nx_err_sys(err, e, "process events bind");
 	}
-	struct {
-		struct nlmsghdr nl;
-		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) msg;
+	/* nlmsghdr | cn_msg | op, laid out by hand (cn_msg ends in a
+	 * flexible array, so it cannot sit inside a struct portably) */
+	union {
+		char bytes[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(enum proc_cn_mcast_op))];
+		struct nlmsghdr align;
+	} msg;
 	memset(&msg, 0, sizeof msg);
-	msg.nl.nlmsg_len = sizeof msg;
-	msg.nl.nlmsg_type = NLMSG_DONE;
-	msg.nl.nlmsg_pid = (__u32)getpid();
-	msg.cn.id.idx = CN_IDX_PROC;
-	msg.cn.id.val = CN_VAL_PROC;
-	msg.cn.len = sizeof(enum proc_cn_mcast_op);
-	msg.op = PROC_CN_MCAST_LISTEN;
-	if (send(fd, &msg, sizeof msg, 0) < 0) {
+	struct nlmsghdr *nl = (struct nlmsghdr *)msg.bytes;
+	struct cn_msg *cn = NLMSG_DATA(nl);
+	enum proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
+	nl->nlmsg_len = NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof op);
+	nl->nlmsg_type = NLMSG_DONE;
+	nl->nlmsg_pid = (__u32)getpid();
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->len = sizeof op;
+	memcpy(cn->data, &op, sizeof op);
+	if (send(fd, msg.bytes, nl->nlmsg_len, 0) < 0) {
 		int e = errno;
 		close(fd);
 		return nx_err_sys(err, e, "process events subscribe");

@@ -122,7 +122,7 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 	out->all = calloc(plan->n_lxc + 3, sizeof(nx_kv));
 	if (!out->all)
 		return nx_err_sys(err, ENOMEM, "raw keys");
-	snprintf(out->mount, sizeof out->mount, "%s %s none bind,ro,create=dir 0 0", ctr_dir, NX_CTR_MOUNTPOINT + 1);
+	snprintf(out->mount, sizeof out->mount, "%s %s none bind,ro,create=dir 0 0", ctr_dir, &NX_CTR_MOUNTPOINT[1]);
 	out->all[out->n++] = (nx_kv){"lxc.mount.entry", out->mount};
 	snprintf(out->logfile, sizeof out->logfile, "%s/console.log", state_dir);
 	out->all[out->n++] = (nx_kv){"lxc.console.logfile", out->logfile};

@@ -4,6 +4,8 @@
 set -eu
 PKGS="gcc make pkg-config liblua5.4-dev lua5.4 lua-cjson-dev lua-cjson lua-busted
 libsystemd-dev lxc busybox-static tar zstd xz-utils util-linux procps"
+# make fuzz also needs clang (libFuzzer); installed on demand by FUZZ=1
+[ "${FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
