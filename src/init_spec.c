@@ -50,6 +50,11 @@ static int write_process_file(const char *path, const nx_process *p, uid_t uid, 
 		snprintf(num, sizeof num, "%ld", p->oom_score_adj);
 		put_pair(&b, "oom_score_adj", num);
 	}
+	for (size_t i = 0; i < p->nsysctl; i++) {
+		char kv[4096];
+		snprintf(kv, sizeof kv, "%s=%s", p->sysctl[i].key, p->sysctl[i].value);
+		put_pair(&b, "sysctl", kv);
+	}
 	for (size_t i = 0; i < p->nrlimits; i++) {
 		char rl[128];
 		snprintf(rl, sizeof rl, "%s %llu %llu", p->rlimits[i].type, p->rlimits[i].soft, p->rlimits[i].hard);

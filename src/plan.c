@@ -349,6 +349,31 @@ int plan_check_option(const char *name, const char *value, char *why, size_t n)
 	return fn(value, why, n);
 }
 
+/* pve-container's $valid_lxc_conf_keys: Proxmox drops every other raw key
+ * from the config with only a warning, so accepting one here would
+ * misconfigure silently. */
+static bool pve_keeps_lxc_key(const char *key)
+{
+	static const char *const valid[] = {
+		"lxc.apparmor.profile", "lxc.apparmor.allow_incomplete", "lxc.apparmor.allow_nesting",
+		"lxc.apparmor.raw", "lxc.selinux.context", "lxc.arch", "lxc.uts.name", "lxc.signal.halt",
+		"lxc.signal.reboot", "lxc.signal.stop", "lxc.init.cmd", "lxc.init.cwd", "lxc.init.uid", "lxc.init.gid",
+		"lxc.init.groups", "lxc.pty.max", "lxc.console.path", "lxc.tty.max", "lxc.devtty.dir",
+		"lxc.autodev", "lxc.kmsg", "lxc.mount.fstab", "lxc.mount.entry", "lxc.mount.auto",
+		"lxc.rootfs.mount", "lxc.cap.drop", "lxc.cap.keep", "lxc.seccomp.profile", "lxc.idmap",
+		"lxc.start.auto", "lxc.start.delay", "lxc.start.order", "lxc.group", "lxc.environment",
+		"lxc.environment.runtime", "lxc.sysctl.fs.mqueue", "lxc.sysctl.kernel.msgmax",
+		"lxc.sysctl.kernel.msgmnb", "lxc.sysctl.kernel.msgmni", "lxc.sysctl.kernel.sem",
+		"lxc.sysctl.kernel.shmall", "lxc.sysctl.kernel.shmmax", "lxc.sysctl.kernel.shmmni",
+		"lxc.sysctl.kernel.shm_rmid_forced", NULL,
+	};
+	for (const char *const *v = valid; *v; v++)
+		if (!strcmp(key, *v))
+			return true;
+	return !strncmp(key, "lxc.cgroup.", 11) || !strncmp(key, "lxc.cgroup2.", 12) ||
+	       !strncmp(key, "lxc.prlimit.", 12) || !strncmp(key, "lxc.net.", 8);
+}
+
 int plan_check_lxc(const char *key, const char *value, char *why, size_t n)
 {
 	if (strncmp(key, "lxc.", 4) || !key[4])
@@ -358,11 +383,13 @@ int plan_check_lxc(const char *key, const char *value, char *why, size_t n)
 			return why_set(why, n, "raw key may only contain [a-z0-9._-]");
 	/* Keys that run host programs, include host files or move the root
 	 * would let a bundle (through a rule) escape onto the host. */
-	static const char *const denied[] = {"lxc.hook.", "lxc.include", "lxc.rootfs.", "lxc.init.cmd",
-					     "lxc.console.logfile", "lxc.log.", NULL};
+	static const char *const denied[] = {"lxc.hook.", "lxc.include", "lxc.rootfs.", "lxc.console.logfile",
+					     "lxc.log.", NULL};
 	for (const char *const *d = denied; *d; d++)
 		if (!strncmp(key, *d, strlen(*d)))
 			return why_set(why, n, "raw key %s is reserved to the core", key);
+	if (!pve_keeps_lxc_key(key))
+		return why_set(why, n, "Proxmox drops raw key %s from the CT config (not one of pve-container's valid lxc keys)", key);
 	if (strlen(value) > MAX_VALUE)
 		return why_set(why, n, "value too long");
 	return check_chars(value, false, why, n);
@@ -626,6 +653,46 @@ static void read_rlimits(lua_State *L, int t, nx_process *p, collector *c)
 	lua_pop(L, 1);
 }
 
+/* process.sysctl: {{"net.ipv4.ip_forward", "1"}, ...}, written by
+ * nexcage-init inside the CT (namespaced sysctls Proxmox has no key for). */
+static void read_sysctl(lua_State *L, int t, nx_process *p, collector *c)
+{
+	lua_getfield(L, t, "sysctl");
+	int l = lua_gettop(L);
+	if (lua_istable(L, l)) {
+		lua_Integer n = luaL_len(L, l);
+		if (n > 256)
+			n = 256;
+		p->sysctl = calloc((size_t)n + 1, sizeof(nx_kv));
+		for (lua_Integer i = 1; i <= n && p->sysctl; i++) {
+			lua_geti(L, l, i);
+			char *k = NULL, *v = NULL;
+			if (lua_istable(L, -1)) {
+				lua_geti(L, -1, 1);
+				lua_geti(L, -2, 2);
+				k = lua_type(L, -2) == LUA_TSTRING ? scalar_string(L, -2) : NULL;
+				v = scalar_string(L, -1);
+				lua_pop(L, 2);
+			}
+			char why[256];
+			bool ok = k && v && check_chars(v, false, why, sizeof why) == 0 && k[0] && strlen(k) < 200;
+			for (const char *ch = k; ok && *ch; ch++)
+				ok = isalnum((unsigned char)*ch) || strchr("._-", *ch);
+			if (ok && (strstr(k, "..") || k[0] == '.'))
+				ok = false;
+			if (!ok) {
+				problem(c, "plan.process.sysctl[%lld]: must be {\"name.of.sysctl\", value}", (long long)i);
+				free(k);
+				free(v);
+			} else {
+				p->sysctl[p->nsysctl++] = (nx_kv){k, v};
+			}
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+}
+
 static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c)
 {
 	lua_getfield(L, plan_idx, "process");
@@ -688,6 +755,7 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	}
 	lua_pop(L, 1);
 	read_rlimits(L, t, p, c);
+	read_sysctl(L, t, p, c);
 	lua_pop(L, 1);
 }
 
@@ -758,6 +826,11 @@ void plan_free(nx_plan *plan)
 	for (size_t i = 0; i < p->nrlimits; i++)
 		free(p->rlimits[i].type);
 	free(p->rlimits);
+	for (size_t i = 0; i < p->nsysctl; i++) {
+		free(p->sysctl[i].key);
+		free(p->sysctl[i].value);
+	}
+	free(p->sysctl);
 	free_vec(plan->warnings, plan->n_warnings);
 	memset(plan, 0, sizeof *plan);
 }

@@ -35,6 +35,8 @@ typedef struct nx_process {
 	long oom_score_adj;
 	nx_rlimit *rlimits;
 	size_t nrlimits;
+	nx_kv *sysctl;    /* namespaced sysctls nexcage-init writes before exec */
+	size_t nsysctl;
 } nx_process;
 
 typedef struct nx_plan {

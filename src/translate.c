@@ -95,13 +95,12 @@ int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *id, nx_err *er
 	} else {
 		plan_drop_option(p, "entrypoint");
 	}
-	/* The init applies uid/gid/cwd/env itself: LXC applying them first
-	 * would leave it unable to reach its socket. */
+	/* The init applies cmd/uid/gid/cwd/env itself: LXC applying them
+	 * first would leave it unable to reach its socket. */
 	size_t w = 0;
 	for (size_t i = 0; i < p->n_lxc; i++) {
 		const char *k = p->lxc[i].key;
-		if (!strcmp(k, "lxc.init.uid") || !strcmp(k, "lxc.init.gid") || !strcmp(k, "lxc.init.cwd") ||
-		    !strncmp(k, "lxc.environment", 15)) {
+		if (!strncmp(k, "lxc.init.", 9) || !strncmp(k, "lxc.environment", 15)) {
 			free(p->lxc[i].key);
 			free(p->lxc[i].value);
 			continue;

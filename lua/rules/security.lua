@@ -3,6 +3,13 @@
 local util = require "rules.util"
 local M = {}
 
+-- The lxc.sysctl keys pve-container keeps in a CT config.
+local pve_sysctl = {
+	["fs.mqueue"] = true, ["kernel.msgmax"] = true, ["kernel.msgmnb"] = true, ["kernel.msgmni"] = true,
+	["kernel.sem"] = true, ["kernel.shmall"] = true, ["kernel.shmmax"] = true, ["kernel.shmmni"] = true,
+	["kernel.shm_rmid_forced"] = true,
+}
+
 local function cap_names(list, what)
 	local out = {}
 	for i, c in ipairs(list or {}) do
@@ -37,17 +44,21 @@ function M.rlimits(p, plan)
 	end
 end
 
+local function has_netns(linux)
+	for _, ns in ipairs(linux.namespaces or {}) do
+		if ns.type == "network" then return true end
+	end
+	return false
+end
+
 function M.apply(spec, ctx, plan)
 	local p = spec.process
 	M.capabilities(p, plan)
-	if type(p) == "table" and p.noNewPrivileges == true then
-		util.raw(plan, "lxc.no_new_privs", "1")
-	end
+	-- noNewPrivileges and oomScoreAdj: applied by nexcage-init from
+	-- plan.process (Proxmox has no raw key for them: it drops lxc.no_new_privs
+	-- and lxc.proc.* from a CT config).
 	if type(p) == "table" and p.apparmorProfile ~= nil then
 		util.raw(plan, "lxc.apparmor.profile", util.clean(p.apparmorProfile, "process.apparmorProfile"))
-	end
-	if type(p) == "table" and type(p.oomScoreAdj) == "number" then
-		util.raw(plan, "lxc.proc.oom_score_adj", tostring(p.oomScoreAdj))
 	end
 	if type(p) == "table" and type(p.selinuxLabel) == "string" and p.selinuxLabel ~= "" then
 		error("process.selinuxLabel: SELinux is not available on Proxmox VE", 0)
@@ -63,7 +74,21 @@ function M.apply(spec, ctx, plan)
 			if not k:match("^[%w_%.%-]+$") then
 				error("linux.sysctl: invalid key " .. k, 0)
 			end
-			util.raw(plan, "lxc.sysctl." .. k, util.clean(linux.sysctl[k], "linux.sysctl." .. k))
+			local value = util.clean(linux.sysctl[k], "linux.sysctl." .. k)
+			if pve_sysctl[k] then
+				util.raw(plan, "lxc.sysctl." .. k, value)
+			elseif k:match("^net%.") and not has_netns(linux) then
+				error("linux.sysctl." .. k .. ": needs a network namespace (it would change the host's)", 0)
+			elseif k:match("^net%.") then
+				-- namespaced; Proxmox has no key for it: nexcage-init writes it
+				if plan.process then
+					plan.process.sysctl = plan.process.sysctl or {}
+					plan.process.sysctl[#plan.process.sysctl + 1] = { k, value }
+				end
+			else
+				error("linux.sysctl." .. k .. ": not settable in a Proxmox CT (lxc.sysctl keys Proxmox keeps: "
+					.. "fs.mqueue, kernel.msg*, kernel.sem, kernel.shm*; net.* is set inside the CT)", 0)
+			end
 		end
 	end
 	if type(linux.maskedPaths) == "table" and #linux.maskedPaths > 0 then

@@ -49,6 +49,8 @@ struct process {
 		struct rlimit lim;
 	} rlimits[RLIM_NLIMITS];
 	size_t nrlimits;
+	char **sysctl; /* "net.ipv4.ip_forward=1" */
+	size_t nsysctl;
 };
 
 static void die(const char *what)
@@ -174,6 +176,8 @@ static void load_process(struct process *p, char *data, size_t len)
 			p->no_new_privs = val[0] == '1';
 		} else if (!strcmp(key, "oom_score_adj")) {
 			p->oom_score_adj = val;
+		} else if (!strcmp(key, "sysctl")) {
+			push(&p->sysctl, &p->nsysctl, val);
 		} else if (!strcmp(key, "rlimit")) {
 			/* "RLIMIT_NOFILE soft hard" */
 			char name[32];
@@ -247,8 +251,30 @@ static const char *find_program(const char *name, char *const *env, char *buf, s
 	return name;
 }
 
+/* "a.b.c=v" -> write v to /proc/sys/a/b/c (the container's own namespaces) */
+static void write_sysctls(struct process *p)
+{
+	for (size_t i = 0; i < p->nsysctl; i++) {
+		char path[512];
+		const char *eq = strchr(p->sysctl[i], '=');
+		if (!eq || (size_t)(eq - p->sysctl[i]) > 400)
+			die_msg("bad sysctl");
+		int n = snprintf(path, sizeof path, "/proc/sys/%.*s", (int)(eq - p->sysctl[i]), p->sysctl[i]);
+		for (char *c = path + 10; c < path + n; c++)
+			if (*c == '.')
+				*c = '/';
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, eq + 1, strlen(eq + 1)) < 0) {
+			fprintf(stderr, "nexcage-init: sysctl %s: %s\n", p->sysctl[i], strerror(errno));
+			_exit(127);
+		}
+		close(fd);
+	}
+}
+
 static void apply_and_exec(struct process *p)
 {
+	write_sysctls(p);
 	for (size_t i = 0; i < p->nrlimits; i++)
 		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
 			die("setrlimit");

@@ -261,3 +261,39 @@ test_two_creates_of_one_id_one_wins() {
 	nx delete --force same
 	assert_ok
 }
+
+test_the_program_gets_exactly_the_process_settings() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "cat /proc/self/status > /out/status; cat /proc/self/oom_score_adj > /out/oom; cat /proc/sys/net/ipv4/ip_forward > /out/fwd; env > /out/env; ls /proc/self/fd > /out/fds; pwd > /out/cwd; ulimit -n > /out/nofile; exec sleep 60"]'
+	lua5.4 -e "
+local c = require 'cjson'; local f = io.open('$T/b/config.json'); local s = c.decode(f:read('a')); f:close()
+s.process.user = { uid = 1000, gid = 1000, additionalGids = { 27 } }
+s.process.cwd = '/tmp'
+s.process.noNewPrivileges = true
+s.process.oomScoreAdj = 123
+s.process.rlimits = { { type = 'RLIMIT_NOFILE', soft = 321, hard = 654 } }
+table.insert(s.linux.namespaces, { type = 'network' })
+s.linux.sysctl = { ['net.ipv4.ip_forward'] = '1' }
+f = io.open('$T/b/config.json', 'w'); f:write(c.encode(s)); f:close()"
+	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	nx create --bundle "$T/b" exact
+	assert_ok
+	nx start exact
+	assert_ok
+	wait_for 10 test -s "$T/out/nofile" || fail "the program did not run"
+	assert_contains "$(cat "$T/out/status")" "NoNewPrivs:	1"
+	assert_contains "$(cat "$T/out/status")" "Uid:	1000	1000	1000	1000"
+	assert_contains "$(cat "$T/out/status")" "Groups:	27"
+	assert_eq "$(cat "$T/out/oom")" 123
+	assert_eq "$(cat "$T/out/fwd")" 1
+	assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$host_fwd"
+	assert_eq "$(cat "$T/out/cwd")" /tmp
+	assert_eq "$(cat "$T/out/nofile")" 321
+	# exactly config.json's environment (busybox sh adds PWD and SHLVL itself)
+	assert_eq "$(grep -v -e '^PWD=' -e '^SHLVL=' -e '^_=' "$T/out/env" | sort | tr '\n' ' ')" "GREETING=hello PATH=/bin "
+	# 0, 1, 2 and the directory ls itself opens
+	assert_eq "$(cat "$T/out/fds" | tr '\n' ' ')" "0 1 2 3 "
+	nx delete --force exact
+	assert_ok
+}

@@ -144,3 +144,32 @@ JSON
 	nx create --bundle "$T/bad" bad
 	assert_contains "$ERR" "file too large"
 }
+
+test_raw_process_mode_uses_lxc_init_keys_and_still_runs() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "echo raw-mode $(id -u) > /out/raw; exec sleep 60"]'
+	write_file "$T/config.lua" "$(sed 's/^}$/  process_mode = "raw",\n}/' "$T/config.lua")"
+	nx translate --bundle "$T/b"
+	assert_contains "$OUT" '["lxc.init.cmd", "sh -c '\''echo raw-mode $(id -u) > /out/raw; exec sleep 60'\''"]'
+	nx create --bundle "$T/b" raw
+	assert_ok
+	vmid=$(json_field "$("$NEXCAGE" --root "$ROOT" state raw)" vmid)
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "lxc.init.cmd: /.nexcage/init"
+	nx start raw
+	wait_for 10 test -s "$T/out/raw" || fail "no output in raw mode"
+	assert_eq "$(cat "$T/out/raw")" "raw-mode 0"
+	nx delete --force raw
+	assert_ok
+}
+
+test_keys_proxmox_would_drop_are_refused() {
+	sim_setup
+	make_bundle "$T/b" '["sleep", "60"]'
+	write_file "$T/site/site.lua" "return function(rules)
+  rules.add('bad', function(spec, ctx, plan) plan.lxc[#plan.lxc + 1] = { 'lxc.proc.oom_score_adj', '5' } end)
+end"
+	NEXCAGE_LUA_PATH="$T/site" nx translate --bundle "$T/b"
+	assert_fails
+	assert_contains "$ERR" "Proxmox drops raw key lxc.proc.oom_score_adj"
+}
