@@ -103,6 +103,19 @@ static int collect_rows(nx_ctx *ctx, list_row **rows, size_t *n, nx_err *err)
 	return 0;
 }
 
+/* The six columns of one row; pid is the buffer for the PID column. */
+static void row_cells(const list_row *r, char *pid, size_t n, const char *cells[6])
+{
+	const nx_state *s = &r->st;
+	snprintf(pid, n, "%d", r->status == NX_STOPPED ? 0 : (int)s->pid);
+	cells[0] = s->id;
+	cells[1] = pid;
+	cells[2] = r->orphaned ? "stopped(orphan)" : state_status_name(r->status);
+	cells[3] = s->bundle ? s->bundle : "";
+	cells[4] = s->created ? s->created : "";
+	cells[5] = s->owner ? s->owner : "";
+}
+
 static void print_table(const list_row *rows, size_t n)
 {
 	const char *head[] = {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"};
@@ -110,11 +123,9 @@ static void print_table(const list_row *rows, size_t n)
 	for (int c = 0; c < 6; c++)
 		w[c] = strlen(head[c]);
 	char pid[32];
+	const char *cells[6];
 	for (size_t i = 0; i < n; i++) {
-		const nx_state *s = &rows[i].st;
-		snprintf(pid, sizeof pid, "%d", rows[i].status == NX_STOPPED ? 0 : (int)s->pid);
-		const char *cells[] = {s->id, pid, rows[i].orphaned ? "stopped(orphan)" : state_status_name(rows[i].status),
-				       s->bundle ? s->bundle : "", s->created ? s->created : "", s->owner ? s->owner : ""};
+		row_cells(&rows[i], pid, sizeof pid, cells);
 		for (int c = 0; c < 6; c++)
 			if (strlen(cells[c]) > w[c])
 				w[c] = strlen(cells[c]);
@@ -125,10 +136,7 @@ static void print_table(const list_row *rows, size_t n)
 	for (int c = 0; c < 6; c++)
 		printf("%-*s%s", c < 5 ? (int)w[c] : 0, head[c], c < 5 ? "" : "\n");
 	for (size_t i = 0; i < n; i++) {
-		const nx_state *s = &rows[i].st;
-		snprintf(pid, sizeof pid, "%d", rows[i].status == NX_STOPPED ? 0 : (int)s->pid);
-		const char *cells[] = {s->id, pid, rows[i].orphaned ? "stopped(orphan)" : state_status_name(rows[i].status),
-				       s->bundle ? s->bundle : "", s->created ? s->created : "", s->owner ? s->owner : ""};
+		row_cells(&rows[i], pid, sizeof pid, cells);
 		for (int c = 0; c < 6; c++)
 			printf("%-*s%s", c < 5 ? (int)w[c] : 0, cells[c], c < 5 ? "" : "\n");
 	}

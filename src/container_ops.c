@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
 
+#include "clock.h"
 #include "cleanup.h"
 #include "container.h"
 #include "container_id.h"
@@ -146,20 +146,13 @@ int container_kill(nx_ctx *ctx, const char *id, int sig, bool all, nx_err *err)
 	return rc;
 }
 
-static double monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void kill_and_wait(pid_t pid, unsigned long long start, double timeout)
 {
 	if (!proc_is_alive(pid, start))
 		return;
 	kill(pid, SIGKILL);
-	double deadline = monotonic() + timeout;
-	while (proc_is_alive(pid, start) && monotonic() < deadline)
+	double deadline = clock_monotonic() + timeout;
+	while (proc_is_alive(pid, start) && clock_monotonic() < deadline)
 		usleep(5000);
 }
 

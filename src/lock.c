@@ -1,30 +1,23 @@
 #define _GNU_SOURCE
+#include "clock.h"
 #include "lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int lock_acquire(const char *path, double timeout, nx_err *err)
 {
-	double deadline = timeout >= 0 ? now() + timeout : 0;
+	double deadline = timeout >= 0 ? clock_monotonic() + timeout : 0;
 	for (;;) {
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0)
 			return nx_err_sys(err, errno, "open lock %s", path);
 		int rc;
 		while ((rc = flock(fd, LOCK_EX | LOCK_NB)) < 0 && errno == EWOULDBLOCK) {
-			if (timeout >= 0 && now() > deadline) {
+			if (timeout >= 0 && clock_monotonic() > deadline) {
 				close(fd);
 				return nx_err_set(err, "can't lock file '%s' - got timeout", path);
 			}

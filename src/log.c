@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 
 /* Process-wide logging configuration, written once by log_setup() from the
  * command line and read by every log call. */
@@ -84,16 +85,6 @@ bool log_debug_enabled(void)
 	return sink.debug;
 }
 
-static void format_time(char *out, size_t n)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t len = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + len, n - len, ".%09ldZ", ts.tv_nsec);
-}
-
 static void write_all(int fd, const char *s, size_t n)
 {
 	while (n > 0) {
@@ -111,7 +102,7 @@ static void write_all(int fd, const char *s, size_t n)
 static void emit_json(int fd, nx_log_level level, const char *msg)
 {
 	char ts[64];
-	format_time(ts, sizeof ts);
+	clock_rfc3339(ts, sizeof ts);
 	nx_buf b = {0};
 	buf_puts(&b, "{\"level\":");
 	buf_json_string(&b, level_name(level));
@@ -134,7 +125,7 @@ static void emit_json(int fd, nx_log_level level, const char *msg)
 static void emit_text_file(int fd, nx_log_level level, const char *msg)
 {
 	char ts[64];
-	format_time(ts, sizeof ts);
+	clock_rfc3339(ts, sizeof ts);
 	nx_buf b = {0};
 	buf_printf(&b, "time=\"%s\" level=%s msg=", ts, level_name(level));
 	buf_json_string(&b, msg);

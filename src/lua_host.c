@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include "clock.h"
 #include "lua_host.h"
 
 #include <errno.h>
@@ -7,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <lauxlib.h>
 #include <lua-cjson.h>
@@ -34,13 +34,6 @@ struct nx_lua {
 	bool timed_out;
 };
 
-static double monotonic_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Counting allocator: a runaway site script gets "not enough memory"
  * instead of taking the host down. */
 static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -64,7 +57,7 @@ static void time_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
 	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
-	if (h->deadline > 0 && monotonic_now() > h->deadline) {
+	if (h->deadline > 0 && clock_monotonic() > h->deadline) {
 		h->timed_out = true;
 		char limit[32]; /* lua_pushfstring has no precision specifiers */
 		snprintf(limit, sizeof limit, "%.1f", h->settings.time_limit);
@@ -386,7 +379,7 @@ int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 	lua_insert(L, base);                                 /* handler f args */
 	bool outer = h->deadline == 0;
 	if (outer) {
-		h->deadline = monotonic_now() + h->settings.time_limit;
+		h->deadline = clock_monotonic() + h->settings.time_limit;
 		h->timed_out = false;
 	}
 	int rc = lua_pcall(L, nargs, nresults, base);

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include "clock.h"
 #include "spawn.h"
 
 #include <errno.h>
@@ -10,17 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
-
-static double now_monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Join the namespaces of ns_pid (the user namespace first, so the others
  * are joined with its privileges), then fork once more so the program is
@@ -210,12 +203,12 @@ int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err)
 	size_t left = req->stdin_len;
 	if (in[1] >= 0)
 		fcntl(in[1], F_SETFL, O_NONBLOCK);
-	double deadline = req->timeout > 0 ? now_monotonic() + req->timeout : 0;
+	double deadline = req->timeout > 0 ? clock_monotonic() + req->timeout : 0;
 	while (out[0] >= 0 || errp[0] >= 0 || in[1] >= 0) {
 		struct pollfd pf[3] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
 		int wait_ms = -1;
 		if (deadline > 0) {
-			double rest = deadline - now_monotonic();
+			double rest = deadline - clock_monotonic();
 			if (rest <= 0) {
 				res->timed_out = true;
 				break;

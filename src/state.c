@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "json.h"
 #include "lock.h"
@@ -66,12 +67,7 @@ bool state_exists(const char *root, const char *id)
 
 void state_now_rfc3339(char *out, size_t n)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t len = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + len, n - len, ".%09ldZ", ts.tv_nsec);
+	clock_rfc3339(out, n);
 }
 
 static void kv_string(nx_buf *b, const char *indent, const char *key, const char *value, bool comma)
