@@ -150,7 +150,7 @@ install: $(B)/nexcage
 	install -m 0644 docs/nexcage.1 $(DESTDIR)$(PREFIX)/share/man/man1/nexcage.1
 
 format:
-	clang-format -i src/*.c src/*.h src/tools/*.c tests/unit/*.c tests/unit/*.h
+	clang-format -i src/*.c src/*.h src/init/*.c src/tools/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

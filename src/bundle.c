@@ -20,7 +20,7 @@
 #include "log.h"
 
 #define CONFIG_MAX (4u << 20)
-#define MAX_DEPTH 64
+#define MAX_DEPTH  64
 
 /* cjson does not check UTF-8; config.json must be valid UTF-8 without NULs. */
 static int check_text(const char *s, size_t len, nx_err *err)
@@ -28,15 +28,21 @@ static int check_text(const char *s, size_t len, nx_err *err)
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	while (p < end) {
 		unsigned c = *p;
-		size_t n = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
-							       : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+		size_t n = c < 0x80		      ? 1
+			   : (c >= 0xc2 && c <= 0xdf) ? 2
+			   : (c >= 0xe0 && c <= 0xef) ? 3
+			   : (c >= 0xf0 && c <= 0xf4) ? 4
+						      : 0;
 		if (c == 0)
-			return nx_err_set(err, "config.json: contains a NUL byte at offset %zu", (size_t)(p - (const unsigned char *)s));
+			return nx_err_set(err, "config.json: contains a NUL byte at offset %zu",
+					  (size_t)(p - (const unsigned char *)s));
 		if (n == 0 || (size_t)(end - p) < n)
-			return nx_err_set(err, "config.json: invalid UTF-8 at offset %zu", (size_t)(p - (const unsigned char *)s));
+			return nx_err_set(err, "config.json: invalid UTF-8 at offset %zu",
+					  (size_t)(p - (const unsigned char *)s));
 		for (size_t i = 1; i < n; i++)
 			if ((p[i] & 0xc0) != 0x80)
-				return nx_err_set(err, "config.json: invalid UTF-8 at offset %zu", (size_t)(p - (const unsigned char *)s));
+				return nx_err_set(err, "config.json: invalid UTF-8 at offset %zu",
+						  (size_t)(p - (const unsigned char *)s));
 		p += n;
 	}
 	/* cjson's own depth limit is 1000; refuse earlier and say why */
@@ -249,7 +255,8 @@ static void check_root(vctx *v, int spec, char *rootfs, size_t n)
 	} else {
 		const char *rp = lua_tostring(L, -1);
 		char joined[PATH_MAX];
-		snprintf(joined, sizeof joined, rp[0] == '/' ? "%s" : "%s/%s", rp[0] == '/' ? rp : v->bundle, rp);
+		snprintf(joined, sizeof joined, rp[0] == '/' ? "%s" : "%s/%s", rp[0] == '/' ? rp : v->bundle,
+			 rp);
 		struct stat st;
 		if (stat(joined, &st) < 0 || !S_ISDIR(st.st_mode))
 			problem(v, "root.path", "must be an existing directory (got \"%s\")", rp);
@@ -263,22 +270,25 @@ static void check_root(vctx *v, int spec, char *rootfs, size_t n)
 static void check_hooks(vctx *v, int spec)
 {
 	lua_State *L = v->L;
-	static const char *const kinds[] = {"prestart", "createRuntime", "createContainer", "startContainer",
-					    "poststart", "poststop", NULL};
+	static const char *const kinds[] = {
+	    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL};
 	if (field(L, spec, "hooks") == LUA_TTABLE)
 		for (const char *const *k = kinds; *k; k++) {
 			if (field(L, -1, *k) == LUA_TTABLE)
 				for (lua_Integer i = 1; i <= luaL_len(L, -1); i++) {
 					lua_geti(L, -1, i);
 					char path[96];
-					snprintf(path, sizeof path, "hooks.%s[%lld].path", *k, (long long)i - 1);
+					snprintf(path, sizeof path, "hooks.%s[%lld].path", *k,
+						 (long long)i - 1);
 					const char *hp = string_member(L, -1, "path");
 					if (!hp || hp[0] != '/')
 						problem(v, path, "required absolute path");
 					if (lua_istable(L, -1)) {
 						lua_getfield(L, -1, "timeout");
-						if (!lua_isnil(L, -1) && (!lua_isinteger(L, -1) || lua_tointeger(L, -1) <= 0)) {
-							snprintf(path, sizeof path, "hooks.%s[%lld].timeout", *k, (long long)i - 1);
+						if (!lua_isnil(L, -1) &&
+						    (!lua_isinteger(L, -1) || lua_tointeger(L, -1) <= 0)) {
+							snprintf(path, sizeof path, "hooks.%s[%lld].timeout",
+								 *k, (long long)i - 1);
 							problem(v, path, "must be an integer > 0");
 						}
 						lua_pop(L, 1);
@@ -305,7 +315,8 @@ static void check_mounts_and_namespaces(vctx *v, int spec)
 	lua_pop(L, 1);
 	if (field(L, spec, "linux") == LUA_TTABLE && field(L, -1, "namespaces") == LUA_TTABLE) {
 		int t = lua_gettop(L);
-		static const char *const ok[] = {"pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time", NULL};
+		static const char *const ok[] = {"pid",	 "network", "mount", "ipc", "uts",
+						 "user", "cgroup",  "time",  NULL};
 		for (lua_Integer i = 1; i <= luaL_len(L, t); i++) {
 			char path[64];
 			snprintf(path, sizeof path, "linux.namespaces[%lld].type", (long long)i - 1);
@@ -315,7 +326,8 @@ static void check_mounts_and_namespaces(vctx *v, int spec)
 			for (const char *const *o = ok; type && *o; o++)
 				known |= !strcmp(*o, type);
 			if (!known)
-				problem(v, path, "must be one of pid, network, mount, ipc, uts, user, cgroup, time");
+				problem(v, path,
+					"must be one of pid, network, mount, ipc, uts, user, cgroup, time");
 			for (lua_Integer j = 1; type && j < i; j++) {
 				lua_geti(L, t, j);
 				const char *other = string_member(L, -1, "type");
@@ -335,7 +347,8 @@ static int validate(lua_State *L, int spec, const char *bundle, char *rootfs, si
 	if (field(L, spec, "ociVersion") != LUA_TSTRING)
 		problem(&v, "ociVersion", "required string");
 	else if (!semver_major_1(lua_tostring(L, -1)))
-		problem(&v, "ociVersion", "must be a SemVer version with major 1 (got \"%s\")", lua_tostring(L, -1));
+		problem(&v, "ociVersion", "must be a SemVer version with major 1 (got \"%s\")",
+			lua_tostring(L, -1));
 	lua_pop(L, 1);
 	check_root(&v, spec, rootfs, n);
 	check_process(&v, spec);

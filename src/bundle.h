@@ -9,10 +9,10 @@
 #include "error.h"
 
 typedef struct nx_bundle {
-	char *path;        /* absolute bundle directory */
-	char *rootfs;      /* absolute root filesystem */
+	char *path;   /* absolute bundle directory */
+	char *rootfs; /* absolute root filesystem */
 	char *oci_version;
-	int spec_ref;      /* registry ref of the validated spec table */
+	int spec_ref; /* registry ref of the validated spec table */
 } nx_bundle;
 
 /* Decode and validate config.json text; on success the spec table is on

@@ -24,22 +24,22 @@ static inline void nx_fclosep(FILE **f)
 		fclose(*f);
 }
 
-#define cleanup_free __attribute__((cleanup(nx_freep)))
-#define cleanup_close __attribute__((cleanup(nx_closep)))
+#define cleanup_free   __attribute__((cleanup(nx_freep)))
+#define cleanup_close  __attribute__((cleanup(nx_closep)))
 #define cleanup_fclose __attribute__((cleanup(nx_fclosep)))
 
-#define NX_STEAL(p)                          \
-	({                                   \
-		__typeof__(p) nx_stolen_ = (p); \
-		(p) = NULL;                  \
-		nx_stolen_;                  \
+#define NX_STEAL(p)                                                                                          \
+	({                                                                                                   \
+		__typeof__(p) nx_stolen_ = (p);                                                              \
+		(p) = NULL;                                                                                  \
+		nx_stolen_;                                                                                  \
 	})
 
-#define NX_STEAL_FD(fd)              \
-	({                           \
-		int nx_stolen_fd_ = (fd); \
-		(fd) = -1;           \
-		nx_stolen_fd_;       \
+#define NX_STEAL_FD(fd)                                                                                      \
+	({                                                                                                   \
+		int nx_stolen_fd_ = (fd);                                                                    \
+		(fd) = -1;                                                                                   \
+		nx_stolen_fd_;                                                                               \
 	})
 
 #endif

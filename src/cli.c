@@ -13,79 +13,78 @@
 #include "version.h"
 
 static const nx_command commands[] = {
-	{"create", "create a container from an OCI bundle (the program is held until start)",
-	 "create [flags] <container-id> [<bundle>]",
-	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
-	 "      --pid-file FILE     write the container process's host pid to FILE\n"
-	 "      --console-socket S  unix socket that receives the pty master (terminal: true)\n"
-	 "      --no-pivot          accepted for runc compatibility (ignored)\n"
-	 "      --no-new-keyring    accepted for runc compatibility (ignored)\n"
-	 "      --preserve-fds N    accepted for runc compatibility; only 0 is supported\n",
-	 cmd_create},
-	{"start", "run the user program of a created container", "start <container-id>", "", cmd_start},
-	{"state", "print the OCI state of a container as JSON", "state <container-id>", "", cmd_state},
-	{"kill", "send a signal to the container's process", "kill [flags] <container-id> [<signal>]",
-	 "  -a, --all               signal every process of the container\n"
-	 "  <signal>                name (TERM, SIGTERM) or number; default TERM\n",
-	 cmd_kill},
-	{"delete", "remove a stopped container and its Proxmox CT", "delete [flags] <container-id>",
-	 "  -f, --force             kill a running container first; a missing id succeeds\n",
-	 cmd_delete},
-	{"list", "list containers", "list [flags]",
-	 "  -f, --format table|json output format (default table)\n"
-	 "  -q, --quiet             print only the container ids\n",
-	 cmd_list},
-	{"run", "create and start a container", "run [flags] <container-id> [<bundle>]",
-	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
-	 "      --pid-file FILE     write the container process's host pid to FILE\n"
-	 "      --console-socket S  unix socket that receives the pty master\n"
-	 "  -d, --detach            return after start instead of waiting for the exit\n"
-	 "      --keep              keep the container after it exits (foreground only)\n",
-	 cmd_run},
-	{"exec", "run a new process inside a running container", "exec [flags] <container-id> [<command> [args...]]",
-	 "  -p, --process FILE      process.json describing the process\n"
-	 "  -d, --detach            do not wait for the process\n"
-	 "      --pid-file FILE     write the new process's host pid to FILE\n"
-	 "      --cwd DIR           working directory inside the container\n"
-	 "  -e, --env NAME=VALUE    set an environment variable (repeatable)\n"
-	 "  -t, --tty               allocate a pseudo terminal\n"
-	 "  -u, --user UID[:GID]    user to run as\n",
-	 cmd_exec},
-	{"ps", "list the processes of a container", "ps [flags] <container-id>",
-	 "  -f, --format table|json output format (json: an array of host pids)\n", cmd_ps},
-	{"pause", "freeze every process of a container", "pause <container-id>", "", cmd_pause},
-	{"resume", "thaw a paused container", "resume <container-id>", "", cmd_pause},
-	{"update", "change a container's resource limits", "update [flags] <container-id>",
-	 "  -r, --resources FILE|-  linux.resources JSON\n", cmd_not_implemented},
-	{"spec", "write a default config.json suited to a Proxmox container", "spec [flags]",
-	 "  -b, --bundle DIR        where to write config.json (default: current directory)\n"
-	 "      --rootless          a spec for an unprivileged (user-namespaced) container\n",
-	 cmd_spec},
-	{"features", "print the features document (OCI features.md)", "features", "", cmd_features},
-	{"validate", "parse and validate a bundle's config.json, report every problem", "validate [flags]",
-	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n", cmd_validate},
-	{"translate", "dry run: print the Proxmox plan for a bundle without touching Proxmox",
-	 "translate [flags]",
-	 "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
-	 "      --format json|pct   the plan as JSON, or the pct create command line and raw keys\n",
-	 cmd_translate},
-	{"gc", "destroy Proxmox CTs made by nexcage whose state is gone", "gc [flags]",
-	 "  -n, --dry-run           only list what would be removed\n", cmd_gc},
+    {"create", "create a container from an OCI bundle (the program is held until start)",
+     "create [flags] <container-id> [<bundle>]",
+     "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
+     "      --pid-file FILE     write the container process's host pid to FILE\n"
+     "      --console-socket S  unix socket that receives the pty master (terminal: true)\n"
+     "      --no-pivot          accepted for runc compatibility (ignored)\n"
+     "      --no-new-keyring    accepted for runc compatibility (ignored)\n"
+     "      --preserve-fds N    accepted for runc compatibility; only 0 is supported\n",
+     cmd_create},
+    {"start", "run the user program of a created container", "start <container-id>", "", cmd_start},
+    {"state", "print the OCI state of a container as JSON", "state <container-id>", "", cmd_state},
+    {"kill", "send a signal to the container's process", "kill [flags] <container-id> [<signal>]",
+     "  -a, --all               signal every process of the container\n"
+     "  <signal>                name (TERM, SIGTERM) or number; default TERM\n",
+     cmd_kill},
+    {"delete", "remove a stopped container and its Proxmox CT", "delete [flags] <container-id>",
+     "  -f, --force             kill a running container first; a missing id succeeds\n", cmd_delete},
+    {"list", "list containers", "list [flags]",
+     "  -f, --format table|json output format (default table)\n"
+     "  -q, --quiet             print only the container ids\n",
+     cmd_list},
+    {"run", "create and start a container", "run [flags] <container-id> [<bundle>]",
+     "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
+     "      --pid-file FILE     write the container process's host pid to FILE\n"
+     "      --console-socket S  unix socket that receives the pty master\n"
+     "  -d, --detach            return after start instead of waiting for the exit\n"
+     "      --keep              keep the container after it exits (foreground only)\n",
+     cmd_run},
+    {"exec", "run a new process inside a running container",
+     "exec [flags] <container-id> [<command> [args...]]",
+     "  -p, --process FILE      process.json describing the process\n"
+     "  -d, --detach            do not wait for the process\n"
+     "      --pid-file FILE     write the new process's host pid to FILE\n"
+     "      --cwd DIR           working directory inside the container\n"
+     "  -e, --env NAME=VALUE    set an environment variable (repeatable)\n"
+     "  -t, --tty               allocate a pseudo terminal\n"
+     "  -u, --user UID[:GID]    user to run as\n",
+     cmd_exec},
+    {"ps", "list the processes of a container", "ps [flags] <container-id>",
+     "  -f, --format table|json output format (json: an array of host pids)\n", cmd_ps},
+    {"pause", "freeze every process of a container", "pause <container-id>", "", cmd_pause},
+    {"resume", "thaw a paused container", "resume <container-id>", "", cmd_pause},
+    {"update", "change a container's resource limits", "update [flags] <container-id>",
+     "  -r, --resources FILE|-  linux.resources JSON\n", cmd_not_implemented},
+    {"spec", "write a default config.json suited to a Proxmox container", "spec [flags]",
+     "  -b, --bundle DIR        where to write config.json (default: current directory)\n"
+     "      --rootless          a spec for an unprivileged (user-namespaced) container\n",
+     cmd_spec},
+    {"features", "print the features document (OCI features.md)", "features", "", cmd_features},
+    {"validate", "parse and validate a bundle's config.json, report every problem", "validate [flags]",
+     "  -b, --bundle DIR        bundle directory (default: the current directory)\n", cmd_validate},
+    {"translate", "dry run: print the Proxmox plan for a bundle without touching Proxmox",
+     "translate [flags]",
+     "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
+     "      --format json|pct   the plan as JSON, or the pct create command line and raw keys\n",
+     cmd_translate},
+    {"gc", "destroy Proxmox CTs made by nexcage whose state is gone", "gc [flags]",
+     "  -n, --dry-run           only list what would be removed\n", cmd_gc},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static const char global_flags[] =
-	"  --root DIR              state directory (default " NX_DEFAULT_ROOT ")\n"
-	"  --log FILE              log to FILE, or to the journal with --log journald\n"
-	"  --log-format text|json  log line format (json: runc-shaped lines)\n"
-	"  --debug                 debug logging; Lua errors carry a traceback\n"
-	"  --systemd-cgroup        accepted for compatibility (Proxmox manages cgroups)\n"
-	"  --lua-path DIR          site Lua directory (default " NX_DEFAULT_SITE_LUA
-	", env NEXCAGE_LUA_PATH)\n"
-	"  --config FILE           site configuration (default " NX_DEFAULT_CONFIG ", env NEXCAGE_CONFIG)\n"
-	"  -v, --version           print the version\n"
-	"  -h, --help              show this help\n";
+    "  --root DIR              state directory (default " NX_DEFAULT_ROOT ")\n"
+    "  --log FILE              log to FILE, or to the journal with --log journald\n"
+    "  --log-format text|json  log line format (json: runc-shaped lines)\n"
+    "  --debug                 debug logging; Lua errors carry a traceback\n"
+    "  --systemd-cgroup        accepted for compatibility (Proxmox manages cgroups)\n"
+    "  --lua-path DIR          site Lua directory (default " NX_DEFAULT_SITE_LUA ", env NEXCAGE_LUA_PATH)\n"
+    "  --config FILE           site configuration (default " NX_DEFAULT_CONFIG ", env NEXCAGE_CONFIG)\n"
+    "  -v, --version           print the version\n"
+    "  -h, --help              show this help\n";
 
 static const nx_command *command_find(const char *name)
 {
@@ -154,37 +153,41 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
-enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP, OPT_LUA_PATH, OPT_CONFIG,
-       OPT_ROOTLESS };
+enum {
+	OPT_ROOT = 256,
+	OPT_LOG,
+	OPT_LOG_FORMAT,
+	OPT_DEBUG,
+	OPT_SYSTEMD_CGROUP,
+	OPT_LUA_PATH,
+	OPT_CONFIG,
+	OPT_ROOTLESS
+};
 
 /* Returns the index of the command name in argv, or -1 (err set), or 0
  * when the run is complete (help, version). */
 static int parse_global(int argc, char **argv, nx_opts *opts, nx_err *err)
 {
 	static const struct option longopts[] = {
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"log", required_argument, NULL, OPT_LOG},
-		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-		{"debug", no_argument, NULL, OPT_DEBUG},
-		{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP},
-		{"rootless", required_argument, NULL, OPT_ROOTLESS},
-		{"lua-path", required_argument, NULL, OPT_LUA_PATH},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"version", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP},
+	    {"rootless", required_argument, NULL, OPT_ROOTLESS},
+	    {"lua-path", required_argument, NULL, OPT_LUA_PATH},
+	    {"config", required_argument, NULL, OPT_CONFIG},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	opterr = 0;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_ROOT:
-			opts->root = optarg;
-			break;
-		case OPT_LOG:
-			opts->log_path = optarg;
-			break;
+		case OPT_ROOT: opts->root = optarg; break;
+		case OPT_LOG: opts->log_path = optarg; break;
 		case OPT_LOG_FORMAT:
 			if (!strcmp(optarg, "json"))
 				opts->log_format = NX_LOG_JSON;
@@ -193,29 +196,19 @@ static int parse_global(int argc, char **argv, nx_opts *opts, nx_err *err)
 			else
 				return nx_err_set(err, "invalid log format \"%s\" (text or json)", optarg);
 			break;
-		case OPT_DEBUG:
-			opts->debug = true;
-			break;
-		case OPT_SYSTEMD_CGROUP:
-			opts->systemd_cgroup = true;
-			break;
-		case OPT_ROOTLESS:
-			break; /* runc's --rootless auto|true|false: nexcage always runs as root */
-		case OPT_LUA_PATH:
-			opts->lua_path = optarg;
-			break;
+		case OPT_DEBUG: opts->debug = true; break;
+		case OPT_SYSTEMD_CGROUP: opts->systemd_cgroup = true; break;
+		case OPT_ROOTLESS: break; /* runc's --rootless auto|true|false: nexcage always runs as root */
+		case OPT_LUA_PATH: opts->lua_path = optarg; break;
 		case OPT_CONFIG:
 			opts->config_path = optarg;
 			opts->config_explicit = true;
 			break;
-		case 'v':
-			print_version();
-			return 0;
-		case 'h':
-			print_help(stdout);
-			return 0;
+		case 'v': print_version(); return 0;
+		case 'h': print_help(stdout); return 0;
 		default:
-			return nx_err_set(err, "unknown global flag '%s' (see 'nexcage help')", argv[optind - 1]);
+			return nx_err_set(err, "unknown global flag '%s' (see 'nexcage help')",
+					  argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

@@ -15,12 +15,13 @@
 #include "fsutil.h"
 #include "version.h"
 
-static int bundle_flag(const char *cmd, int argc, char **argv, const char **bundle, bool *rootless, nx_err *err)
+static int bundle_flag(const char *cmd, int argc, char **argv, const char **bundle, bool *rootless,
+		       nx_err *err)
 {
 	static const struct option longopts[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"rootless", no_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"rootless", no_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	opterr = 0;
@@ -55,34 +56,44 @@ int cmd_validate(nx_ctx *ctx, int argc, char **argv, nx_err *err)
  * accepts as it is, with the namespaces a Proxmox CT has. */
 static void default_spec(nx_buf *b, bool rootless)
 {
-	buf_puts(b, "{\n"
-		    "  \"ociVersion\": \"" NX_OCI_VERSION "\",\n"
-		    "  \"process\": {\n"
-		    "    \"terminal\": false,\n"
-		    "    \"user\": { \"uid\": 0, \"gid\": 0 },\n"
-		    "    \"args\": [\"sh\"],\n"
-		    "    \"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", \"TERM=xterm\"],\n"
-		    "    \"cwd\": \"/\",\n"
-		    "    \"capabilities\": {\n"
-		    "      \"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\", \"CAP_CHOWN\",\n"
-		    "                   \"CAP_DAC_OVERRIDE\", \"CAP_FOWNER\", \"CAP_SETUID\", \"CAP_SETGID\"]\n"
-		    "    },\n"
-		    "    \"rlimits\": [ { \"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024 } ],\n"
-		    "    \"noNewPrivileges\": true\n"
-		    "  },\n"
-		    "  \"root\": { \"path\": \"rootfs\", \"readonly\": false },\n"
-		    "  \"hostname\": \"nexcage\",\n"
-		    "  \"mounts\": [\n"
-		    "    { \"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\" },\n"
-		    "    { \"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"] },\n"
-		    "    { \"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"] },\n"
-		    "    { \"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"] },\n"
-		    "    { \"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"] }\n"
-		    "  ],\n"
-		    "  \"linux\": {\n");
+	buf_puts(
+	    b, "{\n"
+	       "  \"ociVersion\": \"" NX_OCI_VERSION "\",\n"
+	       "  \"process\": {\n"
+	       "    \"terminal\": false,\n"
+	       "    \"user\": { \"uid\": 0, \"gid\": 0 },\n"
+	       "    \"args\": [\"sh\"],\n"
+	       "    \"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", "
+	       "\"TERM=xterm\"],\n"
+	       "    \"cwd\": \"/\",\n"
+	       "    \"capabilities\": {\n"
+	       "      \"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\", "
+	       "\"CAP_CHOWN\",\n"
+	       "                   \"CAP_DAC_OVERRIDE\", \"CAP_FOWNER\", \"CAP_SETUID\", \"CAP_SETGID\"]\n"
+	       "    },\n"
+	       "    \"rlimits\": [ { \"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024 } ],\n"
+	       "    \"noNewPrivileges\": true\n"
+	       "  },\n"
+	       "  \"root\": { \"path\": \"rootfs\", \"readonly\": false },\n"
+	       "  \"hostname\": \"nexcage\",\n"
+	       "  \"mounts\": [\n"
+	       "    { \"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\" },\n"
+	       "    { \"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": "
+	       "[\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"] },\n"
+	       "    { \"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", "
+	       "\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"] },\n"
+	       "    { \"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", \"options\": "
+	       "[\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"] },\n"
+	       "    { \"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", \"options\": "
+	       "[\"nosuid\", \"noexec\", \"nodev\", \"ro\"] }\n"
+	       "  ],\n"
+	       "  \"linux\": {\n");
 	if (rootless)
-		buf_puts(b, "    \"uidMappings\": [ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ],\n"
-			    "    \"gidMappings\": [ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ],\n");
+		buf_puts(
+		    b,
+		    "    \"uidMappings\": [ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } ],\n"
+		    "    \"gidMappings\": [ { \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 } "
+		    "],\n");
 	buf_puts(b, "    \"namespaces\": [\n"
 		    "      { \"type\": \"pid\" }, { \"type\": \"network\" }, { \"type\": \"ipc\" },\n"
 		    "      { \"type\": \"uts\" }, { \"type\": \"mount\" }");
@@ -117,33 +128,43 @@ int cmd_features(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	 * namespaces a Proxmox CT can have, capabilities through lxc.cap.keep,
 	 * bind/tmpfs mount options, the hooks; no seccomp profile, SELinux or
 	 * Intel RDT (Proxmox's own policies apply). */
-	fputs("{\n"
-	      "  \"ociVersionMin\": \"" NX_OCI_VERSION_MIN "\",\n"
-	      "  \"ociVersionMax\": \"" NX_OCI_VERSION "\",\n"
-	      "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", \"startContainer\", \"poststart\", \"poststop\"],\n"
-	      "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"nosuid\", \"nodev\", \"noexec\", \"relatime\",\n"
-	      "                   \"strictatime\", \"mode\", \"size\", \"uid\", \"gid\"],\n"
-	      "  \"linux\": {\n"
-	      "    \"namespaces\": [\"pid\", \"network\", \"ipc\", \"uts\", \"mount\", \"user\", \"cgroup\"],\n"
-	      "    \"capabilities\": [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_DAC_READ_SEARCH\", \"CAP_FOWNER\", \"CAP_FSETID\",\n"
-	      "      \"CAP_KILL\", \"CAP_SETGID\", \"CAP_SETUID\", \"CAP_SETPCAP\", \"CAP_LINUX_IMMUTABLE\",\n"
-	      "      \"CAP_NET_BIND_SERVICE\", \"CAP_NET_BROADCAST\", \"CAP_NET_ADMIN\", \"CAP_NET_RAW\", \"CAP_IPC_LOCK\",\n"
-	      "      \"CAP_IPC_OWNER\", \"CAP_SYS_CHROOT\", \"CAP_SYS_PTRACE\", \"CAP_SYS_ADMIN\", \"CAP_SYS_BOOT\",\n"
-	      "      \"CAP_SYS_NICE\", \"CAP_SYS_RESOURCE\", \"CAP_SYS_TTY_CONFIG\", \"CAP_MKNOD\", \"CAP_LEASE\",\n"
-	      "      \"CAP_AUDIT_WRITE\", \"CAP_AUDIT_CONTROL\", \"CAP_SETFCAP\", \"CAP_SYSLOG\", \"CAP_WAKE_ALARM\",\n"
-	      "      \"CAP_BLOCK_SUSPEND\", \"CAP_AUDIT_READ\"],\n"
-	      "    \"cgroup\": { \"v1\": false, \"v2\": true, \"systemd\": false, \"systemdUser\": false, \"rdma\": false },\n"
-	      "    \"seccomp\": { \"enabled\": false },\n"
-	      "    \"apparmor\": { \"enabled\": true },\n"
-	      "    \"selinux\": { \"enabled\": false },\n"
-	      "    \"intelRdt\": { \"enabled\": false },\n"
-	      "    \"mountExtensions\": { \"idmap\": { \"enabled\": false } }\n"
-	      "  },\n"
-	      "  \"annotations\": {\n"
-	      "    \"org.nexcage.runtime\": \"nexcage " NX_VERSION " (Proxmox VE LXC through pct)\",\n"
-	      "    \"org.nexcage.annotations\": \"org.nexcage.storage org.nexcage.rootfs-size org.nexcage.net0 org.nexcage.onboot org.nexcage.cores org.nexcage.tags\"\n"
-	      "  }\n"
-	      "}\n",
-	      stdout);
+	fputs(
+	    "{\n"
+	    "  \"ociVersionMin\": \"" NX_OCI_VERSION_MIN "\",\n"
+	    "  \"ociVersionMax\": \"" NX_OCI_VERSION "\",\n"
+	    "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", \"startContainer\", "
+	    "\"poststart\", \"poststop\"],\n"
+	    "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"nosuid\", \"nodev\", \"noexec\", "
+	    "\"relatime\",\n"
+	    "                   \"strictatime\", \"mode\", \"size\", \"uid\", \"gid\"],\n"
+	    "  \"linux\": {\n"
+	    "    \"namespaces\": [\"pid\", \"network\", \"ipc\", \"uts\", \"mount\", \"user\", \"cgroup\"],\n"
+	    "    \"capabilities\": [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_DAC_READ_SEARCH\", "
+	    "\"CAP_FOWNER\", \"CAP_FSETID\",\n"
+	    "      \"CAP_KILL\", \"CAP_SETGID\", \"CAP_SETUID\", \"CAP_SETPCAP\", \"CAP_LINUX_IMMUTABLE\",\n"
+	    "      \"CAP_NET_BIND_SERVICE\", \"CAP_NET_BROADCAST\", \"CAP_NET_ADMIN\", \"CAP_NET_RAW\", "
+	    "\"CAP_IPC_LOCK\",\n"
+	    "      \"CAP_IPC_OWNER\", \"CAP_SYS_CHROOT\", \"CAP_SYS_PTRACE\", \"CAP_SYS_ADMIN\", "
+	    "\"CAP_SYS_BOOT\",\n"
+	    "      \"CAP_SYS_NICE\", \"CAP_SYS_RESOURCE\", \"CAP_SYS_TTY_CONFIG\", \"CAP_MKNOD\", "
+	    "\"CAP_LEASE\",\n"
+	    "      \"CAP_AUDIT_WRITE\", \"CAP_AUDIT_CONTROL\", \"CAP_SETFCAP\", \"CAP_SYSLOG\", "
+	    "\"CAP_WAKE_ALARM\",\n"
+	    "      \"CAP_BLOCK_SUSPEND\", \"CAP_AUDIT_READ\"],\n"
+	    "    \"cgroup\": { \"v1\": false, \"v2\": true, \"systemd\": false, \"systemdUser\": false, "
+	    "\"rdma\": false },\n"
+	    "    \"seccomp\": { \"enabled\": false },\n"
+	    "    \"apparmor\": { \"enabled\": true },\n"
+	    "    \"selinux\": { \"enabled\": false },\n"
+	    "    \"intelRdt\": { \"enabled\": false },\n"
+	    "    \"mountExtensions\": { \"idmap\": { \"enabled\": false } }\n"
+	    "  },\n"
+	    "  \"annotations\": {\n"
+	    "    \"org.nexcage.runtime\": \"nexcage " NX_VERSION " (Proxmox VE LXC through pct)\",\n"
+	    "    \"org.nexcage.annotations\": \"org.nexcage.storage org.nexcage.rootfs-size org.nexcage.net0 "
+	    "org.nexcage.onboot org.nexcage.cores org.nexcage.tags\"\n"
+	    "  }\n"
+	    "}\n",
+	    stdout);
 	return 0;
 }

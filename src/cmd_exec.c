@@ -138,10 +138,10 @@ static void free_process(nx_process *p)
 int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
 	static const struct option longopts[] = {
-		{"process", required_argument, NULL, 'p'}, {"detach", no_argument, NULL, 'd'},
-		{"pid-file", required_argument, NULL, 'P'}, {"cwd", required_argument, NULL, 'c'},
-		{"env", required_argument, NULL, 'e'},      {"tty", no_argument, NULL, 't'},
-		{"user", required_argument, NULL, 'u'},     {NULL, 0, NULL, 0},
+	    {"process", required_argument, NULL, 'p'},	{"detach", no_argument, NULL, 'd'},
+	    {"pid-file", required_argument, NULL, 'P'}, {"cwd", required_argument, NULL, 'c'},
+	    {"env", required_argument, NULL, 'e'},	{"tty", no_argument, NULL, 't'},
+	    {"user", required_argument, NULL, 'u'},	{NULL, 0, NULL, 0},
 	};
 	const char *process_file = NULL, *cwd = NULL, *user = NULL, *pid_file = NULL;
 	const char *envs[256];

@@ -25,7 +25,8 @@ static bool state_gone(nx_ctx *ctx, const nx_mapping *m)
 	return !state_exists(root, m->id);
 }
 
-static int destroy_orphan(nx_ctx *ctx, const nx_config *cfg, const char *id, long vmid, bool dry_run, nx_err *err)
+static int destroy_orphan(nx_ctx *ctx, const nx_config *cfg, const char *id, long vmid, bool dry_run,
+			  nx_err *err)
 {
 	printf("%s %s (CT %ld)\n", dry_run ? "would remove" : "removing", id, vmid);
 	if (dry_run)

@@ -16,7 +16,8 @@
 static int single_id(const char *cmd, int argc, char **argv, const char **id, nx_err *err)
 {
 	if (argc - optind != 1)
-		return cli_usage_error(cmd, err, "%s", argc - optind < 1 ? "requires a container id" : "too many arguments");
+		return cli_usage_error(cmd, err, "%s",
+				       argc - optind < 1 ? "requires a container id" : "too many arguments");
 	*id = argv[optind];
 	return 0;
 }
@@ -33,13 +34,13 @@ static int no_flags(const char *cmd, int argc, char **argv, nx_err *err)
 enum { OPT_PID_FILE = 300, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING, OPT_PRESERVE_FDS };
 
 static const struct option create_longopts[] = {
-	{"bundle", required_argument, NULL, 'b'},
-	{"pid-file", required_argument, NULL, OPT_PID_FILE},
-	{"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-	{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-	{"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-	{"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-	{NULL, 0, NULL, 0},
+    {"bundle", required_argument, NULL, 'b'},
+    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+    {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
+    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+    {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    {NULL, 0, NULL, 0},
 };
 
 int cmd_parse_create(const char *cmd, int argc, char **argv, create_opts *o, const struct option *extra,
@@ -63,7 +64,9 @@ int cmd_parse_create(const char *cmd, int argc, char **argv, create_opts *o, con
 		case OPT_NO_NEW_KEYRING: break; /* runc flags with no meaning for an LXC container */
 		case OPT_PRESERVE_FDS:
 			if (strcmp(optarg, "0"))
-				return cli_usage_error(cmd, err, "--preserve-fds: passing descriptors into a Proxmox CT is not supported");
+				return cli_usage_error(
+				    cmd, err,
+				    "--preserve-fds: passing descriptors into a Proxmox CT is not supported");
 			break;
 		default:
 			if (on_extra && on_extra(c, data) == 0)
@@ -73,7 +76,8 @@ int cmd_parse_create(const char *cmd, int argc, char **argv, create_opts *o, con
 	}
 	int left = argc - optind;
 	if (left < 1 || left > 2)
-		return cli_usage_error(cmd, err, "%s", left < 1 ? "requires a container id" : "too many arguments");
+		return cli_usage_error(cmd, err, "%s",
+				       left < 1 ? "requires a container id" : "too many arguments");
 	o->id = argv[optind];
 	if (left == 2) {
 		if (o->bundle && strcmp(o->bundle, argv[optind + 1]))
@@ -81,7 +85,8 @@ int cmd_parse_create(const char *cmd, int argc, char **argv, create_opts *o, con
 		o->bundle = argv[optind + 1];
 	}
 	if (o->console_socket)
-		return nx_err_set(err, "%s: --console-socket: terminal containers are not supported yet", cmd);
+		return nx_err_set(err, "%s: --console-socket: terminal containers are not supported yet",
+				  cmd);
 	return 0;
 }
 
@@ -131,7 +136,8 @@ int cmd_kill(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	}
 	int left = argc - optind;
 	if (left < 1 || left > 2)
-		return cli_usage_error("kill", err, "%s", left < 1 ? "requires a container id" : "too many arguments");
+		return cli_usage_error("kill", err, "%s",
+				       left < 1 ? "requires a container id" : "too many arguments");
 	int sig = SIGTERM;
 	if (left == 2 && signal_parse(argv[optind + 1], &sig, err) < 0)
 		return -1;

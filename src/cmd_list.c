@@ -165,9 +165,9 @@ static void print_json(const list_row *rows, size_t n)
 int cmd_list(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *format = "table";
 	bool quiet = false;
@@ -223,7 +223,8 @@ static void ps_row(pid_t pid)
 
 int cmd_ps(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
-	static const struct option longopts[] = {{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+						 {NULL, 0, NULL, 0}};
 	const char *format = "table";
 	int c;
 	opterr = 0;
@@ -246,7 +247,8 @@ int cmd_ps(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	int n = 0;
 	if (status == NX_STOPPED)
 		rc = nx_err_set(err, "container not running");
-	else if (proc_cgroup_dir(st.pid, cg, sizeof cg, err) < 0 || (n = proc_cgroup_pids(cg, &pids, err)) < 0)
+	else if (proc_cgroup_dir(st.pid, cg, sizeof cg, err) < 0 ||
+		 (n = proc_cgroup_pids(cg, &pids, err)) < 0)
 		rc = -1;
 	if (rc == 0 && !strcmp(format, "json")) {
 		printf("[");

@@ -59,9 +59,9 @@ static void console_tick(void *data)
 int cmd_run(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
 	static const struct option extra[] = {
-		{"detach", no_argument, NULL, 'd'},
-		{"keep", no_argument, NULL, OPT_KEEP},
-		{NULL, 0, NULL, 0},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"keep", no_argument, NULL, OPT_KEEP},
+	    {NULL, 0, NULL, 0},
 	};
 	create_opts o = {0};
 	run_flags f = {0};

@@ -53,7 +53,8 @@ static void render_plan_json(const nx_plan *p, nx_buf *b)
 		json_string_list(b, pr->env, pr->nenv);
 		buf_puts(b, ",\n    \"cwd\": ");
 		buf_json_string(b, pr->cwd ? pr->cwd : "/");
-		buf_printf(b, ",\n    \"uid\": %lu,\n    \"gid\": %lu,\n    \"additional_gids\": [", pr->uid, pr->gid);
+		buf_printf(b, ",\n    \"uid\": %lu,\n    \"gid\": %lu,\n    \"additional_gids\": [", pr->uid,
+			   pr->gid);
 		for (size_t i = 0; i < pr->ngroups; i++)
 			buf_printf(b, "%s%lu", i ? ", " : "", pr->groups[i]);
 		buf_printf(b, "],\n    \"terminal\": %s,\n    \"no_new_privileges\": %s,\n    \"rlimits\": [",
@@ -71,7 +72,7 @@ static void render_plan_json(const nx_plan *p, nx_buf *b)
 static void shell_quote(nx_buf *b, const char *s)
 {
 	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,:/@%") ==
-			  strlen(s)) {
+		      strlen(s)) {
 		buf_puts(b, s);
 		return;
 	}
@@ -113,9 +114,9 @@ static int render_pct(nx_ctx *ctx, nx_plan *p, const char *id, nx_buf *b, nx_err
 int cmd_translate(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
 	static const struct option longopts[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"format", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"format", required_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *bundle_dir = ".", *format = "json";
 	int c;

@@ -22,32 +22,44 @@ typedef struct config_key {
 	const char *choices; /* for strings: comma-separated allowed values, or NULL */
 } config_key;
 
-#define S(n, d) {#n, T_STRING, offsetof(nx_config, n), d, 0, 0, 0, NULL}
-#define SE(n, d, c) {#n, T_STRING, offsetof(nx_config, n), d, 0, 0, 0, c}
-#define I(n, d, lo, hi) {#n, T_INT, offsetof(nx_config, n), NULL, d, lo, hi, NULL}
-#define N(n, d, lo, hi) {#n, T_NUMBER, offsetof(nx_config, n), NULL, d, lo, hi, NULL}
+#define S(n, d)                                                                                              \
+	{                                                                                                    \
+#n, T_STRING, offsetof(nx_config, n), d, 0, 0, 0, NULL                                       \
+	}
+#define SE(n, d, c)                                                                                          \
+	{                                                                                                    \
+#n, T_STRING, offsetof(nx_config, n), d, 0, 0, 0, c                                          \
+	}
+#define I(n, d, lo, hi)                                                                                      \
+	{                                                                                                    \
+#n, T_INT, offsetof(nx_config, n), NULL, d, lo, hi, NULL                                     \
+	}
+#define N(n, d, lo, hi)                                                                                      \
+	{                                                                                                    \
+#n, T_NUMBER, offsetof(nx_config, n), NULL, d, lo, hi, NULL                                  \
+	}
 
 /* Defaults suit a stock Proxmox VE node: `local` holds templates,
  * `local-lvm` holds container disks, vmbr0 is the bridge. */
 static const config_key schema[] = {
-	S(pct, "/usr/sbin/pct"),
-	S(pvesh, "/usr/bin/pvesh"),
-	S(node, NULL),
-	S(pve_etc, "/etc/pve"),
-	S(pve_lock_dir, "/run/lock/lxc"),
-	S(storage, "local-lvm"),
-	S(template_storage, "local"),
-	S(template_dir, "/var/lib/vz/template/cache"),
-	S(bridge, "vmbr0"),
-	SE(process_mode, "entrypoint", "entrypoint,raw"),
-	S(pve_version, "9.1"),
-	I(vmid_min, 100, 100, 999999999),
-	I(vmid_max, 999999, 100, 999999999),
-	I(rootfs_size, 8, 0, 131072),
-	I(memory_default, 512, 16, 1 << 30),
-	N(pct_timeout, 300, 1, 86400),
-	N(lua_time_limit, 10, 0.01, 3600),
-	I(lua_memory_limit, 256, 8, 65536),
+    S(pct, "/usr/sbin/pct"),
+    S(pvesh, "/usr/bin/pvesh"),
+    S(node, NULL),
+    S(pve_etc, "/etc/pve"),
+    S(pve_lock_dir, "/run/lock/lxc"),
+    S(storage, "local-lvm"),
+    S(template_storage, "local"),
+    S(template_dir, "/var/lib/vz/template/cache"),
+    S(bridge, "vmbr0"),
+    SE(process_mode, "entrypoint", "entrypoint,raw"),
+    S(pve_version, "9.1"),
+    I(vmid_min, 100, 100, 999999999),
+    I(vmid_max, 999999, 100, 999999999),
+    I(rootfs_size, 8, 0, 131072),
+    I(memory_default, 512, 16, 1 << 30),
+    N(pct_timeout, 300, 1, 86400),
+    N(lua_time_limit, 10, 0.01, 3600),
+    I(lua_memory_limit, 256, 8, 65536),
 };
 
 #define NKEYS (sizeof schema / sizeof schema[0])
@@ -95,7 +107,8 @@ static int set_string(nx_config *cfg, const config_key *k, const char *v, nx_err
 static int set_number(nx_config *cfg, const config_key *k, double v, nx_err *err)
 {
 	if (!(v >= k->min && v <= k->max))
-		return nx_err_set(err, "%s: must be between %.15g and %.15g (got %.15g)", k->name, k->min, k->max, v);
+		return nx_err_set(err, "%s: must be between %.15g and %.15g (got %.15g)", k->name, k->min,
+				  k->max, v);
 	if (k->type == T_INT) {
 		if (v != (double)(long)v)
 			return nx_err_set(err, "%s: must be an integer (got %.15g)", k->name, v);
@@ -148,7 +161,7 @@ static int check_cross_fields(const nx_config *cfg, nx_err *err)
 static int apply_table(lua_State *L, nx_config *cfg, nx_err *err)
 {
 	lua_pushnil(L);
-	while (lua_next(L, -2)) {        /* tbl key value */
+	while (lua_next(L, -2)) { /* tbl key value */
 		if (lua_type(L, -2) != LUA_TSTRING) {
 			nx_err_set(err, "keys must be strings (got a %s key)", luaL_typename(L, -2));
 			lua_pop(L, 2);
@@ -161,16 +174,18 @@ static int apply_table(lua_State *L, nx_config *cfg, nx_err *err)
 			rc = nx_err_set(err, "%s: unknown setting", name);
 		} else if (k->type == T_STRING) {
 			if (lua_type(L, -1) != LUA_TSTRING)
-				rc = nx_err_set(err, "%s: expected a string, got %s", name, luaL_typename(L, -1));
+				rc = nx_err_set(err, "%s: expected a string, got %s", name,
+						luaL_typename(L, -1));
 			else
 				rc = set_string(cfg, k, lua_tostring(L, -1), err);
 		} else {
 			if (lua_type(L, -1) != LUA_TNUMBER)
-				rc = nx_err_set(err, "%s: expected a number, got %s", name, luaL_typename(L, -1));
+				rc = nx_err_set(err, "%s: expected a number, got %s", name,
+						luaL_typename(L, -1));
 			else
 				rc = set_number(cfg, k, lua_tonumber(L, -1), err);
 		}
-		lua_pop(L, 1);               /* tbl key */
+		lua_pop(L, 1); /* tbl key */
 		if (rc < 0) {
 			lua_pop(L, 1);
 			return -1;

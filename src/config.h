@@ -13,24 +13,24 @@
 #define NX_DEFAULT_CONFIG "/etc/nexcage/config.lua"
 
 typedef struct nx_config {
-	char *pct;              /* path of the pct program */
-	char *pvesh;            /* path of the pvesh program */
-	char *node;             /* this node's name (default: short hostname) */
-	char *pve_etc;          /* the cluster filesystem (/etc/pve) */
-	char *pve_lock_dir;     /* Proxmox's per-VMID config locks */
-	char *storage;          /* storage for container root filesystems */
+	char *pct;		/* path of the pct program */
+	char *pvesh;		/* path of the pvesh program */
+	char *node;		/* this node's name (default: short hostname) */
+	char *pve_etc;		/* the cluster filesystem (/etc/pve) */
+	char *pve_lock_dir;	/* Proxmox's per-VMID config locks */
+	char *storage;		/* storage for container root filesystems */
 	char *template_storage; /* storage holding vztmpl archives */
-	char *template_dir;     /* that storage's template directory on disk */
-	char *bridge;           /* default bridge for net0 */
-	char *process_mode;     /* "entrypoint" (PVE >= 9.1) or "raw" (lxc.init.*) */
-	char *pve_version;      /* Proxmox VE version the rules target */
+	char *template_dir;	/* that storage's template directory on disk */
+	char *bridge;		/* default bridge for net0 */
+	char *process_mode;	/* "entrypoint" (PVE >= 9.1) or "raw" (lxc.init.*) */
+	char *pve_version;	/* Proxmox VE version the rules target */
 	long vmid_min, vmid_max;
-	long rootfs_size;       /* GiB */
-	long memory_default;    /* MiB when the bundle sets no limit */
-	double pct_timeout;     /* seconds before a hung pct is killed */
-	double lua_time_limit;  /* seconds per call into site Lua */
-	long lua_memory_limit;  /* MiB */
-	int lua_ref;            /* registry ref of the validated table with defaults (LUA_NOREF: none) */
+	long rootfs_size;      /* GiB */
+	long memory_default;   /* MiB when the bundle sets no limit */
+	double pct_timeout;    /* seconds before a hung pct is killed */
+	double lua_time_limit; /* seconds per call into site Lua */
+	long lua_memory_limit; /* MiB */
+	int lua_ref;	       /* registry ref of the validated table with defaults (LUA_NOREF: none) */
 } nx_config;
 
 /* Load path (NULL: the default path, which may be absent). Pushes nothing;

@@ -13,7 +13,7 @@
 
 typedef struct create_opts {
 	const char *id;
-	const char *bundle;         /* directory; NULL: the current directory */
+	const char *bundle; /* directory; NULL: the current directory */
 	const char *pid_file;
 	const char *console_socket;
 } create_opts;

@@ -87,7 +87,8 @@ static int raw_keys(create_job *j, nx_err *err)
 	core_raw raw;
 	if (core_raw_keys(&j->plan, j->cfg, j->state_dir, j->ctr_dir, &raw, err) < 0)
 		return -1;
-	int rc = pve_conf_add_raw(j->cfg->pve_etc, j->cfg->node, j->cfg->pve_lock_dir, j->vmid, raw.all, raw.n, err);
+	int rc = pve_conf_add_raw(j->cfg->pve_etc, j->cfg->node, j->cfg->pve_lock_dir, j->vmid, raw.all,
+				  raw.n, err);
 	core_raw_free(&raw);
 	return rc < 0 ? nx_err_wrap(err, "write raw lxc keys to CT %ld", j->vmid) : 0;
 }
@@ -98,18 +99,27 @@ static int create_ct(create_job *j, nx_err *err)
 {
 	long refused[VMID_ATTEMPTS];
 	size_t nrefused = 0;
-	j->mapping = (nx_mapping){.id = (char *)j->o->id, .node = j->cfg->node, .bundle = j->bundle.path,
-				  .created = j->created, .root = (char *)j->ctx->opts->root};
+	j->mapping = (nx_mapping){.id = (char *)j->o->id,
+				  .node = j->cfg->node,
+				  .bundle = j->bundle.path,
+				  .created = j->created,
+				  .root = (char *)j->ctx->opts->root};
 	for (int attempt = 1; attempt <= VMID_ATTEMPTS; attempt++) {
-		vmid_request vr = {.cfg = j->cfg, .state_dir = j->ctx->opts->state_dir, .lua = j->ctx->lua, .spec_ref = j->bundle.spec_ref,
-				   .exclude = refused, .n_exclude = nrefused, .attempt = attempt};
+		vmid_request vr = {.cfg = j->cfg,
+				   .state_dir = j->ctx->opts->state_dir,
+				   .lua = j->ctx->lua,
+				   .spec_ref = j->bundle.spec_ref,
+				   .exclude = refused,
+				   .n_exclude = nrefused,
+				   .attempt = attempt};
 		if (vmid_allocate(&vr, &j->mapping, err) < 0)
 			return -1;
 		j->made_mapping = true;
 		j->vmid = j->mapping.vmid;
 		char vmid[32], ostemplate[PATH_MAX];
 		snprintf(vmid, sizeof vmid, "%ld", j->vmid);
-		snprintf(ostemplate, sizeof ostemplate, "%s:vztmpl/%s", j->cfg->template_storage, j->template_name);
+		snprintf(ostemplate, sizeof ostemplate, "%s:vztmpl/%s", j->cfg->template_storage,
+			 j->template_name);
 		size_t nargs = 3 + 2 * j->plan.n_options + 1;
 		const char **args = calloc(nargs, sizeof(char *));
 		if (!args)
@@ -118,7 +128,7 @@ static int create_ct(create_job *j, nx_err *err)
 		args[a++] = "create";
 		args[a++] = vmid;
 		args[a++] = ostemplate;
-		char (*names)[64] = calloc(j->plan.n_options + 1, sizeof *names);
+		char(*names)[64] = calloc(j->plan.n_options + 1, sizeof *names);
 		for (size_t i = 0; names && i < j->plan.n_options; i++) {
 			snprintf(names[i], sizeof names[i], "--%s", j->plan.options[i].key);
 			args[a++] = names[i];
@@ -184,7 +194,7 @@ static void state_from_spec(create_job *j, nx_state *st)
 		while (st->annotations && lua_next(L, -2)) {
 			if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING)
 				st->annotations[st->n_annotations++] =
-					(nx_kv){strdup(lua_tostring(L, -2)), strdup(lua_tostring(L, -1))};
+				    (nx_kv){strdup(lua_tostring(L, -2)), strdup(lua_tostring(L, -1))};
 			lua_pop(L, 1);
 		}
 	}
@@ -212,17 +222,17 @@ static char *owner_name(void)
 static void build_state(create_job *j, nx_state *st)
 {
 	*st = (nx_state){
-		.id = (char *)j->o->id,
-		.oci_version = j->bundle.oci_version,
-		.bundle = j->bundle.path,
-		.rootfs = j->bundle.rootfs,
-		.created = j->created,
-		.pid = j->pid,
-		.pid_start = j->pid_start,
-		.vmid = j->vmid,
-		.node = j->cfg->node,
-		.pct = j->cfg->pct,
-		.pct_timeout = j->cfg->pct_timeout,
+	    .id = (char *)j->o->id,
+	    .oci_version = j->bundle.oci_version,
+	    .bundle = j->bundle.path,
+	    .rootfs = j->bundle.rootfs,
+	    .created = j->created,
+	    .pid = j->pid,
+	    .pid_start = j->pid_start,
+	    .vmid = j->vmid,
+	    .node = j->cfg->node,
+	    .pct = j->cfg->pct,
+	    .pct_timeout = j->cfg->pct_timeout,
 	};
 	st->owner = owner_name();
 	state_from_spec(j, st);
@@ -251,7 +261,8 @@ static int create_hooks(create_job *j, const nx_state *st, nx_err *err)
 	if (rc == 0)
 		rc = oci_hooks_run(st->hooks_json, "createRuntime", b.data, j->pid, HOOK_ON_HOST, err);
 	if (rc == 0)
-		rc = oci_hooks_run(st->hooks_json, "createContainer", b.data, j->pid, HOOK_IN_NAMESPACES, err);
+		rc =
+		    oci_hooks_run(st->hooks_json, "createContainer", b.data, j->pid, HOOK_IN_NAMESPACES, err);
 	buf_free(&b);
 	return rc;
 }
@@ -264,8 +275,13 @@ static int record_state(create_job *j, nx_err *err)
 	if (rc == 0)
 		rc = state_write(j->ctx->opts->root, &st, err);
 	if (rc == 0) {
-		lua_hook_ctx hc = {.phase = "post-create", .id = j->o->id, .vmid = j->vmid, .bundle = j->bundle.path,
-				   .spec_ref = j->bundle.spec_ref, .state = &st, .status = "created"};
+		lua_hook_ctx hc = {.phase = "post-create",
+				   .id = j->o->id,
+				   .vmid = j->vmid,
+				   .bundle = j->bundle.path,
+				   .spec_ref = j->bundle.spec_ref,
+				   .state = &st,
+				   .status = "created"};
 		rc = lua_hooks_run(j->ctx, &hc, err);
 	}
 	free_built_state(&st);
@@ -280,8 +296,13 @@ static int record_state(create_job *j, nx_err *err)
 static int pre_create_hooks(create_job *j, nx_err *err)
 {
 	char *tags = NULL;
-	lua_hook_ctx hc = {.phase = "pre-create", .id = j->o->id, .vmid = -1, .bundle = j->bundle.path,
-			   .spec_ref = j->bundle.spec_ref, .plan = &j->plan, .tags_out = &tags};
+	lua_hook_ctx hc = {.phase = "pre-create",
+			   .id = j->o->id,
+			   .vmid = -1,
+			   .bundle = j->bundle.path,
+			   .spec_ref = j->bundle.spec_ref,
+			   .plan = &j->plan,
+			   .tags_out = &tags};
 	int rc = lua_hooks_run(j->ctx, &hc, err);
 	if (rc == 0 && tags && *tags) {
 		const char *old = plan_option(&j->plan, "tags");
@@ -309,15 +330,21 @@ static int create_steps(create_job *j, nx_err *err)
 	if (mapping_read(j->ctx->opts->state_dir, o->id, &old, NULL) == 0) {
 		long v = old.vmid;
 		mapping_free(&old);
-		return nx_err_set(err, "container with given ID already exists (CT %ld from an earlier boot; "
-				       "'nexcage delete --force %s' removes it)", v, o->id);
+		return nx_err_set(err,
+				  "container with given ID already exists (CT %ld from an earlier boot; "
+				  "'nexcage delete --force %s' removes it)",
+				  v, o->id);
 	}
 	if (bundle_load(j->ctx, o->bundle ? o->bundle : ".", &j->bundle, err) < 0)
 		return -1;
 	j->bundle_loaded = true;
 	if (!bundle_has_process(j->ctx, &j->bundle))
-		return nx_err_set(err, "config.json: process: required to create a container (it is what start runs)");
-	lua_hook_ctx hc = {.phase = "pre-translate", .id = o->id, .vmid = -1, .bundle = j->bundle.path,
+		return nx_err_set(
+		    err, "config.json: process: required to create a container (it is what start runs)");
+	lua_hook_ctx hc = {.phase = "pre-translate",
+			   .id = o->id,
+			   .vmid = -1,
+			   .bundle = j->bundle.path,
 			   .spec_ref = j->bundle.spec_ref};
 	if (lua_hooks_run(j->ctx, &hc, err) < 0)
 		return -1;
@@ -343,7 +370,8 @@ static int create_steps(create_job *j, nx_err *err)
 	j->template_name = container_template_name(j->cfg->node, o->id);
 	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
 	j->made_template = true;
-	if (template_build(j->bundle.rootfs, j->cfg->template_dir, j->template_name, j->cfg->pct_timeout, err) < 0)
+	if (template_build(j->bundle.rootfs, j->cfg->template_dir, j->template_name, j->cfg->pct_timeout,
+			   err) < 0)
 		return -1;
 	if (create_ct(j, err) < 0)
 		return -1;

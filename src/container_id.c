@@ -11,8 +11,8 @@ int container_id_validate(const char *id, nx_err *err)
 		return nx_err_set(err, "invalid container ID format");
 	for (const char *p = id; *p; p++) {
 		char c = *p;
-		if (!(('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || c == '_' ||
-		      c == '+' || c == '.' || c == '-'))
+		if (!(('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') ||
+		      c == '_' || c == '+' || c == '.' || c == '-'))
 			return nx_err_set(err, "invalid container ID format");
 	}
 	return 0;

@@ -55,8 +55,13 @@ static int site_hook(nx_ctx *ctx, const char *phase, const nx_state *st, const c
 {
 	if (!lua_hooks_present(ctx, phase))
 		return 0;
-	lua_hook_ctx hc = {.phase = phase, .id = st->id, .vmid = st->vmid, .bundle = st->bundle,
-			   .spec_ref = LUA_NOREF, .state = st, .status = status};
+	lua_hook_ctx hc = {.phase = phase,
+			   .id = st->id,
+			   .vmid = st->vmid,
+			   .bundle = st->bundle,
+			   .spec_ref = LUA_NOREF,
+			   .state = st,
+			   .status = status};
 	return lua_hooks_run(ctx, &hc, err);
 }
 
@@ -281,7 +286,8 @@ int container_pause(nx_ctx *ctx, const char *id, bool pause, nx_err *err)
 		return -1;
 	}
 	if (pause && status != NX_RUNNING)
-		rc = nx_err_set(err, status == NX_PAUSED ? "container already paused" : "container not running");
+		rc = nx_err_set(err,
+				status == NX_PAUSED ? "container already paused" : "container not running");
 	else if (!pause && status != NX_PAUSED)
 		rc = nx_err_set(err, "container not paused");
 	if (rc == 0) {

@@ -9,9 +9,9 @@ nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err)
 	/* Site limits come from the config, which is itself Lua: the
 	 * interpreter starts with the defaults and config.lua runs under them. */
 	nx_lua_settings s = {
-		.site_dir = ctx->opts->lua_path,
-		.installed_dir = NX_INSTALLED_LUA,
-		.debug = ctx->opts->debug,
+	    .site_dir = ctx->opts->lua_path,
+	    .installed_dir = NX_INSTALLED_LUA,
+	    .debug = ctx->opts->debug,
 	};
 	ctx->lua = lua_host_new(&s, err);
 	return ctx->lua;

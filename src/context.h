@@ -11,24 +11,24 @@
 #include "log.h"
 #include "lua_host.h"
 
-#define NX_DEFAULT_ROOT "/run/nexcage"
-#define NX_DEFAULT_SITE_LUA "/etc/nexcage/lua"
+#define NX_DEFAULT_ROOT	      "/run/nexcage"
+#define NX_DEFAULT_SITE_LUA   "/etc/nexcage/lua"
 #define NX_DEFAULT_SITE_HOOKS "/etc/nexcage/hooks"
-#define NX_DEFAULT_STATE_DIR "/var/lib/nexcage"
+#define NX_DEFAULT_STATE_DIR  "/var/lib/nexcage"
 
 #include "paths.h" /* generated: NX_INSTALLED_LUA from the make PREFIX */
 
 typedef struct nx_opts {
-	const char *root;        /* --root: per-container state (tmpfs, like runc) */
-	const char *log_path;    /* --log: NULL (stderr), a file, or "journald" */
+	const char *root;     /* --root: per-container state (tmpfs, like runc) */
+	const char *log_path; /* --log: NULL (stderr), a file, or "journald" */
 	nx_log_format log_format;
 	bool debug;
-	bool systemd_cgroup;     /* accepted for compatibility: Proxmox owns the cgroups */
-	const char *lua_path;    /* --lua-path / NEXCAGE_LUA_PATH: the site Lua directory */
+	bool systemd_cgroup;	 /* accepted for compatibility: Proxmox owns the cgroups */
+	const char *lua_path;	 /* --lua-path / NEXCAGE_LUA_PATH: the site Lua directory */
 	const char *config_path; /* --config / NEXCAGE_CONFIG */
-	bool config_explicit;    /* a missing explicit config is an error */
-	const char *hooks_path;  /* NEXCAGE_HOOKS_PATH: site Lua hooks (<phase>.d/) */
-	const char *state_dir;   /* NEXCAGE_STATE_DIR: persistent id <-> VMID mapping; not in
+	bool config_explicit;	 /* a missing explicit config is an error */
+	const char *hooks_path;	 /* NEXCAGE_HOOKS_PATH: site Lua hooks (<phase>.d/) */
+	const char *state_dir;	 /* NEXCAGE_STATE_DIR: persistent id <-> VMID mapping; not in
 				  * config.lua so `list` can read it without starting Lua */
 } nx_opts;
 

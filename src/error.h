@@ -11,8 +11,8 @@
 #define NX_ERR_MSG_MAX 4096
 
 typedef struct nx_err {
-	int errnum;                 /* errno-like cause, 0 when not from a syscall */
-	int exit_code;              /* process exit status the CLI should use (0 = 1) */
+	int errnum;    /* errno-like cause, 0 when not from a syscall */
+	int exit_code; /* process exit status the CLI should use (0 = 1) */
 	char msg[NX_ERR_MSG_MAX];
 } nx_err;
 

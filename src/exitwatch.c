@@ -78,7 +78,8 @@ int exitwatch_wait(int fd, pid_t pid, unsigned long long start_time, void (*tick
 			/* Events can be dropped under load: if the process is
 			 * gone and no event came, the status is unknown. */
 			if (!proc_is_alive(pid, start_time) && ++quiet_ticks > 20)
-				return nx_err_set(err, "container process exited; its status was not reported");
+				return nx_err_set(err,
+						  "container process exited; its status was not reported");
 			continue;
 		}
 		ssize_t n = recv(fd, buf, sizeof buf, 0);

@@ -57,10 +57,12 @@ static int write_process_file(const char *path, const nx_process *p, uid_t uid, 
 	}
 	for (size_t i = 0; i < p->nrlimits; i++) {
 		char rl[128];
-		snprintf(rl, sizeof rl, "%s %llu %llu", p->rlimits[i].type, p->rlimits[i].soft, p->rlimits[i].hard);
+		snprintf(rl, sizeof rl, "%s %llu %llu", p->rlimits[i].type, p->rlimits[i].soft,
+			 p->rlimits[i].hard);
 		put_pair(&b, "rlimit", rl);
 	}
-	int rc = b.oom ? nx_err_sys(err, ENOMEM, "process file") : fs_write_atomic(path, b.data, b.len, 0600, err);
+	int rc =
+	    b.oom ? nx_err_sys(err, ENOMEM, "process file") : fs_write_atomic(path, b.data, b.len, 0600, err);
 	buf_free(&b);
 	if (rc == 0 && chown(path, uid, gid) < 0)
 		rc = nx_err_sys(err, errno, "chown %s", path);
@@ -88,14 +90,16 @@ int init_dir_prepare(const char *ctr_dir, const nx_process *p, uid_t root_uid, g
 int init_sync_listen(const char *ctr_dir, uid_t root_uid, gid_t root_gid, nx_err *err)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (snprintf(addr.sun_path, sizeof addr.sun_path, "%s/sync.sock", ctr_dir) >= (int)sizeof addr.sun_path)
+	if (snprintf(addr.sun_path, sizeof addr.sun_path, "%s/sync.sock", ctr_dir) >=
+	    (int)sizeof addr.sun_path)
 		return nx_err_set(err, "%s: path too long for a unix socket (use a shorter --root)", ctr_dir);
 	unlink(addr.sun_path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return nx_err_sys(err, errno, "socket");
-	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || chown(addr.sun_path, root_uid, root_gid) < 0 ||
-	    chmod(addr.sun_path, 0600) < 0 || listen(fd, 1) < 0) {
+	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
+	    chown(addr.sun_path, root_uid, root_gid) < 0 || chmod(addr.sun_path, 0600) < 0 ||
+	    listen(fd, 1) < 0) {
 		int e = errno;
 		close(fd);
 		return nx_err_sys(err, e, "listen on %s", addr.sun_path);
@@ -158,8 +162,8 @@ void plan_root_ids(const nx_plan *plan, uid_t *uid, gid_t *gid)
 	*uid = 0;
 	*gid = 0;
 	const char *unpriv = plan_option(plan, "unprivileged");
-	bool mapped = unpriv && (!strcmp(unpriv, "1") || !strcasecmp(unpriv, "yes") || !strcasecmp(unpriv, "true") ||
-				 !strcasecmp(unpriv, "on"));
+	bool mapped = unpriv && (!strcmp(unpriv, "1") || !strcasecmp(unpriv, "yes") ||
+				 !strcasecmp(unpriv, "true") || !strcasecmp(unpriv, "on"));
 	if (mapped)
 		*uid = *gid = 100000;
 	for (size_t i = 0; i < plan->n_lxc; i++) {
@@ -167,7 +171,8 @@ void plan_root_ids(const nx_plan *plan, uid_t *uid, gid_t *gid)
 			continue;
 		char kind;
 		unsigned long inside, host, count;
-		if (sscanf(plan->lxc[i].value, " %c %lu %lu %lu", &kind, &inside, &host, &count) == 4 && inside == 0) {
+		if (sscanf(plan->lxc[i].value, " %c %lu %lu %lu", &kind, &inside, &host, &count) == 4 &&
+		    inside == 0) {
 			if (kind == 'u')
 				*uid = (uid_t)host;
 			else if (kind == 'g')

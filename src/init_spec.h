@@ -10,7 +10,7 @@
 #include "plan.h"
 
 #define NX_CTR_MOUNTPOINT "/.nexcage"
-#define NX_CTR_INIT NX_CTR_MOUNTPOINT "/init"
+#define NX_CTR_INIT	  NX_CTR_MOUNTPOINT "/init"
 
 /* Write init, process and the fifo into ctr_dir; files the container's
  * root must reach are owned by its host uid/gid (root_uid/root_gid). */

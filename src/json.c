@@ -126,9 +126,7 @@ static char *parse_string(parser *ps)
 			put_utf8(&b, cp);
 			break;
 		}
-		default:
-			fail(ps, "bad escape");
-			goto bad;
+		default: fail(ps, "bad escape"); goto bad;
 		}
 	}
 	if (ps->p >= ps->end) {
@@ -221,8 +219,8 @@ static json_value *parse_number(parser *ps)
 		fail(ps, "unexpected character");
 		return NULL;
 	}
-	while (s < ps->end && ((*s >= '0' && *s <= '9') || *s == '.' || *s == 'e' || *s == 'E' || *s == '+' ||
-			       *s == '-'))
+	while (s < ps->end &&
+	       ((*s >= '0' && *s <= '9') || *s == '.' || *s == 'e' || *s == 'E' || *s == '+' || *s == '-'))
 		s++;
 	char tmp[64];
 	size_t n = (size_t)(s - ps->p);

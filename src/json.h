@@ -16,10 +16,10 @@ struct json_value {
 	json_type type;
 	bool boolean;
 	double number;
-	char *string;        /* JSON_STRING */
-	char *key;           /* set when this value is an object member */
-	json_value *child;   /* first element/member */
-	json_value *next;    /* next sibling */
+	char *string;	   /* JSON_STRING */
+	char *key;	   /* set when this value is an object member */
+	json_value *child; /* first element/member */
+	json_value *next;  /* next sibling */
 };
 
 json_value *json_parse(const char *text, size_t len, nx_err *err);

@@ -17,7 +17,7 @@
 /* Process-wide logging configuration, written once by log_setup() from the
  * command line and read by every log call. */
 static struct {
-	int fd;                 /* -1: stderr text */
+	int fd; /* -1: stderr text */
 	nx_log_format format;
 	bool journald;
 	bool debug;
@@ -152,8 +152,8 @@ static bool emit_journal(nx_log_level level, const char *msg)
 	if (!sink.journal_send)
 		return false;
 	int rc = sink.journal_send("MESSAGE=%s", msg, "PRIORITY=%d", level_priority(level),
-				 "SYSLOG_IDENTIFIER=nexcage", "NEXCAGE_ID=%s", sink.id,
-				 "NEXCAGE_VMID=%s", vmid, NULL);
+				   "SYSLOG_IDENTIFIER=nexcage", "NEXCAGE_ID=%s", sink.id, "NEXCAGE_VMID=%s",
+				   vmid, NULL);
 	return rc >= 0;
 }
 

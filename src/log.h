@@ -25,8 +25,8 @@ void log_fatal(const char *msg);
 void log_close(void);
 
 #define log_debug(...) nx_log(NX_LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) nx_log(NX_LOG_INFO, __VA_ARGS__)
-#define log_warn(...) nx_log(NX_LOG_WARN, __VA_ARGS__)
+#define log_info(...)  nx_log(NX_LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  nx_log(NX_LOG_WARN, __VA_ARGS__)
 #define log_error(...) nx_log(NX_LOG_ERROR, __VA_ARGS__)
 
 #endif

@@ -13,7 +13,7 @@
 #include "version.h"
 
 #define READ_FILE_DEFAULT_MAX (1u << 20)
-#define RUN_MAX_ARGS 4096
+#define RUN_MAX_ARGS	      4096
 
 /* nexcage.log(level, message): level is "debug", "info", "warn" or "error". */
 static int l_log(lua_State *L)
@@ -143,12 +143,8 @@ static int l_time(lua_State *L)
 int luaopen_nexcage(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
-		{"log", l_log},
-		{"read_file", l_read_file},
-		{"write_file", l_write_file},
-		{"run", l_run},
-		{"time", l_time},
-		{NULL, NULL},
+	    {"log", l_log}, {"read_file", l_read_file}, {"write_file", l_write_file},
+	    {"run", l_run}, {"time", l_time},		{NULL, NULL},
 	};
 	luaL_newlib(L, funcs);
 	lua_pushstring(L, NX_VERSION);

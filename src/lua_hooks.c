@@ -179,7 +179,7 @@ static int run_file(nx_ctx *ctx, nx_lua *h, const char *path, int hctx_index, nx
 	lua_State *L = lua_host_state(h);
 	if (lua_host_load_site_file(h, path, err) < 0)
 		return nx_err_wrap(err, "hook");
-	if (lua_host_pcall(h, 0, 1, err) < 0)               /* fn */
+	if (lua_host_pcall(h, 0, 1, err) < 0) /* fn */
 		return nx_err_wrap(err, "hook");
 	if (lua_istable(L, -1)) {
 		lua_getfield(L, -1, "run");
@@ -189,7 +189,7 @@ static int run_file(nx_ctx *ctx, nx_lua *h, const char *path, int hctx_index, nx
 		lua_pop(L, 1);
 		return nx_err_set(err, "hook %s: must return a function (or a table with run)", path);
 	}
-	lua_pushvalue(L, hctx_index);                       /* fn hctx */
+	lua_pushvalue(L, hctx_index); /* fn hctx */
 	if (lua_host_pcall(h, 1, 0, err) < 0)
 		return nx_err_wrap(err, "hook");
 	(void)ctx;

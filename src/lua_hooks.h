@@ -14,14 +14,14 @@
 typedef struct lua_hook_ctx {
 	const char *phase;
 	const char *id;
-	long vmid;              /* -1 when not known yet */
+	long vmid; /* -1 when not known yet */
 	const char *bundle;
-	int spec_ref;           /* LUA_NOREF when not loaded */
-	const nx_plan *plan;    /* pre-create: the validated plan (read-only view) */
-	const nx_state *state;  /* post-create and later */
+	int spec_ref;	       /* LUA_NOREF when not loaded */
+	const nx_plan *plan;   /* pre-create: the validated plan (read-only view) */
+	const nx_state *state; /* post-create and later */
 	const char *status;
-	int config_ref;         /* set by lua_hooks_run: the effective site config */
-	char **tags_out;        /* pre-create: tags the hooks added, ";"-joined (malloc'ed) */
+	int config_ref;	 /* set by lua_hooks_run: the effective site config */
+	char **tags_out; /* pre-create: tags the hooks added, ";"-joined (malloc'ed) */
 } lua_hook_ctx;
 
 /* Run the phase's hooks; the first error stops and names file and line. */

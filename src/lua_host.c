@@ -18,9 +18,9 @@
 #include "fsutil.h"
 #include "lua_api.h"
 
-#define DEFAULT_MEM_LIMIT (256u << 20)
+#define DEFAULT_MEM_LIMIT  (256u << 20)
 #define DEFAULT_TIME_LIMIT 10.0
-#define MAX_SOURCE_SIZE (1u << 20)
+#define MAX_SOURCE_SIZE	   (1u << 20)
 
 /* Registry keys for the host's tables (addresses are unique). */
 static const char KEY_BASE = 'b';   /* read-only view of the safe globals */
@@ -139,10 +139,10 @@ const char *lua_host_module_origin(nx_lua *h, const char *name, char *buf, size_
 /* Give the chunk on top of the stack a fresh strict _ENV. */
 static void set_sandbox_env(lua_State *L)
 {
-	lua_newtable(L);                                /* chunk env */
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_BASE);   /* chunk env mt */
-	lua_setmetatable(L, -2);                        /* chunk env */
-	if (!lua_setupvalue(L, -2, 1))                  /* chunk */
+	lua_newtable(L);			      /* chunk env */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_BASE); /* chunk env mt */
+	lua_setmetatable(L, -2);		      /* chunk env */
+	if (!lua_setupvalue(L, -2, 1))		      /* chunk */
 		lua_pop(L, 1);
 }
 
@@ -206,8 +206,8 @@ static int l_require(lua_State *L)
 	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
 	const char *name = luaL_checkstring(L, 1);
 	lua_settop(L, 1);
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LOADED);   /* name loaded */
-	lua_getfield(L, 2, name);                         /* name loaded value */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LOADED); /* name loaded */
+	lua_getfield(L, 2, name);			/* name loaded value */
 	if (!lua_isnil(L, -1))
 		return 1;
 	lua_pop(L, 1);
@@ -225,8 +225,8 @@ static int l_require(lua_State *L)
 	/* Mark as loading so a cycle fails instead of recursing forever. */
 	lua_pushboolean(L, 0);
 	lua_setfield(L, 2, name);
-	lua_pushstring(L, name);                          /* name loaded chunk name */
-	lua_call(L, 1, 1);                                /* name loaded value */
+	lua_pushstring(L, name); /* name loaded chunk name */
+	lua_call(L, 1, 1);	 /* name loaded value */
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		lua_pushboolean(L, 1);
@@ -256,16 +256,16 @@ static int l_strict_newindex(lua_State *L)
 static void build_base(lua_State *L)
 {
 	static const char *const base_names[] = {
-		"assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "rawequal",
-		"rawget", "rawlen", "rawset", "select", "setmetatable", "getmetatable",
-		"tonumber", "tostring", "type", "_VERSION", NULL,
+	    "assert",	"error",    "ipairs", "next",	  "pairs",  "pcall",	    "xpcall",
+	    "rawequal", "rawget",   "rawlen", "rawset",	  "select", "setmetatable", "getmetatable",
+	    "tonumber", "tostring", "type",   "_VERSION", NULL,
 	};
 	luaL_requiref(L, "_G", luaopen_base, 1);
 	lua_pop(L, 1);
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
 	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
-	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);  /* string table math utf8 */
+	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0); /* string table math utf8 */
 	lua_pop(L, 4);
 	lua_newtable(L); /* safe */
 	lua_pushglobaltable(L);
@@ -274,8 +274,8 @@ static void build_base(lua_State *L)
 		lua_setfield(L, -3, *n);
 	}
 	lua_pop(L, 1);
-	static const char *const libs[] = {LUA_STRLIBNAME, LUA_TABLIBNAME, LUA_MATHLIBNAME,
-					   LUA_UTF8LIBNAME, NULL};
+	static const char *const libs[] = {LUA_STRLIBNAME, LUA_TABLIBNAME, LUA_MATHLIBNAME, LUA_UTF8LIBNAME,
+					   NULL};
 	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	for (const char *const *n = libs; *n; n++) {
 		lua_getfield(L, -1, *n);
@@ -285,7 +285,7 @@ static void build_base(lua_State *L)
 	lua_pushcfunction(L, l_require);
 	lua_setfield(L, -2, "require");
 	/* metatable for every env: { __index = strict(safe), __newindex = refuse } */
-	lua_newtable(L);          /* safe mt */
+	lua_newtable(L); /* safe mt */
 	lua_pushvalue(L, -2);
 	lua_pushcclosure(L, l_strict_index, 1);
 	lua_setfield(L, -2, "__index");
@@ -293,7 +293,7 @@ static void build_base(lua_State *L)
 	lua_setfield(L, -2, "__newindex");
 	lua_pushliteral(L, "sandbox");
 	lua_setfield(L, -2, "__metatable");
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_BASE);   /* safe */
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_BASE); /* safe */
 	lua_pop(L, 1);
 	lua_newtable(L);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &KEY_LOADED);
@@ -374,9 +374,9 @@ static int msg_handler(lua_State *L)
 int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 {
 	lua_State *L = h->L;
-	int base = lua_gettop(L) - nargs;                    /* base = function index */
+	int base = lua_gettop(L) - nargs; /* base = function index */
 	lua_pushcfunction(L, msg_handler);
-	lua_insert(L, base);                                 /* handler f args */
+	lua_insert(L, base); /* handler f args */
 	bool outer = h->deadline == 0;
 	if (outer) {
 		h->deadline = clock_monotonic() + h->settings.time_limit;

@@ -15,11 +15,11 @@
 #include "error.h"
 
 typedef struct nx_lua_settings {
-	const char *site_dir;      /* searched first; NULL to skip */
+	const char *site_dir;	   /* searched first; NULL to skip */
 	const char *installed_dir; /* searched second; NULL to skip */
-	size_t mem_limit;          /* bytes; 0: default */
-	double time_limit;         /* seconds per protected call; 0: default */
-	bool debug;                /* tracebacks in error messages */
+	size_t mem_limit;	   /* bytes; 0: default */
+	double time_limit;	   /* seconds per protected call; 0: default */
+	bool debug;		   /* tracebacks in error messages */
 } nx_lua_settings;
 
 typedef struct nx_lua nx_lua;

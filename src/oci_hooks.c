@@ -35,8 +35,8 @@ static void log_output(const char *kind, const char *path, const char *stream, c
 		log_info("%s hook %s %s: %s", kind, path, stream, text);
 }
 
-static int run_one(const json_value *hook, const char *kind, size_t index, const char *state_json, pid_t ns_pid,
-		   hook_place where, nx_err *err)
+static int run_one(const json_value *hook, const char *kind, size_t index, const char *state_json,
+		   pid_t ns_pid, hook_place where, nx_err *err)
 {
 	const char *path = json_get_string(hook, "path");
 	if (!path)
@@ -48,14 +48,14 @@ static int run_one(const json_value *hook, const char *kind, size_t index, const
 	const json_value *t = json_get(hook, "timeout");
 	double timeout = t && t->type == JSON_NUMBER && t->number > 0 ? t->number : HOOK_DEFAULT_TIMEOUT;
 	spawn_req req = {
-		.argv = nargs ? args : fallback_argv,
-		.path = path,
-		.envp = env,
-		.stdin_data = state_json,
-		.stdin_len = strlen(state_json),
-		.timeout = timeout,
-		.ns_pid = where == HOOK_ON_HOST ? 0 : ns_pid,
-		.ns_chroot = where == HOOK_IN_CONTAINER,
+	    .argv = nargs ? args : fallback_argv,
+	    .path = path,
+	    .envp = env,
+	    .stdin_data = state_json,
+	    .stdin_len = strlen(state_json),
+	    .timeout = timeout,
+	    .ns_pid = where == HOOK_ON_HOST ? 0 : ns_pid,
+	    .ns_chroot = where == HOOK_IN_CONTAINER,
 	};
 	spawn_result res;
 	int rc = spawn_run(&req, &res, err);
@@ -65,11 +65,11 @@ static int run_one(const json_value *hook, const char *kind, size_t index, const
 		log_output(kind, path, "stdout", res.out);
 		log_output(kind, path, "stderr", res.err);
 		if (res.timed_out)
-			rc = nx_err_set(err, "%s hook #%zu (%s): hook ran past specified timeout of %.1fs", kind, index,
-					path, timeout);
+			rc = nx_err_set(err, "%s hook #%zu (%s): hook ran past specified timeout of %.1fs",
+					kind, index, path, timeout);
 		else if (res.exit_code != 0)
-			rc = nx_err_set(err, "%s hook #%zu (%s) failed with exit status %d%s%s", kind, index, path,
-					res.exit_code, res.err[0] ? ": " : "", res.err);
+			rc = nx_err_set(err, "%s hook #%zu (%s) failed with exit status %d%s%s", kind, index,
+					path, res.exit_code, res.err[0] ? ": " : "", res.err);
 		spawn_result_free(&res);
 	}
 	free(args);

@@ -9,7 +9,7 @@
 #include "error.h"
 
 typedef enum {
-	HOOK_ON_HOST,       /* prestart, createRuntime, poststart, poststop */
+	HOOK_ON_HOST,	    /* prestart, createRuntime, poststart, poststop */
 	HOOK_IN_NAMESPACES, /* createContainer: path resolved on the host */
 	HOOK_IN_CONTAINER,  /* startContainer: path resolved in the container */
 } hook_place;

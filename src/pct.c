@@ -46,13 +46,13 @@ int pct_call(const nx_pct *pct, const char *const *args, spawn_result *res, nx_e
 		return nx_err_wrap(err, "pct %s", args[0]);
 	int rc = 0;
 	if (r->timed_out) {
-		rc = nx_err_set(err, "pct %s %s: no answer within %.0fs, killed", args[0], args[1] ? args[1] : "",
-				pct->timeout);
+		rc = nx_err_set(err, "pct %s %s: no answer within %.0fs, killed", args[0],
+				args[1] ? args[1] : "", pct->timeout);
 	} else if (r->exit_code != 0) {
 		trim(r->err);
 		const char *msg = r->err[0] ? r->err : r->out;
-		rc = nx_err_set(err, "pct %s %s failed (exit %d): %s", args[0], args[1] ? args[1] : "", r->exit_code,
-				msg[0] ? msg : "(no message)");
+		rc = nx_err_set(err, "pct %s %s failed (exit %d): %s", args[0], args[1] ? args[1] : "",
+				r->exit_code, msg[0] ? msg : "(no message)");
 	}
 	if (rc < 0 || !res)
 		spawn_result_free(r);

@@ -13,7 +13,7 @@
 #include "buf.h"
 
 #define MAX_ENTRIES 4096
-#define MAX_VALUE 65536
+#define MAX_VALUE   65536
 
 typedef int (*check_fn)(const char *v, char *why, size_t n);
 
@@ -52,11 +52,26 @@ static int int_range(const char *v, long lo, long hi, char *why, size_t n)
 	return 0;
 }
 
-static int check_memory(const char *v, char *why, size_t n) { return int_range(v, 16, 1L << 40, why, n); }
-static int check_swap(const char *v, char *why, size_t n) { return int_range(v, 0, 1L << 40, why, n); }
-static int check_cores(const char *v, char *why, size_t n) { return int_range(v, 1, 8192, why, n); }
-static int check_cpuunits(const char *v, char *why, size_t n) { return int_range(v, 0, 500000, why, n); }
-static int check_tty(const char *v, char *why, size_t n) { return int_range(v, 0, 6, why, n); }
+static int check_memory(const char *v, char *why, size_t n)
+{
+	return int_range(v, 16, 1L << 40, why, n);
+}
+static int check_swap(const char *v, char *why, size_t n)
+{
+	return int_range(v, 0, 1L << 40, why, n);
+}
+static int check_cores(const char *v, char *why, size_t n)
+{
+	return int_range(v, 1, 8192, why, n);
+}
+static int check_cpuunits(const char *v, char *why, size_t n)
+{
+	return int_range(v, 0, 500000, why, n);
+}
+static int check_tty(const char *v, char *why, size_t n)
+{
+	return int_range(v, 0, 6, why, n);
+}
 
 static int check_cpulimit(const char *v, char *why, size_t n)
 {
@@ -88,9 +103,12 @@ static int check_enum(const char *v, const char *const *values, const char *list
 
 static int check_ostype(const char *v, char *why, size_t n)
 {
-	static const char *const e[] = {"debian", "devuan", "ubuntu", "centos", "fedora", "opensuse",
-					"archlinux", "alpine", "gentoo", "nixos", "unmanaged", NULL};
-	return check_enum(v, e, "debian, devuan, ubuntu, centos, fedora, opensuse, archlinux, alpine, gentoo, nixos, unmanaged", why, n);
+	static const char *const e[] = {"debian",    "devuan", "ubuntu", "centos", "fedora",	"opensuse",
+					"archlinux", "alpine", "gentoo", "nixos",  "unmanaged", NULL};
+	return check_enum(
+	    v, e,
+	    "debian, devuan, ubuntu, centos, fedora, opensuse, archlinux, alpine, gentoo, nixos, unmanaged",
+	    why, n);
 }
 
 static int check_arch(const char *v, char *why, size_t n)
@@ -134,12 +152,14 @@ static int check_tags(const char *v, char *why, size_t n)
 	for (const char *p = v;;) {
 		const char *semi = strchrnul(p, ';');
 		if (semi == p || !(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
-			return why_set(why, n, "invalid format - tag '%.*s' must match [a-z0-9_][a-z0-9_\\-+.]*",
+			return why_set(why, n,
+				       "invalid format - tag '%.*s' must match [a-z0-9_][a-z0-9_\\-+.]*",
 				       (int)(semi - p), p);
 		for (const char *c = p; c < semi; c++)
 			if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || strchr("_-+.", *c)))
-				return why_set(why, n, "invalid format - tag '%.*s' must match [a-z0-9_][a-z0-9_\\-+.]*",
-					       (int)(semi - p), p);
+				return why_set(
+				    why, n, "invalid format - tag '%.*s' must match [a-z0-9_][a-z0-9_\\-+.]*",
+				    (int)(semi - p), p);
 		if (!*semi)
 			return 0;
 		p = semi + 1;
@@ -191,7 +211,8 @@ static int check_property_string(const char *v, const char *const *keys, const c
 		const char *key = p;
 		if (!eq) {
 			if (!first || !default_key)
-				return why_set(why, n, "invalid format - format error: '%.*s' is not key=value",
+				return why_set(why, n,
+					       "invalid format - format error: '%.*s' is not key=value",
 					       (int)(comma - p), p);
 			key = default_key;
 			klen = strlen(default_key);
@@ -201,31 +222,36 @@ static int check_property_string(const char *v, const char *const *keys, const c
 			if (strlen(*k) == klen && !strncmp(*k, key, klen))
 				known = true;
 		if (!known)
-			return why_set(why, n, "invalid format - format error: unknown key '%.*s'", (int)klen, key);
+			return why_set(why, n, "invalid format - format error: unknown key '%.*s'", (int)klen,
+				       key);
 		if (required && strlen(required) == klen && !strncmp(required, key, klen))
 			have_required = true;
 		const char *val = eq ? eq + 1 : p;
 		if (val == comma)
-			return why_set(why, n, "invalid format - format error: '%.*s' has no value", (int)klen, key);
+			return why_set(why, n, "invalid format - format error: '%.*s' has no value",
+				       (int)klen, key);
 		first = false;
 		if (!*comma)
 			break;
 		p = comma + 1;
 	}
 	if (!have_required)
-		return why_set(why, n, "invalid format - format error: %s: property is missing and it is not optional",
-			       required);
+		return why_set(
+		    why, n, "invalid format - format error: %s: property is missing and it is not optional",
+		    required);
 	return 0;
 }
 
-static const char *const rootfs_keys[] = {"volume", "size", "ro", "mountoptions", "quota", "acl", "replicate",
-					  "shared", NULL};
-static const char *const mp_keys[] = {"volume", "mp", "size", "ro", "mountoptions", "quota", "acl", "replicate",
-				      "backup", "shared", NULL};
-static const char *const net_keys[] = {"name", "bridge", "firewall", "gw", "gw6", "hwaddr", "ip", "ip6", "mtu",
-				       "rate", "tag", "trunks", "type", "link_down", "host-managed", NULL};
+static const char *const rootfs_keys[] = {"volume",    "size",	 "ro", "mountoptions", "quota", "acl",
+					  "replicate", "shared", NULL};
+static const char *const mp_keys[] = {"volume",	   "mp",     "size",   "ro", "mountoptions", "quota", "acl",
+				      "replicate", "backup", "shared", NULL};
+static const char *const net_keys[] = {"name", "bridge",    "firewall",	    "gw",   "gw6", "hwaddr",
+				       "ip",   "ip6",	    "mtu",	    "rate", "tag", "trunks",
+				       "type", "link_down", "host-managed", NULL};
 static const char *const dev_keys[] = {"path", "mode", "uid", "gid", "deny-write", NULL};
-static const char *const feature_keys[] = {"nesting", "keyctl", "fuse", "mknod", "force_rw_sys", "mount", NULL};
+static const char *const feature_keys[] = {"nesting",	   "keyctl", "fuse", "mknod",
+					   "force_rw_sys", "mount",  NULL};
 
 static int check_rootfs(const char *v, char *why, size_t n)
 {
@@ -290,19 +316,31 @@ typedef struct option_spec {
  * (the core starts the CT), `lock`, `template`, `hookscript` (host code,
  * chosen by the admin in Proxmox, not by a bundle). */
 static const option_spec option_specs[] = {
-	{"arch", check_arch},           {"cmode", check_cmode},
-	{"console", check_bool},        {"cores", check_cores},
-	{"cpulimit", check_cpulimit},   {"cpuunits", check_cpuunits},
-	{"description", check_description}, {"entrypoint", check_free_string},
-	{"env", check_env},             {"features", check_features},
-	{"hostname", check_hostname},   {"memory", check_memory},
-	{"nameserver", check_free_string}, {"onboot", check_bool},
-	{"ostype", check_ostype},       {"pool", check_pool},
-	{"protection", check_bool},     {"rootfs", check_rootfs},
-	{"searchdomain", check_free_string}, {"startup", check_free_string},
-	{"swap", check_swap},           {"tags", check_tags},
-	{"timezone", check_free_string}, {"tty", check_tty},
-	{"unprivileged", check_bool},
+    {"arch", check_arch},
+    {"cmode", check_cmode},
+    {"console", check_bool},
+    {"cores", check_cores},
+    {"cpulimit", check_cpulimit},
+    {"cpuunits", check_cpuunits},
+    {"description", check_description},
+    {"entrypoint", check_free_string},
+    {"env", check_env},
+    {"features", check_features},
+    {"hostname", check_hostname},
+    {"memory", check_memory},
+    {"nameserver", check_free_string},
+    {"onboot", check_bool},
+    {"ostype", check_ostype},
+    {"pool", check_pool},
+    {"protection", check_bool},
+    {"rootfs", check_rootfs},
+    {"searchdomain", check_free_string},
+    {"startup", check_free_string},
+    {"swap", check_swap},
+    {"tags", check_tags},
+    {"timezone", check_free_string},
+    {"tty", check_tty},
+    {"unprivileged", check_bool},
 };
 
 static check_fn option_checker(const char *name)
@@ -332,7 +370,10 @@ static int check_chars(const char *v, bool allow_newline, char *why, size_t n)
 		if (*p == '\n' && allow_newline)
 			continue;
 		if (*p < 0x20 || *p == 0x7f)
-			return why_set(why, n, "contains a control character (0x%02x): refused, it could inject config keys", *p);
+			return why_set(
+			    why, n,
+			    "contains a control character (0x%02x): refused, it could inject config keys",
+			    *p);
 	}
 	return 0;
 }
@@ -355,17 +396,51 @@ int plan_check_option(const char *name, const char *value, char *why, size_t n)
 static bool pve_keeps_lxc_key(const char *key)
 {
 	static const char *const valid[] = {
-		"lxc.apparmor.profile", "lxc.apparmor.allow_incomplete", "lxc.apparmor.allow_nesting",
-		"lxc.apparmor.raw", "lxc.selinux.context", "lxc.arch", "lxc.uts.name", "lxc.signal.halt",
-		"lxc.signal.reboot", "lxc.signal.stop", "lxc.init.cmd", "lxc.init.cwd", "lxc.init.uid", "lxc.init.gid",
-		"lxc.init.groups", "lxc.pty.max", "lxc.console.path", "lxc.tty.max", "lxc.devtty.dir",
-		"lxc.autodev", "lxc.kmsg", "lxc.mount.fstab", "lxc.mount.entry", "lxc.mount.auto",
-		"lxc.rootfs.mount", "lxc.cap.drop", "lxc.cap.keep", "lxc.seccomp.profile", "lxc.idmap",
-		"lxc.start.auto", "lxc.start.delay", "lxc.start.order", "lxc.group", "lxc.environment",
-		"lxc.environment.runtime", "lxc.sysctl.fs.mqueue", "lxc.sysctl.kernel.msgmax",
-		"lxc.sysctl.kernel.msgmnb", "lxc.sysctl.kernel.msgmni", "lxc.sysctl.kernel.sem",
-		"lxc.sysctl.kernel.shmall", "lxc.sysctl.kernel.shmmax", "lxc.sysctl.kernel.shmmni",
-		"lxc.sysctl.kernel.shm_rmid_forced", NULL,
+	    "lxc.apparmor.profile",
+	    "lxc.apparmor.allow_incomplete",
+	    "lxc.apparmor.allow_nesting",
+	    "lxc.apparmor.raw",
+	    "lxc.selinux.context",
+	    "lxc.arch",
+	    "lxc.uts.name",
+	    "lxc.signal.halt",
+	    "lxc.signal.reboot",
+	    "lxc.signal.stop",
+	    "lxc.init.cmd",
+	    "lxc.init.cwd",
+	    "lxc.init.uid",
+	    "lxc.init.gid",
+	    "lxc.init.groups",
+	    "lxc.pty.max",
+	    "lxc.console.path",
+	    "lxc.tty.max",
+	    "lxc.devtty.dir",
+	    "lxc.autodev",
+	    "lxc.kmsg",
+	    "lxc.mount.fstab",
+	    "lxc.mount.entry",
+	    "lxc.mount.auto",
+	    "lxc.rootfs.mount",
+	    "lxc.cap.drop",
+	    "lxc.cap.keep",
+	    "lxc.seccomp.profile",
+	    "lxc.idmap",
+	    "lxc.start.auto",
+	    "lxc.start.delay",
+	    "lxc.start.order",
+	    "lxc.group",
+	    "lxc.environment",
+	    "lxc.environment.runtime",
+	    "lxc.sysctl.fs.mqueue",
+	    "lxc.sysctl.kernel.msgmax",
+	    "lxc.sysctl.kernel.msgmnb",
+	    "lxc.sysctl.kernel.msgmni",
+	    "lxc.sysctl.kernel.sem",
+	    "lxc.sysctl.kernel.shmall",
+	    "lxc.sysctl.kernel.shmmax",
+	    "lxc.sysctl.kernel.shmmni",
+	    "lxc.sysctl.kernel.shm_rmid_forced",
+	    NULL,
 	};
 	for (const char *const *v = valid; *v; v++)
 		if (!strcmp(key, *v))
@@ -383,13 +458,16 @@ int plan_check_lxc(const char *key, const char *value, char *why, size_t n)
 			return why_set(why, n, "raw key may only contain [a-z0-9._-]");
 	/* Keys that run host programs, include host files or move the root
 	 * would let a bundle (through a rule) escape onto the host. */
-	static const char *const denied[] = {"lxc.hook.", "lxc.include", "lxc.rootfs.", "lxc.console.logfile",
-					     "lxc.log.", NULL};
+	static const char *const denied[] = {"lxc.hook.",	    "lxc.include", "lxc.rootfs.",
+					     "lxc.console.logfile", "lxc.log.",	   NULL};
 	for (const char *const *d = denied; *d; d++)
 		if (!strncmp(key, *d, strlen(*d)))
 			return why_set(why, n, "raw key %s is reserved to the core", key);
 	if (!pve_keeps_lxc_key(key))
-		return why_set(why, n, "Proxmox drops raw key %s from the CT config (not one of pve-container's valid lxc keys)", key);
+		return why_set(
+		    why, n,
+		    "Proxmox drops raw key %s from the CT config (not one of pve-container's valid lxc keys)",
+		    key);
 	if (strlen(value) > MAX_VALUE)
 		return why_set(why, n, "value too long");
 	return check_chars(value, false, why, n);
@@ -441,10 +519,8 @@ static char *scalar_string(lua_State *L, int idx)
 				snprintf(tmp, sizeof tmp, "%.15g", d);
 		}
 		return strdup(tmp);
-	case LUA_TBOOLEAN:
-		return strdup(lua_toboolean(L, idx) ? "1" : "0");
-	default:
-		return NULL;
+	case LUA_TBOOLEAN: return strdup(lua_toboolean(L, idx) ? "1" : "0");
+	default: return NULL;
 	}
 }
 
@@ -493,8 +569,8 @@ static void read_options(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 		origin_of(L, plan_idx, name, origin, sizeof origin);
 		char *value = scalar_string(L, -1);
 		if (!value)
-			problem(c, "plan.options.%s%s: must be a string, number or boolean (got %s)", name, origin,
-				luaL_typename(L, -1));
+			problem(c, "plan.options.%s%s: must be a string, number or boolean (got %s)", name,
+				origin, luaL_typename(L, -1));
 		else if (plan_check_option(name, value, why, sizeof why) < 0)
 			problem(c, "plan.options.%s%s: %s", name, origin, why);
 		else if (plan->n_options < MAX_ENTRIES && plan->options) {
@@ -600,14 +676,16 @@ static bool get_uint(lua_State *L, int t, const char *field, unsigned long long 
 	bool ok = false;
 	if (lua_isnil(L, -1)) {
 		ok = false;
-	} else if (!lua_isinteger(L, -1) && !(lua_isnumber(L, -1) && lua_tonumber(L, -1) == floor(lua_tonumber(L, -1)))) {
+	} else if (!lua_isinteger(L, -1) &&
+		   !(lua_isnumber(L, -1) && lua_tonumber(L, -1) == floor(lua_tonumber(L, -1)))) {
 		problem(c, "plan.process.%s: must be an integer", field);
 	} else {
 		double d = lua_tonumber(L, -1);
 		if (d < 0 || d > (double)max)
 			problem(c, "plan.process.%s: out of range (0..%llu)", field, max);
 		else {
-			*out = lua_isinteger(L, -1) ? (unsigned long long)lua_tointeger(L, -1) : (unsigned long long)d;
+			*out = lua_isinteger(L, -1) ? (unsigned long long)lua_tointeger(L, -1)
+						    : (unsigned long long)d;
 			ok = true;
 		}
 	}
@@ -643,8 +721,10 @@ static void read_rlimits(lua_State *L, int t, nx_process *p, collector *c)
 				for (const char *ch = type; *ch; ch++)
 					if (!isupper((unsigned char)*ch) && *ch != '_')
 						ok = false;
-			if (!ok || !get_uint(L, r, "soft", UINT64_MAX, &soft, c) || !get_uint(L, r, "hard", UINT64_MAX, &hard, c))
-				problem(c, "plan.process.rlimits[%lld]: needs type RLIMIT_*, soft, hard", (long long)i);
+			if (!ok || !get_uint(L, r, "soft", UINT64_MAX, &soft, c) ||
+			    !get_uint(L, r, "hard", UINT64_MAX, &hard, c))
+				problem(c, "plan.process.rlimits[%lld]: needs type RLIMIT_*, soft, hard",
+					(long long)i);
 			else
 				p->rlimits[p->nrlimits++] = (nx_rlimit){strdup(type), soft, hard};
 			lua_pop(L, 2);
@@ -675,13 +755,15 @@ static void read_sysctl(lua_State *L, int t, nx_process *p, collector *c)
 				lua_pop(L, 2);
 			}
 			char why[256];
-			bool ok = k && v && check_chars(v, false, why, sizeof why) == 0 && k[0] && strlen(k) < 200;
+			bool ok =
+			    k && v && check_chars(v, false, why, sizeof why) == 0 && k[0] && strlen(k) < 200;
 			for (const char *ch = k; ok && *ch; ch++)
 				ok = isalnum((unsigned char)*ch) || strchr("._-", *ch);
 			if (ok && (strstr(k, "..") || k[0] == '.'))
 				ok = false;
 			if (!ok) {
-				problem(c, "plan.process.sysctl[%lld]: must be {\"name.of.sysctl\", value}", (long long)i);
+				problem(c, "plan.process.sysctl[%lld]: must be {\"name.of.sysctl\", value}",
+					(long long)i);
 				free(k);
 				free(v);
 			} else {
@@ -734,7 +816,8 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 		p->groups = calloc((size_t)n + 1, sizeof(unsigned long));
 		for (lua_Integer i = 1; i <= n && p->groups; i++) {
 			lua_geti(L, -1, i);
-			if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) <= UINT32_MAX)
+			if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 &&
+			    lua_tointeger(L, -1) <= UINT32_MAX)
 				p->groups[ng++] = (unsigned long)lua_tointeger(L, -1);
 			else
 				problem(c, "plan.process.additional_gids[%lld]: must be a gid", (long long)i);
@@ -782,7 +865,8 @@ int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err)
 	memset(plan, 0, sizeof *plan);
 	idx = lua_absindex(L, idx);
 	if (!lua_istable(L, idx))
-		return nx_err_set(err, "translate: the rules returned a %s, not a plan table", luaL_typename(L, idx));
+		return nx_err_set(err, "translate: the rules returned a %s, not a plan table",
+				  luaL_typename(L, idx));
 	collector c = {0};
 	read_options(L, idx, plan, &c);
 	read_lxc(L, idx, plan, &c);

@@ -22,27 +22,27 @@ typedef struct nx_rlimit {
 typedef struct nx_process {
 	char **args; /* NULL-terminated */
 	size_t nargs;
-	char **env;  /* NULL-terminated */
+	char **env; /* NULL-terminated */
 	size_t nenv;
 	char *cwd;
 	unsigned long uid, gid;
 	unsigned long *groups;
 	size_t ngroups;
-	long umask;  /* -1: unset */
+	long umask; /* -1: unset */
 	bool terminal;
 	bool no_new_privileges;
 	bool has_oom_score_adj;
 	long oom_score_adj;
 	nx_rlimit *rlimits;
 	size_t nrlimits;
-	nx_kv *sysctl;    /* namespaced sysctls nexcage-init writes before exec */
+	nx_kv *sysctl; /* namespaced sysctls nexcage-init writes before exec */
 	size_t nsysctl;
 } nx_process;
 
 typedef struct nx_plan {
-	nx_kv *options;    /* pct create options, sorted by name */
+	nx_kv *options; /* pct create options, sorted by name */
 	size_t n_options;
-	nx_kv *lxc;        /* raw lxc.* keys, in order */
+	nx_kv *lxc; /* raw lxc.* keys, in order */
 	size_t n_lxc;
 	bool has_process;
 	nx_process process;

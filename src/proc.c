@@ -28,7 +28,8 @@ static int read_stat(pid_t pid, char *state, unsigned long long *start)
 		/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt
 		 * majflt cmajflt utime stime cutime cstime priority nice threads
 		 * itrealvalue starttime */
-		if (sscanf(rp + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		if (sscanf(rp + 2,
+			   "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
 			   &st, &v) == 2) {
 			*state = st;
 			*start = v;
@@ -144,7 +145,8 @@ bool proc_pid_frozen(pid_t pid)
 	}
 	/* hybrid hosts freeze through the v1 freezer controller */
 	char mnt[4096], rel[4096];
-	if (cgroup_mount("freezer", mnt, sizeof mnt) == 0 && cgroup_path(pid, "freezer", rel, sizeof rel) == 0) {
+	if (cgroup_mount("freezer", mnt, sizeof mnt) == 0 &&
+	    cgroup_path(pid, "freezer", rel, sizeof rel) == 0) {
 		snprintf(path, sizeof path, "%s%s/freezer.state", mnt, rel);
 		return file_contains(path, "FROZEN");
 	}

@@ -14,7 +14,7 @@
 #include "lock.h"
 
 #define VMLIST_MAX (64u << 20)
-#define CONF_MAX (4u << 20)
+#define CONF_MAX   (4u << 20)
 
 int pve_vmlist_ids(const char *pve_etc, long **ids, size_t *n, nx_err *err)
 {
@@ -62,8 +62,8 @@ char *pve_conf_path(const char *pve_etc, const char *node, long vmid)
 	return p;
 }
 
-int pve_conf_add_raw(const char *pve_etc, const char *node, const char *lock_dir, long vmid, const nx_kv *keys,
-		     size_t n, nx_err *err)
+int pve_conf_add_raw(const char *pve_etc, const char *node, const char *lock_dir, long vmid,
+		     const nx_kv *keys, size_t n, nx_err *err)
 {
 	if (n == 0)
 		return 0;
@@ -129,7 +129,8 @@ char *pve_conf_description(const char *pve_etc, const char *node, long vmid)
 			buf_puts(&b, "\n");
 		for (char *p = line + 1; p < nl; p++) {
 			int h, l;
-			if (*p == '%' && p + 2 < nl + 0 + 1 && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0) {
+			if (*p == '%' && p + 2 < nl + 0 + 1 && (h = hexval(p[1])) >= 0 &&
+			    (l = hexval(p[2])) >= 0) {
 				char c = (char)(h * 16 + l);
 				buf_append(&b, &c, 1);
 				p += 2;

@@ -23,8 +23,8 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 	static const struct {
 		const char *name;
 		int type;
-	} ns[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},     {"uts", CLONE_NEWUTS},
-		  {"ipc", CLONE_NEWIPC},   {"net", CLONE_NEWNET},    {"cgroup", CLONE_NEWCGROUP},
+	} ns[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},  {"uts", CLONE_NEWUTS},
+		  {"ipc", CLONE_NEWIPC},   {"net", CLONE_NEWNET}, {"cgroup", CLONE_NEWCGROUP},
 		  {"pid", CLONE_NEWPID}};
 	char path[64];
 	int fds[7];
@@ -50,7 +50,8 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 		/* joining our own user namespace is EINVAL: skip it when shared */
 		snprintf(self, sizeof self, "/proc/self/ns/%s", ns[i].name);
 		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)req->ns_pid, ns[i].name);
-		ssize_t a = readlink(self, mine, sizeof mine - 1), b = readlink(path, other, sizeof other - 1);
+		ssize_t a = readlink(self, mine, sizeof mine - 1),
+			b = readlink(path, other, sizeof other - 1);
 		if (a > 0 && b > 0 && a == b && !memcmp(mine, other, (size_t)a))
 			continue;
 		if (setns(fds[i], ns[i].type) < 0)

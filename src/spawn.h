@@ -11,14 +11,14 @@
 #include "error.h"
 
 typedef struct spawn_req {
-	char *const *argv;      /* argv[0] is the path unless path is set */
-	const char *path;       /* program to exec; NULL: argv[0] via PATH */
-	char *const *envp;      /* NULL: inherit the environment */
+	char *const *argv;	/* argv[0] is the path unless path is set */
+	const char *path;	/* program to exec; NULL: argv[0] via PATH */
+	char *const *envp;	/* NULL: inherit the environment */
 	const char *stdin_data; /* NULL: /dev/null */
 	size_t stdin_len;
-	double timeout;         /* seconds; <= 0: none */
-	size_t max_output;      /* per stream; 0: 1 MiB */
-	const char *cwd;        /* NULL: inherit */
+	double timeout;	   /* seconds; <= 0: none */
+	size_t max_output; /* per stream; 0: 1 MiB */
+	const char *cwd;   /* NULL: inherit */
 	/* > 0: run inside this process's namespaces (user, mnt, uts, ipc, net,
 	 * cgroup, pid), with `path` opened on the host first (an OCI
 	 * createContainer hook) or, with ns_chroot, resolved inside its root
@@ -28,7 +28,7 @@ typedef struct spawn_req {
 } spawn_req;
 
 typedef struct spawn_result {
-	int exit_code;  /* exit status, or 128 + signal */
+	int exit_code; /* exit status, or 128 + signal */
 	bool signaled;
 	bool timed_out;
 	char *out, *err; /* NUL-terminated, owned by the result */

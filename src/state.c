@@ -105,8 +105,8 @@ int state_write(const char *root, const nx_state *st, nx_err *err)
 	buf_puts(&b, "{\n");
 	kv_string(&b, "  ", "ociVersion", st->oci_version, true);
 	kv_string(&b, "  ", "id", st->id, true);
-	buf_printf(&b, "  \"pid\": %d,\n  \"pid_start\": %llu,\n  \"vmid\": %ld,\n", (int)st->pid, st->pid_start,
-		   st->vmid);
+	buf_printf(&b, "  \"pid\": %d,\n  \"pid_start\": %llu,\n  \"vmid\": %ld,\n", (int)st->pid,
+		   st->pid_start, st->vmid);
 	kv_string(&b, "  ", "bundle", st->bundle, true);
 	kv_string(&b, "  ", "rootfs", st->rootfs, true);
 	kv_string(&b, "  ", "created", st->created, true);
@@ -206,7 +206,8 @@ int state_read(const char *root, const char *id, nx_state *st, nx_err *err)
 		st->annotations = calloc(n ? n : 1, sizeof(nx_kv));
 		for (const json_value *c = ann->child; c && st->annotations; c = c->next)
 			if (c->type == JSON_STRING)
-				st->annotations[st->n_annotations++] = (nx_kv){strdup(c->key), strdup(c->string)};
+				st->annotations[st->n_annotations++] =
+				    (nx_kv){strdup(c->key), strdup(c->string)};
 	}
 	if (!st->bundle || st->vmid < 0) {
 		nx_err_set(err, "%s: incomplete state file", path);

@@ -22,17 +22,17 @@ typedef struct nx_state {
 	char *oci_version;
 	char *bundle;
 	char *rootfs;
-	char *created;    /* RFC 3339 */
+	char *created; /* RFC 3339 */
 	char *owner;
 	pid_t pid;
 	unsigned long long pid_start;
 	long vmid;
 	char *node;
-	char *pct;         /* the pct used at create: later commands need no config */
+	char *pct; /* the pct used at create: later commands need no config */
 	double pct_timeout;
 	nx_kv *annotations;
 	size_t n_annotations;
-	char *hooks_json;  /* config.json's hooks, frozen at create (JSON text or NULL) */
+	char *hooks_json; /* config.json's hooks, frozen at create (JSON text or NULL) */
 } nx_state;
 
 /* <root>/<id> */

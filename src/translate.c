@@ -20,14 +20,14 @@ int translate_push_raw(nx_ctx *ctx, const translate_input *in, nx_err *err)
 	lua_State *L = lua_host_state(h);
 	if (lua_host_require(h, "translate", err) < 0)
 		return nx_err_wrap(err, "translate");
-	lua_getfield(L, -1, "translate");                   /* mod fn */
-	lua_remove(L, -2);                                  /* fn */
+	lua_getfield(L, -1, "translate"); /* mod fn */
+	lua_remove(L, -2);		  /* fn */
 	if (!lua_isfunction(L, -1)) {
 		lua_pop(L, 1);
 		return nx_err_set(err, "translate: module 'translate' has no function translate");
 	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, in->spec_ref);    /* fn spec */
-	lua_createtable(L, 0, 6);                           /* fn spec ctx */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, in->spec_ref); /* fn spec */
+	lua_createtable(L, 0, 6);			 /* fn spec ctx */
 	lua_pushstring(L, in->id ? in->id : "");
 	lua_setfield(L, -2, "id");
 	lua_pushstring(L, in->bundle);
@@ -42,7 +42,7 @@ int translate_push_raw(nx_ctx *ctx, const translate_input *in, nx_err *err)
 		lua_newtable(L);
 	}
 	lua_setfield(L, -2, "annotations");
-	if (lua_host_pcall(h, 2, 1, err) < 0)               /* plan */
+	if (lua_host_pcall(h, 2, 1, err) < 0) /* plan */
 		return nx_err_wrap(err, "translate");
 	return 0;
 }
@@ -116,12 +116,14 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 {
 	memset(out, 0, sizeof *out);
 	if (strpbrk(ctr_dir, " \t\n\\"))
-		return nx_err_set(err, "state root %s: whitespace or backslash in the path cannot be bind-mounted",
+		return nx_err_set(err,
+				  "state root %s: whitespace or backslash in the path cannot be bind-mounted",
 				  ctr_dir);
 	out->all = calloc(plan->n_lxc + 3, sizeof(nx_kv));
 	if (!out->all)
 		return nx_err_sys(err, ENOMEM, "raw keys");
-	snprintf(out->mount, sizeof out->mount, "%s %s none bind,ro,create=dir 0 0", ctr_dir, &NX_CTR_MOUNTPOINT[1]);
+	snprintf(out->mount, sizeof out->mount, "%s %s none bind,ro,create=dir 0 0", ctr_dir,
+		 &NX_CTR_MOUNTPOINT[1]);
 	out->all[out->n++] = (nx_kv){"lxc.mount.entry", out->mount};
 	snprintf(out->logfile, sizeof out->logfile, "%s/console.log", state_dir);
 	out->all[out->n++] = (nx_kv){"lxc.console.logfile", out->logfile};

@@ -8,10 +8,10 @@
 #include "plan.h"
 
 typedef struct translate_input {
-	const char *id;      /* the OCI id ("" for a dry run without one) */
-	int spec_ref;        /* registry ref of the validated spec table */
-	const char *bundle;  /* absolute */
-	const char *rootfs;  /* absolute */
+	const char *id;	    /* the OCI id ("" for a dry run without one) */
+	int spec_ref;	    /* registry ref of the validated spec table */
+	const char *bundle; /* absolute */
+	const char *rootfs; /* absolute */
 } translate_input;
 
 int translate_plan(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err);

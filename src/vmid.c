@@ -41,7 +41,8 @@ static bool is_used(const long *used, size_t n, long v)
  * [{"vmid": 100, ...}, ...] */
 static int pvesh_vm_ids(const char *pvesh, double timeout, long **ids, size_t *n, nx_err *err)
 {
-	char *argv[] = {(char *)pvesh, "get", "/cluster/resources", "--type", "vm", "--output-format", "json", NULL};
+	char *argv[] = {(char *)pvesh, "get", "/cluster/resources", "--type", "vm", "--output-format",
+			"json",	       NULL};
 	spawn_req sr = {.argv = argv, .timeout = timeout, .max_output = 64u << 20};
 	spawn_result res;
 	if (spawn_run(&sr, &res, err) < 0)
@@ -121,18 +122,19 @@ oom:
 }
 
 /* vmid.choose{ id, min, max, used = {[vmid] = true}, attempt, annotations } */
-static int call_rule(const vmid_request *req, const char *id, const long *used, size_t n, long *out, nx_err *err)
+static int call_rule(const vmid_request *req, const char *id, const long *used, size_t n, long *out,
+		     nx_err *err)
 {
 	lua_State *L = lua_host_state(req->lua);
 	if (lua_host_require(req->lua, "vmid", err) < 0)
 		return nx_err_wrap(err, "vmid rule");
-	lua_getfield(L, -1, "choose");                 /* mod choose */
+	lua_getfield(L, -1, "choose"); /* mod choose */
 	if (!lua_isfunction(L, -1)) {
 		lua_pop(L, 2);
 		return nx_err_set(err, "vmid rule: module 'vmid' has no function choose");
 	}
-	lua_remove(L, -2);                             /* choose */
-	lua_createtable(L, 0, 6);                      /* choose req */
+	lua_remove(L, -2);	  /* choose */
+	lua_createtable(L, 0, 6); /* choose req */
 	lua_pushstring(L, id);
 	lua_setfield(L, -2, "id");
 	lua_pushinteger(L, req->cfg->vmid_min);

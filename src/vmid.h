@@ -16,10 +16,10 @@ typedef struct vmid_request {
 	const nx_config *cfg;
 	const char *state_dir;
 	nx_lua *lua;
-	int spec_ref;         /* registry ref of the bundle's spec (annotations), or LUA_NOREF */
-	const long *exclude;  /* VMIDs pct refused on earlier attempts */
+	int spec_ref;	     /* registry ref of the bundle's spec (annotations), or LUA_NOREF */
+	const long *exclude; /* VMIDs pct refused on earlier attempts */
 	size_t n_exclude;
-	int attempt;          /* 1, 2, ... */
+	int attempt; /* 1, 2, ... */
 } vmid_request;
 
 /* Choose a VMID for m->id and write m (with the VMID) as the reservation. */

@@ -42,7 +42,8 @@ TEST(config_values_are_applied)
 {
 	nx_config cfg;
 	nx_err err = {0};
-	CHECK(load("return { storage = 'tank', vmid_min = 5000, vmid_max = 5999, pct_timeout = 2.5 }", &cfg, &err) == 0);
+	CHECK(load("return { storage = 'tank', vmid_min = 5000, vmid_max = 5999, pct_timeout = 2.5 }", &cfg,
+		   &err) == 0);
 	CHECK_STR(cfg.storage, "tank");
 	CHECK(cfg.vmid_min == 5000 && cfg.vmid_max == 5999);
 	CHECK(cfg.pct_timeout == 2.5);

@@ -35,8 +35,10 @@ static const char *run_module(nx_lua *h, const char *name, nx_err *err)
 TEST(lua_site_module_loads_and_strict_globals_fail)
 {
 	char *dir = tu_tmpdir();
-	tu_write(dir, "good.lua", "local M = {}\nfunction M.run() return string.upper('x') end\nreturn M\n", 0644);
-	tu_write(dir, "typo.lua", "local M = {}\nfunction M.run()\n  return strng.upper('x')\nend\nreturn M\n", 0644);
+	tu_write(dir, "good.lua", "local M = {}\nfunction M.run() return string.upper('x') end\nreturn M\n",
+		 0644);
+	tu_write(dir, "typo.lua",
+		 "local M = {}\nfunction M.run()\n  return strng.upper('x')\nend\nreturn M\n", 0644);
 	tu_write(dir, "setglobal.lua", "local M = {}\nfunction M.run() leaked = 1 end\nreturn M\n", 0644);
 	tu_write(dir, "sub/mod.lua", "return { run = function() return os end }\n", 0644);
 	nx_lua *h = host_for(dir, 0, 0);
@@ -65,9 +67,12 @@ TEST(lua_untrusted_site_files_are_refused)
 	chmod(sub, 0777);
 	nx_lua *h = host_for(dir, 0, 0);
 	nx_err err;
-	CHECK_CONTAINS(run_module(h, "ww", &err), "ww.lua: refusing site file: writable by group or others (mode 0666)");
-	CHECK_CONTAINS(run_module(h, "gw", &err), "refusing site file: writable by group or others (mode 0664)");
-	CHECK_CONTAINS(run_module(h, "sub.x", &err), "/sub: refusing site file: writable by group or others (mode 0777)");
+	CHECK_CONTAINS(run_module(h, "ww", &err),
+		       "ww.lua: refusing site file: writable by group or others (mode 0666)");
+	CHECK_CONTAINS(run_module(h, "gw", &err),
+		       "refusing site file: writable by group or others (mode 0664)");
+	CHECK_CONTAINS(run_module(h, "sub.x", &err),
+		       "/sub: refusing site file: writable by group or others (mode 0777)");
 	lua_host_free(h);
 	free(sub);
 	tu_rmtree(dir);
@@ -78,9 +83,10 @@ TEST(lua_time_and_memory_limits_stop_runaway_scripts)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "spin.lua", "return { run = function() while true do end end }\n", 0644);
-	tu_write(dir, "hog.lua",
-		 "return { run = function() local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(64) .. i end end }\n",
-		 0644);
+	tu_write(
+	    dir, "hog.lua",
+	    "return { run = function() local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(64) .. i end end }\n",
+	    0644);
 	nx_lua *h = host_for(dir, 0.2, 16u << 20);
 	nx_err err;
 	CHECK_CONTAINS(run_module(h, "spin", &err), "script ran past its time limit of 0.2s");
@@ -97,7 +103,8 @@ TEST(lua_time_and_memory_limits_stop_runaway_scripts)
 TEST(lua_table_errors_name_the_rule)
 {
 	char *dir = tu_tmpdir();
-	tu_write(dir, "r.lua", "return { run = function() error({ rule = 'hostname', msg = 'bad name' }) end }\n", 0644);
+	tu_write(dir, "r.lua",
+		 "return { run = function() error({ rule = 'hostname', msg = 'bad name' }) end }\n", 0644);
 	nx_lua *h = host_for(dir, 0, 0);
 	nx_err err;
 	CHECK_STR(run_module(h, "r", &err), "rule 'hostname': bad name");
@@ -113,7 +120,8 @@ TEST(lua_nexcage_module_and_cjson_are_available)
 		 "local nx = require 'nexcage'\nlocal cjson = require 'cjson'\n"
 		 "return { run = function()\n"
 		 "  assert(type(nx.version) == 'string')\n"
-		 "  local r = assert(nx.run({ '/bin/sh', '-c', 'read x; echo got:$x; exit 3' }, { stdin = 'hi\\n' }))\n"
+		 "  local r = assert(nx.run({ '/bin/sh', '-c', 'read x; echo got:$x; exit 3' }, { stdin = "
+		 "'hi\\n' }))\n"
 		 "  assert(r.status == 3 and r.stdout == 'got:hi\\n', r.stdout)\n"
 		 "  assert(cjson.decode('{\"a\":[1,2]}').a[2] == 2)\n"
 		 "  local ok, msg = nx.read_file('/nonexistent/x')\n"

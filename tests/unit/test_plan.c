@@ -57,7 +57,8 @@ TEST(plan_refuses_injection_through_any_value)
 	/* description lines are encoded by pct: a newline is harmless there */
 	CHECK(check("description", "line 1\nline 2", why) == 0);
 	CHECK(check("description", "x\x1b[31m", why) < 0);
-	CHECK(plan_check_lxc("lxc.cap.drop", "sys_admin\nlxc.apparmor.profile: unconfined", why, sizeof why) < 0);
+	CHECK(plan_check_lxc("lxc.cap.drop", "sys_admin\nlxc.apparmor.profile: unconfined", why, sizeof why) <
+	      0);
 	CHECK(plan_check_lxc("lxc.hook.pre-start", "/bin/true", why, sizeof why) < 0);
 	CHECK_CONTAINS(why, "reserved to the core");
 	CHECK(plan_check_lxc("lxc.include", "/etc/shadow", why, sizeof why) < 0);
@@ -78,11 +79,12 @@ static lua_State *eval(const char *code)
 
 TEST(plan_from_lua_reads_a_good_plan)
 {
-	lua_State *L = eval("return { options = { hostname = 'web', memory = 256, unprivileged = false },"
-			    " lxc = { {'lxc.cap.drop', 'sys_admin'} },"
-			    " process = { args = {'sh', '-c', 'x'}, env = {'A=1'}, cwd = '/', uid = 1000, gid = 1000.0,"
-			    "   additional_gids = {5}, rlimits = { {type='RLIMIT_NOFILE', soft=10, hard=20} } },"
-			    " warnings = {'w1'} }");
+	lua_State *L =
+	    eval("return { options = { hostname = 'web', memory = 256, unprivileged = false },"
+		 " lxc = { {'lxc.cap.drop', 'sys_admin'} },"
+		 " process = { args = {'sh', '-c', 'x'}, env = {'A=1'}, cwd = '/', uid = 1000, gid = 1000.0,"
+		 "   additional_gids = {5}, rlimits = { {type='RLIMIT_NOFILE', soft=10, hard=20} } },"
+		 " warnings = {'w1'} }");
 	nx_plan p;
 	nx_err err = {0};
 	CHECK(plan_from_lua(L, -1, &p, &err) == 0);
@@ -106,7 +108,8 @@ TEST(plan_from_lua_reports_every_problem_and_the_rule)
 	nx_plan p;
 	nx_err err = {0};
 	CHECK(plan_from_lua(L, -1, &p, &err) < 0);
-	CHECK_CONTAINS(err.msg, "plan.options.hostname (set by rule 'identity'): contains a control character");
+	CHECK_CONTAINS(err.msg,
+		       "plan.options.hostname (set by rule 'identity'): contains a control character");
 	CHECK_CONTAINS(err.msg, "plan.options.memory: value must have a minimum value of 16");
 	CHECK_CONTAINS(err.msg, "plan.options.bogus: not a pct create option");
 	CHECK_CONTAINS(err.msg, "plan.options.cores: must be a string, number or boolean (got table)");

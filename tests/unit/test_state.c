@@ -12,7 +12,8 @@
 TEST(json_reader_handles_escapes_and_refuses_garbage)
 {
 	nx_err err = {0};
-	const char *doc = "{\"a\": \"x\\u00e9\\ud83d\\ude00\\n\", \"b\": [1, 2.5, true, null], \"c\": {\"d\": -3}}";
+	const char *doc =
+	    "{\"a\": \"x\\u00e9\\ud83d\\ude00\\n\", \"b\": [1, 2.5, true, null], \"c\": {\"d\": -3}}";
 	json_value *v = json_parse(doc, strlen(doc), &err);
 	CHECK(v != NULL);
 	CHECK_STR(json_get_string(v, "a"), "x\xc3\xa9\xf0\x9f\x98\x80\n");
@@ -38,10 +39,20 @@ TEST(state_round_trips_and_derives_status)
 		abort();
 	mkdir(dir, 0700);
 	nx_kv ann[] = {{"a", "1"}, {"b\"q", "x\ny"}};
-	nx_state st = {.id = "c1", .oci_version = "1.3.0", .bundle = "/b", .rootfs = "/b/rootfs",
-		       .created = "2026-01-01T00:00:00Z", .owner = "root", .pid = getpid(),
-		       .pid_start = proc_start_time(getpid()), .vmid = 123, .node = "pve", .pct = "/usr/sbin/pct",
-		       .pct_timeout = 30, .annotations = ann, .n_annotations = 2,
+	nx_state st = {.id = "c1",
+		       .oci_version = "1.3.0",
+		       .bundle = "/b",
+		       .rootfs = "/b/rootfs",
+		       .created = "2026-01-01T00:00:00Z",
+		       .owner = "root",
+		       .pid = getpid(),
+		       .pid_start = proc_start_time(getpid()),
+		       .vmid = 123,
+		       .node = "pve",
+		       .pct = "/usr/sbin/pct",
+		       .pct_timeout = 30,
+		       .annotations = ann,
+		       .n_annotations = 2,
 		       .hooks_json = "{\"poststop\":[{\"path\":\"/bin/true\"}]}"};
 	nx_err err = {0};
 	CHECK(state_write(root, &st, &err) == 0);
