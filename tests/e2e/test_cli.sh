@@ -60,3 +60,36 @@ test_journald_log_never_breaks_the_command() {
 	nx --log journald state nosuch
 	assert_rc 1
 }
+
+test_an_unimplemented_command_fails_with_a_json_log_line() {
+	nx --log "$T/log.json" --log-format json update x
+	assert_rc 1
+	assert_contains "$ERR" "update: not implemented yet"
+	assert_contains "$(tail -n 1 "$T/log.json")" '"msg":"update: not implemented yet in nexcage'
+}
+
+test_spec_writes_a_config_nexcage_accepts_and_refuses_to_overwrite() {
+	mkdir -p "$T/b/rootfs"
+	nx spec --bundle "$T/b"
+	assert_ok
+	nx validate --bundle "$T/b"
+	assert_ok
+	assert_contains "$OUT" "valid (ociVersion 1.3.0)"
+	nx spec --bundle "$T/b"
+	assert_fails
+	assert_contains "$ERR" "config.json exists. Remove it first"
+	rm "$T/b/config.json"
+	nx spec --bundle "$T/b" --rootless
+	nx translate --bundle "$T/b"
+	assert_contains "$OUT" '"unprivileged": "1"'
+	assert_contains "$OUT" '["lxc.idmap", "u 0 100000 65536"]'
+}
+
+test_features_tells_what_this_runtime_runs() {
+	nx features
+	assert_ok
+	printf '%s' "$OUT" | lua5.4 -e "local f = require('cjson').decode(io.read('a'))
+		assert(f.ociVersionMin == '1.0.0' and f.ociVersionMax == '1.3.0')
+		assert(#f.hooks == 6 and f.linux.seccomp.enabled == false and f.linux.selinux.enabled == false)" ||
+		fail "features document"
+}
