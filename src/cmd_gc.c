@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "container.h"
 #include "container_id.h"
+#include "fsutil.h"
 #include "log.h"
 #include "mapping.h"
 #include "pct.h"
@@ -25,8 +26,8 @@ static bool state_gone(nx_ctx *ctx, const nx_mapping *m)
 	return !state_exists(root, m->id);
 }
 
-static int destroy_orphan(nx_ctx *ctx, const nx_config *cfg, const char *id, long vmid, bool dry_run,
-			  nx_err *err)
+static int destroy_orphan(nx_ctx *ctx, const nx_config *cfg, const char *id, const char *root, long vmid,
+			  bool dry_run, nx_err *err)
 {
 	printf("%s %s (CT %ld)\n", dry_run ? "would remove" : "removing", id, vmid);
 	if (dry_run)
@@ -38,6 +39,10 @@ static int destroy_orphan(nx_ctx *ctx, const nx_config *cfg, const char *id, lon
 	if (pct_call(&pct, args, NULL, err) < 0 && !pct_error_no_such_ct(err->msg))
 		return -1;
 	nx_err_clear(err);
+	/* what a create killed before writing state.json left */
+	cleanup_free char *dir = state_dir(root, id);
+	if (dir && fs_remove_tree(dir, err) < 0)
+		return -1;
 	return mapping_remove(ctx->opts->state_dir, id, err);
 }
 
@@ -79,7 +84,9 @@ int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (state_gone(ctx, &maps[i]))
-			rc = destroy_orphan(ctx, cfg, maps[i].id, maps[i].vmid, dry_run, err);
+			rc = destroy_orphan(ctx, cfg, maps[i].id,
+					    maps[i].root[0] ? maps[i].root : ctx->opts->root, maps[i].vmid,
+					    dry_run, err);
 	/* CTs marked as ours that no mapping knows */
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/nodes/%s/lxc", cfg->pve_etc, cfg->node);
@@ -96,7 +103,7 @@ int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		cleanup_free char *desc = known ? NULL : pve_conf_description(cfg->pve_etc, cfg->node, vmid);
 		char id[256];
 		if (desc && marker_id(desc, id, sizeof id) && !state_exists(ctx->opts->root, id))
-			rc = destroy_orphan(ctx, cfg, id, vmid, dry_run, err);
+			rc = destroy_orphan(ctx, cfg, id, ctx->opts->root, vmid, dry_run, err);
 	}
 	if (d)
 		closedir(d);

@@ -357,6 +357,10 @@ static int create_steps(create_job *j, nx_err *err)
 	state_now_rfc3339(j->created, sizeof j->created);
 	j->state_dir = state_dir(root, o->id);
 	j->ctr_dir = state_ctr_dir(root, o->id);
+	/* A directory without state.json is what a create killed midway
+	 * left; we hold the id's lock, so nothing else is using it. */
+	if (fs_remove_tree(j->state_dir, err) < 0)
+		return -1;
 	if (mkdir(j->state_dir, 0711) < 0)
 		return nx_err_sys(err, errno, "mkdir %s", j->state_dir);
 	j->made_state_dir = true;

@@ -297,3 +297,27 @@ f = io.open('$T/b/config.json', 'w'); f:write(c.encode(s)); f:close()"
 	nx delete --force exact
 	assert_ok
 }
+
+test_a_create_killed_midway_is_cleaned_by_gc_and_the_id_reusable() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	# nexcage dies while pct start hangs: CT and mapping exist, no state.json
+	PVE_SIM_HANG=start:lxc-start "$NEXCAGE" --root "$ROOT" create --bundle "$T/b" killed >/dev/null 2>&1 &
+	pid=$!
+	wait_for 20 test -e "$SIM/etc/pve/nodes/pve/lxc/100.conf" || fail "create did not get to pct create"
+	sleep 0.5
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	pkill -9 -f "pct start 100" 2>/dev/null
+	nx state killed
+	assert_contains "$ERR" "container does not exist"
+	nx gc
+	assert_ok
+	assert_contains "$OUT" "removing killed (CT 100)"
+	[ ! -e "$SIM/etc/pve/nodes/pve/lxc/100.conf" ] || fail "CT 100 left behind"
+	nx create --bundle "$T/b" killed
+	assert_ok
+	nx delete --force killed
+	assert_ok
+}
