@@ -341,6 +341,35 @@ static void check_mounts_and_namespaces(vctx *v, int spec)
 	lua_settop(L, spec);
 }
 
+/* linux.resources.hugepageLimits[].pageSize: "<n>KB|MB|GB", a power of two */
+static void check_hugepages(vctx *v, int spec)
+{
+	lua_State *L = v->L;
+	if (field(L, spec, "linux") == LUA_TTABLE && field(L, -1, "resources") == LUA_TTABLE &&
+	    field(L, -1, "hugepageLimits") == LUA_TTABLE) {
+		int t = lua_gettop(L);
+		for (lua_Integer i = 1; i <= luaL_len(L, t); i++) {
+			lua_geti(L, t, i);
+			char path[80];
+			snprintf(path, sizeof path, "linux.resources.hugepageLimits[%lld].pageSize",
+				 (long long)i - 1);
+			const char *size = string_member(L, -1, "pageSize");
+			unsigned long long num = 0;
+			char unit[4] = "";
+			int used = 0;
+			bool ok = size && sscanf(size, "%llu%3[KMGB]%n", &num, unit, &used) == 2 &&
+				  size[used] == '\0' &&
+				  (!strcmp(unit, "KB") || !strcmp(unit, "MB") || !strcmp(unit, "GB")) &&
+				  num > 0 && (num & (num - 1)) == 0;
+			if (!ok)
+				problem(v, path, "must be a power-of-two size like 2MB or 1GB (got \"%s\")",
+					size ? size : "");
+			lua_pop(L, 1);
+		}
+	}
+	lua_settop(L, spec);
+}
+
 static int validate(lua_State *L, int spec, const char *bundle, char *rootfs, size_t n, nx_err *err)
 {
 	vctx v = {.L = L, .bundle = bundle};
@@ -354,6 +383,7 @@ static int validate(lua_State *L, int spec, const char *bundle, char *rootfs, si
 	check_process(&v, spec);
 	check_hooks(&v, spec);
 	check_mounts_and_namespaces(&v, spec);
+	check_hugepages(&v, spec);
 	if (field(L, spec, "hostname") != LUA_TNIL && lua_type(L, -1) != LUA_TSTRING)
 		problem(&v, "hostname", "must be a string");
 	lua_pop(L, 1);
@@ -381,7 +411,8 @@ int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_di
 	lua_pushlstring(L, data, len);
 	if (lua_host_pcall(h, 1, 1, err) < 0)
 		return nx_err_wrap(err, "config.json: not valid JSON");
-	if (!lua_istable(L, -1)) {
+	/* cjson gives arrays and objects alike as tables: an array has items */
+	if (!lua_istable(L, -1) || lua_rawlen(L, -1) > 0) {
 		lua_pop(L, 1);
 		return nx_err_set(err, "config.json: must be a JSON object");
 	}
