@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -135,6 +137,57 @@ static void free_process(nx_process *p)
 	free(p->groups);
 }
 
+static int exec_foreground(char **argv, nx_err *err)
+{
+	int status = 0;
+	if (spawn_interactive(argv, &status, err) < 0)
+		return -1;
+	return status;
+}
+
+/* --pid-file / --detach: start pct exec, learn the process's host pid from
+ * its report (SO_PEERCRED), write the pid file, then wait unless detached. */
+static int exec_reported(const char *ctr, const char *sock_name, char **argv, bool detach,
+			 const char *pid_file, double timeout, nx_err *err)
+{
+	char process[4200];
+	snprintf(process, sizeof process, "%s/process", ctr);
+	struct stat st;
+	if (stat(process, &st) < 0)
+		return nx_err_sys(err, errno, "stat %s", process);
+	/* the CT's root owns the process file: the same owner for the socket */
+	int lfd = init_socket_listen(ctr, sock_name, st.st_uid, st.st_gid, err);
+	if (lfd < 0)
+		return -1;
+	char sock[4200];
+	snprintf(sock, sizeof sock, "%s/%s", ctr, sock_name);
+	int rc = -1;
+	pid_t child;
+	if (spawn_start(argv, detach, &child, err) < 0)
+		goto out;
+	pid_t pid = init_sync_accept(lfd, timeout, err);
+	if (pid <= 0) {
+		kill(child, SIGKILL);
+		spawn_wait(child);
+		nx_err_wrap(err, "exec");
+		goto out;
+	}
+	if (pid_file) {
+		char buf[32];
+		int len = snprintf(buf, sizeof buf, "%d", (int)pid);
+		if (fs_write_atomic(pid_file, buf, (size_t)len, 0644, err) < 0) {
+			if (!detach)
+				spawn_wait(child);
+			goto out;
+		}
+	}
+	rc = detach ? 0 : spawn_wait(child);
+out:
+	close(lfd);
+	unlink(sock);
+	return rc;
+}
+
 int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
 	static const struct option longopts[] = {
@@ -170,8 +223,6 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	const char *id = argv[optind++];
 	if (!process_file && optind >= argc)
 		return cli_usage_error("exec", err, "requires a command (or --process)");
-	if (pid_file || detach)
-		return nx_err_set(err, "exec: --detach and --pid-file are not supported yet");
 	nx_state st;
 	nx_status status;
 	if (container_load(ctx, id, &st, &status, err) < 0)
@@ -241,6 +292,15 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	}
 	arg(&a, "--no-new-privileges");
 	arg(&a, p.no_new_privileges ? "1" : "0");
+	char sock_name[64] = "";
+	if (pid_file || detach) {
+		/* the process reports its host pid over a socket, like the init */
+		snprintf(sock_name, sizeof sock_name, "exec-%d.sock", (int)getpid());
+		char report[128];
+		snprintf(report, sizeof report, "%s/%s", NX_CTR_MOUNTPOINT, sock_name);
+		arg(&a, "--report");
+		arg(&a, report);
+	}
 	for (size_t i = 0; i < p.nenv; i++) {
 		arg(&a, "--env");
 		arg(&a, p.env[i]);
@@ -252,11 +312,9 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		nx_err_set(err, "exec: command line too long");
 		goto out;
 	}
-	int exit_status = 0;
 	fflush(stdout);
-	if (spawn_interactive(a.v, &exit_status, err) < 0)
-		goto out;
-	rc = exit_status;
+	rc = sock_name[0] ? exec_reported(ctr, sock_name, a.v, detach, pid_file, timeout, err)
+			  : exec_foreground(a.v, err);
 out:
 	free_argv(&a);
 	free_process(&p);

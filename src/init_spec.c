@@ -89,8 +89,13 @@ int init_dir_prepare(const char *ctr_dir, const nx_process *p, uid_t root_uid, g
 
 int init_sync_listen(const char *ctr_dir, uid_t root_uid, gid_t root_gid, nx_err *err)
 {
+	return init_socket_listen(ctr_dir, "sync.sock", root_uid, root_gid, err);
+}
+
+int init_socket_listen(const char *ctr_dir, const char *name, uid_t root_uid, gid_t root_gid, nx_err *err)
+{
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (snprintf(addr.sun_path, sizeof addr.sun_path, "%s/sync.sock", ctr_dir) >=
+	if (snprintf(addr.sun_path, sizeof addr.sun_path, "%s/%s", ctr_dir, name) >=
 	    (int)sizeof addr.sun_path)
 		return nx_err_set(err, "%s: path too long for a unix socket (use a shorter --root)", ctr_dir);
 	unlink(addr.sun_path);

@@ -17,6 +17,8 @@
 int init_dir_prepare(const char *ctr_dir, const nx_process *p, uid_t root_uid, gid_t root_gid, nx_err *err);
 /* Listen on ctr_dir/sync.sock; returns the fd. */
 int init_sync_listen(const char *ctr_dir, uid_t root_uid, gid_t root_gid, nx_err *err);
+/* The same on ctr_dir/name (exec's report socket). */
+int init_socket_listen(const char *ctr_dir, const char *name, uid_t root_uid, gid_t root_gid, nx_err *err);
 /* Wait for the init to connect; returns its host pid (SO_PEERCRED). */
 pid_t init_sync_accept(int listen_fd, double timeout, nx_err *err);
 /* Release the held init (start): open the fifo, read its byte, remove it. */

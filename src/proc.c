@@ -178,7 +178,7 @@ static int collect(const char *dir, pid_t **pids, int *count, int *cap, int dept
 	struct dirent *de;
 	int rc = 0;
 	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		char sub[4200];
 		snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name);

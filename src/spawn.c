@@ -265,7 +265,7 @@ void spawn_result_free(spawn_result *res)
 	res->out = res->err = NULL;
 }
 
-int spawn_interactive(char *const *argv, int *status, nx_err *err)
+int spawn_start(char *const *argv, bool detached, pid_t *pid_out, nx_err *err)
 {
 	int ep[2];
 	if (pipe2(ep, O_CLOEXEC) < 0)
@@ -278,6 +278,15 @@ int spawn_interactive(char *const *argv, int *status, nx_err *err)
 	}
 	if (pid == 0) {
 		close(ep[0]);
+		if (detached) {
+			setsid();
+			int null = open("/dev/null", O_RDWR);
+			if (null >= 0) {
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+		}
 		for (int fd = 3; fd < ep[1]; fd++)
 			close(fd);
 		close_range((unsigned)ep[1] + 1, ~0U, 0);
@@ -293,11 +302,27 @@ int spawn_interactive(char *const *argv, int *status, nx_err *err)
 		n = read(ep[0], &child_errno, sizeof child_errno);
 	while (n < 0 && errno == EINTR);
 	close(ep[0]);
+	if (n == (ssize_t)sizeof child_errno) {
+		waitpid(pid, NULL, 0);
+		return nx_err_sys(err, child_errno, "run %s", argv[0]);
+	}
+	*pid_out = pid;
+	return 0;
+}
+
+int spawn_wait(pid_t pid)
+{
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (n == (ssize_t)sizeof child_errno)
-		return nx_err_sys(err, child_errno, "run %s", argv[0]);
-	*status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+int spawn_interactive(char *const *argv, int *status, nx_err *err)
+{
+	pid_t pid;
+	if (spawn_start(argv, false, &pid, err) < 0)
+		return -1;
+	*status = spawn_wait(pid);
 	return 0;
 }

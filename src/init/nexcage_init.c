@@ -201,14 +201,14 @@ static void load_process(struct process *p, char *data, size_t len)
 		push(&p->env, &p->nenv, NULL), p->nenv = 0;
 }
 
-/* Tell nexcage create we are here: it reads our host pid from the socket. */
-static void announce(void)
+/* Tell nexcage we are here: it reads our host pid from the socket. */
+static void announce(const char *path)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket");
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	snprintf(addr.sun_path, sizeof addr.sun_path, "%s/sync.sock", DIR_PATH);
+	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
 	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
 		die("connect sync.sock");
 	if (write(fd, "ready\n", 6) != 6)
@@ -313,6 +313,7 @@ static int exec_mode(int argc, char **argv)
 	memset(&p, 0, sizeof p);
 	p.umask_value = -1;
 	p.cwd = NULL;
+	const char *report = NULL;
 	int i = 2;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
@@ -338,7 +339,12 @@ static int exec_mode(int argc, char **argv)
 			push(&p.env, &p.nenv, (char *)v);
 		else if (!strcmp(a, "--no-new-privileges"))
 			p.no_new_privs = v[0] == '1';
-		else
+		else if (!strcmp(a, "--report")) {
+			/* only sockets of our own directory */
+			if (strncmp(v, DIR_PATH "/", sizeof DIR_PATH) || strstr(v, ".."))
+				die_msg("exec: bad --report path");
+			report = v;
+		} else
 			die_msg("exec: unknown option");
 	}
 	for (; i < argc; i++)
@@ -349,6 +355,8 @@ static int exec_mode(int argc, char **argv)
 		push(&p.env, &p.nenv, NULL), p.nenv = 0;
 	if (!p.cwd)
 		p.cwd = "/";
+	if (report)
+		announce(report);
 	apply_and_exec(&p);
 	return 127;
 }
@@ -361,7 +369,7 @@ int main(int argc, char **argv)
 	char *data = read_all(DIR_PATH "/process", &len);
 	struct process p;
 	load_process(&p, data, len);
-	announce();
+	announce(DIR_PATH "/sync.sock");
 	wait_for_start();
 	apply_and_exec(&p);
 	return 127;

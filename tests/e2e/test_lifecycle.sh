@@ -321,3 +321,24 @@ test_a_create_killed_midway_is_cleaned_by_gc_and_the_id_reusable() {
 	nx delete --force killed
 	assert_ok
 }
+
+test_exec_detach_writes_the_host_pid_of_the_new_process() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" ed
+	nx start ed
+	nx exec --detach --pid-file "$T/exec.pid" ed sh -c 'echo detached > /out/detached; exec sleep 30'
+	assert_ok
+	pid=$(cat "$T/exec.pid")
+	wait_for 10 test -s "$T/out/detached" || fail "the detached process did not run"
+	assert_contains "$(tr '\0' ' ' </proc/$pid/cmdline)" "sleep 30"
+	nx ps --format json ed
+	assert_contains "$OUT" "$pid"
+	nx exec --pid-file "$T/fg.pid" ed sh -c 'exit 4'
+	assert_rc 4
+	[ -s "$T/fg.pid" ] || fail "no pid file in the foreground"
+	[ -z "$(ls "$ROOT/ed/ctr" | grep exec-)" ] || fail "report socket left behind"
+	nx delete --force ed
+	assert_ok
+}

@@ -44,7 +44,7 @@ static const struct {
      ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\", 1], \"user\": {\"uid\": 0, \"gid\": 0}}}",
      "config.json: process.args[1]: must be a string"},
     {"{" GOOD_HEAD ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"env\": [\"=x\"], \"user\": "
-		   "{\"uid\": 0, \"gid\": 0}}}",
+     "{\"uid\": 0, \"gid\": 0}}}",
      "config.json: process.env[0]: must be a string NAME=value"},
     {"{" GOOD_HEAD ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"]}}",
      "config.json: process.user: required object with uid and gid"},
