@@ -56,7 +56,7 @@ static const nx_command commands[] = {
     {"pause", "freeze every process of a container", "pause <container-id>", "", cmd_pause},
     {"resume", "thaw a paused container", "resume <container-id>", "", cmd_pause},
     {"update", "change a container's resource limits", "update [flags] <container-id>",
-     "  -r, --resources FILE|-  linux.resources JSON\n", cmd_not_implemented},
+     "  -r, --resources FILE|-  linux.resources JSON\n", cmd_update},
     {"spec", "write a default config.json suited to a Proxmox container", "spec [flags]",
      "  -b, --bundle DIR        where to write config.json (default: current directory)\n"
      "      --rootless          a spec for an unprivileged (user-namespaced) container\n",
@@ -128,13 +128,6 @@ int cli_usage_error(const char *cmd, nx_err *err, const char *fmt, ...)
 	const nx_command *c = command_find(cmd);
 	nx_err_set(err, "%s: %s (usage: nexcage %s)", cmd, msg, c ? c->usage : cmd);
 	return -1;
-}
-
-int cmd_not_implemented(nx_ctx *ctx, int argc, char **argv, nx_err *err)
-{
-	(void)ctx;
-	(void)argc;
-	return nx_err_set(err, "%s: not implemented yet in nexcage %s", argv[0], NX_VERSION);
 }
 
 /* --help anywhere among a command's flags (before its first positional for

@@ -40,20 +40,39 @@ typedef struct console_tail {
 	char path[PATH_MAX];
 } console_tail;
 
-/* Copy what the console log gained since the last tick to stdout. */
-static void console_tick(void *data)
+/* Copy what the console log gained since the last look to stdout. */
+static size_t console_copy(console_tail *t)
 {
-	console_tail *t = data;
 	if (t->fd < 0)
 		t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
 	if (t->fd < 0)
-		return;
+		return 0;
 	char buf[65536];
 	ssize_t n;
-	while ((n = read(t->fd, buf, sizeof buf)) > 0)
+	size_t total = 0;
+	while ((n = read(t->fd, buf, sizeof buf)) > 0) {
+		total += (size_t)n;
 		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
 			break;
+	}
 	fflush(stdout);
+	return total;
+}
+
+static void console_tick(void *data)
+{
+	console_copy(data);
+}
+
+/* LXC writes the console log from its monitor, after the program wrote
+ * it: once the program has exited, read until the log stops growing. */
+static void console_drain(console_tail *t)
+{
+	int quiet = 0;
+	for (int i = 0; i < 40 && quiet < 4; i++) {
+		quiet = console_copy(t) ? 0 : quiet + 1;
+		usleep(50000);
+	}
 }
 
 int cmd_run(nx_ctx *ctx, int argc, char **argv, nx_err *err)
@@ -94,7 +113,7 @@ int cmd_run(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		console_tail tail = {.fd = -1};
 		snprintf(tail.path, sizeof tail.path, "%s/%s/console.log", ctx->opts->root, o.id);
 		rc = exitwatch_wait(watch, st.pid, st.pid_start, console_tick, &tail, err);
-		console_tick(&tail);
+		console_drain(&tail);
 		if (tail.fd >= 0)
 			close(tail.fd);
 		state_free(&st);

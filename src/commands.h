@@ -20,7 +20,7 @@ int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_spec(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_features(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_validate(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+int cmd_update(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_translate(nx_ctx *ctx, int argc, char **argv, nx_err *err);
-int cmd_not_implemented(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 
 #endif

@@ -61,11 +61,11 @@ test_journald_log_never_breaks_the_command() {
 	assert_rc 1
 }
 
-test_an_unimplemented_command_fails_with_a_json_log_line() {
+test_a_usage_error_fails_with_a_json_log_line() {
 	nx --log "$T/log.json" --log-format json update x
 	assert_rc 1
-	assert_contains "$ERR" "update: not implemented yet"
-	assert_contains "$(tail -n 1 "$T/log.json")" '"msg":"update: not implemented yet in nexcage'
+	assert_contains "$ERR" "update: --resources FILE|- is required"
+	assert_contains "$(tail -n 1 "$T/log.json")" '"msg":"update: --resources FILE|- is required'
 }
 
 test_spec_writes_a_config_nexcage_accepts_and_refuses_to_overwrite() {

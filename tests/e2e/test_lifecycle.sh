@@ -342,3 +342,27 @@ test_exec_detach_writes_the_host_pid_of_the_new_process() {
 	nx delete --force ed
 	assert_ok
 }
+
+test_update_changes_the_limits_through_pct_set() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" up
+	nx start up
+	vmid=$(json_field "$("$NEXCAGE" --root "$ROOT" state up)" vmid)
+	before=$(pct_calls)
+	echo '{"memory": {"limit": 268435456}, "cpu": {"quota": 50000, "period": 100000}}' >"$T/res.json"
+	nx update --resources "$T/res.json" up
+	assert_ok
+	assert_eq "$(($(pct_calls) - before))" 1
+	conf=$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")
+	assert_contains "$conf" "memory: 256"
+	assert_contains "$conf" "cpulimit: 0.5"
+	echo '{"memory": {"limit": 1}}' | "$NEXCAGE" --root "$ROOT" update -r - up
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "memory: 16"
+	echo 'not json' >"$T/res.json"
+	nx update --resources "$T/res.json" up
+	assert_fails
+	assert_contains "$ERR" "resources are not valid JSON"
+	nx delete --force up
+}
