@@ -145,6 +145,19 @@ static const char *string_member(lua_State *L, int t, const char *key)
 	return s;
 }
 
+/* Does an entry before index i of the list at t have this "type"? */
+static bool type_seen_before(lua_State *L, int t, lua_Integer i, const char *type)
+{
+	bool seen = false;
+	for (lua_Integer j = 1; j < i && !seen; j++) {
+		lua_geti(L, t, j);
+		const char *other = string_member(L, -1, "type");
+		seen = other && !strcmp(other, type);
+		lua_pop(L, 1);
+	}
+	return seen;
+}
+
 static bool semver_major_1(const char *s)
 {
 	unsigned a, b, c;
@@ -228,13 +241,8 @@ static void check_process(vctx *v, int spec)
 			const char *type = string_member(L, -1, "type");
 			if (!type || strncmp(type, "RLIMIT_", 7))
 				problem(v, path, "type must be an RLIMIT_* name");
-			for (lua_Integer j = 1; type && j < i; j++) {
-				lua_geti(L, r, j);
-				const char *other = string_member(L, -1, "type");
-				if (other && !strcmp(other, type))
-					problem(v, path, "duplicate rlimit type %s", type);
-				lua_pop(L, 1);
-			}
+			if (type && type_seen_before(L, r, i, type))
+				problem(v, path, "duplicate rlimit type %s", type);
 			lua_pop(L, 1);
 		}
 	}
@@ -328,13 +336,8 @@ static void check_mounts_and_namespaces(vctx *v, int spec)
 			if (!known)
 				problem(v, path,
 					"must be one of pid, network, mount, ipc, uts, user, cgroup, time");
-			for (lua_Integer j = 1; type && j < i; j++) {
-				lua_geti(L, t, j);
-				const char *other = string_member(L, -1, "type");
-				if (other && !strcmp(other, type))
-					problem(v, path, "duplicate namespace type %s", type);
-				lua_pop(L, 1);
-			}
+			if (type && type_seen_before(L, t, i, type))
+				problem(v, path, "duplicate namespace type %s", type);
 			lua_pop(L, 1);
 		}
 	}

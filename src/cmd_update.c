@@ -49,10 +49,10 @@ static int resources_plan(nx_ctx *ctx, const char *json, nx_err *err)
 	lua_State *L = lua_host_state(h);
 	if (lua_host_require(h, "cjson", err) < 0)
 		return -1;
-	lua_getfield(L, -1, "decode");                      /* cjson decode */
+	lua_getfield(L, -1, "decode"); /* cjson decode */
 	lua_remove(L, -2);
 	lua_pushstring(L, json);
-	if (lua_host_pcall(h, 1, 1, err) < 0)               /* res */
+	if (lua_host_pcall(h, 1, 1, err) < 0) /* res */
 		return nx_err_wrap(err, "update: resources are not valid JSON");
 	if (!lua_istable(L, -1)) {
 		lua_pop(L, 1);
@@ -62,17 +62,17 @@ static int resources_plan(nx_ctx *ctx, const char *json, nx_err *err)
 		lua_pop(L, 1);
 		return -1;
 	}
-	lua_getfield(L, -1, "apply");                       /* res mod apply */
-	lua_remove(L, -2);                                  /* res apply */
-	lua_createtable(L, 0, 1);                           /* res apply spec */
-	lua_createtable(L, 0, 1);                           /* res apply spec linux */
+	lua_getfield(L, -1, "apply"); /* res mod apply */
+	lua_remove(L, -2);	      /* res apply */
+	lua_createtable(L, 0, 1);     /* res apply spec */
+	lua_createtable(L, 0, 1);     /* res apply spec linux */
 	lua_pushvalue(L, -4);
 	lua_setfield(L, -2, "resources");
 	lua_setfield(L, -2, "linux");
-	lua_createtable(L, 0, 1);                           /* res apply spec ctx */
+	lua_createtable(L, 0, 1); /* res apply spec ctx */
 	lua_rawgeti(L, LUA_REGISTRYINDEX, cfg->lua_ref);
 	lua_setfield(L, -2, "config");
-	lua_createtable(L, 0, 4);                           /* res apply spec ctx plan */
+	lua_createtable(L, 0, 4); /* res apply spec ctx plan */
 	lua_newtable(L);
 	lua_setfield(L, -2, "options");
 	lua_newtable(L);
@@ -82,9 +82,9 @@ static int resources_plan(nx_ctx *ctx, const char *json, nx_err *err)
 	lua_newtable(L);
 	lua_setfield(L, -2, "origin");
 	lua_pushvalue(L, -1);
-	lua_insert(L, -5);                                  /* res plan apply spec ctx plan */
-	int rc = lua_host_pcall(h, 3, 0, err);              /* res plan */
-	lua_remove(L, -2);                                  /* plan */
+	lua_insert(L, -5);		       /* res plan apply spec ctx plan */
+	int rc = lua_host_pcall(h, 3, 0, err); /* res plan */
+	lua_remove(L, -2);		       /* plan */
 	if (rc < 0) {
 		lua_pop(L, 1);
 		return nx_err_wrap(err, "update: rule 'resources'");
@@ -94,7 +94,8 @@ static int resources_plan(nx_ctx *ctx, const char *json, nx_err *err)
 
 int cmd_update(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
-	static const struct option longopts[] = {{"resources", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"resources", required_argument, NULL, 'r'},
+						 {NULL, 0, NULL, 0}};
 	const char *file = NULL;
 	int c;
 	opterr = 0;

@@ -138,3 +138,12 @@ wait_for() { # seconds command...: poll until the command succeeds
 	done
 	return 1
 }
+
+# edit_config DIR LUA: run LUA with `s` bound to DIR/config.json's table,
+# then write it back (JSON). E.g. edit_config "$T/b" "s.hostname = 'x'"
+edit_config() {
+	lua5.4 -e "
+local c = require 'cjson'; local f = assert(io.open('$1/config.json')); local s = c.decode(f:read('a')); f:close()
+$2
+f = assert(io.open('$1/config.json', 'w')); f:write(c.encode(s)); f:close()"
+}

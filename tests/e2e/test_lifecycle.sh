@@ -266,16 +266,13 @@ test_the_program_gets_exactly_the_process_settings() {
 	sim_setup
 	trap sim_teardown EXIT
 	make_bundle "$T/b" '["sh", "-c", "cat /proc/self/status > /out/status; cat /proc/self/oom_score_adj > /out/oom; cat /proc/sys/net/ipv4/ip_forward > /out/fwd; env > /out/env; ls /proc/self/fd > /out/fds; pwd > /out/cwd; ulimit -n > /out/nofile; exec sleep 60"]'
-	lua5.4 -e "
-local c = require 'cjson'; local f = io.open('$T/b/config.json'); local s = c.decode(f:read('a')); f:close()
-s.process.user = { uid = 1000, gid = 1000, additionalGids = { 27 } }
+	edit_config "$T/b" "s.process.user = { uid = 1000, gid = 1000, additionalGids = { 27 } }
 s.process.cwd = '/tmp'
 s.process.noNewPrivileges = true
 s.process.oomScoreAdj = 123
 s.process.rlimits = { { type = 'RLIMIT_NOFILE', soft = 321, hard = 654 } }
 table.insert(s.linux.namespaces, { type = 'network' })
-s.linux.sysctl = { ['net.ipv4.ip_forward'] = '1' }
-f = io.open('$T/b/config.json', 'w'); f:write(c.encode(s)); f:close()"
+s.linux.sysctl = { ['net.ipv4.ip_forward'] = '1' }"
 	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
 	nx create --bundle "$T/b" exact
 	assert_ok

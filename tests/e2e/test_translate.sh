@@ -24,10 +24,7 @@ test_translate_prints_the_plan_and_the_pct_command() {
 test_a_site_override_changes_the_plan() {
 	sim_setup
 	setup_bundle
-	lua5.4 -e "
-local c = require 'cjson'; local f = io.open('$T/b/config.json'); local s = c.decode(f:read('a')); f:close()
-s.annotations = { ['com.example.tier'] = 'gold' }
-f = io.open('$T/b/config.json', 'w'); f:write(c.encode(s)); f:close()"
+	edit_config "$T/b" "s.annotations = { ['com.example.tier'] = 'gold' }"
 	mkdir -p "$T/site"
 	cp "$REPO/examples/overrides/storage_bridge.lua" "$T/site/site.lua"
 	chmod 0644 "$T/site/site.lua"
@@ -77,15 +74,12 @@ test_injection_through_annotations_and_env_is_refused() {
 	for field in "annotations={['org.nexcage.net0']='name=eth0\nlxc.apparmor.profile: unconfined'}" \
 		"process.env={'A=1\nlxc.cap.keep: sys_admin'}" \
 		"hostname='h\nlxc.hook.pre-start: /bin/sh'"; do
-		lua5.4 -e "
-local c = require 'cjson'; local f = io.open('$T/b/config.json'); local s = c.decode(f:read('a')); f:close()
-local t = s; local k, v = ([[$field]]):match('^([%w.]+)=(.*)$')
+		mkdir -p "$T/inj/rootfs"
+		cp "$T/b/config.json" "$T/inj/config.json"
+		edit_config "$T/inj" "local t = s; local k, v = ([[$field]]):match('^([%w.]+)=(.*)$')
 local path = {}; for p in k:gmatch('[^.]+') do path[#path+1] = p end
 for i = 1, #path - 1 do t = t[path[i]] end
-t[path[#path]] = load('return ' .. v)()
-f = io.open('$T/b/inj.json', 'w'); f:write(c.encode(s)); f:close()"
-		mkdir -p "$T/inj/rootfs"
-		cp "$T/b/inj.json" "$T/inj/config.json"
+t[path[#path]] = load('return ' .. v)()"
 		nx create --bundle "$T/inj" inj
 		assert_fails
 		assert_contains "$ERR" "control character"
@@ -105,10 +99,7 @@ test_a_vmid_policy_by_tenant() {
 	sim_setup
 	trap sim_teardown EXIT
 	setup_bundle
-	lua5.4 -e "
-local c = require 'cjson'; local f = io.open('$T/b/config.json'); local s = c.decode(f:read('a')); f:close()
-s.annotations = { ['com.example.tenant'] = 'b' }
-f = io.open('$T/b/config.json', 'w'); f:write(c.encode(s)); f:close()"
+	edit_config "$T/b" "s.annotations = { ['com.example.tenant'] = 'b' }"
 	mkdir -p "$T/site"
 	cp "$REPO/examples/overrides/vmid_by_tenant.lua" "$T/site/vmid.lua"
 	chmod 0644 "$T/site/vmid.lua"

@@ -85,16 +85,38 @@ static const struct {
     {"{\"a\": \"\xc3\x28\"}", "config.json: invalid UTF-8 at offset 7"},
 };
 
-TEST(bundle_every_rule_has_a_failing_fixture)
+/* A bundle directory with an empty rootfs/, and a Lua host. */
+typedef struct fixture {
+	char *dir, *rootfs;
+	nx_lua *h;
+} fixture;
+
+static fixture fixture_new(void)
 {
-	char *dir = tu_tmpdir();
-	char *rootfs = NULL;
-	if (asprintf(&rootfs, "%s/rootfs", dir) < 0)
+	fixture f = {.dir = tu_tmpdir()};
+	if (asprintf(&f.rootfs, "%s/rootfs", f.dir) < 0)
 		abort();
-	mkdir(rootfs, 0755);
+	mkdir(f.rootfs, 0755);
 	nx_lua_settings s = {0};
 	nx_err err = {0};
-	nx_lua *h = lua_host_new(&s, &err);
+	f.h = lua_host_new(&s, &err);
+	return f;
+}
+
+static void fixture_free(fixture *f)
+{
+	lua_host_free(f->h);
+	tu_rmtree(f->dir);
+	free(f->rootfs);
+	free(f->dir);
+}
+
+TEST(bundle_every_rule_has_a_failing_fixture)
+{
+	fixture f = fixture_new();
+	nx_lua *h = f.h;
+	const char *dir = f.dir;
+	nx_err err = {0};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK_CONTAINS(decode(h, dir, bad[i].json, &err), bad[i].message);
 	/* every problem at once, not only the first */
@@ -109,22 +131,15 @@ TEST(bundle_every_rule_has_a_failing_fixture)
 	CHECK(bundle_decode(h, "{\"a\":\0\"b\"}", 10, dir, rfs, sizeof rfs, &err) < 0);
 	CHECK_CONTAINS(err.msg, "config.json: contains a NUL byte at offset 5");
 	CHECK(lua_gettop(lua_host_state(h)) == 0);
-	lua_host_free(h);
-	free(rootfs);
-	tu_rmtree(dir);
-	free(dir);
+	fixture_free(&f);
 }
 
 TEST(bundle_good_fixtures_validate_and_numbers_become_integers)
 {
-	char *dir = tu_tmpdir();
-	char *rootfs = NULL;
-	if (asprintf(&rootfs, "%s/rootfs", dir) < 0)
-		abort();
-	mkdir(rootfs, 0755);
-	nx_lua_settings s = {0};
+	fixture f = fixture_new();
+	nx_lua *h = f.h;
+	const char *dir = f.dir, *rootfs = f.rootfs;
 	nx_err err = {0};
-	nx_lua *h = lua_host_new(&s, &err);
 	CHECK_STR(decode(h, dir, "{" GOOD_HEAD "}", &err), "");
 	CHECK_STR(decode(h, dir, "{" GOOD_HEAD ", " GOOD_PROCESS ", \"unknownField\": {\"x\": null}}", &err),
 		  "");
@@ -140,8 +155,5 @@ TEST(bundle_good_fixtures_validate_and_numbers_become_integers)
 	lua_getfield(L, -1, "uid");
 	CHECK(lua_isinteger(L, -1));
 	lua_settop(L, 0);
-	lua_host_free(h);
-	free(rootfs);
-	tu_rmtree(dir);
-	free(dir);
+	fixture_free(&f);
 }
