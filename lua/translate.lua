@@ -1,61 +1,112 @@
--- The entry point of the OCI -> Proxmox translation: runs the named rules
--- in order over a fresh plan (docs/plan.md). The core validates the plan;
--- a rule that raises is reported by name.
+-- The entry point of the OCI -> Proxmox translation: runs the named rules in
+-- order over a fresh plan (the format is docs/plan.md). The core validates
+-- the plan it gets back; an error raised by a rule is reported naming it.
 local registry = require "rules.registry"
 
 local M = {}
 
 M.api_version = 1
 
--- The default rules, in order. Each module's `apply(spec, ctx, plan)`
--- mutates the plan; later rules may refine earlier ones.
+-- The default rules, in order. Each is module rules.<name>, whose
+-- apply(spec, ctx, plan) mutates the plan; later rules may refine what
+-- earlier ones set (annotations last: a per-container choice wins).
 M.default_order = {
-	"identity", "process", "resources", "namespaces", "mounts",
-	"security", "devices", "rootfs", "annotations",
+	"identity", "process", "resources", "namespaces", "network", "mounts",
+	"security", "sysctl", "devices", "rootfs", "annotations",
 }
 
 local function new_plan()
-	return { options = {}, lxc = {}, warnings = {}, origin = {} }
+	return { options = {}, lxc = {}, warnings = {}, origin = {}, lxc_origin = {} }
 end
 
--- Builds the rule list: the defaults, then the site's edits (module `site`,
--- a no-op unless /etc/nexcage/lua/site.lua replaces it).
+-- The rule list: the defaults, then the site's edits (module `site`, a no-op
+-- unless /etc/nexcage/lua/site.lua replaces it).
 function M.rules()
 	local reg = registry.new()
 	for _, name in ipairs(M.default_order) do
 		reg.add(name, require("rules." .. name).apply)
 	end
-	local site = require "site"
+	local ok, site = pcall(require, "site")
+	if not ok then
+		error({ rule = "site", msg = tostring(site) }, 0)
+	end
 	if type(site) == "function" then
-		site(reg)
+		local done, err = pcall(site, reg)
+		if not done then
+			error({ rule = "site", msg = tostring(err) }, 0)
+		end
+	elseif site ~= nil and site ~= true then
+		error({ rule = "site", msg = "module 'site' must return a function(rules), got " .. type(site) }, 0)
 	end
 	return reg
 end
 
--- Which rule last changed each option: the core names it when the value
--- is refused, whether or not the rule kept plan.origin itself.
-local function record_origin(plan, before, name)
+local function snapshot(plan)
+	local opts, lxc = {}, {}
+	for k, v in pairs(plan.options) do opts[k] = v end
+	for i, kv in ipairs(plan.lxc) do lxc[i] = kv end
+	return opts, lxc
+end
+
+-- Which rule last changed each option and each raw entry, whether or not
+-- the rule kept plan.origin itself: the core names it when it refuses a
+-- value ("plan.options.x (set by rule 'y')").
+local function record_origin(plan, name, opts, lxc)
 	for k, v in pairs(plan.options) do
-		if before[k] ~= v then
-			plan.origin[k] = name
+		if opts[k] ~= v then plan.origin[k] = name end
+	end
+	for k in pairs(plan.origin) do
+		if plan.options[k] == nil then plan.origin[k] = nil end
+	end
+	for i, kv in ipairs(plan.lxc) do
+		if lxc[i] ~= kv then plan.lxc_origin[i] = name end
+	end
+	for i = #plan.lxc + 1, #plan.lxc_origin do plan.lxc_origin[i] = nil end
+end
+
+-- What must still hold after any rule, site rules included, so that the
+-- next rule and the origin bookkeeping can work. Values are checked by the
+-- core (src/plan.c), which names the rule through plan.origin.
+local function check_shape(plan)
+	if type(plan.options) ~= "table" then return "plan.options is no longer a table" end
+	if type(plan.lxc) ~= "table" then return "plan.lxc is no longer a list" end
+	if type(plan.warnings) ~= "table" then return "plan.warnings is no longer a list" end
+	if type(plan.origin) ~= "table" then plan.origin = {} end
+	if type(plan.lxc_origin) ~= "table" then plan.lxc_origin = {} end
+	for i, kv in ipairs(plan.lxc) do
+		if type(kv) ~= "table" or type(kv[1]) ~= "string" then
+			return "plan.lxc[" .. i .. "] is not a {\"lxc.key\", value} pair"
 		end
 	end
+	return nil
+end
+
+local function message(err)
+	if type(err) == "table" then
+		return tostring(err.msg or err.message or err[1] or "error")
+	end
+	return tostring(err)
 end
 
 function M.translate(spec, ctx)
+	if type(spec) ~= "table" then
+		error({ rule = "translate", msg = "the spec must be a table, got " .. type(spec) }, 0)
+	end
+	ctx = type(ctx) == "table" and ctx or {}
 	local plan = new_plan()
 	for _, rule in ipairs(M.rules().list()) do
 		plan.current_rule = rule.name
-		local before = {}
-		for k, v in pairs(plan.options) do before[k] = v end
+		local opts, lxc = snapshot(plan)
 		local ok, err = pcall(rule.fn, spec, ctx, plan)
-		record_origin(plan, before, rule.name)
 		if not ok then
-			if type(err) == "table" and err.rule then
-				error(err, 0)
-			end
-			error({ rule = rule.name, msg = tostring(err) }, 0)
+			-- Always the rule that ran, even if it raised {rule = "other"}.
+			error({ rule = rule.name, msg = message(err) }, 0)
 		end
+		local bad = check_shape(plan)
+		if bad then
+			error({ rule = rule.name, msg = "returned garbage: " .. bad }, 0)
+		end
+		record_origin(plan, rule.name, opts, lxc)
 	end
 	plan.current_rule = nil
 	return plan

@@ -1,23 +1,58 @@
 local h = require "helpers"
 
 describe("rules.identity", function()
-	it("sets hostname and ostype", function()
+	it("sets hostname, ostype unmanaged and the console mode", function()
 		local plan = h.translate(h.spec({ hostname = "api-1.example.com" }))
 		assert.are.equal("api-1.example.com", plan.options.hostname)
 		assert.are.equal("unmanaged", plan.options.ostype)
+		assert.are.equal("console", plan.options.cmode)
+		assert.are.equal("identity", plan.origin.hostname)
+		assert.are.same({}, plan.warnings)
 	end)
 
-	it("refuses invalid DNS names", function()
-		for _, bad in ipairs({ "-web", "web-", "we_b", "a..b", string.rep("a", 64) }) do
-			local ok, err = pcall(h.translate, h.spec({ hostname = bad }))
-			assert.is_false(ok, bad)
-			assert.are.equal("identity", err.rule)
+	it("leaves the hostname to Proxmox (CT<vmid>) when the spec has none", function()
+		local s = h.spec()
+		s.hostname = nil
+		assert.is_nil(h.translate(s).options.hostname)
+	end)
+
+	it("treats JSON null as absent", function()
+		local s = h.spec()
+		s.hostname = require("cjson").null
+		assert.is_nil(h.translate(s).options.hostname)
+	end)
+
+	it("accepts the longest valid names", function()
+		local label = string.rep("a", 63)
+		local name = label .. "." .. label .. "." .. label .. "." .. string.rep("b", 63)
+		assert.are.equal(255, #name)
+		assert.are.equal(name, h.translate(h.spec({ hostname = name })).options.hostname)
+	end)
+
+	it("refuses invalid DNS names with a clear error", function()
+		for _, bad in ipairs({ "", "-web", "web-", "we_b", "a..b", ".a", "a.", "web server", string.rep("a", 64),
+			string.rep("a.", 127) .. "ab" }) do
+			local err = h.refuse(h.spec({ hostname = bad }))
+			assert.are.equal("identity", err.rule, bad)
+			assert.matches("is not a valid DNS name", err.msg)
 		end
+		assert.matches("must be a string", h.refuse(h.spec({ hostname = 42 })).msg)
 	end)
 
 	it("refuses a hostname that would inject a config key", function()
-		local ok, err = pcall(h.translate, h.spec({ hostname = "x\nlxc.apparmor.profile: unconfined" }))
-		assert.is_false(ok)
-		assert.matches("control character", err.msg)
+		for _, bad in ipairs({ "x\nlxc.apparmor.profile: unconfined", "x\rlxc.cap.keep: all", "x\0y" }) do
+			local err = h.refuse(h.spec({ hostname = bad }))
+			assert.are.equal("identity", err.rule)
+			assert.matches("control character", err.msg)
+		end
+	end)
+
+	it("warns for a hostname without a uts namespace, and for domainname", function()
+		local s = h.spec({ domainname = "example.org" })
+		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "mount" } }
+		local plan = h.translate(s)
+		assert.are.equal("web", plan.options.hostname)
+		assert.truthy(h.warning(plan, "hostname is set without a uts namespace"))
+		assert.truthy(h.warning(plan, "domainname: not applied"))
 	end)
 end)

@@ -1,38 +1,90 @@
 local h = require "helpers"
 
+local function with(mounts)
+	return h.spec({ mounts = mounts })
+end
+
 describe("rules.mounts", function()
-	it("turns bind mounts into mpN, with ro", function()
-		local plan = h.translate(h.spec({ mounts = {
+	it("turns bind mounts of host directories into mpN, with ro and Proxmox's mount options", function()
+		local plan = h.translate(with({
 			{ destination = "/data", type = "bind", source = "/srv/data", options = { "rbind", "rw" } },
-			{ destination = "/etc/app", source = "/etc/app-conf", options = { "bind", "ro" } },
-		} }))
+			{ destination = "/etc/app", source = "/etc/app-conf", options = { "bind", "ro", "nosuid", "nodev", "rprivate" } },
+			{ destination = "/cache/", type = "none", source = "//var//cache", options = { "rbind", "noexec", "noatime" } },
+		}))
 		assert.are.equal("/srv/data,mp=/data", plan.options.mp0)
-		assert.are.equal("/etc/app-conf,mp=/etc/app,ro=1", plan.options.mp1)
+		assert.are.equal("/etc/app-conf,mp=/etc/app,ro=1,mountoptions=nosuid;nodev", plan.options.mp1)
+		assert.are.equal("/var/cache,mp=/cache,mountoptions=noexec;noatime", plan.options.mp2)
 		assert.are.equal("mounts", plan.origin.mp0)
 	end)
 
-	it("leaves the standard kernel filesystems to LXC and makes other tmpfs mounts raw entries", function()
-		local plan = h.translate(h.spec({ mounts = {
-			{ destination = "/proc", type = "proc", source = "proc" },
-			{ destination = "/dev/shm", type = "tmpfs", source = "shm" },
-			{ destination = "/run", type = "tmpfs", source = "tmpfs", options = { "nosuid", "mode=755" } },
-		} }))
-		assert.is_nil(plan.options.mp0)
-		assert.are.same({ "tmpfs run tmpfs nosuid,mode=755,create=dir 0 0" }, h.raw(plan, "lxc.mount.entry"))
+	it("resolves a relative bind source against the bundle", function()
+		local plan = h.translate(with({ { destination = "/cfg", type = "bind", source = "config/app" } }))
+		assert.are.equal("/var/lib/bundles/c1/config/app,mp=/cfg", plan.options.mp0)
 	end)
 
-	it("refuses unsupported types and injection through paths and options", function()
+	it("binds the files engines provide (/etc/hosts, resolv.conf, ...) as files", function()
+		local plan = h.translate(with({
+			{ destination = "/etc/resolv.conf", type = "bind", source = "/run/containers/x/resolv.conf", options = { "rbind", "ro" } },
+			{ destination = "/etc/hosts", type = "bind", source = "/run/containers/x/hosts", options = { "bind" } },
+		}))
+		assert.is_nil(plan.options.mp0)
+		assert.are.same({
+			"/run/containers/x/resolv.conf etc/resolv.conf none bind,create=file,ro 0 0",
+			"/run/containers/x/hosts etc/hosts none bind,create=file 0 0",
+		}, h.raw(plan, "lxc.mount.entry"))
+	end)
+
+	it("leaves proc, sysfs, devpts, cgroup and /dev to LXC, without a warning", function()
+		local plan = h.translate(with({
+			{ destination = "/proc", type = "proc", source = "proc" },
+			{ destination = "/dev", type = "tmpfs", source = "tmpfs", options = { "nosuid", "strictatime", "mode=755", "size=65536k" } },
+			{ destination = "/dev/pts", type = "devpts", source = "devpts", options = { "newinstance", "ptmxmode=0666" } },
+			{ destination = "/sys", type = "sysfs", source = "sysfs", options = { "nosuid", "ro" } },
+			{ destination = "/sys/fs/cgroup", type = "cgroup", source = "cgroup", options = { "ro" } },
+		}))
+		assert.are.same({}, h.raw(plan, "lxc.mount.entry"))
+		assert.are.same({}, plan.warnings)
+	end)
+
+	it("mounts tmpfs (also /dev/shm) and mqueue as raw entries, dropping atime and propagation options", function()
+		local plan = h.translate(with({
+			{ destination = "/dev/shm", type = "tmpfs", source = "shm", options = { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k" } },
+			{ destination = "/dev/mqueue", type = "mqueue", source = "mqueue", options = { "nosuid", "noexec", "nodev" } },
+			{ destination = "/run", type = "tmpfs", source = "tmpfs", options = { "nosuid", "strictatime", "rprivate", "mode=755" } },
+			{ destination = "/tmp", type = "tmpfs", source = "tmpfs" },
+		}))
+		assert.are.same({
+			"tmpfs dev/shm tmpfs nosuid,noexec,nodev,mode=1777,size=65536k,create=dir 0 0",
+			"mqueue dev/mqueue mqueue nosuid,noexec,nodev,create=dir 0 0",
+			"tmpfs run tmpfs nosuid,mode=755,create=dir 0 0",
+			"tmpfs tmp tmpfs create=dir 0 0",
+		}, h.raw(plan, "lxc.mount.entry"))
+	end)
+
+	it("refuses unsupported types and kernel filesystems at other places", function()
+		assert.matches('mount type "nfs" is not supported', h.refuse(with({ { destination = "/x", type = "nfs", source = "srv:/x" } })).msg)
+		assert.matches("a proc mount at /host/proc", h.refuse(with({ { destination = "/host/proc", type = "proc", source = "proc" } })).msg)
+		assert.matches("needs a source", h.refuse(with({ { destination = "/x", type = "bind" } })).msg)
+		assert.matches("cannot bind over the root", h.refuse(with({ { destination = "/", type = "bind", source = "/srv" } })).msg)
+	end)
+
+	it("refuses injection through paths and options", function()
 		local cases = {
-			{ destination = "/x", type = "nfs", source = "srv:/x" },
 			{ destination = "/x\nlxc.hook.start: /bin/sh", type = "bind", source = "/x" },
+			{ destination = "/x", type = "bind", source = "/x\nlxc.hook.pre-start: /bin/sh" },
 			{ destination = "/x", type = "bind", source = "/x,mp=/etc" },
 			{ destination = "/x", type = "bind", source = "/srv/../etc" },
+			{ destination = "/x/.", type = "bind", source = "/srv" },
+			{ destination = "/x y", type = "tmpfs", source = "t" },
+			{ destination = "x", type = "tmpfs", source = "t" },
 			{ destination = "/run", type = "tmpfs", source = "t", options = { "size=1m\nlxc.cap.keep: all" } },
+			{ destination = "/run", type = "tmpfs", source = "t", options = { "size=1m 0 0" } },
+			{ destination = "/run", type = "tmpfs", source = "t", options = { "size=1m,uid=0" } },
+			{ destination = "/x", type = "bind\nlxc.x: y", source = "/x" },
 		}
-		for _, m in ipairs(cases) do
-			local ok, err = pcall(h.translate, h.spec({ mounts = { m } }))
-			assert.is_false(ok)
-			assert.are.equal("mounts", err.rule)
+		for i, m in ipairs(cases) do
+			local err = h.refuse(with({ m }))
+			assert.are.equal("mounts", err.rule, "case " .. i)
 		end
 	end)
 end)

@@ -1,31 +1,76 @@
 local h = require "helpers"
 
 describe("rules.namespaces", function()
-	it("maps a user namespace to unprivileged with lxc.idmap lines", function()
-		local plan = h.translate(h.spec({ linux = {
-			namespaces = { { type = "user" }, { type = "pid" } },
+	it("maps a user namespace with mappings to unprivileged and lxc.idmap lines", function()
+		local plan = h.translate(h.linux({
 			uidMappings = { { containerID = 0, hostID = 100000, size = 65536 } },
-			gidMappings = { { containerID = 0, hostID = 100000, size = 65536 } },
-		} }))
+			gidMappings = { { containerID = 0, hostID = 100000, size = 65536 }, { containerID = 65536, hostID = 300000, size = 1 } },
+		}, { "user" }))
 		assert.are.equal(1, plan.options.unprivileged)
-		assert.are.same({ "u 0 100000 65536", "g 0 100000 65536" }, h.raw(plan, "lxc.idmap"))
+		assert.are.equal("namespaces", plan.origin.unprivileged)
+		assert.are.same({ "u 0 100000 65536", "g 0 100000 65536", "g 65536 300000 1" }, h.raw(plan, "lxc.idmap"))
 	end)
 
-	it("is privileged without a user namespace", function()
+	it("leaves the map to Proxmox (0 -> 100000, 65536 ids) without mappings", function()
+		local plan = h.translate(h.linux({}, { "user" }))
+		assert.are.equal(1, plan.options.unprivileged)
+		assert.are.same({}, h.raw(plan, "lxc.idmap"))
+	end)
+
+	it("is privileged without a user namespace, ignoring mappings with a warning", function()
 		assert.are.equal(0, h.translate(h.spec()).options.unprivileged)
+		local plan = h.translate(h.linux({ uidMappings = { { containerID = 0, hostID = 1000, size = 1 } } }))
+		assert.are.equal(0, plan.options.unprivileged)
+		assert.are.same({}, h.raw(plan, "lxc.idmap"))
+		assert.truthy(h.warning(plan, "without a user namespace"))
 	end)
 
-	it("gives net0 on the site bridge with a network namespace, host network without", function()
-		local plan = h.translate(h.spec({ linux = { namespaces = { { type = "network" } } } }), h.ctx({ bridge = "vmbr1" }))
-		assert.are.equal("name=eth0,bridge=vmbr1,ip=dhcp", plan.options.net0)
-		plan = h.translate(h.spec())
-		assert.is_nil(plan.options.net0)
-		assert.are.same({ "none" }, h.raw(plan, "lxc.net.0.type"))
+	it("refuses mappings LXC cannot start with", function()
+		local only_uid = h.linux({ uidMappings = { { containerID = 0, hostID = 1000, size = 10 } } }, { "user" })
+		assert.matches("give both or neither", h.refuse(only_uid).msg)
+		local no_root = h.linux({ uidMappings = { { containerID = 1, hostID = 1000, size = 10 } },
+			gidMappings = { { containerID = 0, hostID = 1000, size = 10 } } }, { "user" })
+		assert.matches("must map container uid 0", h.refuse(no_root).msg)
+		local bad = h.linux({ uidMappings = { { containerID = 0, hostID = -5, size = 10 } },
+			gidMappings = { { containerID = 0, hostID = 1000, size = 10 } } }, { "user" })
+		assert.matches("uidMappings%[0%].hostID", h.refuse(bad).msg)
+		local zero = h.linux({ uidMappings = { { containerID = 0, hostID = 5, size = 0 } },
+			gidMappings = { { containerID = 0, hostID = 1000, size = 10 } } }, { "user" })
+		assert.matches("size: must be at least 1", h.refuse(zero).msg)
 	end)
 
 	it("refuses to join an existing namespace", function()
-		local ok, err = pcall(h.translate, h.spec({ linux = { namespaces = { { type = "network", path = "/proc/1/ns/net" } } } }))
-		assert.is_false(ok)
-		assert.matches("joining an existing network namespace", err.msg)
+		local s = h.linux({}, {})
+		s.linux.namespaces[#s.linux.namespaces + 1] = { type = "network", path = "/proc/1/ns/net" }
+		local err = h.refuse(s)
+		assert.are.equal("namespaces", err.rule)
+		assert.matches("joining an existing network namespace %(/proc/1/ns/net%)", err.msg)
+	end)
+
+	it("refuses sharing the host's pid or ipc namespace", function()
+		local s = h.spec()
+		s.linux.namespaces = { { type = "mount" }, { type = "ipc" }, { type = "uts" } }
+		assert.matches("no pid namespace", h.refuse(s).msg)
+		s.linux.namespaces = { { type = "mount" }, { type = "pid" } }
+		assert.matches("no ipc namespace", h.refuse(s).msg)
+		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "bogus" } }
+		assert.matches("unknown namespace type", h.refuse(s).msg)
+	end)
+
+	it("warns when uts, mount or cgroup is left out (the CT has them anyway)", function()
+		local s = h.spec()
+		s.hostname = nil
+		s.linux.namespaces = { { type = "pid" }, { type = "ipc" } }
+		local plan = h.translate(s)
+		for _, t in ipairs({ "no uts namespace", "no mount namespace", "no cgroup namespace" }) do
+			assert.truthy(h.warning(plan, t), t)
+		end
+	end)
+
+	it("warns for time offsets with a time namespace, refuses them without", function()
+		local offsets = { monotonic = { secs = 172800, nanosecs = 0 } }
+		local plan = h.translate(h.linux({ timeOffsets = offsets }, { "time" }))
+		assert.truthy(h.warning(plan, "linux.timeOffsets: not applied"))
+		assert.matches("needs a time namespace", h.refuse(h.linux({ timeOffsets = offsets })).msg)
 	end)
 end)

@@ -1,53 +1,130 @@
 local h = require "helpers"
 
 describe("rules.security", function()
-	it("maps capabilities, noNewPrivileges, apparmor, oomScoreAdj, rlimits", function()
+	it("clears Proxmox's drop list and keeps exactly the bounding set (LXC refuses both)", function()
 		local s = h.spec()
-		s.process.capabilities = { bounding = { "CAP_CHOWN", "CAP_NET_BIND_SERVICE" } }
-		s.process.noNewPrivileges = true
-		s.process.apparmorProfile = "lxc-container-default-cgns"
-		s.process.oomScoreAdj = 100
-		s.process.rlimits = { { type = "RLIMIT_NOFILE", soft = 1024, hard = 4096 } }
+		s.process.capabilities = {
+			bounding = { "CAP_CHOWN", "CAP_NET_BIND_SERVICE", "CAP_CHOWN" },
+			effective = { "CAP_CHOWN" },
+		}
 		local plan = h.translate(s)
-		assert.are.same({ "chown net_bind_service" }, h.raw(plan, "lxc.cap.keep"))
-		assert.are.same({}, h.raw(plan, "lxc.no_new_privs")) -- Proxmox drops it: the init applies it
-		assert.are.same({ "lxc-container-default-cgns" }, h.raw(plan, "lxc.apparmor.profile"))
-		assert.are.equal(100, plan.process.oom_score_adj)
-		assert.are.same({ "1024:4096" }, h.raw(plan, "lxc.prlimit.nofile"))
-		assert.are.same({ { type = "RLIMIT_NOFILE", soft = 1024, hard = 4096 } }, plan.process.rlimits)
-		assert.is_true(plan.process.no_new_privileges)
+		assert.are.same({ "lxc.cap.drop = ", "lxc.cap.keep = chown net_bind_service" }, h.raw_lines(plan, "lxc.cap."))
+		assert.are.same({ "chown" }, plan.process.capabilities.effective)
 	end)
 
-	it("keeps no capability for an empty bounding set", function()
+	it("keeps no capability for an empty or missing bounding set", function()
 		local s = h.spec()
 		s.process.capabilities = { bounding = {} }
 		assert.are.same({ "none" }, h.raw(h.translate(s), "lxc.cap.keep"))
+		s.process.capabilities = { effective = { "CAP_KILL" } }
+		assert.are.same({ "none" }, h.raw(h.translate(s), "lxc.cap.keep"))
 	end)
 
-	it("maps sysctl to sorted lxc.sysctl keys and warns for masked/readonly paths and seccomp", function()
-		local plan = h.translate(h.spec({ linux = { namespaces = { { type = "network" } },
-			sysctl = { ["net.ipv4.ip_forward"] = "1", ["kernel.msgmax"] = "8192" },
-			maskedPaths = { "/proc/kcore" }, readonlyPaths = { "/proc/sys" }, seccomp = {} } }))
-		assert.are.same({ "8192" }, h.raw(plan, "lxc.sysctl.kernel.msgmax"))
-		assert.are.same({}, h.raw(plan, "lxc.sysctl.net.ipv4.ip_forward"))
-		assert.are.same({ { "net.ipv4.ip_forward", "1" } }, plan.process.sysctl)
-		assert.are.equal(3, #plan.warnings)
+	it("leaves Proxmox's capabilities alone without process.capabilities", function()
+		assert.are.same({}, h.raw_lines(h.translate(h.spec()), "lxc.cap."))
 	end)
 
-	it("refuses an apparmor profile or sysctl value that would inject a key", function()
+	it("warns that ambient capabilities are not raised for a non-root user", function()
+		local s = h.spec()
+		s.process.capabilities = { bounding = { "CAP_NET_BIND_SERVICE" }, ambient = { "CAP_NET_BIND_SERVICE" } }
+		assert.truthy(h.warning(h.translate(s), "process.capabilities.ambient: not raised for uid 1000"))
+	end)
+
+	it("refuses unknown capability names", function()
+		local s = h.spec()
+		s.process.capabilities = { bounding = { "CAP_CHOWN", "CAP_FLY" } }
+		local err = h.refuse(s)
+		assert.are.equal("security", err.rule)
+		assert.matches('bounding%[1%]: "CAP_FLY" is not a capability', err.msg)
+		s.process.capabilities = { bounding = { "chown" } }
+		assert.is_table(h.refuse(s))
+	end)
+
+	it("maps the AppArmor profile, and warns for SELinux labels", function()
+		local s = h.spec()
+		s.process.apparmorProfile = "lxc-container-default-cgns"
+		s.process.selinuxLabel = "system_u:system_r:svirt_lxc_net_t:s0:c124,c675"
+		s.linux.mountLabel = "system_u:object_r:svirt_sandbox_file_t:s0:c715,c811"
+		local plan = h.translate(s)
+		assert.are.same({ "lxc-container-default-cgns" }, h.raw(plan, "lxc.apparmor.profile"))
+		assert.truthy(h.warning(plan, "process.selinuxLabel: not applied"))
+		assert.truthy(h.warning(plan, "linux.mountLabel: not applied"))
+	end)
+
+	it("maps rlimits to lxc.prlimit (unlimited for 2^64-1) and carries them in plan.process", function()
+		local s = h.spec()
+		s.process.rlimits = {
+			{ type = "RLIMIT_NOFILE", soft = 1024, hard = 4096 },
+			{ type = "RLIMIT_MEMLOCK", soft = 18446744073709551615.0, hard = 18446744073709551615.0 },
+		}
+		local plan = h.translate(s)
+		assert.are.same({ "lxc.prlimit.nofile = 1024:4096", "lxc.prlimit.memlock = unlimited:unlimited" },
+			h.raw_lines(plan, "lxc.prlimit."))
+		assert.are.same({ type = "RLIMIT_NOFILE", soft = 1024, hard = 4096 }, plan.process.rlimits[1])
+		assert.are.equal(2, #plan.process.rlimits)
+	end)
+
+	it("refuses bad rlimits", function()
+		local cases = {
+			{ { type = "RLIMIT_BOGUS", soft = 1, hard = 1 }, "not an RLIMIT_%* resource" },
+			{ { type = "RLIMIT_NOFILE", soft = 10, hard = 5 }, "soft limit above the hard limit" },
+			{ { type = "RLIMIT_NOFILE", soft = -1, hard = 5 }, "soft: must be a whole number" },
+		}
+		for _, c in ipairs(cases) do
+			local s = h.spec()
+			s.process.rlimits = { c[1] }
+			assert.matches(c[2], h.refuse(s).msg)
+		end
+		local s = h.spec()
+		s.process.rlimits = { { type = "RLIMIT_CORE", soft = 0, hard = 0 }, { type = "RLIMIT_CORE", soft = 0, hard = 0 } }
+		assert.matches("given twice", h.refuse(s).msg)
+	end)
+
+	it("carries noNewPrivileges and oomScoreAdj in plan.process only (Proxmox drops their keys)", function()
+		local s = h.spec()
+		s.process.noNewPrivileges = true
+		s.process.oomScoreAdj = 100
+		local plan = h.translate(s)
+		assert.is_true(plan.process.no_new_privileges)
+		assert.are.equal(100, plan.process.oom_score_adj)
+		assert.are.same({}, h.raw(plan, "lxc.no_new_privs"))
+		assert.are.same({}, h.raw(plan, "lxc.proc.oom_score_adj"))
+	end)
+
+	it("masks paths with a /dev/null bind or an empty read-only tmpfs, whichever fits", function()
+		local plan = h.translate(h.linux({ maskedPaths = { "/proc/kcore", "/sys/firmware" } }))
+		assert.are.same({
+			"/dev/null proc/kcore none bind,optional 0 0",
+			"tmpfs proc/kcore tmpfs ro,nosuid,nodev,noexec,optional 0 0",
+			"/dev/null sys/firmware none bind,optional 0 0",
+			"tmpfs sys/firmware tmpfs ro,nosuid,nodev,noexec,optional 0 0",
+		}, h.raw(plan, "lxc.mount.entry"))
+		assert.matches("maskedPaths%[0%]", h.refuse(h.linux({ maskedPaths = { "/proc/../etc" } })).msg)
+		assert.matches("control character", h.refuse(h.linux({ maskedPaths = { "/proc/x\nlxc.x: y" } })).msg)
+	end)
+
+	it("accepts the read-only paths LXC already protects and warns for others", function()
+		local plan = h.translate(h.linux({ readonlyPaths = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+			"/proc/sysrq-trigger" } }))
+		assert.are.same({}, plan.warnings)
+		plan = h.translate(h.linux({ readonlyPaths = { "/proc/sys", "/etc/app" } }))
+		assert.truthy(h.warning(plan, "linux.readonlyPaths: not made read-only one by one: /etc/app"))
+	end)
+
+	it("warns for seccomp and propagation, maps a 32-bit personality", function()
+		local plan = h.translate(h.linux({ seccomp = { defaultAction = "SCMP_ACT_ERRNO" }, rootfsPropagation = "slave",
+			personality = { domain = "LINUX32" } }))
+		assert.truthy(h.warning(plan, "linux.seccomp"))
+		assert.truthy(h.warning(plan, "linux.rootfsPropagation slave"))
+		assert.are.same({ "linux32" }, h.raw(plan, "lxc.arch"))
+		assert.matches("LINUX or LINUX32", h.refuse(h.linux({ personality = { domain = "SVR4" } })).msg)
+	end)
+
+	it("refuses an AppArmor profile that would inject a key", function()
 		local s = h.spec()
 		s.process.apparmorProfile = "x\nlxc.apparmor.profile: unconfined"
-		assert.is_false(pcall(h.translate, s))
-		assert.is_false(pcall(h.translate, h.spec({ linux = { namespaces = { { type = "network" } },
-			sysctl = { ["net.b"] = "1\nlxc.x: y" } } })))
-		local ok, err = pcall(h.translate, h.spec({ linux = { sysctl = { ["net.ipv4.ip_forward"] = "1" } } }))
-		assert.is_false(ok)
-		assert.matches("needs a network namespace", err.msg)
-		ok, err = pcall(h.translate, h.spec({ linux = { sysctl = { ["vm.swappiness"] = "10" } } }))
-		assert.is_false(ok)
-		assert.matches("not settable in a Proxmox CT", err.msg)
-		s = h.spec()
-		s.process.selinuxLabel = "system_u:system_r:container_t"
-		assert.is_false(pcall(h.translate, s))
+		assert.matches("control character", h.refuse(s).msg)
+		s.process.apparmorProfile = "unconfined lxc.cap.keep"
+		assert.matches("not a profile name", h.refuse(s).msg)
 	end)
 end)

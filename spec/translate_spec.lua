@@ -3,57 +3,124 @@ local h = require "helpers"
 describe("translate", function()
 	it("runs the default rules in order over a fresh plan", function()
 		local t = h.fresh("translate")
-		assert.are.same({ "identity", "process", "resources", "namespaces", "mounts", "security",
-			"devices", "rootfs", "annotations" }, t.rules().order())
+		assert.are.same({ "identity", "process", "resources", "namespaces", "network", "mounts", "security",
+			"sysctl", "devices", "rootfs", "annotations" }, t.rules().order())
 		local plan = t.translate(h.spec(), h.ctx())
 		assert.are.equal("web", plan.options.hostname)
 		assert.are.equal("identity", plan.origin.hostname)
 		assert.is_nil(plan.current_rule)
 	end)
 
+	it("produces the exact plan for an ordinary service", function()
+		local plan = h.translate(h.spec())
+		assert.are.same({
+			hostname = "web", ostype = "unmanaged", cmode = "console", entrypoint = "sh -c 'exec httpd -f'",
+			memory = 512, swap = 0, unprivileged = 0, rootfs = "local-lvm:8",
+		}, plan.options)
+		assert.are.same({ { "lxc.environment.runtime", "PATH=/bin:/usr/bin" }, { "lxc.environment.runtime", "TERM=xterm" },
+			{ "lxc.net.0.type", "none" } }, plan.lxc)
+		assert.are.same({ "process", "process", "network" }, plan.lxc_origin)
+		assert.are.same({}, plan.warnings)
+	end)
+
 	it("names the rule that failed", function()
-		local ok, err = pcall(h.translate, h.spec({ hostname = "bad_name!" }))
-		assert.is_false(ok)
+		local err = h.refuse(h.spec({ hostname = "bad_name!" }))
 		assert.are.equal("identity", err.rule)
 		assert.matches("not a valid DNS name", err.msg)
 	end)
 
-	it("translates a full config (every section of the runtime-spec example) without error", function()
-		local f = assert(io.open("spec/fixtures/full-config.json"))
-		local spec = require("cjson").decode(f:read("a"))
-		f:close()
+	it("refuses a spec that is not a table", function()
+		assert.has_error(function() h.fresh("translate").translate("x", h.ctx()) end)
+	end)
+
+	it("translates the runtime-spec's full example config with no error", function()
+		local spec = h.read_json("spec/fixtures/runtime-spec-example.json")
 		local plan = h.translate(spec)
+		assert.are.equal("slartibartfast", plan.options.hostname)
+		assert.are.equal(1, plan.options.unprivileged)
+		assert.are.equal("name=eth0,bridge=vmbr0,ip=dhcp", plan.options.net0)
+		assert.are.equal(512, plan.options.memory)
+		assert.are.equal(0, plan.options.swap)
+		assert.are.equal(39, plan.options.cpuunits)
+		assert.are.equal("2", plan.options.cpulimit)
+		assert.are.equal("local-lvm:8,ro=1", plan.options.rootfs)
+		assert.are.equal("path=/dev/fuse,mode=0666,uid=0,gid=0", plan.options.dev0)
+		assert.are.equal("path=/dev/sda,mode=0660,uid=0,gid=0", plan.options.dev1)
+		assert.are.same({ "u 0 1000 32000", "g 0 1000 32000" }, h.raw(plan, "lxc.idmap"))
+		assert.are.same({ "acme_secure_profile" }, h.raw(plan, "lxc.apparmor.profile"))
+		assert.are.same({ "1024:1024" }, h.raw(plan, "lxc.prlimit.nofile"))
+		assert.are.same({ { "net.core.somaxconn", "256" }, { "net.ipv4.ip_forward", "1" } }, plan.process.sysctl)
+		assert.are.same({ "sh" }, plan.process.args)
+		assert.is_true(plan.process.no_new_privileges)
+		assert.are.equal(100, plan.process.oom_score_adj)
+		assert.truthy(h.warning(plan, "process.selinuxLabel"))
+		assert.truthy(h.warning(plan, "linux.timeOffsets"))
+	end)
+
+	it("translates the project's full fixture (the benchmark's input) with no error", function()
+		local plan = h.translate(h.read_json("spec/fixtures/full-config.json"))
 		assert.are.equal("fixture-host", plan.options.hostname)
+		assert.is_table(plan.process)
+	end)
+
+	it("translates the example busybox bundle", function()
+		local plan = h.translate(h.read_json("examples/busybox/config.json"))
 		assert.is_table(plan.process)
 	end)
 end)
 
-describe("site edits through the rule registry", function()
-	it("adds, replaces, reorders and drops single rules", function()
-		local reg = require("rules.registry").new()
-		local f = function() end
-		reg.add("a", f)
-		reg.add("c", f)
-		reg.add("b", f, { after = "a" })
-		reg.add("first", f, { before = "a" })
-		reg.drop("c")
-		reg.replace("b", function() end)
-		assert.are.same({ "first", "a", "b" }, reg.order())
-		assert.has_error(function() reg.add("a", f) end)
-		assert.has_error(function() reg.drop("missing") end)
-	end)
-
-	it("applies a site module to the defaults", function()
+describe("origins", function()
+	it("records the rule that last set each option and raw key, also for site rules", function()
 		h.fresh("translate")
 		package.loaded["site"] = function(rules)
-			rules.drop("devices")
-			rules.add("stamp", function(spec, ctx, plan) plan.options.tags = "stamped" end,
-				{ after = "annotations" })
+			rules.add("late", function(spec, ctx, plan)
+				plan.options.hostname = "renamed"
+				plan.options.memory = nil
+				plan.lxc[#plan.lxc + 1] = { "lxc.cgroup2.pids.max", "64" }
+			end)
 		end
-		local t = require "translate"
-		assert.are.same("stamp", t.rules().order()[9])
-		local plan = t.translate(h.spec(), h.ctx())
-		assert.are.equal("stamped", plan.options.tags)
+		local plan = require("translate").translate(h.spec(), h.ctx())
 		package.loaded["site"] = nil
+		assert.are.equal("late", plan.origin.hostname)
+		assert.is_nil(plan.origin.memory)
+		assert.are.equal("late", plan.lxc_origin[#plan.lxc])
+		assert.are.equal("process", plan.lxc_origin[1])
+	end)
+
+	it("reports a rule that breaks the plan's shape by name", function()
+		h.fresh("translate")
+		package.loaded["site"] = function(rules)
+			rules.add("broken", function(spec, ctx, plan) plan.lxc[1] = "lxc.x = y" end)
+		end
+		local ok, err = pcall(require("translate").translate, h.spec(), h.ctx())
+		package.loaded["site"] = nil
+		assert.is_false(ok)
+		assert.are.same({ rule = "broken", msg = "returned garbage: plan.lxc[1] is not a {\"lxc.key\", value} pair" }, err)
+	end)
+
+	it("names the rule that raised, even when it claims another name", function()
+		h.fresh("translate")
+		package.loaded["site"] = function(rules)
+			rules.add("liar", function() error({ rule = "identity", msg = "boom" }) end, { before = "identity" })
+		end
+		local ok, err = pcall(require("translate").translate, h.spec(), h.ctx())
+		package.loaded["site"] = nil
+		assert.is_false(ok)
+		assert.are.same({ rule = "liar", msg = "boom" }, err)
+	end)
+
+	it("reports a failing or malformed site module as rule 'site'", function()
+		h.fresh("translate")
+		package.loaded["site"] = function(rules) rules.drop("nosuchrule") end
+		local ok, err = pcall(require("translate").translate, h.spec(), h.ctx())
+		assert.is_false(ok)
+		assert.are.equal("site", err.rule)
+		assert.matches("no rule 'nosuchrule' to drop", err.msg)
+		h.fresh("translate")
+		package.loaded["site"] = { "not a function" }
+		ok, err = pcall(require("translate").translate, h.spec(), h.ctx())
+		package.loaded["site"] = nil
+		assert.are.equal("site", err.rule)
+		assert.matches("must return a function", err.msg)
 	end)
 end)

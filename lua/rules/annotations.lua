@@ -1,64 +1,172 @@
--- Annotations: the documented org.opencontainers.image.* keys become the
--- description and tags; the org.nexcage.* namespace sets per-container
--- Proxmox options. Unknown annotations are ignored, as the spec says.
+-- Annotations. Unknown ones are ignored, as the runtime spec says, except
+-- in nexcage's own namespace, where a typo is an error.
+--
+-- Image labels (OCI image-spec annotations):
+--   org.opencontainers.image.title, .description -> description (first lines)
+--   .version, .revision, .source, .url, .documentation, .vendor, .licenses,
+--   .authors, .created, .ref.name, .base.name    -> description "key: value" lines
+--   .vendor, .version                            -> tags
+-- nexcage's namespace, per container (M.nexcage below lists them all):
+--   org.nexcage.storage, .rootfs-size, .bridge, .net0 ... .net31, .onboot,
+--   .tags, .cores, .pool, .vmid (read by the VMID rule)
 local util = require "rules.util"
+local network = require "rules.network"
+local rootfs = require "rules.rootfs"
 local M = {}
 
--- A label value as a Proxmox tag: lower case, [a-z0-9_-+.] only.
+M.prefix = "org.nexcage."
+local IMAGE = "org.opencontainers.image."
+
+-- A label value as a Proxmox tag: lower case, [a-z0-9_-+.], starting with
+-- [a-z0-9_]; nil when nothing is left.
 function M.tag(value)
 	local t = value:lower():gsub("[^%w_%-%+%.]", "-"):gsub("^[^%w_]+", "")
-	return t ~= "" and t:sub(1, 64) or nil
+	t = t:sub(1, 64)
+	return t ~= "" and t or nil
 end
 
 local function bool01(v, what)
-	if v == "1" or v == "true" or v == "yes" then return 1 end
-	if v == "0" or v == "false" or v == "no" then return 0 end
-	error(what .. ": must be true or false", 0)
+	if v == "1" or v == "true" or v == "yes" or v == "on" then return 1 end
+	if v == "0" or v == "false" or v == "no" or v == "off" then return 0 end
+	error(what .. ": must be true or false (got " .. v .. ")", 0)
+end
+
+-- pve-container's net keys (pve-lxc-network) with name required; values
+-- cannot hold ',' (the item separator) and the whole line no control char.
+local net_keys = {
+	name = true, bridge = true, firewall = true, gw = true, gw6 = true, hwaddr = true, ip = true,
+	ip6 = true, mtu = true, rate = true, tag = true, trunks = true, type = true, link_down = true,
+	["host-managed"] = true,
+}
+
+function M.net(value, what)
+	util.clean(value, what)
+	local seen = {}
+	for item in (value .. ","):gmatch("([^,]*),") do
+		local k, v = item:match("^([%w_%-]+)=(.+)$")
+		if not k or not net_keys[k] then
+			error(what .. ": " .. string.format("%q", item) .. " is not one of pct's net keys (name=, bridge=, ip=, ...)", 0)
+		end
+		if v:find("%s") then error(what .. ": " .. k .. " must not contain white space", 0) end
+		seen[k] = v
+	end
+	if not seen.name then error(what .. ": name= is required", 0) end
+	if seen.bridge then network.bridge(seen.bridge, what .. " bridge") end
+	return value
+end
+
+local function whole(v, what, lo, hi)
+	local n = math.tointeger(tonumber(v) or 0 / 0)
+	if not n or n < lo or n > hi then
+		error(string.format("%s: must be a whole number from %d to %d (got %s)", what, lo, hi, v), 0)
+	end
+	return n
+end
+
+-- Every org.nexcage.* key: fn(value, spec, ctx, plan, what).
+M.nexcage = {
+	storage = function(v, spec, ctx, plan, what)
+		local _, size, ro = rootfs.parse(plan.options.rootfs)
+		util.set(plan, "rootfs", rootfs.value(rootfs.storage(v, what), size or util.config(ctx, "rootfs_size"), ro))
+	end,
+	["rootfs-size"] = function(v, spec, ctx, plan, what)
+		local storage, _, ro = rootfs.parse(plan.options.rootfs)
+		util.set(plan, "rootfs", rootfs.value(storage or util.config(ctx, "storage"), rootfs.size(v, what), ro))
+	end,
+	bridge = function(v, spec, ctx, plan, what)
+		if not util.namespaces(spec).network then
+			error(what .. ": the spec has no network namespace (the CT uses the host's network)", 0)
+		end
+		util.set(plan, "net0", network.default_net0(network.bridge(v, what)))
+	end,
+	onboot = function(v, spec, ctx, plan, what) util.set(plan, "onboot", bool01(v, what)) end,
+	cores = function(v, spec, ctx, plan, what) util.set(plan, "cores", whole(v, what, 1, 8192)) end,
+	pool = function(v, spec, ctx, plan, what)
+		if not v:match("^[%w.%-_]+$") then error(what .. ": not a pool name ([A-Za-z0-9.-_])", 0) end
+		util.set(plan, "pool", v)
+	end,
+	tags = function() end, -- folded into the tags below
+	vmid = function(v, spec, ctx, plan, what) whole(v, what, 100, 999999999) end, -- used by vmid.lua
+}
+for i = 0, 31 do
+	M.nexcage["net" .. i] = function(v, spec, ctx, plan, what)
+		if not util.namespaces(spec).network then
+			error(what .. ": the spec has no network namespace (the CT uses the host's network)", 0)
+		end
+		util.set(plan, "net" .. i, M.net(v, what))
+	end
+end
+
+-- The order image labels appear in the description.
+M.description_labels = {
+	"version", "revision", "source", "url", "documentation", "vendor", "licenses", "authors",
+	"created", "ref.name", "base.name",
+}
+local MAX_DESCRIPTION = 8000 -- pct allows 8192; the core appends "nexcage-id: <id>"
+
+local function description(ann, plan)
+	local lines = {}
+	for _, key in ipairs({ "title", "description" }) do
+		local v = ann[IMAGE .. key]
+		if type(v) == "string" and v ~= "" then
+			-- one line each: a multi-line description is folded, and any other
+			-- control character is refused
+			lines[#lines + 1] = util.clean((v:gsub("\r?\n", " ")), "annotation " .. IMAGE .. key)
+		end
+	end
+	for _, key in ipairs(M.description_labels) do
+		local v = ann[IMAGE .. key]
+		if type(v) == "string" and v ~= "" then
+			lines[#lines + 1] = key .. ": " .. util.clean(v, "annotation " .. IMAGE .. key)
+		end
+	end
+	if #lines == 0 then return end
+	local text = table.concat(lines, "\n")
+	if #text > MAX_DESCRIPTION then
+		text = text:sub(1, MAX_DESCRIPTION)
+		-- do not cut a UTF-8 sequence in half
+		while #text > 0 and not utf8.len(text) do text = text:sub(1, -2) end
+		util.warn(plan, "description from the image labels cut to " .. MAX_DESCRIPTION .. " bytes")
+	end
+	util.set(plan, "description", text)
+end
+
+local function tags(ann, plan)
+	local out, seen = {}, {}
+	local function add(t)
+		if t and not seen[t] then
+			seen[t] = true
+			out[#out + 1] = t
+		end
+	end
+	for _, key in ipairs({ "vendor", "version" }) do
+		local v = ann[IMAGE .. key]
+		if type(v) == "string" then add(M.tag(util.clean(v, "annotation " .. IMAGE .. key))) end
+	end
+	local mine = ann[M.prefix .. "tags"]
+	if mine ~= nil then
+		for t in util.clean(mine, "annotation " .. M.prefix .. "tags"):gmatch("[^,;%s]+") do
+			add(M.tag(t))
+		end
+	end
+	if #out > 0 then util.set(plan, "tags", table.concat(out, ";")) end
 end
 
 function M.apply(spec, ctx, plan)
-	local ann = type(spec.annotations) == "table" and spec.annotations or {}
-	local lines = {}
-	local title = ann["org.opencontainers.image.title"]
-	local descr = ann["org.opencontainers.image.description"]
-	for _, v in ipairs({ title, descr }) do
-		if type(v) == "string" and v ~= "" then
-			-- the description may span lines; other control characters are refused
-			lines[#lines + 1] = util.clean((v:gsub("\n", " ")), "annotation org.opencontainers.image.*")
+	local ann = util.annotations(spec, ctx)
+	description(ann, plan)
+	tags(ann, plan)
+	for _, key in ipairs(util.sorted_keys(ann)) do
+		if key:sub(1, #M.prefix) == M.prefix then
+			local name = key:sub(#M.prefix + 1)
+			local what = "annotation " .. key
+			local fn = M.nexcage[name]
+			if not fn then
+				local known = util.sorted_keys(M.nexcage)
+				error(what .. ": unknown nexcage annotation (known: " .. table.concat(known, ", ") .. ")", 0)
+			end
+			fn(util.clean(ann[key], what), spec, ctx, plan, what)
 		end
-	end
-	local src = ann["org.opencontainers.image.source"]
-	if type(src) == "string" then
-		lines[#lines + 1] = "source: " .. util.clean(src, "annotation org.opencontainers.image.source")
-	end
-	if #lines > 0 then
-		util.set(plan, "description", table.concat(lines, "\n"))
-	end
-	local tags = {}
-	for _, key in ipairs({ "org.opencontainers.image.vendor", "org.opencontainers.image.version" }) do
-		local v = ann[key]
-		if type(v) == "string" then tags[#tags + 1] = M.tag(util.clean(v, "annotation " .. key)) end
-	end
-	if type(ann["org.nexcage.tags"]) == "string" then
-		for t in util.clean(ann["org.nexcage.tags"], "annotation org.nexcage.tags"):gmatch("[^,;%s]+") do
-			tags[#tags + 1] = M.tag(t)
-		end
-	end
-	if #tags > 0 then
-		util.set(plan, "tags", table.concat(tags, ";"))
-	end
-	if ann["org.nexcage.net0"] ~= nil then
-		util.set(plan, "net0", util.clean(ann["org.nexcage.net0"], "annotation org.nexcage.net0"))
-	end
-	if ann["org.nexcage.onboot"] ~= nil then
-		util.set(plan, "onboot", bool01(ann["org.nexcage.onboot"], "annotation org.nexcage.onboot"))
-	end
-	if ann["org.nexcage.cores"] ~= nil then
-		local c = tonumber(ann["org.nexcage.cores"])
-		if not c or c < 1 or c ~= math.floor(c) then
-			error("annotation org.nexcage.cores: must be a whole number >= 1", 0)
-		end
-		util.set(plan, "cores", c)
 	end
 end
 

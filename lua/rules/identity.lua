@@ -1,17 +1,30 @@
--- hostname -> `hostname` (DNS name rules, as pct checks them); the CT type.
+-- hostname -> `hostname` (pct's DNS-name rules); the CT's type and console.
 local util = require "rules.util"
 local M = {}
 
 function M.apply(spec, ctx, plan)
-	if spec.hostname ~= nil then
+	if util.present(spec.hostname) then
 		local name = util.clean(spec.hostname, "hostname")
 		if not util.is_dns_name(name) then
-			error(string.format("hostname %q is not a valid DNS name (labels of letters, digits and '-')", name), 0)
+			error(string.format("hostname %q is not a valid DNS name (labels of letters, digits and '-', "
+				.. "dot-separated, each at most 63 and in all at most 255 characters)", name), 0)
 		end
 		util.set(plan, "hostname", name)
+		if not util.namespaces(spec).uts then
+			-- A Proxmox CT always has its own UTS namespace: the name is the CT's.
+			util.warn(plan, "hostname is set without a uts namespace: the CT gets its own anyway")
+		end
 	end
-	-- An OCI image is not a distribution Proxmox should manage.
+	if util.present(spec.domainname) and spec.domainname ~= "" then
+		-- The NIS domain name has no pct option nor a raw key Proxmox keeps.
+		util.warn(plan, "domainname: not applied (Proxmox has no setting for the NIS domain name)")
+	end
+	-- An OCI image is not a distribution Proxmox should set up (network
+	-- files, getty, ...): unmanaged leaves the rootfs as the image made it.
 	util.set(plan, "ostype", "unmanaged")
+	-- The CT's init is the application, not a getty: `pct console` must
+	-- attach to /dev/console, as Proxmox does for OCI images itself.
+	util.set(plan, "cmode", "console")
 end
 
 return M

@@ -1,64 +1,158 @@
--- mounts: bind mounts of host paths -> mpN; tmpfs -> raw mount entries;
--- the standard kernel filesystems are LXC's own (left to it).
+-- mounts -> Proxmox mount points and raw LXC mount entries:
+--   bind/rbind of a host directory -> mpN: <source>,mp=<dest>[,ro=1][,mountoptions=...]
+--   bind of a well-known file (/etc/hosts, ...) -> lxc.mount.entry ... create=file
+--     (a Proxmox mount point is a directory)
+--   tmpfs, mqueue -> lxc.mount.entry (LXC mounts neither /dev/shm nor /dev/mqueue)
+--   proc, sysfs, devpts, cgroup at their usual place, tmpfs on /dev -> nothing:
+--     LXC mounts them in every CT (proc:mixed, sys:mixed, autodev, devpts)
+--   anything else -> error
 local util = require "rules.util"
 local M = {}
 
--- What LXC mounts itself in every container.
+-- What LXC itself mounts, by destination and the types it uses there.
 local lxc_provides = {
-	["/proc"] = true, ["/sys"] = true, ["/dev"] = true, ["/dev/pts"] = true,
-	["/dev/shm"] = true, ["/dev/mqueue"] = true, ["/sys/fs/cgroup"] = true,
+	["/proc"] = { proc = true },
+	["/sys"] = { sysfs = true },
+	["/dev"] = { tmpfs = true, devtmpfs = true },
+	["/dev/pts"] = { devpts = true },
+	["/sys/fs/cgroup"] = { cgroup = true, cgroup2 = true },
 }
-local kernel_types = { proc = true, sysfs = true, devpts = true, mqueue = true, cgroup = true, cgroup2 = true }
 
-local function has_option(m, opt)
-	for _, o in ipairs(m.options or {}) do
-		if o == opt then return true end
+-- Files container engines bind into every container (Podman, containerd,
+-- CRI-O, Kubernetes). The rules cannot stat the host, so a bind of one of
+-- these is mounted as a file; every other bind is a directory.
+M.file_destinations = {
+	["/etc/hosts"] = true, ["/etc/hostname"] = true, ["/etc/resolv.conf"] = true,
+	["/run/.containerenv"] = true, ["/.dockerenv"] = true, ["/dev/termination-log"] = true,
+	["/etc/localtime"] = true, ["/etc/timezone"] = true,
+}
+
+-- Mount options Proxmox's mountoptions key takes (pve-container).
+local pve_mountoptions = { noatime = true, nodev = true, nosuid = true, noexec = true, lazytime = true }
+-- Options that only say how to bind or propagate: nothing to carry.
+local bind_noise = {
+	bind = true, rbind = true, rw = true, ro = true, private = true, rprivate = true, shared = true,
+	rshared = true, slave = true, rslave = true, unbindable = true, runbindable = true,
+	relatime = true, norelatime = true, strictatime = true, nostrictatime = true,
+	atime = true, diratime = true, nodiratime = true, dev = true, suid = true, exec = true,
+	async = true, sync = true, defaults = true, z = true, Z = true,
+	-- runc/crun-specific idmap and copy-up options
+	idmap = true, ridmap = true, tmpcopyup = true, notmpcopyup = true, copy = true, nocopy = true,
+}
+
+local function options(m, what)
+	local out = {}
+	for i, o in ipairs(util.list(m.options)) do
+		out[i] = util.clean(o, what .. ".options[" .. (i - 1) .. "]")
+	end
+	return out
+end
+
+local function has(opts, name)
+	for _, o in ipairs(opts) do
+		if o == name then return true end
 	end
 	return false
 end
 
-local function is_bind(m)
-	return m.type == "bind" or has_option(m, "bind") or has_option(m, "rbind")
-end
-
-local function clean_path(p, what)
-	util.prop(p, what)
+-- A path as pve-container and LXC accept it: absolute, no . or ..
+-- components, nothing that would split a property string or an fstab line.
+function M.path(p, what)
+	util.clean(p, what)
 	if p:sub(1, 1) ~= "/" then
 		error(what .. ": must be an absolute path", 0)
 	end
-	if ("/" .. p .. "/"):find("/%.%.?/") then
+	if (p .. "/"):find("/%.%.?/") then
 		error(what .. ": must not contain . or .. components", 0)
 	end
-	if p:find("%s") then
-		error(what .. ": must not contain white space", 0)
+	if p:find("[%s,]") then
+		error(what .. ": must not contain white space or ',' (" .. string.format("%q", p) .. ")", 0)
 	end
+	p = p:gsub("/+", "/")
+	if #p > 1 then p = p:gsub("/$", "") end
 	return p
+end
+
+-- OCI: a relative bind source is relative to the bundle.
+local function bind_source(m, ctx, what)
+	local src = util.clean(util.present(m.source) and m.source or "", what .. ".source")
+	if src == "" then
+		error(what .. ".source: a bind mount needs a source", 0)
+	end
+	if src:sub(1, 1) ~= "/" then
+		local bundle = type(ctx.bundle) == "string" and ctx.bundle or ""
+		if bundle:sub(1, 1) ~= "/" then
+			error(what .. ".source: relative, and the bundle path is unknown", 0)
+		end
+		src = bundle .. "/" .. src
+	end
+	return M.path(src, what .. ".source")
+end
+
+-- The fstab options for an LXC mount entry: the given ones that are words,
+-- without propagation noise, plus what LXC needs.
+local function entry_options(opts, what, extra)
+	local out = {}
+	for i, o in ipairs(opts) do
+		util.word(o, what .. ".options[" .. (i - 1) .. "]")
+		if o:find(",", 1, true) then
+			error(what .. ".options[" .. (i - 1) .. "]: must not contain ','", 0)
+		end
+		if not bind_noise[o] or o == "ro" then out[#out + 1] = o end
+	end
+	for _, e in ipairs(extra) do
+		if not has(out, e) then out[#out + 1] = e end
+	end
+	return table.concat(out, ",")
+end
+
+local function bind(m, opts, dest, ctx, plan, n, what)
+	local src = bind_source(m, ctx, what)
+	if dest == "/" then
+		error(what .. ".destination: cannot bind over the root", 0)
+	end
+	if M.file_destinations[dest] then
+		local flags = { "bind", "create=file" }
+		if has(opts, "ro") then flags[#flags + 1] = "ro" end
+		util.raw(plan, "lxc.mount.entry", string.format("%s %s none %s 0 0", src, dest:sub(2), table.concat(flags, ",")))
+		return n
+	end
+	local value = src .. ",mp=" .. dest
+	if has(opts, "ro") then value = value .. ",ro=1" end
+	local mo = {}
+	for _, o in ipairs(opts) do
+		if pve_mountoptions[o] and not has(mo, o) then mo[#mo + 1] = o end
+	end
+	if #mo > 0 then value = value .. ",mountoptions=" .. table.concat(mo, ";") end
+	if n > 255 then
+		error(what .. ": more than 256 bind mounts (mp0..mp255)", 0)
+	end
+	util.set(plan, "mp" .. n, value)
+	return n + 1
 end
 
 function M.apply(spec, ctx, plan)
 	local n = 0
-	for i, m in ipairs(spec.mounts or {}) do
+	for i, m in ipairs(util.list(spec.mounts)) do
 		local what = "mounts[" .. (i - 1) .. "]"
-		local dest = clean_path(m.destination, what .. ".destination")
-		if is_bind(m) then
-			local src = clean_path(m.source or "", what .. ".source")
-			local value = src .. ",mp=" .. dest
-			if has_option(m, "ro") then value = value .. ",ro=1" end
-			util.set(plan, "mp" .. n, value)
-			n = n + 1
-		elseif lxc_provides[dest] or kernel_types[m.type] then
-			-- LXC mounts these itself, the way every Proxmox CT has them.
-		elseif m.type == "tmpfs" then
-			local opts = {}
-			for _, o in ipairs(m.options or {}) do
-				opts[#opts + 1] = util.prop(o, what .. ".options")
-			end
-			opts[#opts + 1] = "create=dir"
-			util.raw(plan, "lxc.mount.entry",
-				string.format("tmpfs %s tmpfs %s 0 0", dest:sub(2), table.concat(opts, ",")))
+		if type(m) ~= "table" then error(what .. ": must be an object", 0) end
+		local dest = M.path(util.present(m.destination) and m.destination or "", what .. ".destination")
+		local opts = options(m, what)
+		local mtype = util.present(m.type) and util.clean(m.type, what .. ".type") or ""
+		if mtype == "bind" or has(opts, "bind") or has(opts, "rbind") then
+			n = bind(m, opts, dest, ctx, plan, n, what)
+		elseif lxc_provides[dest] and lxc_provides[dest][mtype] then
+			-- LXC mounts it, the way every Proxmox CT has it.
+		elseif mtype == "tmpfs" or mtype == "mqueue" then
+			local source = mtype == "tmpfs" and "tmpfs" or "mqueue"
+			util.raw(plan, "lxc.mount.entry", string.format("%s %s %s %s 0 0", source, dest:sub(2), mtype,
+				entry_options(opts, what, { "create=dir" })))
+		elseif mtype == "proc" or mtype == "sysfs" or mtype == "devpts" or mtype == "cgroup" or mtype == "cgroup2" then
+			error(string.format("%s: a %s mount at %s is not supported (LXC mounts %s at its usual place only)",
+				what, mtype, dest, mtype), 0)
 		else
-			error(string.format("%s: mount type %q is not supported on Proxmox (bind and tmpfs are)",
-				what, tostring(m.type)), 0)
+			error(string.format("%s: mount type %q is not supported on Proxmox (bind, tmpfs and mqueue are)",
+				what, mtype), 0)
 		end
 	end
 end

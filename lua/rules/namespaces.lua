@@ -1,40 +1,96 @@
--- linux.namespaces -> unprivileged, lxc.idmap, network.
+-- linux.namespaces -> unprivileged and lxc.idmap. A Proxmox CT always gets
+-- its own pid, ipc, uts, mount and cgroup namespaces; the network one is
+-- rules.network's concern.
 local util = require "rules.util"
 local M = {}
 
+-- Namespaces a CT cannot share with the host: asking to share them (leaving
+-- them out) changes what the program sees, so it is an error.
+local must_have = {
+	pid = "the program would see the host's processes",
+	ipc = "the program would share System V IPC and POSIX queues with the host",
+}
+-- Leaving these out is harmless to the program: a warning.
+local shrug = {
+	uts = "the CT has its own hostname anyway",
+	mount = "the CT always has its own mount namespace",
+	cgroup = "the CT sees its own cgroup as the root",
+}
+local known = { pid = true, network = true, mount = true, ipc = true, uts = true, user = true, cgroup = true, time = true }
+
 local function map_lines(plan, kind, maps, what)
-	for i, m in ipairs(maps or {}) do
-		if type(m) ~= "table" or type(m.containerID) ~= "number" or type(m.hostID) ~= "number"
-			or type(m.size) ~= "number" then
-			error(string.format("%s[%d]: needs containerID, hostID and size", what, i - 1), 0)
-		end
-		util.raw(plan, "lxc.idmap", string.format("%s %d %d %d", kind, m.containerID, m.hostID, m.size))
+	local covers_root = false
+	for i, m in ipairs(maps) do
+		local w = string.format("%s[%d]", what, i - 1)
+		if type(m) ~= "table" then error(w .. ": must be an object", 0) end
+		local c = util.int(m.containerID, w .. ".containerID", 0, 4294967294)
+		local h = util.int(m.hostID, w .. ".hostID", 0, 4294967294)
+		local n = util.int(m.size, w .. ".size", 1, 4294967295)
+		if c == 0 then covers_root = true end
+		util.raw(plan, "lxc.idmap", string.format("%s %d %d %d", kind, c, h, n))
 	end
+	return covers_root
 end
 
 function M.apply(spec, ctx, plan)
 	local linux = util.linux(spec)
 	local have = {}
-	for i, ns in ipairs(linux.namespaces or {}) do
+	for i, ns in ipairs(util.list(linux.namespaces)) do
+		local what = "linux.namespaces[" .. (i - 1) .. "]"
+		if type(ns) ~= "table" or type(ns.type) ~= "string" then
+			error(what .. ": must be an object with a type", 0)
+		end
+		if not known[ns.type] then
+			error(what .. ".type: unknown namespace type " .. string.format("%q", ns.type), 0)
+		end
 		if type(ns.path) == "string" and ns.path ~= "" then
-			error(string.format("linux.namespaces[%d]: joining an existing %s namespace (%s) is not supported on Proxmox",
-				i - 1, ns.type, ns.path), 0)
+			error(string.format("%s: joining an existing %s namespace (%s) is not supported on Proxmox",
+				what, ns.type, util.clean(ns.path, what .. ".path")), 0)
 		end
 		have[ns.type] = true
 	end
+	for _, t in ipairs({ "pid", "ipc" }) do
+		if not have[t] then
+			error("linux.namespaces: no " .. t .. " namespace asks to share the host's, which a Proxmox CT "
+				.. "cannot do (" .. must_have[t] .. ")", 0)
+		end
+	end
+	for _, t in ipairs({ "uts", "mount", "cgroup" }) do
+		if not have[t] then
+			util.warn(plan, "linux.namespaces: no " .. t .. " namespace: " .. shrug[t])
+		end
+	end
+
+	local uids, gids = util.list(linux.uidMappings), util.list(linux.gidMappings)
 	if have.user then
 		util.set(plan, "unprivileged", 1)
-		map_lines(plan, "u", linux.uidMappings, "linux.uidMappings")
-		map_lines(plan, "g", linux.gidMappings, "linux.gidMappings")
+		if #uids > 0 or #gids > 0 then
+			if #uids == 0 or #gids == 0 then
+				error("linux.uidMappings and linux.gidMappings: give both or neither (LXC maps both)", 0)
+			end
+			-- LXC needs the CT's root mapped to start an unprivileged CT.
+			if not map_lines(plan, "u", uids, "linux.uidMappings") then
+				error("linux.uidMappings: must map container uid 0 (LXC starts the CT as its root)", 0)
+			end
+			if not map_lines(plan, "g", gids, "linux.gidMappings") then
+				error("linux.gidMappings: must map container gid 0 (LXC starts the CT as its root)", 0)
+			end
+		end
+		-- Without mappings Proxmox maps 0..65535 to 100000..165535.
 	else
 		util.set(plan, "unprivileged", 0)
+		if #uids > 0 or #gids > 0 then
+			util.warn(plan, "linux.uidMappings/gidMappings without a user namespace: ignored (the CT is privileged)")
+		end
 	end
-	if have.network then
-		local bridge = ctx.config and ctx.config.bridge or "vmbr0"
-		util.set(plan, "net0", "name=eth0,bridge=" .. util.prop(bridge, "bridge") .. ",ip=dhcp")
-	else
-		-- No network namespace in the spec: the container shares the host's.
-		util.raw(plan, "lxc.net.0.type", "none")
+
+	if have.time then
+		local offsets = util.opt_table(linux.timeOffsets)
+		if offsets and next(offsets) ~= nil then
+			util.warn(plan, "linux.timeOffsets: not applied (Proxmox drops lxc.time.offset.*); the CT sees the host's clocks")
+		end
+	elseif util.opt_table(linux.timeOffsets) and next(linux.timeOffsets) ~= nil then
+		error("linux.timeOffsets: needs a time namespace", 0)
 	end
 end
 

@@ -1,64 +1,136 @@
--- process -> plan.process (what nexcage-init execs at start), and the
--- Proxmox view of it: `entrypoint` (+ env as raw lxc.environment keys) on
--- PVE >= 9.1, or raw lxc.init.* keys (process_mode = "raw").
+-- process -> plan.process (what nexcage-init execs at `start`, exactly
+-- config.json's process), and the Proxmox view of it:
+--   process_mode "entrypoint" (PVE >= 9.1): `entrypoint` + raw
+--     lxc.environment.runtime keys (what pct's own `env` option becomes);
+--   process_mode "raw": raw lxc.init.cmd/cwd/uid/gid + lxc.environment.
+-- pct's --env can carry a single variable on a command line (the API takes
+-- a NUL-separated list, which no argv can hold), so every variable goes in
+-- as its own raw key instead; both forms reach the init's environment.
 local util = require "rules.util"
 local M = {}
 
--- lxc.init.cmd and entrypoint are split on spaces; quote what needs it.
-local function quote(arg)
-	if arg:find("^[%w%-%./_=:,@%%+]+$") then
+-- LXC splits lxc.init.cmd (and thus `entrypoint`) on white space; a word
+-- that starts with ' or " runs to the same quote. There is no escape
+-- character. Returns nil for an argument that cannot be written that way.
+function M.quote(arg)
+	if arg ~= "" and not arg:find("%s") and not arg:find("^['\"]") then
 		return arg
 	end
-	if arg:find("'", 1, true) then
-		return '"' .. arg:gsub('[\\"]', "\\%0") .. '"'
+	if not arg:find("'", 1, true) then
+		return "'" .. arg .. "'"
 	end
-	return "'" .. arg .. "'"
+	if not arg:find('"', 1, true) then
+		return '"' .. arg .. '"'
+	end
+	return nil
+end
+
+-- OCI: "KEY=value", the key of letters, digits and '_' (POSIX). An entry
+-- without '=' would make LXC copy the variable from the host's environment.
+local function env_entry(e, what)
+	util.clean(e, what)
+	local name = e:match("^([^=]*)=")
+	if not name or name == "" then
+		error(what .. ": must be NAME=value (got " .. string.format("%q", e) .. ")", 0)
+	end
+	if not name:match("^[%a_][%w_]*$") then
+		-- runc accepts these; only a name LXC could misread is refused above
+		return e, "process.env: variable name " .. string.format("%q", name) .. " is not POSIX (letters, digits, '_')"
+	end
+	return e
+end
+
+local function gids(list, what)
+	local out = {}
+	for i, g in ipairs(util.list(list)) do
+		out[i] = util.int(g, what .. "[" .. (i - 1) .. "]", 0, 4294967295)
+	end
+	return out
 end
 
 function M.apply(spec, ctx, plan)
-	local p = spec.process
-	if type(p) ~= "table" then
-		return
+	local p = util.process(spec)
+	if not p then
+		return -- only `start` needs a process; the core checks that
 	end
 	local args, env = {}, {}
-	for i, a in ipairs(p.args or {}) do
+	for i, a in ipairs(util.list(p.args)) do
 		args[i] = util.clean(a, "process.args[" .. (i - 1) .. "]")
 	end
-	for i, e in ipairs(p.env or {}) do
-		env[i] = util.clean(e, "process.env[" .. (i - 1) .. "]")
+	if #args == 0 then
+		error("process.args: must name the program to run", 0)
 	end
-	local user = type(p.user) == "table" and p.user or {}
-	plan.process = {
+	for i, e in ipairs(util.list(p.env)) do
+		local value, warning = env_entry(e, "process.env[" .. (i - 1) .. "]")
+		env[i] = value
+		if warning then util.warn(plan, warning) end
+	end
+	local cwd = util.present(p.cwd) and util.clean(p.cwd, "process.cwd") or "/"
+	if cwd:sub(1, 1) ~= "/" then
+		error("process.cwd: must be an absolute path", 0)
+	end
+	local user = util.opt_table(p.user) or {}
+	local proc = {
 		args = args,
 		env = env,
-		cwd = util.clean(p.cwd or "/", "process.cwd"),
-		uid = user.uid or 0,
-		gid = user.gid or 0,
-		additional_gids = user.additionalGids or {},
-		umask = user.umask,
+		cwd = cwd,
+		uid = util.present(user.uid) and util.int(user.uid, "process.user.uid", 0, 4294967295) or 0,
+		gid = util.present(user.gid) and util.int(user.gid, "process.user.gid", 0, 4294967295) or 0,
+		additional_gids = gids(user.additionalGids, "process.user.additionalGids"),
+		umask = util.present(user.umask) and util.int(user.umask, "process.user.umask", 0, 511) or nil,
 		terminal = p.terminal == true,
 		no_new_privileges = p.noNewPrivileges == true,
-		oom_score_adj = p.oomScoreAdj,
-		rlimits = {},
+		oom_score_adj = util.present(p.oomScoreAdj) and util.int(p.oomScoreAdj, "process.oomScoreAdj", -1000, 1000)
+			or nil,
+		rlimits = {}, -- filled by rules.security
 	}
+	plan.process = proc
+
+	local mode = util.config(ctx, "process_mode")
+	local pve = util.config(ctx, "pve_version")
+	if mode == "entrypoint" and not util.version_at_least(pve, "9.1") then
+		error("process_mode \"entrypoint\" needs Proxmox VE 9.1 or later (pve_version is " .. pve
+			.. "); set process_mode = \"raw\"", 0)
+	elseif mode ~= "entrypoint" and mode ~= "raw" then
+		error("process_mode must be \"entrypoint\" or \"raw\" (got " .. tostring(mode) .. ")", 0)
+	end
+
+	-- The Proxmox view. The core runs nexcage-init in its place, which execs
+	-- plan.process exactly, so an argument LXC cannot split back is a
+	-- warning, not an error.
 	local cmd = {}
-	for i, a in ipairs(args) do cmd[i] = quote(a) end
-	local mode = ctx.config and ctx.config.process_mode or "entrypoint"
+	for i, a in ipairs(args) do
+		cmd[i] = M.quote(a)
+		if not cmd[i] then
+			cmd = nil
+			util.warn(plan, "process.args[" .. (i - 1) .. "] holds both quote characters and white space: "
+				.. "LXC's init command cannot express it, so the plan has no entrypoint/lxc.init.cmd; "
+				.. "nexcage-init still runs the exact argv")
+			break
+		end
+	end
 	if mode == "entrypoint" then
-		util.set(plan, "entrypoint", table.concat(cmd, " "))
+		if cmd then util.set(plan, "entrypoint", table.concat(cmd, " ")) end
+		for _, e in ipairs(env) do util.raw(plan, "lxc.environment.runtime", e) end
 	else
-		util.raw(plan, "lxc.init.cmd", table.concat(cmd, " "))
-		util.raw(plan, "lxc.init.cwd", plan.process.cwd)
-		util.raw(plan, "lxc.init.uid", tostring(plan.process.uid))
-		util.raw(plan, "lxc.init.gid", tostring(plan.process.gid))
+		if cmd then util.raw(plan, "lxc.init.cmd", table.concat(cmd, " ")) end
+		util.raw(plan, "lxc.init.cwd", cwd)
+		util.raw(plan, "lxc.init.uid", tostring(proc.uid))
+		util.raw(plan, "lxc.init.gid", tostring(proc.gid))
+		for _, e in ipairs(env) do util.raw(plan, "lxc.environment", e) end
 	end
-	-- pct's --env carries one variable on a command line: several go in as
-	-- raw keys, which both Proxmox and LXC read.
-	for _, e in ipairs(env) do
-		util.raw(plan, "lxc.environment", e)
+
+	if proc.terminal then
+		util.warn(plan, "process.terminal: the program gets the CT's console, not a pty handed to the caller")
 	end
-	if p.terminal == true then
-		util.warn(plan, "process.terminal: the program gets the CT console, not a pty of the caller")
+	if util.present(p.ioPriority) then
+		util.warn(plan, "process.ioPriority: not applied (no Proxmox setting; the CT's I/O weight applies)")
+	end
+	if util.present(p.scheduler) then
+		util.warn(plan, "process.scheduler: not applied (the program runs with the default policy)")
+	end
+	if util.present(p.execCPUAffinity) then
+		util.warn(plan, "process.execCPUAffinity: not applied (use linux.resources.cpu.cpus for the CT)")
 	end
 end
 

@@ -1,104 +1,187 @@
--- capabilities, noNewPrivileges, apparmor, oomScoreAdj, rlimits, sysctl,
--- masked and read-only paths.
+-- process.capabilities, apparmorProfile, selinuxLabel, rlimits;
+-- linux.maskedPaths, readonlyPaths, seccomp, personality, mountLabel.
+-- noNewPrivileges and oomScoreAdj are carried in plan.process (rules.process)
+-- and applied by nexcage-init: Proxmox drops lxc.no_new_privs and lxc.proc.*.
 local util = require "rules.util"
 local M = {}
 
--- The lxc.sysctl keys pve-container keeps in a CT config.
-local pve_sysctl = {
-	["fs.mqueue"] = true, ["kernel.msgmax"] = true, ["kernel.msgmnb"] = true, ["kernel.msgmni"] = true,
-	["kernel.sem"] = true, ["kernel.shmall"] = true, ["kernel.shmmax"] = true, ["kernel.shmmni"] = true,
-	["kernel.shm_rmid_forced"] = true,
-}
+-- The capability names LXC 6 knows (capabilities(7) without CAP_).
+M.capabilities = {}
+for name in ([[chown dac_override dac_read_search fowner fsetid kill setgid setuid setpcap
+	linux_immutable net_bind_service net_broadcast net_admin net_raw ipc_lock ipc_owner
+	sys_module sys_rawio sys_chroot sys_ptrace sys_pacct sys_admin sys_boot sys_nice
+	sys_resource sys_time sys_tty_config mknod lease audit_write audit_control setfcap
+	mac_override mac_admin syslog wake_alarm block_suspend audit_read perfmon bpf
+	checkpoint_restore]]):gmatch("%S+") do
+	M.capabilities[name] = true
+end
+
+-- The resources lxc.prlimit.<name> takes (setrlimit(2) without RLIMIT_).
+M.rlimits = {}
+for name in ([[as core cpu data fsize locks memlock msgqueue nice nofile nproc rss
+	rtprio rttime sigpending stack]]):gmatch("%S+") do
+	M.rlimits[name] = true
+end
 
 local function cap_names(list, what)
-	local out = {}
-	for i, c in ipairs(list or {}) do
-		util.clean(c, what .. "[" .. (i - 1) .. "]")
+	local out, seen = {}, {}
+	for i, c in ipairs(util.list(list)) do
+		local w = what .. "[" .. (i - 1) .. "]"
+		util.clean(c, w)
 		local name = c:match("^CAP_([%u%d_]+)$")
-		if not name then
-			error(string.format("%s[%d]: %q is not a capability name", what, i - 1, c), 0)
+		name = name and name:lower()
+		if not name or not M.capabilities[name] then
+			error(string.format("%s: %q is not a capability this host's LXC knows", w, c), 0)
 		end
-		out[#out + 1] = name:lower()
+		if not seen[name] then
+			seen[name] = true
+			out[#out + 1] = name
+		end
 	end
 	return out
 end
 
-function M.capabilities(p, plan)
-	local caps = type(p) == "table" and type(p.capabilities) == "table" and p.capabilities or nil
-	if not caps or caps.bounding == nil then return end
-	local keep = cap_names(caps.bounding, "process.capabilities.bounding")
-	-- An empty keep list would mean "keep all" to LXC: drop everything instead.
-	util.raw(plan, "lxc.cap.keep", #keep > 0 and table.concat(keep, " ") or "none")
+-- The bounding set is what the CT keeps. Proxmox's generated config drops
+-- some capabilities (lxc.cap.drop from LXC's common.conf), and LXC refuses
+-- to start with both lxc.cap.drop and lxc.cap.keep: an empty lxc.cap.drop
+-- clears that list first, then lxc.cap.keep names exactly the spec's set.
+function M.caps(p, plan)
+	local caps = p and util.opt_table(p.capabilities)
+	if not caps then return end
+	local sets = {}
+	for _, set in ipairs({ "bounding", "effective", "permitted", "inheritable", "ambient" }) do
+		sets[set] = cap_names(caps[set], "process.capabilities." .. set)
+	end
+	-- A capabilities object without a bounding set bounds to nothing, as in
+	-- runc. An empty keep list would mean "keep all" to LXC: "none" drops all.
+	util.raw(plan, "lxc.cap.drop", "")
+	util.raw(plan, "lxc.cap.keep", #sets.bounding > 0 and table.concat(sets.bounding, " ") or "none")
+	if plan.process then
+		plan.process.capabilities = sets
+		if plan.process.uid ~= 0 and #sets.ambient > 0 then
+			util.warn(plan, "process.capabilities.ambient: not raised for uid " .. plan.process.uid
+				.. " (the program keeps only what a non-root uid gets)")
+		end
+	end
 end
 
-function M.rlimits(p, plan)
-	for i, r in ipairs(type(p) == "table" and p.rlimits or {}) do
-		local name = type(r.type) == "string" and r.type:match("^RLIMIT_(%u+)$")
-		if not name then
-			error(string.format("process.rlimits[%d].type: %q is not an RLIMIT_* name", i - 1, tostring(r.type)), 0)
+-- soft/hard as lxc.prlimit takes them: numbers, or "unlimited" for
+-- RLIM_INFINITY (2^64-1, which JSON hands over as a float).
+local function rlim(v, what)
+	if type(v) ~= "number" or v < 0 or v ~= math.floor(v) then
+		error(what .. ": must be a whole number >= 0", 0)
+	end
+	if v >= 18446744073709551615.0 then return "unlimited" end
+	return util.udec(v)
+end
+
+function M.rlimits_apply(p, plan)
+	local seen = {}
+	for i, r in ipairs(util.list(p and p.rlimits)) do
+		local what = "process.rlimits[" .. (i - 1) .. "]"
+		if type(r) ~= "table" then error(what .. ": must be an object", 0) end
+		local name = util.clean(r.type, what .. ".type"):match("^RLIMIT_(%u+)$")
+		if not name or not M.rlimits[name:lower()] then
+			error(string.format("%s.type: %q is not an RLIMIT_* resource", what, tostring(r.type)), 0)
 		end
-		util.raw(plan, "lxc.prlimit." .. name:lower(), string.format("%d:%d", r.soft, r.hard))
+		if seen[name] then error(what .. ".type: " .. r.type .. " given twice", 0) end
+		seen[name] = true
+		local soft, hard = rlim(r.soft, what .. ".soft"), rlim(r.hard, what .. ".hard")
+		if r.soft > r.hard then
+			error(what .. ": soft limit above the hard limit", 0)
+		end
+		util.raw(plan, "lxc.prlimit." .. name:lower(), soft .. ":" .. hard)
 		if plan.process then
 			plan.process.rlimits[#plan.process.rlimits + 1] = { type = r.type, soft = r.soft, hard = r.hard }
 		end
 	end
 end
 
-local function has_netns(linux)
-	for _, ns in ipairs(linux.namespaces or {}) do
-		if ns.type == "network" then return true end
+-- maskedPaths: runc binds /dev/null over a file and mounts an empty
+-- read-only tmpfs over a directory. The rules cannot stat the CT's files,
+-- so both go in as optional LXC mount entries: the kernel refuses the one
+-- of the wrong kind (ENOTDIR) and LXC skips it. LXC mounts entries after
+-- /proc and /sys, so these land on top of them.
+function M.masked(list, plan)
+	for i, path in ipairs(list) do
+		local what = "linux.maskedPaths[" .. (i - 1) .. "]"
+		util.clean(path, what)
+		if path:sub(1, 1) ~= "/" or (path .. "/"):find("/%.%.?/") or path:find("[%s,]") or path == "/" then
+			error(what .. ": must be an absolute path without . or .., white space or ','", 0)
+		end
+		local rel = path:sub(2)
+		util.raw(plan, "lxc.mount.entry", "/dev/null " .. rel .. " none bind,optional 0 0")
+		util.raw(plan, "lxc.mount.entry", "tmpfs " .. rel .. " tmpfs ro,nosuid,nodev,noexec,optional 0 0")
 	end
-	return false
+end
+
+-- readonlyPaths: what LXC already keeps read-only in every CT (proc:mixed
+-- and sys:mixed, and its AppArmor profile's deny rules for /proc). Other
+-- paths cannot be re-bound read-only from a raw key: an LXC mount entry's
+-- source is a host path, and binding the host's /proc/... would leak it.
+local covered_ro = {
+	["/proc/bus"] = true, ["/proc/fs"] = true, ["/proc/irq"] = true, ["/proc/sys"] = true,
+	["/proc/sysrq-trigger"] = true, ["/sys"] = true,
+}
+
+function M.readonly(list, plan)
+	local missed = {}
+	for i, path in ipairs(list) do
+		util.clean(path, "linux.readonlyPaths[" .. (i - 1) .. "]")
+		if not covered_ro[path] and not path:match("^/sys/") then missed[#missed + 1] = path end
+	end
+	if #missed > 0 then
+		util.warn(plan, "linux.readonlyPaths: not made read-only one by one: " .. table.concat(missed, " "))
+	end
+end
+
+-- An AppArmor profile name as the kernel takes it: printable, no spaces.
+local function profile(v)
+	util.clean(v, "process.apparmorProfile")
+	if not v:match("^[%w_%-%.:/+@]+$") then
+		error("process.apparmorProfile: not a profile name (" .. string.format("%q", v) .. ")", 0)
+	end
+	return v
 end
 
 function M.apply(spec, ctx, plan)
-	local p = spec.process
-	M.capabilities(p, plan)
-	-- noNewPrivileges and oomScoreAdj: applied by nexcage-init from
-	-- plan.process (Proxmox has no raw key for them: it drops lxc.no_new_privs
-	-- and lxc.proc.* from a CT config).
-	if type(p) == "table" and p.apparmorProfile ~= nil then
-		util.raw(plan, "lxc.apparmor.profile", util.clean(p.apparmorProfile, "process.apparmorProfile"))
+	local p = util.process(spec)
+	M.caps(p, plan)
+	if p and type(p.apparmorProfile) == "string" and p.apparmorProfile ~= "" then
+		util.raw(plan, "lxc.apparmor.profile", profile(p.apparmorProfile))
 	end
-	if type(p) == "table" and type(p.selinuxLabel) == "string" and p.selinuxLabel ~= "" then
-		error("process.selinuxLabel: SELinux is not available on Proxmox VE", 0)
+	if p and type(p.selinuxLabel) == "string" and p.selinuxLabel ~= "" then
+		-- Proxmox hosts run AppArmor; runc also skips labels without SELinux.
+		util.clean(p.selinuxLabel, "process.selinuxLabel")
+		util.warn(plan, "process.selinuxLabel: not applied (Proxmox VE uses AppArmor, not SELinux)")
 	end
-	M.rlimits(p, plan)
+	M.rlimits_apply(p, plan)
+
 	local linux = util.linux(spec)
-	if type(linux.sysctl) == "table" then
-		local keys = {}
-		for k in pairs(linux.sysctl) do keys[#keys + 1] = k end
-		table.sort(keys)
-		for _, k in ipairs(keys) do
-			util.clean(k, "linux.sysctl key")
-			if not k:match("^[%w_%.%-]+$") then
-				error("linux.sysctl: invalid key " .. k, 0)
-			end
-			local value = util.clean(linux.sysctl[k], "linux.sysctl." .. k)
-			if pve_sysctl[k] then
-				util.raw(plan, "lxc.sysctl." .. k, value)
-			elseif k:match("^net%.") and not has_netns(linux) then
-				error("linux.sysctl." .. k .. ": needs a network namespace (it would change the host's)", 0)
-			elseif k:match("^net%.") then
-				-- namespaced; Proxmox has no key for it: nexcage-init writes it
-				if plan.process then
-					plan.process.sysctl = plan.process.sysctl or {}
-					plan.process.sysctl[#plan.process.sysctl + 1] = { k, value }
-				end
-			else
-				error("linux.sysctl." .. k .. ": not settable in a Proxmox CT (lxc.sysctl keys Proxmox keeps: "
-					.. "fs.mqueue, kernel.msg*, kernel.sem, kernel.shm*; net.* is set inside the CT)", 0)
-			end
+	M.masked(util.list(linux.maskedPaths), plan)
+	M.readonly(util.list(linux.readonlyPaths), plan)
+	if util.opt_table(linux.seccomp) then
+		util.warn(plan, "linux.seccomp: the profile is not applied; Proxmox's default seccomp policy is used")
+	end
+	if type(linux.mountLabel) == "string" and linux.mountLabel ~= "" then
+		util.warn(plan, "linux.mountLabel: not applied (no SELinux on Proxmox VE)")
+	end
+	local persona = util.opt_table(linux.personality)
+	if persona and util.present(persona.domain) then
+		local d = util.clean(persona.domain, "linux.personality.domain")
+		if d == "LINUX32" then
+			util.raw(plan, "lxc.arch", "linux32")
+		elseif d ~= "LINUX" then
+			error("linux.personality.domain: must be LINUX or LINUX32 (got " .. d .. ")", 0)
+		end
+		if #util.list(persona.flags) > 0 then
+			util.warn(plan, "linux.personality.flags: not applied")
 		end
 	end
-	if type(linux.maskedPaths) == "table" and #linux.maskedPaths > 0 then
-		util.warn(plan, "linux.maskedPaths: LXC applies its own masking of /proc and /sys; the listed paths are not masked one by one")
-	end
-	if type(linux.readonlyPaths) == "table" and #linux.readonlyPaths > 0 then
-		util.warn(plan, "linux.readonlyPaths: LXC mounts /proc/sys and /sys read-only itself; the list is not applied one by one")
-	end
-	if type(linux.seccomp) == "table" then
-		util.warn(plan, "linux.seccomp: the profile is not applied; Proxmox's default seccomp policy is used")
+	if type(linux.rootfsPropagation) == "string" and linux.rootfsPropagation ~= ""
+		and not linux.rootfsPropagation:match("private$") then
+		util.warn(plan, "linux.rootfsPropagation " .. util.clean(linux.rootfsPropagation, "linux.rootfsPropagation")
+			.. ": not applied (the CT's root is private)")
 	end
 end
 
