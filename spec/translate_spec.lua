@@ -63,9 +63,10 @@ describe("translate", function()
 		assert.is_table(plan.process)
 	end)
 
-	it("translates the example busybox bundle", function()
+	it("translates the example busybox bundle with no warning", function()
 		local plan = h.translate(h.read_json("examples/busybox/config.json"))
 		assert.is_table(plan.process)
+		assert.are.same({}, plan.warnings)
 	end)
 end)
 

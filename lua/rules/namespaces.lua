@@ -10,12 +10,10 @@ local must_have = {
 	pid = "the program would see the host's processes",
 	ipc = "the program would share System V IPC and POSIX queues with the host",
 }
--- Leaving these out is harmless to the program: a warning.
-local shrug = {
-	uts = "the CT has its own hostname anyway",
-	mount = "the CT always has its own mount namespace",
-	cgroup = "the CT sees its own cgroup as the root",
-}
+-- Leaving out uts or cgroup is harmless and common (runc's older default
+-- specs, Docker with cgroupns=host): the CT has its own anyway, silently
+-- (rules.identity warns when a hostname comes without uts). A spec without
+-- a mount namespace is unusual enough to say so.
 local known = { pid = true, network = true, mount = true, ipc = true, uts = true, user = true, cgroup = true, time = true }
 
 local function map_lines(plan, kind, maps, what)
@@ -55,10 +53,8 @@ function M.apply(spec, ctx, plan)
 				.. "cannot do (" .. must_have[t] .. ")", 0)
 		end
 	end
-	for _, t in ipairs({ "uts", "mount", "cgroup" }) do
-		if not have[t] then
-			util.warn(plan, "linux.namespaces: no " .. t .. " namespace: " .. shrug[t])
-		end
+	if not have.mount then
+		util.warn(plan, "linux.namespaces: no mount namespace: the CT always has its own")
 	end
 
 	local uids, gids = util.list(linux.uidMappings), util.list(linux.gidMappings)
