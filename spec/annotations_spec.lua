@@ -72,7 +72,8 @@ describe("rules.annotations", function()
 	it("refuses unknown keys in the nexcage namespace (a typo is not silently ignored)", function()
 		local err = h.refuse(with({ ["org.nexcage.stroage"] = "tank" }))
 		assert.are.equal("annotations", err.rule)
-		assert.matches("annotation org.nexcage.stroage: unknown nexcage annotation", err.msg)
+		assert.are.equal("annotation org.nexcage.stroage: unknown nexcage annotation (known: bridge, cores, onboot, "
+			.. "pool, rootfs-size, storage, tags, vmid, net0 ... net31)", err.msg)
 	end)
 
 	it("refuses annotations that would inject config keys or are out of range", function()

@@ -55,4 +55,12 @@ describe("rules.identity", function()
 		assert.truthy(h.warning(plan, "hostname is set without a uts namespace"))
 		assert.truthy(h.warning(plan, "domainname: not applied"))
 	end)
+
+	it("refuses the sections of other platforms (VM-based, Windows, Solaris, z/OS)", function()
+		for _, other in ipairs({ "vm", "windows", "solaris", "zos" }) do
+			local err = h.refuse(h.spec({ [other] = {} }))
+			assert.are.equal("identity", err.rule)
+			assert.matches("^" .. other .. ": ", err.msg)
+		end
+	end)
 end)

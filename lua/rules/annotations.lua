@@ -162,8 +162,12 @@ function M.apply(spec, ctx, plan)
 			local what = "annotation " .. key
 			local fn = M.nexcage[name]
 			if not fn then
-				local known = util.sorted_keys(M.nexcage)
-				error(what .. ": unknown nexcage annotation (known: " .. table.concat(known, ", ") .. ")", 0)
+				local known = {}
+				for _, k in ipairs(util.sorted_keys(M.nexcage)) do
+					if not k:match("^net%d") then known[#known + 1] = k end
+				end
+				error(what .. ": unknown nexcage annotation (known: " .. table.concat(known, ", ")
+					.. ", net0 ... net31)", 0)
 			end
 			fn(util.clean(ann[key], what), spec, ctx, plan, what)
 		end

@@ -19,6 +19,12 @@ function M.apply(spec, ctx, plan)
 		-- The NIS domain name has no pct option nor a raw key Proxmox keeps.
 		util.warn(plan, "domainname: not applied (Proxmox has no setting for the NIS domain name)")
 	end
+	-- Other platforms' sections: a Proxmox CT is a Linux container.
+	for _, other in ipairs({ "vm", "windows", "solaris", "zos" }) do
+		if util.opt_table(spec[other]) then
+			error(other .. ": a " .. other .. " configuration cannot run as a Proxmox LXC container", 0)
+		end
+	end
 	-- An OCI image is not a distribution Proxmox should set up (network
 	-- files, getty, ...): unmanaged leaves the rootfs as the image made it.
 	util.set(plan, "ostype", "unmanaged")
