@@ -29,8 +29,20 @@ describe("rules.mounts", function()
 		}))
 		assert.is_nil(plan.options.mp0)
 		assert.are.same({
-			"/run/containers/x/resolv.conf etc/resolv.conf none bind,create=file,ro 0 0",
+			"/run/containers/x/resolv.conf etc/resolv.conf none rbind,create=file,ro 0 0",
 			"/run/containers/x/hosts etc/hosts none bind,create=file 0 0",
+		}, h.raw(plan, "lxc.mount.entry"))
+	end)
+
+	it("binds under /dev, /proc and /sys as raw entries (LXC mounts those over Proxmox's mount points)", function()
+		local plan = h.translate(with({
+			{ destination = "/dev/shm", type = "bind", source = "/var/lib/ctr/shm", options = { "bind", "rprivate", "nosuid", "noexec", "nodev" } },
+			{ destination = "/dev/termination-log", type = "bind", source = "/var/lib/ctr/log", options = { "rbind", "rw" } },
+		}))
+		assert.is_nil(plan.options.mp0)
+		assert.are.same({
+			"/var/lib/ctr/shm dev/shm none bind,create=dir,nosuid,noexec,nodev 0 0",
+			"/var/lib/ctr/log dev/termination-log none rbind,create=file 0 0",
 		}, h.raw(plan, "lxc.mount.entry"))
 	end)
 

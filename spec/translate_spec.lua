@@ -125,3 +125,37 @@ describe("origins", function()
 		assert.matches("must return a function", err.msg)
 	end)
 end)
+
+describe("a config as container engines write it (spec/fixtures/engine-default.json)", function()
+	it("translates with the expected options, raw keys and warnings", function()
+		local plan = h.translate(h.read_json("spec/fixtures/engine-default.json"))
+		assert.are.same({
+			hostname = "web-1", ostype = "unmanaged", cmode = "console", entrypoint = "nginx -g 'daemon off;'",
+			memory = 256, swap = 256, cpuunits = 39, cpulimit = "1", unprivileged = 0,
+			net0 = "name=eth0,bridge=vmbr0,ip=dhcp",
+			mp0 = "/srv/www,mp=/usr/share/nginx/html,ro=1",
+			rootfs = "local-lvm:8",
+			description = "nginx\nversion: 1.27.0\nsource: https://github.com/nginxinc/docker-nginx",
+			tags = "1.27.0",
+		}, plan.options)
+		assert.are.same({
+			"mqueue dev/mqueue mqueue nosuid,noexec,nodev,create=dir 0 0",
+			"/var/lib/containers/storage/overlay-containers/abc/userdata/shm dev/shm none bind,create=dir,nosuid,noexec,nodev 0 0",
+			"/run/containers/storage/overlay-containers/abc/userdata/resolv.conf etc/resolv.conf none bind,create=file 0 0",
+			"/run/containers/storage/overlay-containers/abc/userdata/hosts etc/hosts none bind,create=file 0 0",
+			"/run/containers/storage/overlay-containers/abc/userdata/hostname etc/hostname none bind,create=file 0 0",
+			"/run/containers/storage/overlay-containers/abc/userdata/.containerenv run/.containerenv none bind,create=file 0 0",
+		}, { table.unpack(h.raw(plan, "lxc.mount.entry"), 1, 6) })
+		assert.are.equal(6 + 2 * 11, #h.raw(plan, "lxc.mount.entry"))
+		assert.are.same({ "lxc.cap.drop = ", "lxc.cap.keep = chown dac_override fsetid fowner mknod net_raw setgid "
+			.. "setuid setfcap setpcap net_bind_service sys_chroot kill audit_write" }, h.raw_lines(plan, "lxc.cap."))
+		assert.are.same({ "1048576:1048576" }, h.raw(plan, "lxc.prlimit.nofile"))
+		assert.are.same({ "2048" }, h.raw(plan, "lxc.cgroup2.pids.max"))
+		assert.are.same({}, h.raw(plan, "lxc.cgroup2.devices.deny"))
+		assert.are.same({ { "net.ipv4.ping_group_range", "0 0" } }, plan.process.sysctl)
+		assert.are.same({
+			"linux.readonlyPaths: not made read-only one by one: /proc/asound",
+			"linux.seccomp: the profile is not applied; Proxmox's default seccomp policy is used",
+		}, plan.warnings)
+	end)
+end)

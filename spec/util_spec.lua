@@ -12,6 +12,7 @@ describe("rules.util", function()
 		assert.are.equal(1, util.mib(1))
 		assert.are.equal(1, util.mib(1048576))
 		assert.are.equal(2, util.mib(1048577))
+		assert.are.equal("integer", math.type(util.mib(268435456.0))) -- cjson may hand over floats
 	end)
 
 	it("takes whole numbers from floats cjson decodes, and prints large ones exactly", function()

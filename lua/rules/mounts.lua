@@ -1,7 +1,8 @@
 -- mounts -> Proxmox mount points and raw LXC mount entries:
 --   bind/rbind of a host directory -> mpN: <source>,mp=<dest>[,ro=1][,mountoptions=...]
 --   bind of a well-known file (/etc/hosts, ...) -> lxc.mount.entry ... create=file
---     (a Proxmox mount point is a directory)
+--     (a Proxmox mount point is a directory); bind under /dev, /proc, /sys ->
+--     lxc.mount.entry ... create=dir (LXC mounts those over Proxmox's mount points)
 --   tmpfs, mqueue -> lxc.mount.entry (LXC mounts neither /dev/shm nor /dev/mqueue)
 --   proc, sysfs, devpts, cgroup at their usual place, tmpfs on /dev -> nothing:
 --     LXC mounts them in every CT (proc:mixed, sys:mixed, autodev, devpts)
@@ -111,10 +112,16 @@ local function bind(m, opts, dest, ctx, plan, n, what)
 	if dest == "/" then
 		error(what .. ".destination: cannot bind over the root", 0)
 	end
-	if M.file_destinations[dest] then
-		local flags = { "bind", "create=file" }
-		if has(opts, "ro") then flags[#flags + 1] = "ro" end
-		util.raw(plan, "lxc.mount.entry", string.format("%s %s none %s 0 0", src, dest:sub(2), table.concat(flags, ",")))
+	-- Proxmox mounts its mount points before LXC mounts /dev (autodev),
+	-- /proc and /sys, which would hide one placed there; LXC mount entries
+	-- come after those.
+	local under_kernel_fs = dest:match("^/dev/") or dest:match("^/proc/") or dest:match("^/sys/")
+	if M.file_destinations[dest] or under_kernel_fs then
+		local flags = { has(opts, "rbind") and "rbind" or "bind",
+			M.file_destinations[dest] and "create=file" or "create=dir" }
+		local rest = entry_options(opts, what, {})
+		local value = table.concat(flags, ",") .. (rest ~= "" and "," .. rest or "")
+		util.raw(plan, "lxc.mount.entry", string.format("%s %s none %s 0 0", src, dest:sub(2), value))
 		return n
 	end
 	local value = src .. ",mp=" .. dest

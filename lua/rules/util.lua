@@ -101,7 +101,8 @@ end
 
 -- bytes -> MiB, rounded up
 function M.mib(bytes)
-	return (bytes + 1048575) // 1048576
+	local m = (bytes + 1048575) // 1048576
+	return math.tointeger(m) or m -- an integer also when cjson gave a float
 end
 
 -- pct's hostname check: DNS labels of letters, digits and '-', dot-joined.
