@@ -615,11 +615,15 @@ static void read_lxc(lua_State *L, int plan_idx, nx_plan *plan, collector *c)
 			value = scalar_string(L, -1);
 			lua_pop(L, 2);
 		}
-		char why[512];
+		char why[512], origin[160] = "";
+		lua_getfield(L, plan_idx, "lxc_origin");
+		if (lua_istable(L, -1) && lua_rawgeti(L, -1, i) == LUA_TSTRING)
+			snprintf(origin, sizeof origin, " (set by rule '%s')", lua_tostring(L, -1));
+		lua_settop(L, t + 1);
 		if (!key || !value)
-			problem(c, "plan.lxc[%lld]: must be {\"lxc.key\", value}", (long long)i);
+			problem(c, "plan.lxc[%lld]%s: must be {\"lxc.key\", value}", (long long)i, origin);
 		else if (plan_check_lxc(key, value, why, sizeof why) < 0)
-			problem(c, "plan.lxc[%lld] %s: %s", (long long)i, key, why);
+			problem(c, "plan.lxc[%lld] %s%s: %s", (long long)i, key, origin, why);
 		else {
 			plan->lxc[plan->n_lxc++] = (nx_kv){key, value};
 			key = value = NULL;

@@ -24,7 +24,8 @@ test_translate_prints_the_plan_and_the_pct_command() {
 test_a_site_override_changes_the_plan() {
 	sim_setup
 	setup_bundle
-	edit_config "$T/b" "s.annotations = { ['com.example.tier'] = 'gold' }"
+	edit_config "$T/b" "s.annotations = { ['com.example.tier'] = 'gold' }
+table.insert(s.linux.namespaces, { type = 'network' })"
 	mkdir -p "$T/site"
 	cp "$REPO/examples/overrides/storage_bridge.lua" "$T/site/site.lua"
 	chmod 0644 "$T/site/site.lua"
@@ -163,4 +164,15 @@ end"
 	NEXCAGE_LUA_PATH="$T/site" nx translate --bundle "$T/b"
 	assert_fails
 	assert_contains "$ERR" "Proxmox drops raw key lxc.proc.oom_score_adj"
+}
+
+test_a_bad_raw_key_names_its_rule() {
+	sim_setup
+	make_bundle "$T/b" '["sleep", "60"]'
+	write_file "$T/site/site.lua" "return function(rules)
+  rules.add('leaky', function(spec, ctx, plan) plan.lxc[#plan.lxc + 1] = { 'lxc.hook.start', '/bin/sh' } end)
+end"
+	NEXCAGE_LUA_PATH="$T/site" nx translate --bundle "$T/b"
+	assert_fails
+	assert_contains "$ERR" "lxc.hook.start (set by rule 'leaky'): raw key lxc.hook.start is reserved to the core"
 }
