@@ -10,6 +10,8 @@ typedef struct nx_embedded_file {
 	const char *path; /* path in the source tree, for error messages */
 	const char *src;
 	size_t len;
+	const char *bin; /* the same chunk precompiled by luac (NULL if none): */
+	size_t bin_len;	 /* skips the parse on every run */
 } nx_embedded_file;
 
 extern const nx_embedded_file nx_embedded_files[];

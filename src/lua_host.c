@@ -16,6 +16,7 @@
 #include "cleanup.h"
 #include "embedded.h"
 #include "fsutil.h"
+#include "log.h"
 #include "lua_api.h"
 
 #define DEFAULT_MEM_LIMIT  (256u << 20)
@@ -176,6 +177,22 @@ int lua_host_load_site_file(nx_lua *h, const char *path, nx_err *err)
 	return load_file(h, path, err);
 }
 
+static int load_bytecode(nx_lua *h, const nx_embedded_file *f, const char *name)
+{
+	lua_State *L = h->L;
+	char chunkname[512];
+	snprintf(chunkname, sizeof chunkname, "=%s", f->path);
+	if (luaL_loadbufferx(L, f->bin, f->bin_len, chunkname, "b") != LUA_OK) {
+		/* a luac of another Lua release: use the source */
+		log_debug("embedded %s: bytecode not loadable (%s), using the source", name,
+			  lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return -1;
+	}
+	set_sandbox_env(L);
+	return 0;
+}
+
 /* Push the loader chunk for a module, from the first place that has it. */
 static int find_module(nx_lua *h, const char *name, nx_err *err)
 {
@@ -194,6 +211,10 @@ static int find_module(nx_lua *h, const char *name, nx_err *err)
 	const nx_embedded_file *f = embedded_find(name);
 	if (!f)
 		return nx_err_set(err, "module '%s' not found", name);
+	/* The binary's own chunks may be bytecode (luac at build time); only
+	 * these, never a file from disk, are loaded in binary mode. */
+	if (f->bin_len && load_bytecode(h, f, name) == 0)
+		return 0;
 	char chunkname[512];
 	snprintf(chunkname, sizeof chunkname, "@<embedded>/%s", f->path);
 	return load_text(h, f->src, f->len, chunkname, err);
