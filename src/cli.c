@@ -118,6 +118,22 @@ static void print_command_help(FILE *f, const nx_command *c)
 	fprintf(f, "  -h, --help              show this help\n");
 }
 
+int cli_bool_flag(const char *cmd, int argc, char **argv, const char *longname, char shortname, bool *flag,
+		  nx_err *err)
+{
+	const struct option longopts[] = {{longname, no_argument, NULL, shortname}, {NULL, 0, NULL, 0}};
+	const char shortopts[] = {shortname, '\0'};
+	int c;
+	*flag = false;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c != shortname)
+			return cli_usage_error(cmd, err, "unknown flag '%s'", argv[optind - 1]);
+		*flag = true;
+	}
+	return 0;
+}
+
 int cli_usage_error(const char *cmd, nx_err *err, const char *fmt, ...)
 {
 	char msg[1024];

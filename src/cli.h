@@ -3,6 +3,8 @@
 #ifndef NX_CLI_H
 #define NX_CLI_H
 
+#include <stdbool.h>
+
 #include "context.h"
 #include "error.h"
 
@@ -18,6 +20,9 @@ typedef struct nx_command {
 
 int cli_main(int argc, char **argv);
 /* For commands: print "usage" on a misuse, as an error value. */
+/* Parse a command whose only flag is one boolean (-f/--force, ...). */
+int cli_bool_flag(const char *cmd, int argc, char **argv, const char *longname, char shortname, bool *flag,
+		  nx_err *err);
 int cli_usage_error(const char *cmd, nx_err *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -63,15 +63,9 @@ static bool marker_id(const char *desc, char *id, size_t n)
 
 int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
-	static const struct option longopts[] = {{"dry-run", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
-	bool dry_run = false;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
-		if (c != 'n')
-			return cli_usage_error("gc", err, "unknown flag '%s'", argv[optind - 1]);
-		dry_run = true;
-	}
+	bool dry_run;
+	if (cli_bool_flag("gc", argc, argv, "dry-run", 'n', &dry_run, err) < 0)
+		return -1;
 	if (optind != argc)
 		return cli_usage_error("gc", err, "takes no arguments");
 	const nx_config *cfg = ctx_config(ctx, err);

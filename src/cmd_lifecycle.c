@@ -125,15 +125,9 @@ int cmd_state(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 
 int cmd_kill(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
-	static const struct option longopts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
-	bool all = false;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "a", longopts, NULL)) != -1) {
-		if (c != 'a')
-			return cli_usage_error("kill", err, "unknown flag '%s'", argv[optind - 1]);
-		all = true;
-	}
+	bool all;
+	if (cli_bool_flag("kill", argc, argv, "all", 'a', &all, err) < 0)
+		return -1;
 	int left = argc - optind;
 	if (left < 1 || left > 2)
 		return cli_usage_error("kill", err, "%s",
@@ -146,15 +140,9 @@ int cmd_kill(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 
 int cmd_delete(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
-	static const struct option longopts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
-	bool force = false;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
-		if (c != 'f')
-			return cli_usage_error("delete", err, "unknown flag '%s'", argv[optind - 1]);
-		force = true;
-	}
+	bool force;
+	if (cli_bool_flag("delete", argc, argv, "force", 'f', &force, err) < 0)
+		return -1;
 	const char *id = NULL;
 	if (single_id("delete", argc, argv, &id, err) < 0)
 		return -1;
