@@ -374,9 +374,16 @@ static int create_steps(create_job *j, nx_err *err)
 	j->template_name = container_template_name(j->cfg->node, o->id);
 	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
 	j->made_template = true;
-	if (template_build(j->bundle.rootfs, j->cfg->template_dir, j->template_name, j->cfg->pct_timeout,
-			   err) < 0)
+	/* The archive carries the empty /.nexcage mount point: on a read-only
+	 * root (root.readonly) LXC could not create it at start. */
+	cleanup_free char *extra = fs_join(j->state_dir, "template-extra");
+	cleanup_free char *mountpoint = fs_join(extra, NX_CTR_MOUNTPOINT);
+	if (fs_mkdir_p(mountpoint, 0755, err) < 0)
 		return -1;
+	if (template_build(j->bundle.rootfs, extra, j->cfg->template_dir, j->template_name,
+			   j->cfg->pct_timeout, err) < 0)
+		return -1;
+	fs_remove_tree(extra, err);
 	if (create_ct(j, err) < 0)
 		return -1;
 	/* Proxmox has unpacked it: the archive is no longer needed. */

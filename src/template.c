@@ -11,7 +11,8 @@
 #include "fsutil.h"
 #include "spawn.h"
 
-int template_build(const char *rootfs, const char *dir, const char *name, double timeout, nx_err *err)
+int template_build(const char *rootfs, const char *extra_dir, const char *dir, const char *name,
+		   double timeout, nx_err *err)
 {
 	if (fs_mkdir_p(dir, 0755, err) < 0)
 		return -1;
@@ -21,8 +22,21 @@ int template_build(const char *rootfs, const char *dir, const char *name, double
 	/* zstd: fast enough that archiving is not the slow step, and every
 	 * Proxmox since 7 accepts .tar.zst templates. Numeric owners: the
 	 * bundle's uids are the container's, not names on this host. */
-	char *argv[] = {"tar",	  "--create", "--zstd",	     "--numeric-owner", "--xattrs", "--acls",
-			"--file", tmp,	      "--directory", (char *)rootfs,	".",	    NULL};
+	char *argv[] = {"tar",
+			"--create",
+			"--zstd",
+			"--numeric-owner",
+			"--xattrs",
+			"--acls",
+			"--file",
+			tmp,
+			"--directory",
+			(char *)rootfs,
+			".",
+			extra_dir ? "--directory" : NULL,
+			(char *)extra_dir,
+			".",
+			NULL};
 	spawn_req req = {.argv = argv, .timeout = timeout};
 	spawn_result res;
 	if (spawn_run(&req, &res, err) < 0)

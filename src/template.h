@@ -5,7 +5,9 @@
 
 #include "error.h"
 
-/* Archive rootfs into dir/name (written as a temp file, then renamed). */
-int template_build(const char *rootfs, const char *dir, const char *name, double timeout, nx_err *err);
+/* Archive rootfs into dir/name (written as a temp file, then renamed),
+ * adding the entries of extra_dir (may be NULL) at the archive's root. */
+int template_build(const char *rootfs, const char *extra_dir, const char *dir, const char *name,
+		   double timeout, nx_err *err);
 
 #endif

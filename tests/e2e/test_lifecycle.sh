@@ -363,3 +363,20 @@ test_update_changes_the_limits_through_pct_set() {
 	assert_contains "$ERR" "resources are not valid JSON"
 	nx delete --force up
 }
+
+test_a_read_only_root_still_gets_the_init_mount_point() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "touch /x 2>/out/ro-err; ls -d /.nexcage > /out/mp; exec sleep 60"]'
+	edit_config "$T/b" "s.root.readonly = true"
+	nx create --bundle "$T/b" ro
+	assert_ok
+	vmid=$(json_field "$("$NEXCAGE" --root "$ROOT" state ro)" vmid)
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" ",ro=1"
+	# the archive brought the mount point: it exists in the unpacked root
+	[ -d "$(ls -d "$SIM"/var/lib/vz/images/$vmid/*/.nexcage)" ] || fail "no /.nexcage in the root disk"
+	nx start ro
+	wait_for 10 test -s "$T/out/mp" || fail "the program did not run"
+	nx delete --force ro
+	assert_ok
+}
