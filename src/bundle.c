@@ -1,479 +1,374 @@
-/* Reading a bundle: config.json with a size cap, checked for UTF-8, NUL
- * bytes and nesting before lua-cjson decodes it (cjson checks none of
- * these), integral numbers made Lua integers, then the runtime-spec rules
- * the core enforces, every problem reported with its JSON path. */
+/* Reading a bundle. lua-cjson checks neither UTF-8 nor NUL bytes and
+ * accepts NaN, Infinity and hex numbers by default, so the text is checked
+ * here first (one linear pass) and the decoding uses a private cjson
+ * instance set to strict numbers. Decoding, normalising and validating run
+ * in one protected call: a config that exhausts the Lua memory cap is an
+ * error, never a panic. */
 #define _GNU_SOURCE
 #include "bundle.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <lauxlib.h>
+#include <lua-cjson.h>
 
 #include "buf.h"
+#include "cleanup.h"
 #include "fsutil.h"
 #include "log.h"
 
-#define CONFIG_MAX (4u << 20)
-#define MAX_DEPTH  64
+/* Room left in an nx_err for the context callers prepend ("create: "). */
+#define ERR_CONTEXT_ROOM 512
 
-/* cjson does not check UTF-8; config.json must be valid UTF-8 without NULs. */
+/* --- the text -------------------------------------------------------------- */
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t avail)
+{
+	unsigned c = p[0];
+	size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	if (n == 0 || avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) || (c == 0xf0 && p[1] < 0x90) ||
+	    (c == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/* Line and column (in characters, 1-based) of byte offset off. */
+static void position(const char *s, size_t off, unsigned long *line, unsigned long *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
+static int text_error(nx_err *err, const char *s, size_t off, const char *what)
+{
+	unsigned long line, col;
+	position(s, off, &line, &col);
+	return nx_err_set(err, "config.json: %s at line %lu, column %lu", what, line, col);
+}
+
+/* UTF-8, no NUL byte, nesting within BUNDLE_MAX_DEPTH (brackets inside
+ * strings do not count). */
 static int check_text(const char *s, size_t len, nx_err *err)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	while (p < end) {
-		unsigned c = *p;
-		size_t n = c < 0x80		      ? 1
-			   : (c >= 0xc2 && c <= 0xdf) ? 2
-			   : (c >= 0xe0 && c <= 0xef) ? 3
-			   : (c >= 0xf0 && c <= 0xf4) ? 4
-						      : 0;
+	size_t blank = 0; /* s need not end with a NUL: the fuzz target's does not */
+	while (blank < len && (s[blank] == ' ' || s[blank] == '\t' || s[blank] == '\r' || s[blank] == '\n'))
+		blank++;
+	if (blank == len)
+		return nx_err_set(err, "config.json: empty file");
+	int depth = 0;
+	bool in_string = false, escaped = false;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
 		if (c == 0)
-			return nx_err_set(err, "config.json: contains a NUL byte at offset %zu",
-					  (size_t)(p - (const unsigned char *)s));
-		if (n == 0 || (size_t)(end - p) < n)
-			return nx_err_set(err, "config.json: invalid UTF-8 at offset %zu",
-					  (size_t)(p - (const unsigned char *)s));
-		for (size_t i = 1; i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return nx_err_set(err, "config.json: invalid UTF-8 at offset %zu",
-						  (size_t)(p - (const unsigned char *)s));
-		p += n;
-	}
-	/* cjson's own depth limit is 1000; refuse earlier and say why */
-	int depth = 0, max = 0;
-	bool in_str = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
+			return text_error(err, s, i, "contains a NUL byte");
+		if (c >= 0x80) {
+			size_t n = utf8_len((const unsigned char *)s + i, len - i);
+			if (!n)
+				return text_error(err, s, i, "invalid UTF-8");
+			i += n;
+			escaped = false;
+			continue;
+		}
+		if (in_string) {
+			if (escaped)
+				escaped = false;
+			else if (c == '\\')
+				escaped = true;
 			else if (c == '"')
-				in_str = false;
-		} else if (c == '"')
-			in_str = true;
-		else if (c == '{' || c == '[') {
-			if (++depth > max)
-				max = depth;
-		} else if (c == '}' || c == ']')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > BUNDLE_MAX_DEPTH) {
+				char what[64];
+				snprintf(what, sizeof what, "nested deeper than %d levels", BUNDLE_MAX_DEPTH);
+				return text_error(err, s, i, what);
+			}
+		} else if (c == '}' || c == ']') {
 			depth--;
+		}
+		i++;
 	}
-	if (max > MAX_DEPTH)
-		return nx_err_set(err, "config.json: nested deeper than %d levels", MAX_DEPTH);
 	return 0;
 }
 
-typedef struct vctx {
-	lua_State *L;
-	nx_buf problems;
-	int count;
-	const char *bundle;
-} vctx;
-
-static void problem(vctx *v, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void problem(vctx *v, const char *path, const char *fmt, ...)
+/* cjson's "Expected value but found T_ARR_END at character 4" as
+ * "not valid JSON at line 1, column 4: expected value but found ']'". */
+static int json_error(nx_err *err, const char *s, size_t len, const char *msg)
 {
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (v->count++ < 100)
-		buf_printf(&v->problems, "%sconfig.json: %s: %s", v->problems.len ? "\n" : "", path, msg);
-}
-
-/* Turn integral floats into integers (cjson decodes every number as a float). */
-static void normalise(lua_State *L, int idx, int depth)
-{
-	if (depth > MAX_DEPTH)
-		return;
-	idx = lua_absindex(L, idx);
-	lua_pushnil(L);
-	while (lua_next(L, idx)) {
-		if (lua_type(L, -1) == LUA_TNUMBER && !lua_isinteger(L, -1)) {
-			lua_Number d = lua_tonumber(L, -1);
-			lua_Integer i;
-			if (lua_numbertointeger(d, &i) && (lua_Number)i == d) {
-				lua_pushvalue(L, -2);
-				lua_pushinteger(L, i);
-				lua_rawset(L, idx);
-			}
-		} else if (lua_istable(L, -1)) {
-			normalise(L, -1, depth + 1);
+	static const struct {
+		const char *token, *text;
+	} tokens[] = {
+	    {"T_OBJ_BEGIN", "'{'"},	{"T_OBJ_END", "'}'"},	  {"T_ARR_BEGIN", "'['"},
+	    {"T_ARR_END", "']'"},	{"T_STRING", "a string"}, {"T_NUMBER", "a number"},
+	    {"T_BOOLEAN", "a boolean"}, {"T_NULL", "null"},	  {"T_COLON", "':'"},
+	    {"T_COMMA", "','"},		{"T_END", "the end"},
+	};
+	char text[256];
+	snprintf(text, sizeof text, "%s", msg);
+	unsigned long line = 0, col = 0;
+	char *at = strstr(text, " at character ");
+	if (at) {
+		unsigned long long ch = strtoull(at + 14, NULL, 10);
+		*at = '\0';
+		position(s, ch > 0 && ch <= len ? ch - 1 : len, &line, &col);
+	}
+	nx_buf b = {0};
+	for (const char *p = text; *p;) {
+		size_t i = 0;
+		while (i < sizeof tokens / sizeof tokens[0] &&
+		       strncmp(p, tokens[i].token, strlen(tokens[i].token)))
+			i++;
+		if (i < sizeof tokens / sizeof tokens[0] &&
+		    !(p[strlen(tokens[i].token)] >= 'A' && p[strlen(tokens[i].token)] <= 'Z')) {
+			buf_puts(&b, tokens[i].text);
+			p += strlen(tokens[i].token);
+		} else {
+			buf_append(&b, p++, 1);
 		}
-		lua_pop(L, 1);
 	}
-}
-
-static const char *typename_json(lua_State *L, int idx)
-{
-	switch (lua_type(L, idx)) {
-	case LUA_TSTRING: return "string";
-	case LUA_TNUMBER: return "number";
-	case LUA_TBOOLEAN: return "boolean";
-	case LUA_TTABLE: return "object or array";
-	case LUA_TNIL: return "missing";
-	default: return "null";
-	}
-}
-
-/* Push t[key]; returns its Lua type (nil when absent or JSON null). */
-static int field(lua_State *L, int t, const char *key)
-{
-	lua_getfield(L, t, key);
-	if (lua_type(L, -1) == LUA_TLIGHTUSERDATA) { /* cjson.null */
-		lua_pop(L, 1);
-		lua_pushnil(L);
-	}
-	return lua_type(L, -1);
-}
-
-/* t[key] as a string, or NULL; nothing left on the stack. The string
- * stays valid while the table holds it. */
-static const char *string_member(lua_State *L, int t, const char *key)
-{
-	if (!lua_istable(L, t))
-		return NULL;
-	lua_getfield(L, t, key);
-	const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-	lua_pop(L, 1);
-	return s;
-}
-
-/* Does an entry before index i of the list at t have this "type"? */
-static bool type_seen_before(lua_State *L, int t, lua_Integer i, const char *type)
-{
-	bool seen = false;
-	for (lua_Integer j = 1; j < i && !seen; j++) {
-		lua_geti(L, t, j);
-		const char *other = string_member(L, -1, "type");
-		seen = other && !strcmp(other, type);
-		lua_pop(L, 1);
-	}
-	return seen;
-}
-
-static bool semver_major_1(const char *s)
-{
-	unsigned a, b, c;
-	int n = 0;
-	if (sscanf(s, "%u.%u.%u%n", &a, &b, &c, &n) != 3)
-		return false;
-	return a == 1 && (s[n] == '\0' || s[n] == '-' || s[n] == '+');
-}
-
-static void check_uint32(vctx *v, int t, const char *key, const char *path, bool required)
-{
-	lua_State *L = v->L;
-	int ty = field(L, t, key);
-	if (ty == LUA_TNIL) {
-		if (required)
-			problem(v, path, "required");
-	} else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 4294967295LL) {
-		problem(v, path, "must be an integer between 0 and 4294967295");
-	}
-	lua_pop(L, 1);
-}
-
-static void check_process(vctx *v, int spec)
-{
-	lua_State *L = v->L;
-	int ty = field(L, spec, "process");
-	int p = lua_gettop(L);
-	if (ty == LUA_TNIL) {
-		lua_pop(L, 1);
-		return;
-	}
-	if (ty != LUA_TTABLE) {
-		problem(v, "process", "must be an object (got %s)", typename_json(L, p));
-		lua_pop(L, 1);
-		return;
-	}
-	if (field(L, p, "cwd") != LUA_TSTRING)
-		problem(v, "process.cwd", "required string");
-	else if (lua_tostring(L, -1)[0] != '/')
-		problem(v, "process.cwd", "must be an absolute path (got \"%s\")", lua_tostring(L, -1));
-	lua_pop(L, 1);
-	if (field(L, p, "args") != LUA_TTABLE || luaL_len(L, -1) < 1)
-		problem(v, "process.args", "must be a non-empty array of strings");
+	const char *m = b.oom || !b.data ? "" : b.data;
+	if (at)
+		nx_err_set(err, "config.json: not valid JSON at line %lu, column %lu: %c%s", line, col,
+			   m[0] >= 'A' && m[0] <= 'Z' ? m[0] - 'A' + 'a' : m[0], m[0] ? m + 1 : "");
 	else
-		for (lua_Integer i = 1; i <= luaL_len(L, -1); i++) {
-			lua_geti(L, -1, i);
-			if (lua_type(L, -1) != LUA_TSTRING) {
-				char path[64];
-				snprintf(path, sizeof path, "process.args[%lld]", (long long)i - 1);
-				problem(v, path, "must be a string");
-			}
-			lua_pop(L, 1);
-		}
-	lua_pop(L, 1);
-	if (field(L, p, "env") == LUA_TTABLE)
-		for (lua_Integer i = 1; i <= luaL_len(L, -1); i++) {
-			lua_geti(L, -1, i);
-			const char *e = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-			if (!e || !strchr(e, '=') || e[0] == '=') {
-				char path[64];
-				snprintf(path, sizeof path, "process.env[%lld]", (long long)i - 1);
-				problem(v, path, "must be a string NAME=value");
-			}
-			lua_pop(L, 1);
-		}
-	lua_pop(L, 1);
-	if (field(L, p, "user") != LUA_TTABLE) {
-		problem(v, "process.user", "required object with uid and gid");
-	} else {
-		int u = lua_gettop(L);
-		check_uint32(v, u, "uid", "process.user.uid", true);
-		check_uint32(v, u, "gid", "process.user.gid", true);
-	}
-	lua_pop(L, 1);
-	if (field(L, p, "rlimits") == LUA_TTABLE) {
-		int r = lua_gettop(L);
-		for (lua_Integer i = 1; i <= luaL_len(L, r); i++) {
-			lua_geti(L, r, i);
-			char path[64];
-			snprintf(path, sizeof path, "process.rlimits[%lld]", (long long)i - 1);
-			const char *type = string_member(L, -1, "type");
-			if (!type || strncmp(type, "RLIMIT_", 7))
-				problem(v, path, "type must be an RLIMIT_* name");
-			if (type && type_seen_before(L, r, i, type))
-				problem(v, path, "duplicate rlimit type %s", type);
-			lua_pop(L, 1);
-		}
-	}
-	lua_pop(L, 2);
+		nx_err_set(err, "config.json: not valid JSON: %s", m);
+	buf_free(&b);
+	return -1;
 }
 
-static void check_root(vctx *v, int spec, char *rootfs, size_t n)
+/* --- decoding and validating (protected) ----------------------------------- */
+
+static const char DECODER_KEY = 'd'; /* registry: the private cjson.decode */
+
+typedef struct load_args {
+	const char *data;
+	size_t len;
+	const char *bundle;
+	char *rootfs; /* PATH_MAX */
+	spec_report *report;
+	char json_error[256]; /* set when the text is not JSON */
+	char *oci_version;
+	int ref;
+} load_args;
+
+/* A cjson of our own: strict numbers, our depth limit; the sandbox's
+ * require "cjson" keeps its own settings. */
+static void push_decoder(lua_State *L)
 {
-	lua_State *L = v->L;
-	rootfs[0] = '\0';
-	if (field(L, spec, "root") != LUA_TTABLE) {
-		problem(v, "root", "required object");
-		lua_pop(L, 1);
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &DECODER_KEY) == LUA_TFUNCTION)
 		return;
-	}
-	if (field(L, -1, "path") != LUA_TSTRING) {
-		problem(v, "root.path", "required string");
-	} else {
-		const char *rp = lua_tostring(L, -1);
-		char joined[PATH_MAX];
-		snprintf(joined, sizeof joined, rp[0] == '/' ? "%s" : "%s/%s", rp[0] == '/' ? rp : v->bundle,
-			 rp);
-		struct stat st;
-		if (stat(joined, &st) < 0 || !S_ISDIR(st.st_mode))
-			problem(v, "root.path", "must be an existing directory (got \"%s\")", rp);
-		else if (!realpath(joined, rootfs))
-			rootfs[0] = '\0';
-		(void)n;
-	}
-	lua_pop(L, 2);
-}
-
-static void check_hooks(vctx *v, int spec)
-{
-	lua_State *L = v->L;
-	static const char *const kinds[] = {
-	    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL};
-	if (field(L, spec, "hooks") == LUA_TTABLE)
-		for (const char *const *k = kinds; *k; k++) {
-			if (field(L, -1, *k) == LUA_TTABLE)
-				for (lua_Integer i = 1; i <= luaL_len(L, -1); i++) {
-					lua_geti(L, -1, i);
-					char path[96];
-					snprintf(path, sizeof path, "hooks.%s[%lld].path", *k,
-						 (long long)i - 1);
-					const char *hp = string_member(L, -1, "path");
-					if (!hp || hp[0] != '/')
-						problem(v, path, "required absolute path");
-					if (lua_istable(L, -1)) {
-						lua_getfield(L, -1, "timeout");
-						if (!lua_isnil(L, -1) &&
-						    (!lua_isinteger(L, -1) || lua_tointeger(L, -1) <= 0)) {
-							snprintf(path, sizeof path, "hooks.%s[%lld].timeout",
-								 *k, (long long)i - 1);
-							problem(v, path, "must be an integer > 0");
-						}
-						lua_pop(L, 1);
-					}
-					lua_pop(L, 1);
-				}
-			lua_pop(L, 1);
-		}
 	lua_pop(L, 1);
+	lua_pushcfunction(L, luaopen_cjson);
+	lua_call(L, 0, 1); /* cjson */
+	lua_getfield(L, -1, "decode_invalid_numbers");
+	lua_pushboolean(L, 0);
+	lua_call(L, 1, 0);
+	lua_getfield(L, -1, "decode_max_depth");
+	lua_pushinteger(L, BUNDLE_MAX_DEPTH);
+	lua_call(L, 1, 0);
+	lua_getfield(L, -1, "decode"); /* cjson decode */
+	lua_remove(L, -2);	       /* decode */
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &DECODER_KEY);
 }
 
-static void check_mounts_and_namespaces(vctx *v, int spec)
+static int l_load(lua_State *L)
 {
-	lua_State *L = v->L;
-	if (field(L, spec, "mounts") == LUA_TTABLE)
-		for (lua_Integer i = 1; i <= luaL_len(L, -1); i++) {
-			lua_geti(L, -1, i);
-			char path[64];
-			snprintf(path, sizeof path, "mounts[%lld].destination", (long long)i - 1);
-			if (!string_member(L, -1, "destination"))
-				problem(v, path, "required string");
-			lua_pop(L, 1);
-		}
-	lua_pop(L, 1);
-	if (field(L, spec, "linux") == LUA_TTABLE && field(L, -1, "namespaces") == LUA_TTABLE) {
-		int t = lua_gettop(L);
-		static const char *const ok[] = {"pid",	 "network", "mount", "ipc", "uts",
-						 "user", "cgroup",  "time",  NULL};
-		for (lua_Integer i = 1; i <= luaL_len(L, t); i++) {
-			char path[64];
-			snprintf(path, sizeof path, "linux.namespaces[%lld].type", (long long)i - 1);
-			lua_geti(L, t, i);
-			const char *type = string_member(L, -1, "type");
-			bool known = false;
-			for (const char *const *o = ok; type && *o; o++)
-				known |= !strcmp(*o, type);
-			if (!known)
-				problem(v, path,
-					"must be one of pid, network, mount, ipc, uts, user, cgroup, time");
-			if (type && type_seen_before(L, t, i, type))
-				problem(v, path, "duplicate namespace type %s", type);
-			lua_pop(L, 1);
-		}
+	load_args *a = lua_touserdata(L, 1);
+	push_decoder(L);
+	lua_pushlstring(L, a->data, a->len);
+	int status = lua_pcall(L, 1, 1, 0); /* spec | message */
+	if (status == LUA_ERRMEM)
+		return lua_error(L);
+	if (status != LUA_OK) {
+		snprintf(a->json_error, sizeof a->json_error, "%s",
+			 lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "decoding failed");
+		return 0;
 	}
-	lua_settop(L, spec);
+	int spec = lua_gettop(L);
+	spec_normalise(L, spec, a->report);
+	spec_validate(L, spec, a->bundle, a->rootfs, a->report);
+	if (a->report->count)
+		return 0;
+	const char *version = spec_string(L, spec, "ociVersion");
+	a->oci_version = version ? strdup(version) : NULL;
+	a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
 }
 
-/* linux.resources.hugepageLimits[].pageSize: "<n>KB|MB|GB", a power of two */
-static void check_hugepages(vctx *v, int spec)
+/* As many whole report lines as fit in err, then one that counts the rest. */
+static int report_error(nx_err *err, const spec_report *r)
 {
-	lua_State *L = v->L;
-	if (field(L, spec, "linux") == LUA_TTABLE && field(L, -1, "resources") == LUA_TTABLE &&
-	    field(L, -1, "hugepageLimits") == LUA_TTABLE) {
-		int t = lua_gettop(L);
-		for (lua_Integer i = 1; i <= luaL_len(L, t); i++) {
-			lua_geti(L, t, i);
-			char path[80];
-			snprintf(path, sizeof path, "linux.resources.hugepageLimits[%lld].pageSize",
-				 (long long)i - 1);
-			const char *size = string_member(L, -1, "pageSize");
-			unsigned long long num = 0;
-			char unit[4] = "";
-			int used = 0;
-			bool ok = size && sscanf(size, "%llu%3[KMGB]%n", &num, unit, &used) == 2 &&
-				  size[used] == '\0' &&
-				  (!strcmp(unit, "KB") || !strcmp(unit, "MB") || !strcmp(unit, "GB")) &&
-				  num > 0 && (num & (num - 1)) == 0;
-			if (!ok)
-				problem(v, path, "must be a power-of-two size like 2MB or 1GB (got \"%s\")",
-					size ? size : "");
-			lua_pop(L, 1);
-		}
+	nx_buf b = {0};
+	unsigned shown = 0;
+	for (const char *p = r->lines.data; p && *p; shown++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (b.len + n + 200 > NX_ERR_MSG_MAX - ERR_CONTEXT_ROOM)
+			break;
+		if (b.len)
+			buf_puts(&b, "\n");
+		buf_append(&b, p, n);
+		p += nl ? n + 1 : n;
 	}
-	lua_settop(L, spec);
+	if (shown < r->count)
+		buf_printf(&b, "%sconfig.json: %u more problem%s ('nexcage validate' lists %s)",
+			   b.len ? "\n" : "", r->count - shown, r->count - shown == 1 ? "" : "s",
+			   r->count > SPEC_REPORT_MAX ? "the first 1000" : "them all");
+	nx_err_set(err, "%s", b.oom || !b.data ? "config.json: invalid" : b.data);
+	buf_free(&b);
+	return -1;
 }
 
-static int validate(lua_State *L, int spec, const char *bundle, char *rootfs, size_t n, nx_err *err)
+int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_dir, nx_bundle *b,
+		  spec_report *report, nx_err *err)
 {
-	vctx v = {.L = L, .bundle = bundle};
-	if (field(L, spec, "ociVersion") != LUA_TSTRING)
-		problem(&v, "ociVersion", "required string");
-	else if (!semver_major_1(lua_tostring(L, -1)))
-		problem(&v, "ociVersion", "must be a SemVer version with major 1 (got \"%s\")",
-			lua_tostring(L, -1));
-	lua_pop(L, 1);
-	check_root(&v, spec, rootfs, n);
-	check_process(&v, spec);
-	check_hooks(&v, spec);
-	check_mounts_and_namespaces(&v, spec);
-	check_hugepages(&v, spec);
-	if (field(L, spec, "hostname") != LUA_TNIL && lua_type(L, -1) != LUA_TSTRING)
-		problem(&v, "hostname", "must be a string");
-	lua_pop(L, 1);
-	int rc = 0;
-	if (v.count)
-		rc = nx_err_set(err, "%s", v.problems.data);
-	buf_free(&v.problems);
-	return rc;
-}
-
-int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_dir, char *rootfs, size_t n,
-		  nx_err *err)
-{
-	if (len == 0)
-		return nx_err_set(err, "config.json: empty file");
-	if (len > CONFIG_MAX)
-		return nx_err_set(err, "config.json: file too large (limit %u bytes)", CONFIG_MAX);
+	memset(b, 0, sizeof *b);
+	b->spec_ref = LUA_NOREF;
+	if (len > BUNDLE_CONFIG_MAX)
+		return nx_err_set(err, "config.json: file too large (%zu bytes; the limit is %u)", len,
+				  BUNDLE_CONFIG_MAX);
 	if (check_text(data, len, err) < 0)
 		return -1;
+	spec_report own = {0};
+	char rootfs[PATH_MAX];
+	load_args a = {.data = data,
+		       .len = len,
+		       .bundle = bundle_dir,
+		       .rootfs = rootfs,
+		       .report = report ? report : &own,
+		       .ref = LUA_NOREF};
 	lua_State *L = lua_host_state(h);
-	if (lua_host_require(h, "cjson", err) < 0)
-		return -1;
-	lua_getfield(L, -1, "decode");
-	lua_remove(L, -2);
-	lua_pushlstring(L, data, len);
-	if (lua_host_pcall(h, 1, 1, err) < 0)
-		return nx_err_wrap(err, "config.json: not valid JSON");
-	/* cjson gives arrays and objects alike as tables: an array has items */
-	if (!lua_istable(L, -1) || lua_rawlen(L, -1) > 0) {
-		lua_pop(L, 1);
-		return nx_err_set(err, "config.json: must be a JSON object");
+	int top = lua_gettop(L);
+	lua_pushcfunction(L, l_load);
+	lua_pushlightuserdata(L, &a);
+	int status = lua_pcall(L, 1, 0, 0);
+	int rc = 0;
+	if (status != LUA_OK) {
+		rc = nx_err_set(err, "config.json: %s",
+				status == LUA_ERRMEM
+				    ? "decoding it takes more memory than the Lua limit allows"
+				: lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+								 : "decoding failed");
+	} else if (a.json_error[0]) {
+		rc = json_error(err, data, len, a.json_error);
+	} else if (a.report->count) {
+		rc = report_error(err, a.report);
+	} else if (!a.oci_version || !(b->path = strdup(bundle_dir)) || !(b->rootfs = strdup(rootfs))) {
+		rc = nx_err_sys(err, ENOMEM, "config.json");
 	}
-	normalise(L, -1, 0);
-	if (validate(L, lua_gettop(L), bundle_dir, rootfs, n, err) < 0) {
-		lua_pop(L, 1);
+	lua_settop(L, top);
+	spec_report_free(&own);
+	if (rc < 0) {
+		if (a.ref != LUA_NOREF)
+			luaL_unref(L, LUA_REGISTRYINDEX, a.ref);
+		free(a.oci_version);
+		free(b->path);
+		free(b->rootfs);
+		memset(b, 0, sizeof *b);
+		b->spec_ref = LUA_NOREF;
 		return -1;
 	}
+	b->oci_version = a.oci_version;
+	b->spec_ref = a.ref;
 	return 0;
 }
 
-int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err)
+/* --- the bundle ------------------------------------------------------------ */
+
+int bundle_load_report(nx_ctx *ctx, const char *dir, nx_bundle *b, spec_report *report, nx_err *err)
 {
 	memset(b, 0, sizeof *b);
 	b->spec_ref = LUA_NOREF;
 	char abs[PATH_MAX];
+	struct stat st;
 	if (!realpath(dir, abs))
 		return nx_err_sys(err, errno, "bundle %s", dir);
+	if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return nx_err_set(err, "bundle %s: not a directory", dir);
+	cleanup_free char *path = fs_join(abs, "config.json");
+	if (!path)
+		return nx_err_sys(err, ENOMEM, "bundle %s", dir);
+	/* A FIFO would block the read, a device never end it. */
+	if (stat(path, &st) < 0)
+		return nx_err_sys(err, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		return nx_err_set(err, "%s: not a regular file", path);
+	if ((unsigned long long)st.st_size > BUNDLE_CONFIG_MAX)
+		return nx_err_set(err, "config.json: file too large (%lld bytes; the limit is %u)",
+				  (long long)st.st_size, BUNDLE_CONFIG_MAX);
+	cleanup_free char *data = NULL;
+	size_t len = 0;
+	if (fs_read_file(path, BUNDLE_CONFIG_MAX, &data, &len, err) < 0)
+		return -1;
 	nx_lua *h = ctx_lua(ctx, err);
 	if (!h)
 		return -1;
-	char *cfgpath = fs_join(abs, "config.json"), *data = NULL;
-	size_t len;
-	int rc = fs_read_file(cfgpath, CONFIG_MAX, &data, &len, err);
-	free(cfgpath);
-	if (rc < 0)
-		return -1;
-	char rootfs[PATH_MAX];
-	rc = bundle_decode(h, data, len, abs, rootfs, sizeof rootfs, err);
-	free(data);
-	if (rc < 0)
-		return -1;
-	lua_State *L = lua_host_state(h);
-	lua_getfield(L, -1, "ociVersion");
-	b->oci_version = strdup(lua_tostring(L, -1));
-	lua_pop(L, 1);
-	b->spec_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	b->path = strdup(abs);
-	b->rootfs = strdup(rootfs);
-	return 0;
+	return bundle_decode(h, data, len, abs, b, report, err);
+}
+
+int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err)
+{
+	return bundle_load_report(ctx, dir, b, NULL, err);
+}
+
+void bundle_push_spec(lua_State *L, const nx_bundle *b)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, b->spec_ref);
 }
 
 bool bundle_has_process(nx_ctx *ctx, const nx_bundle *b)
 {
+	if (!ctx->lua || b->spec_ref == LUA_NOREF)
+		return false;
 	lua_State *L = lua_host_state(ctx->lua);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, b->spec_ref);
-	lua_getfield(L, -1, "process");
-	bool has = lua_istable(L, -1);
+	bundle_push_spec(L, b);
+	lua_pushstring(L, "process");
+	bool has = lua_rawget(L, -2) == LUA_TTABLE;
 	lua_pop(L, 2);
 	return has;
 }
 
-void bundle_free(nx_ctx *ctx, nx_bundle *b)
+int bundle_require_process(nx_ctx *ctx, const nx_bundle *b, nx_err *err)
 {
-	if (ctx->lua && b->spec_ref != LUA_NOREF)
-		luaL_unref(lua_host_state(ctx->lua), LUA_REGISTRYINDEX, b->spec_ref);
+	if (!bundle_has_process(ctx, b))
+		return nx_err_set(err, "config.json: process: required to start a container");
+	return 0;
+}
+
+void bundle_release(nx_lua *h, nx_bundle *b)
+{
+	if (h && b->spec_ref != LUA_NOREF)
+		luaL_unref(lua_host_state(h), LUA_REGISTRYINDEX, b->spec_ref);
 	free(b->path);
 	free(b->rootfs);
 	free(b->oci_version);
 	memset(b, 0, sizeof *b);
+	b->spec_ref = LUA_NOREF;
+}
+
+void bundle_free(nx_ctx *ctx, nx_bundle *b)
+{
+	bundle_release(ctx->lua, b);
 }

@@ -1,28 +1,55 @@
-/* The OCI bundle: config.json decoded into one Lua table (the same table
- * the translation rules receive) and validated by the core. */
+/* The OCI bundle: <bundle>/config.json read with a size cap, checked as
+ * text (UTF-8, no NUL byte, nesting) before lua-cjson decodes it inside the
+ * Lua host, normalised (integers, nulls) and validated against
+ * runtime-spec v1.3.0 for Linux (spec_validate.h). The validated spec is
+ * kept as ONE Lua table, referenced from the registry: the same table the
+ * translation rules receive. */
 #ifndef NX_BUNDLE_H
 #define NX_BUNDLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "context.h"
 #include "error.h"
+#include "lua_host.h"
+#include "spec_validate.h"
+
+/* config.json larger than this is refused before it is read: real ones
+ * are a few KiB (a big seccomp profile is ~30 KiB), and the decoded table
+ * costs ~10x the text in Lua memory. */
+#define BUNDLE_CONFIG_MAX (4u << 20)
+/* Nesting deeper than this is refused (runtime-spec's deepest path is 6). */
+#define BUNDLE_MAX_DEPTH 64
 
 typedef struct nx_bundle {
-	char *path;   /* absolute bundle directory */
-	char *rootfs; /* absolute root filesystem */
-	char *oci_version;
-	int spec_ref; /* registry ref of the validated spec table */
+	char *path;	   /* absolute bundle directory */
+	char *rootfs;	   /* absolute root filesystem (root.path resolved) */
+	char *oci_version; /* the config's ociVersion */
+	int spec_ref;	   /* registry ref of the validated spec table; LUA_NOREF when none */
 } nx_bundle;
 
-/* Decode and validate config.json text; on success the spec table is on
- * top of the Lua stack. rootfs receives root.path resolved against
- * bundle_dir. (The fuzz target calls this directly.) */
-int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_dir, char *rootfs, size_t n,
-		  nx_err *err);
-
+/* Read, decode and validate <dir>/config.json. On failure err holds every
+ * problem, one line each ("config.json: <path>: <rule>"), as many as fit
+ * (then a line that counts the rest). */
 int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err);
+/* The same, with the complete report of problems (up to SPEC_REPORT_MAX
+ * lines) in *report, which the caller frees with spec_report_free. */
+int bundle_load_report(nx_ctx *ctx, const char *dir, nx_bundle *b, spec_report *report, nx_err *err);
+
+/* The core of bundle_load on config.json text in memory, without an
+ * nx_ctx (the fuzz target and the tests call it): bundle_dir must be
+ * absolute; root.path is resolved against it. report may be NULL. */
+int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_dir, nx_bundle *b,
+		  spec_report *report, nx_err *err);
+
+/* Push the validated spec table. */
+void bundle_push_spec(lua_State *L, const nx_bundle *b);
+/* process is optional at create and REQUIRED at start (runtime-spec). */
 bool bundle_has_process(nx_ctx *ctx, const nx_bundle *b);
+int bundle_require_process(nx_ctx *ctx, const nx_bundle *b, nx_err *err);
+
+void bundle_release(nx_lua *h, nx_bundle *b);
 void bundle_free(nx_ctx *ctx, nx_bundle *b);
 
 #endif

@@ -1,91 +1,42 @@
-/* config.json fixtures, one per rule, each bad one asserting the exact
- * JSON path and message; the good ones must validate. */
+/* Bundle loading and validation. The fixtures are files:
+ * tests/fixtures/config/good/<name>.json must validate; every
+ * tests/fixtures/config/bad/<rule>.json fails with exactly the message in
+ * <rule>.err (every line). They run in a bundle directory with an empty
+ * rootfs/. */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <lauxlib.h>
 #include <lua.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bundle.h"
+#include "fsutil.h"
 #include "harness.h"
 #include "test_util.h"
 
-#define GOOD_PROCESS "\"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"user\": {\"uid\": 0, \"gid\": 0}}"
-#define GOOD_HEAD    "\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}"
-
-static const char *decode(nx_lua *h, const char *dir, const char *json, nx_err *err)
+/* The repository: the test binary is <repo>/build*(/unit-tests). */
+static const char *repo(void)
 {
-	char rootfs[4096];
-	nx_err_clear(err);
-	if (bundle_decode(h, json, strlen(json), dir, rootfs, sizeof rootfs, err) < 0)
-		return err->msg;
-	lua_pop(lua_host_state(h), 1);
-	return "";
+	static char root[PATH_MAX];
+	if (!root[0]) {
+		ssize_t n = readlink("/proc/self/exe", root, sizeof root - 1);
+		root[n > 0 ? n : 0] = '\0';
+		for (int i = 0; i < 2; i++) {
+			char *slash = strrchr(root, '/');
+			if (slash)
+				*slash = '\0';
+		}
+		if (!root[0])
+			strcpy(root, ".");
+	}
+	return root;
 }
 
-static const struct {
-	const char *json;
-	const char *message;
-} bad[] = {
-    {"{" GOOD_PROCESS ", \"root\": {\"path\": \"rootfs\"}}", "config.json: ociVersion: required string"},
-    {"{\"ociVersion\": \"2.0.0\", \"root\": {\"path\": \"rootfs\"}}",
-     "config.json: ociVersion: must be a SemVer version with major 1 (got \"2.0.0\")"},
-    {"{\"ociVersion\": \"1.0\", \"root\": {\"path\": \"rootfs\"}}",
-     "config.json: ociVersion: must be a SemVer version with major 1 (got \"1.0\")"},
-    {"{\"ociVersion\": \"1.0.0\"}", "config.json: root: required object"},
-    {"{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"nope\"}}",
-     "config.json: root.path: must be an existing directory (got \"nope\")"},
-    {"{" GOOD_HEAD
-     ", \"process\": {\"cwd\": \"tmp\", \"args\": [\"sh\"], \"user\": {\"uid\": 0, \"gid\": 0}}}",
-     "config.json: process.cwd: must be an absolute path (got \"tmp\")"},
-    {"{" GOOD_HEAD ", \"process\": {\"cwd\": \"/\", \"args\": [], \"user\": {\"uid\": 0, \"gid\": 0}}}",
-     "config.json: process.args: must be a non-empty array of strings"},
-    {"{" GOOD_HEAD
-     ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\", 1], \"user\": {\"uid\": 0, \"gid\": 0}}}",
-     "config.json: process.args[1]: must be a string"},
-    {"{" GOOD_HEAD ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"env\": [\"=x\"], \"user\": "
-     "{\"uid\": 0, \"gid\": 0}}}",
-     "config.json: process.env[0]: must be a string NAME=value"},
-    {"{" GOOD_HEAD ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"]}}",
-     "config.json: process.user: required object with uid and gid"},
-    {"{" GOOD_HEAD ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"user\": {\"uid\": 0}}}",
-     "config.json: process.user.gid: required"},
-    {"{" GOOD_HEAD
-     ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"user\": {\"uid\": 4294967296, \"gid\": 0}}}",
-     "config.json: process.user.uid: must be an integer between 0 and 4294967295"},
-    {"{" GOOD_HEAD
-     ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"user\": {\"uid\": 1.5, \"gid\": 0}}}",
-     "config.json: process.user.uid: must be an integer between 0 and 4294967295"},
-    {"{" GOOD_HEAD ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"user\": {\"uid\": 0, \"gid\": 0},"
-     " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 1}, {\"type\": \"RLIMIT_NOFILE\", "
-     "\"soft\": 2, \"hard\": 2}]}}",
-     "config.json: process.rlimits[1]: duplicate rlimit type RLIMIT_NOFILE"},
-    {"{" GOOD_HEAD ", \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"user\": {\"uid\": 0, \"gid\": 0},"
-     " \"rlimits\": [{\"type\": \"NOFILE\", \"soft\": 1, \"hard\": 1}]}}",
-     "config.json: process.rlimits[0]: type must be an RLIMIT_* name"},
-    {"{" GOOD_HEAD ", \"hooks\": {\"prestart\": [{\"path\": \"hook\"}]}}",
-     "config.json: hooks.prestart[0].path: required absolute path"},
-    {"{" GOOD_HEAD ", \"hooks\": {\"poststop\": [{\"path\": \"/h\", \"timeout\": 0}]}}",
-     "config.json: hooks.poststop[0].timeout: must be an integer > 0"},
-    {"{" GOOD_HEAD ", \"mounts\": [{\"type\": \"tmpfs\", \"source\": \"tmpfs\"}]}",
-     "config.json: mounts[0].destination: required string"},
-    {"{" GOOD_HEAD ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]}}",
-     "config.json: linux.namespaces[1].type: duplicate namespace type pid"},
-    {"{" GOOD_HEAD ", \"linux\": {\"namespaces\": [{\"type\": \"net\"}]}}",
-     "config.json: linux.namespaces[0].type: must be one of pid, network, mount, ipc, uts, user, cgroup, "
-     "time"},
-    {"{" GOOD_HEAD
-     ", \"linux\": {\"resources\": {\"hugepageLimits\": [{\"pageSize\": \"3MB\", \"limit\": 1}]}}}",
-     "config.json: linux.resources.hugepageLimits[0].pageSize: must be a power-of-two size like 2MB or 1GB "
-     "(got \"3MB\")"},
-    {"{" GOOD_HEAD ", \"hostname\": 5}", "config.json: hostname: must be a string"},
-    {"", "config.json: empty file"},
-    {"[1, 2]", "config.json: must be a JSON object"},
-    {"{\"a\": ", "config.json: not valid JSON"},
-    {"{\"a\": \"\xc3\x28\"}", "config.json: invalid UTF-8 at offset 7"},
-};
-
-/* A bundle directory with an empty rootfs/, and a Lua host. */
 typedef struct fixture {
 	char *dir, *rootfs;
 	nx_lua *h;
@@ -100,6 +51,8 @@ static fixture fixture_new(void)
 	nx_lua_settings s = {0};
 	nx_err err = {0};
 	f.h = lua_host_new(&s, &err);
+	if (!f.h)
+		abort();
 	return f;
 }
 
@@ -111,49 +64,270 @@ static void fixture_free(fixture *f)
 	free(f->dir);
 }
 
-TEST(bundle_every_rule_has_a_failing_fixture)
+static char *slurp(const char *path, size_t *len)
+{
+	char *data = NULL;
+	nx_err err = {0};
+	if (fs_read_file(path, 8u << 20, &data, len, &err) < 0)
+		return NULL;
+	return data;
+}
+
+/* Decode a text; "" when valid, else the error message. */
+static const char *decode(fixture *f, const char *json, size_t len, nx_err *err)
+{
+	nx_bundle b;
+	nx_err_clear(err);
+	if (bundle_decode(f->h, json, len, f->dir, &b, NULL, err) < 0)
+		return err->msg;
+	bundle_release(f->h, &b);
+	return "";
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Run fn on every .json file of dir; returns how many. */
+static int each_json(const char *dir, void (*fn)(fixture *, const char *, bool *), fixture *f, bool *failed)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "  %s: %s\n", dir, strerror(errno));
+		*failed = true;
+		return 0;
+	}
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!has_suffix(e->d_name, ".json"))
+			continue;
+		char *path;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			abort();
+		fn(f, path, failed);
+		free(path);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void expect_valid(fixture *f, const char *path, bool *failed)
+{
+	size_t len;
+	char *json = slurp(path, &len);
+	nx_err err;
+	const char *msg = json ? decode(f, json, len, &err) : "unreadable";
+	if (*msg) {
+		fprintf(stderr, "  %s: expected valid, got:\n%s\n", path, msg);
+		*failed = true;
+	}
+	free(json);
+}
+
+static void expect_error(fixture *f, const char *path, bool *failed)
+{
+	size_t len, elen;
+	char *json = slurp(path, &len), *errpath = strdup(path);
+	strcpy(errpath + strlen(errpath) - strlen(".json"), ".err");
+	char *want = slurp(errpath, &elen);
+	if (!json || !want) {
+		fprintf(stderr, "  %s: fixture or its .err missing\n", path);
+		*failed = true;
+	} else {
+		while (elen > 0 && want[elen - 1] == '\n')
+			want[--elen] = '\0';
+		nx_err err;
+		const char *got = decode(f, json, len, &err);
+		if (strcmp(got, want)) {
+			fprintf(stderr, "  %s:\n   expected: %s\n   got:      %s\n", path, want, got);
+			*failed = true;
+		}
+	}
+	free(json);
+	free(want);
+	free(errpath);
+}
+
+TEST(bundle_good_fixtures_validate)
 {
 	fixture f = fixture_new();
-	nx_lua *h = f.h;
-	const char *dir = f.dir;
-	nx_err err = {0};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		CHECK_CONTAINS(decode(h, dir, bad[i].json, &err), bad[i].message);
-	/* every problem at once, not only the first */
-	const char *many = "{\"ociVersion\": \"x\", \"root\": {\"path\": \"nope\"}, \"hostname\": 1}";
-	const char *msg = decode(h, dir, many, &err);
-	CHECK_CONTAINS(msg, "ociVersion: must be a SemVer");
-	CHECK_CONTAINS(msg, "root.path: must be an existing directory");
-	CHECK_CONTAINS(msg, "hostname: must be a string");
-	/* a NUL byte inside the text */
-	nx_err_clear(&err);
-	char rfs[4096];
-	CHECK(bundle_decode(h, "{\"a\":\0\"b\"}", 10, dir, rfs, sizeof rfs, &err) < 0);
-	CHECK_CONTAINS(err.msg, "config.json: contains a NUL byte at offset 5");
-	CHECK(lua_gettop(lua_host_state(h)) == 0);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/tests/fixtures/config/good", repo());
+	CHECK(each_json(dir, expect_valid, &f, nx_failed_) >= 10);
+	/* the translation specs' configs (an engine's default, a full one) */
+	snprintf(dir, sizeof dir, "%s/spec/fixtures", repo());
+	each_json(dir, expect_valid, &f, nx_failed_);
+	CHECK(lua_gettop(lua_host_state(f.h)) == 0);
 	fixture_free(&f);
 }
 
-TEST(bundle_good_fixtures_validate_and_numbers_become_integers)
+TEST(bundle_every_bad_fixture_fails_with_its_exact_message)
 {
 	fixture f = fixture_new();
-	nx_lua *h = f.h;
-	const char *dir = f.dir, *rootfs = f.rootfs;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/tests/fixtures/config/bad", repo());
+	CHECK(each_json(dir, expect_error, &f, nx_failed_) >= 100);
+	CHECK(lua_gettop(lua_host_state(f.h)) == 0);
+	fixture_free(&f);
+}
+
+TEST(bundle_spec_table_has_integers_no_nulls_absolute_mounts)
+{
+	fixture f = fixture_new();
+	lua_State *L = lua_host_state(f.h);
 	nx_err err = {0};
-	CHECK_STR(decode(h, dir, "{" GOOD_HEAD "}", &err), "");
-	CHECK_STR(decode(h, dir, "{" GOOD_HEAD ", " GOOD_PROCESS ", \"unknownField\": {\"x\": null}}", &err),
-		  "");
-	char rfs[4096];
+	nx_bundle b;
 	const char *json =
-	    "{" GOOD_HEAD ", " GOOD_PROCESS
-	    ", \"linux\": {\"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4}]}}}";
-	CHECK(bundle_decode(h, json, strlen(json), dir, rfs, sizeof rfs, &err) == 0);
-	CHECK_STR(rfs, rootfs);
-	lua_State *L = lua_host_state(h);
+	    "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\", \"readonly\": null},"
+	    " \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"user\": {\"uid\": 1e3, \"gid\": 0},"
+	    " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 18446744073709551615, \"hard\": "
+	    "18446744073709551615}]},"
+	    " \"mounts\": [{\"destination\": \"data\", \"type\": \"tmpfs\"}], \"hostname\": null}";
+	CHECK(bundle_decode(f.h, json, strlen(json), f.dir, &b, NULL, &err) == 0);
+	CHECK_STR(b.rootfs, f.rootfs);
+	CHECK_STR(b.path, f.dir);
+	CHECK_STR(b.oci_version, "1.3.0");
+	bundle_push_spec(L, &b);
 	lua_getfield(L, -1, "process");
 	lua_getfield(L, -1, "user");
 	lua_getfield(L, -1, "uid");
-	CHECK(lua_isinteger(L, -1));
+	CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 1000);
+	lua_settop(L, 1);
+	CHECK(lua_getfield(L, 1, "hostname") == LUA_TNIL);
+	lua_getfield(L, 1, "root");
+	CHECK(lua_getfield(L, -1, "readonly") == LUA_TNIL);
+	lua_settop(L, 1);
+	lua_getfield(L, 1, "mounts");
+	lua_geti(L, -1, 1);
+	lua_getfield(L, -1, "destination");
+	CHECK_STR(lua_tostring(L, -1), "/data");
+	lua_settop(L, 1);
+	/* past int64: stays a float (2^64), which the rules map to unlimited */
+	lua_getfield(L, 1, "process");
+	lua_getfield(L, -1, "rlimits");
+	lua_geti(L, -1, 1);
+	lua_getfield(L, -1, "soft");
+	CHECK(!lua_isinteger(L, -1) && lua_tonumber(L, -1) == 18446744073709551616.0);
 	lua_settop(L, 0);
+	bundle_release(f.h, &b);
+	CHECK(b.spec_ref == LUA_NOREF && !b.path);
+	fixture_free(&f);
+}
+
+TEST(bundle_text_limits_on_buffers_without_a_final_nul)
+{
+	fixture f = fixture_new();
+	nx_err err;
+	size_t big = BUNDLE_CONFIG_MAX + 1;
+	char *text = malloc(big);
+	memset(text, ' ', big);
+	CHECK_CONTAINS(decode(&f, text, big, &err),
+		       "config.json: file too large (4194305 bytes; the limit is 4194304)");
+	/* a config cut short in a string, its buffer not NUL-terminated */
+	memcpy(text, "{\"a\": \"\xe2\x82", 9);
+	CHECK_STR(decode(&f, text, 9, &err), "config.json: invalid UTF-8 at line 1, column 8");
+	memcpy(text, "{\"a\":\0\"b\"}", 10);
+	CHECK_STR(decode(&f, text, 10, &err), "config.json: contains a NUL byte at line 1, column 6");
+	memcpy(text, "   ", 3);
+	CHECK_STR(decode(&f, text, 3, &err), "config.json: empty file");
+	CHECK_STR(decode(&f, text, 0, &err), "config.json: empty file");
+	free(text);
+	CHECK(lua_gettop(lua_host_state(f.h)) == 0);
+	fixture_free(&f);
+}
+
+TEST(bundle_report_keeps_every_problem_and_the_error_counts_the_rest)
+{
+	fixture f = fixture_new();
+	nx_buf json = {0};
+	buf_puts(
+	    &json,
+	    "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}, \"process\": {\"cwd\": \"/\", "
+	    "\"args\": [\"sh\"], \"user\": {\"uid\": 0, \"gid\": 0}, \"env\": [");
+	for (int i = 0; i < 1500; i++)
+		buf_printf(&json, "%s\"NOEQUALS%d\"", i ? ", " : "", i);
+	buf_puts(&json, "]}}");
+	spec_report r = {0};
+	nx_bundle b;
+	nx_err err = {0};
+	CHECK(bundle_decode(f.h, json.data, json.len, f.dir, &b, &r, &err) < 0);
+	CHECK(r.count == 1500);
+	CHECK_CONTAINS(r.lines.data, "config.json: process.env[0]: must be NAME=value (got \"NOEQUALS0\")\n");
+	CHECK_CONTAINS(r.lines.data,
+		       "config.json: process.env[999]: must be NAME=value (got \"NOEQUALS999\")\n");
+	CHECK(!strstr(r.lines.data, "env[1000]"));
+	CHECK_CONTAINS(err.msg, "config.json: process.env[0]: must be NAME=value (got \"NOEQUALS0\")\n");
+	CHECK_CONTAINS(err.msg, "more problems ('nexcage validate' lists the first 1000)");
+	CHECK(strlen(err.msg) < NX_ERR_MSG_MAX - 400); /* room for "create: " and the like */
+	spec_report_free(&r);
+	buf_free(&json);
+	fixture_free(&f);
+}
+
+TEST(bundle_hostile_values_are_cut_and_escaped_in_messages)
+{
+	fixture f = fixture_new();
+	nx_buf json = {0};
+	buf_puts(&json, "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"}, \"hostname\": [], "
+			"\"annotations\": {\"");
+	for (int i = 0; i < 5000; i++)
+		buf_puts(&json, "k");
+	buf_puts(&json,
+		 "\": 1}, \"process\": {\"cwd\": \"a\\nconfig.json: fake\\u001b[31m\", \"args\": [\"sh\"], "
+		 "\"user\": {\"uid\": 0, \"gid\": 0}}}");
+	nx_err err;
+	const char *msg = decode(&f, json.data, json.len, &err);
+	CHECK_CONTAINS(
+	    msg,
+	    "config.json: annotations[\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"...]: "
+	    "must be a string (got 1)");
+	CHECK_CONTAINS(msg, "config.json: process.cwd: must be an absolute path (got \"a\\nconfig.json: "
+			    "fake\\u001b[31m\")");
+	CHECK_CONTAINS(msg, "config.json: hostname: must be a string (got an empty object or array)");
+	CHECK(!strstr(msg, "\nconfig.json: fake"));
+	buf_free(&json);
+	fixture_free(&f);
+}
+
+TEST(bundle_load_reads_a_bundle_directory)
+{
+	fixture f = fixture_new();
+	nx_opts opts = {0};
+	nx_ctx ctx = {.opts = &opts};
+	nx_err err = {0};
+	nx_bundle b;
+	CHECK(bundle_load(&ctx, f.dir, &b, &err) < 0);
+	CHECK_CONTAINS(err.msg, "/config.json: No such file or directory");
+	tu_write(f.dir, "config.json", "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}}", 0644);
+	CHECK(bundle_load(&ctx, f.dir, &b, &err) == 0);
+	CHECK_STR(b.oci_version, "1.0.2");
+	CHECK_STR(b.rootfs, f.rootfs);
+	CHECK(!bundle_has_process(&ctx, &b));
+	CHECK(bundle_require_process(&ctx, &b, &err) < 0);
+	CHECK_STR(err.msg, "config.json: process: required to start a container");
+	bundle_free(&ctx, &b);
+	/* relative to the working directory, resolved to an absolute path */
+	char cwd[PATH_MAX];
+	CHECK(getcwd(cwd, sizeof cwd) != NULL);
+	CHECK(chdir(f.rootfs) == 0);
+	CHECK(bundle_load(&ctx, "..", &b, &err) == 0);
+	CHECK_STR(b.path, f.dir);
+	bundle_free(&ctx, &b);
+	CHECK(chdir(cwd) == 0);
+	/* a FIFO is refused before it can block the read */
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof fifo, "%s/config.json", f.dir);
+	unlink(fifo);
+	CHECK(mkfifo(fifo, 0644) == 0);
+	CHECK(bundle_load(&ctx, f.dir, &b, &err) < 0);
+	CHECK_CONTAINS(err.msg, "config.json: not a regular file");
+	unlink(fifo);
+	CHECK(bundle_load(&ctx, "/nonexistent/bundle", &b, &err) < 0);
+	CHECK_STR(err.msg, "bundle /nonexistent/bundle: No such file or directory");
+	ctx_free(&ctx);
 	fixture_free(&f);
 }
