@@ -176,7 +176,7 @@ fuzz:
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang WARN="-Wall -Wextra -Werror -Wno-unused-parameter" build-fuzz/fuzz_config
 	@mkdir -p build-fuzz/corpus
 	build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
-		-timeout=10 build-fuzz/corpus tests/fuzz/corpus
+		-timeout=10 -dict=tests/fuzz/config.dict build-fuzz/corpus tests/fuzz/corpus
 
 build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CORE_OBJS)
 	@echo "  LD      $@"
