@@ -132,23 +132,10 @@ int cmd_update(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	double timeout;
 	container_pct(&st, &pct_path, &timeout);
 	nx_pct pct = {.path = pct_path, .timeout = timeout};
-	char vmid[32], (*names)[32] = calloc(plan.n_options + 1, sizeof *names);
-	const char **args = calloc(2 * plan.n_options + 3, sizeof(char *));
-	rc = -1;
-	if (names && args) {
-		size_t a = 0;
-		snprintf(vmid, sizeof vmid, "%ld", st.vmid);
-		args[a++] = "set";
-		args[a++] = vmid;
-		for (size_t i = 0; i < plan.n_options; i++) {
-			snprintf(names[i], sizeof names[i], "--%s", plan.options[i].key);
-			args[a++] = names[i];
-			args[a++] = plan.options[i].value;
-		}
-		rc = pct_call(&pct, args, NULL, err);
-	}
-	free(names);
-	free(args);
+	char vmid[32];
+	snprintf(vmid, sizeof vmid, "%ld", st.vmid);
+	const char *head[] = {"set", vmid, NULL};
+	rc = pct_call_options(&pct, head, plan.options, plan.n_options, err);
 out:
 	plan_free(&plan);
 	state_free(&st);

@@ -120,23 +120,8 @@ static int create_ct(create_job *j, nx_err *err)
 		snprintf(vmid, sizeof vmid, "%ld", j->vmid);
 		snprintf(ostemplate, sizeof ostemplate, "%s:vztmpl/%s", j->cfg->template_storage,
 			 j->template_name);
-		size_t nargs = 3 + 2 * j->plan.n_options + 1;
-		const char **args = calloc(nargs, sizeof(char *));
-		if (!args)
-			return nx_err_sys(err, ENOMEM, "create");
-		size_t a = 0;
-		args[a++] = "create";
-		args[a++] = vmid;
-		args[a++] = ostemplate;
-		char(*names)[64] = calloc(j->plan.n_options + 1, sizeof *names);
-		for (size_t i = 0; names && i < j->plan.n_options; i++) {
-			snprintf(names[i], sizeof names[i], "--%s", j->plan.options[i].key);
-			args[a++] = names[i];
-			args[a++] = j->plan.options[i].value;
-		}
-		int rc = names ? pct_call(&j->pct, args, NULL, err) : nx_err_sys(err, ENOMEM, "create");
-		free(names);
-		free(args);
+		const char *head[] = {"create", vmid, ostemplate, NULL};
+		int rc = pct_call_options(&j->pct, head, j->plan.options, j->plan.n_options, err);
 		if (rc == 0) {
 			j->made_ct = true;
 			return 0;

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "pct.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,35 @@ int pct_call(const nx_pct *pct, const char *const *args, spawn_result *res, nx_e
 	}
 	if (rc < 0 || !res)
 		spawn_result_free(r);
+	return rc;
+}
+
+int pct_call_options(const nx_pct *pct, const char *const *head, const nx_kv *opts, size_t n, nx_err *err)
+{
+	size_t nhead = 0;
+	while (head[nhead])
+		nhead++;
+	if (nhead + 2 * n >= MAX_ARGS)
+		return nx_err_set(err, "pct %s: too many options", head[0]);
+	const char **args = calloc(nhead + 2 * n + 1, sizeof(char *));
+	char(*names)[64] = calloc(n + 1, sizeof *names);
+	int rc = -1;
+	if (!args || !names) {
+		nx_err_sys(err, ENOMEM, "pct %s", head[0]);
+		goto out;
+	}
+	size_t a = 0;
+	for (size_t i = 0; i < nhead; i++)
+		args[a++] = head[i];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i], sizeof names[i], "--%s", opts[i].key);
+		args[a++] = names[i];
+		args[a++] = opts[i].value;
+	}
+	rc = pct_call(pct, args, NULL, err);
+out:
+	free(names);
+	free(args);
 	return rc;
 }
 
