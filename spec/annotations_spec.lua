@@ -73,7 +73,7 @@ describe("rules.annotations", function()
 		local err = h.refuse(with({ ["org.nexcage.stroage"] = "tank" }))
 		assert.are.equal("annotations", err.rule)
 		assert.are.equal("annotation org.nexcage.stroage: unknown nexcage annotation (known: bridge, cores, onboot, "
-			.. "pool, rootfs-size, storage, tags, vmid, net0 ... net31)", err.msg)
+			.. "pool, rootfs, rootfs-size, storage, tags, vmid, net0 ... net31)", err.msg)
 	end)
 
 	it("refuses annotations that would inject config keys or are out of range", function()

@@ -59,7 +59,7 @@ end
 function M.ctx(config)
 	local c = { storage = "local-lvm", bridge = "vmbr0", process_mode = "entrypoint", memory_default = 512,
 		rootfs_size = 8, pve_version = "9.1", template_storage = "local", node = "pve",
-		vmid_min = 100, vmid_max = 999999 }
+		vmid_min = 100, vmid_max = 999999, rootfs_mode = "bind", network = "empty" }
 	for k, v in pairs(config or {}) do c[k] = v end
 	return { id = "c1", bundle = "/var/lib/bundles/c1", rootfs = "/var/lib/bundles/c1/rootfs", config = c,
 		annotations = {} }

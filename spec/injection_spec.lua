@@ -45,8 +45,9 @@ describe("injection through the bundle", function()
 	end
 
 	it("is refused through the site config (storage, bridge)", function()
-		assert.matches("control character", h.refuse(h.spec(), h.ctx({ storage = INJ })).msg)
-		assert.matches("control character", h.refuse(h.linux({}, { "network" }), h.ctx({ bridge = INJ })).msg)
+		assert.matches("control character", h.refuse(h.spec(), h.ctx({ rootfs_mode = "copy", storage = INJ })).msg)
+		assert.matches("control character",
+			h.refuse(h.linux({}, { "network" }), h.ctx({ network = "bridge", bridge = INJ })).msg)
 	end)
 
 	it("cannot add property-string items through commas", function()

@@ -39,12 +39,22 @@ describe("rules.namespaces", function()
 		assert.matches("size: must be at least 1", h.refuse(zero).msg)
 	end)
 
-	it("refuses to join an existing namespace", function()
+	it("joins ipc and uts namespaces given by path (pods share them), refuses pid and mount", function()
 		local s = h.linux({}, {})
-		s.linux.namespaces[#s.linux.namespaces + 1] = { type = "network", path = "/proc/1/ns/net" }
+		for i, ns in ipairs(s.linux.namespaces) do
+			if ns.type == "ipc" then s.linux.namespaces[i] = { type = "ipc", path = "/proc/7/ns/ipc" } end
+		end
+		s.linux.namespaces[#s.linux.namespaces + 1] = { type = "uts", path = "/proc/7/ns/uts" }
+		local plan = h.translate(s)
+		assert.are.same({ { type = "ipc", path = "/proc/7/ns/ipc" }, { type = "uts", path = "/proc/7/ns/uts" } },
+			plan.process.namespaces)
+		s = h.linux({}, {})
+		for i, ns in ipairs(s.linux.namespaces) do
+			if ns.type == "pid" then s.linux.namespaces[i] = { type = "pid", path = "/proc/1/ns/pid" } end
+		end
 		local err = h.refuse(s)
 		assert.are.equal("namespaces", err.rule)
-		assert.matches("joining an existing network namespace %(/proc/1/ns/net%)", err.msg)
+		assert.matches("joining an existing pid namespace %(/proc/1/ns/pid%) is not supported on Proxmox", err.msg)
 	end)
 
 	it("refuses sharing the host's pid or ipc namespace", function()

@@ -38,7 +38,7 @@ describe("examples/overrides", function()
 		it("changes nothing without the annotation and refuses unknown tiers", function()
 			local ok, plan = translate_with("storage_bridge.lua", h.spec())
 			assert.is_true(ok)
-			assert.are.equal("local-lvm:8", plan.options.rootfs)
+			assert.are.equal("/var/lib/bundles/c1/rootfs", plan.options.rootfs)
 			local err
 			ok, err = translate_with("storage_bridge.lua", h.spec({ annotations = { ["com.example.tier"] = "tin" } }))
 			assert.is_false(ok)

@@ -1,33 +1,29 @@
 local h = require "helpers"
 
 describe("rules.security", function()
-	it("clears Proxmox's drop list and keeps exactly the bounding set (LXC refuses both)", function()
+	it("clears Proxmox's drop list and hands the five sets to the init", function()
 		local s = h.spec()
 		s.process.capabilities = {
 			bounding = { "CAP_CHOWN", "CAP_NET_BIND_SERVICE", "CAP_CHOWN" },
 			effective = { "CAP_CHOWN" },
+			ambient = { "CAP_NET_BIND_SERVICE" },
 		}
 		local plan = h.translate(s)
-		assert.are.same({ "lxc.cap.drop = ", "lxc.cap.keep = chown net_bind_service" }, h.raw_lines(plan, "lxc.cap."))
+		assert.are.same({ "lxc.cap.drop = " }, h.raw_lines(plan, "lxc.cap."))
+		assert.are.same({ "chown", "net_bind_service" }, plan.process.capabilities.bounding)
 		assert.are.same({ "chown" }, plan.process.capabilities.effective)
+		assert.are.same({}, plan.process.capabilities.permitted)
+		assert.are.same({ "net_bind_service" }, plan.process.capabilities.ambient)
 	end)
 
-	it("keeps no capability for an empty or missing bounding set", function()
+	it("gives an empty bounding set for a missing one (runc keeps nothing then)", function()
 		local s = h.spec()
-		s.process.capabilities = { bounding = {} }
-		assert.are.same({ "none" }, h.raw(h.translate(s), "lxc.cap.keep"))
 		s.process.capabilities = { effective = { "CAP_KILL" } }
-		assert.are.same({ "none" }, h.raw(h.translate(s), "lxc.cap.keep"))
+		assert.are.same({}, h.translate(s).process.capabilities.bounding)
 	end)
 
 	it("leaves Proxmox's capabilities alone without process.capabilities", function()
 		assert.are.same({}, h.raw_lines(h.translate(h.spec()), "lxc.cap."))
-	end)
-
-	it("warns that ambient capabilities are not raised for a non-root user", function()
-		local s = h.spec()
-		s.process.capabilities = { bounding = { "CAP_NET_BIND_SERVICE" }, ambient = { "CAP_NET_BIND_SERVICE" } }
-		assert.truthy(h.warning(h.translate(s), "process.capabilities.ambient: not raised for uid 1000"))
 	end)
 
 	it("refuses unknown capability names", function()

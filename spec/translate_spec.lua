@@ -15,7 +15,7 @@ describe("translate", function()
 		local plan = h.translate(h.spec())
 		assert.are.same({
 			hostname = "web", ostype = "unmanaged", cmode = "console", entrypoint = "sh -c 'exec httpd -f'",
-			memory = 512, swap = 0, unprivileged = 0, rootfs = "local-lvm:8",
+			memory = 512, swap = 0, unprivileged = 0, rootfs = "/var/lib/bundles/c1/rootfs",
 		}, plan.options)
 		assert.are.same({ { "lxc.environment.runtime", "PATH=/bin:/usr/bin" }, { "lxc.environment.runtime", "TERM=xterm" },
 			{ "lxc.net.0.type", "none" } }, plan.lxc)
@@ -39,18 +39,19 @@ describe("translate", function()
 		local plan = h.translate(h.read_json("spec/fixtures/full-config.json"))
 		assert.are.equal("fixture-host", plan.options.hostname)
 		assert.are.equal(1, plan.options.unprivileged)
-		assert.are.equal("name=eth0,bridge=vmbr0,ip=dhcp", plan.options.net0)
+		assert.is_nil(plan.options.net0)
 		assert.are.equal(768, plan.options.memory)
 		assert.are.equal(256, plan.options.swap)
 		assert.are.equal(79, plan.options.cpuunits)
 		assert.are.equal("1.5", plan.options.cpulimit)
-		assert.are.equal("local-lvm:8,ro=1", plan.options.rootfs)
+		assert.are.equal("/var/lib/bundles/c1/rootfs,ro=1", plan.options.rootfs)
 		assert.are.equal("/var/lib/fixture/data,mp=/srv/data,ro=1", plan.options.mp0)
 		assert.are.equal("path=/dev/fuse,mode=0666,uid=0,gid=0", plan.options.dev0)
 		assert.are.equal("path=/dev/net/tun,mode=0660,uid=0,gid=0", plan.options.dev1)
 		assert.are.same({ "u 0 100000 65536", "g 0 100000 65536" }, h.raw(plan, "lxc.idmap"))
 		assert.are.same({ "nexcage-default" }, h.raw(plan, "lxc.apparmor.profile"))
-		assert.are.same({ "chown kill net_bind_service" }, h.raw(plan, "lxc.cap.keep"))
+		assert.are.same({ "" }, h.raw(plan, "lxc.cap.drop"))
+		assert.are.same({ "chown", "kill", "net_bind_service" }, plan.process.capabilities.bounding)
 		assert.are.same({ "2048:4096" }, h.raw(plan, "lxc.prlimit.nofile"))
 		assert.are.same({ "2048" }, h.raw(plan, "lxc.cgroup2.pids.max"))
 		assert.are.same({ { "net.core.somaxconn", "1024" }, { "net.ipv4.ip_forward", "1" } }, plan.process.sysctl)
@@ -130,9 +131,8 @@ describe("a config as container engines write it (spec/fixtures/engine-default.j
 		assert.are.same({
 			hostname = "web-1", ostype = "unmanaged", cmode = "console", entrypoint = "nginx -g 'daemon off;'",
 			memory = 256, swap = 256, cpuunits = 39, cpulimit = "1", unprivileged = 0,
-			net0 = "name=eth0,bridge=vmbr0,ip=dhcp",
 			mp0 = "/srv/www,mp=/usr/share/nginx/html,ro=1",
-			rootfs = "local-lvm:8",
+			rootfs = "/var/lib/bundles/c1/rootfs",
 			description = "nginx\nversion: 1.27.0\nsource: https://github.com/nginxinc/docker-nginx",
 			tags = "1.27.0",
 		}, plan.options)
@@ -145,8 +145,10 @@ describe("a config as container engines write it (spec/fixtures/engine-default.j
 			"/run/containers/storage/overlay-containers/abc/userdata/.containerenv run/.containerenv none bind,create=file 0 0",
 		}, { table.unpack(h.raw(plan, "lxc.mount.entry"), 1, 6) })
 		assert.are.equal(6 + 2 * 11, #h.raw(plan, "lxc.mount.entry"))
-		assert.are.same({ "lxc.cap.drop = ", "lxc.cap.keep = chown dac_override fsetid fowner mknod net_raw setgid "
-			.. "setuid setfcap setpcap net_bind_service sys_chroot kill audit_write" }, h.raw_lines(plan, "lxc.cap."))
+		assert.are.same({ "lxc.cap.drop = " }, h.raw_lines(plan, "lxc.cap."))
+		assert.are.same({ "chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid",
+			"setfcap", "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write" },
+			plan.process.capabilities.bounding)
 		assert.are.same({ "1048576:1048576" }, h.raw(plan, "lxc.prlimit.nofile"))
 		assert.are.same({ "2048" }, h.raw(plan, "lxc.cgroup2.pids.max"))
 		assert.are.same({}, h.raw(plan, "lxc.cgroup2.devices.deny"))

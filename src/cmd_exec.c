@@ -165,7 +165,14 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, bo
 	pid_t child;
 	if (spawn_start(argv, detach, &child, err) < 0)
 		goto out;
-	pid_t pid = init_sync_accept(lfd, timeout, err);
+	int conn = -1;
+	pid_t pid = init_sync_accept(lfd, timeout, &conn, err);
+	if (pid > 0) {
+		init_handover h = {0};
+		if (init_handover_send(conn, &h, NULL, timeout, err) < 0)
+			pid = -1;
+		close(conn);
+	}
 	if (pid <= 0) {
 		kill(child, SIGKILL);
 		spawn_wait(child);

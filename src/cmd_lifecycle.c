@@ -2,7 +2,9 @@
  * create, start, state, kill, delete, pause, resume. Each parses its flags
  * and calls one function of container.h. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,12 +64,15 @@ int cmd_parse_create(const char *cmd, int argc, char **argv, create_opts *o, con
 		case OPT_CONSOLE_SOCKET: o->console_socket = optarg; break;
 		case OPT_NO_PIVOT:
 		case OPT_NO_NEW_KEYRING: break; /* runc flags with no meaning for an LXC container */
-		case OPT_PRESERVE_FDS:
-			if (strcmp(optarg, "0"))
-				return cli_usage_error(
-				    cmd, err,
-				    "--preserve-fds: passing descriptors into a Proxmox CT is not supported");
+		case OPT_PRESERVE_FDS: {
+			char *end;
+			errno = 0;
+			long nfds = strtol(optarg, &end, 10);
+			if (errno || *end || !*optarg || nfds < 0 || nfds > 240)
+				return cli_usage_error(cmd, err, "--preserve-fds: a number from 0 to 240");
+			o->preserve_fds = (int)nfds;
 			break;
+		}
 		default:
 			if (on_extra && on_extra(c, data) == 0)
 				break;
@@ -84,9 +89,6 @@ int cmd_parse_create(const char *cmd, int argc, char **argv, create_opts *o, con
 			return cli_usage_error(cmd, err, "bundle given twice");
 		o->bundle = argv[optind + 1];
 	}
-	if (o->console_socket)
-		return nx_err_set(err, "%s: --console-socket: terminal containers are not supported yet",
-				  cmd);
 	return 0;
 }
 

@@ -51,6 +51,8 @@ static const config_key schema[] = {
     S(template_storage, "local"),
     S(template_dir, "/var/lib/vz/template/cache"),
     S(bridge, "vmbr0"),
+    SE(network, "empty", "empty,bridge"),
+    SE(rootfs_mode, "bind", "bind,copy"),
     SE(process_mode, "entrypoint", "entrypoint,raw"),
     S(pve_version, "9.1"),
     I(vmid_min, 100, 100, 999999999),

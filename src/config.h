@@ -22,6 +22,8 @@ typedef struct nx_config {
 	char *template_storage; /* storage holding vztmpl archives */
 	char *template_dir;	/* that storage's template directory on disk */
 	char *bridge;		/* default bridge for net0 */
+	char *network;		/* a network namespace without path: "empty" (lo only) or "bridge" (net0) */
+	char *rootfs_mode;	/* "bind": the bundle's rootfs in place; "copy": onto storage */
 	char *process_mode;	/* "entrypoint" (PVE >= 9.1) or "raw" (lxc.init.*) */
 	char *pve_version;	/* Proxmox VE version the rules target */
 	long vmid_min, vmid_max;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@
 #include "mapping.h"
 #include "pct.h"
 #include "pve.h"
+#include "standin.h"
+#include "exitwatch.h"
 #include "state.h"
 #include "template.h"
 #include "translate.h"
@@ -57,8 +60,10 @@ typedef struct create_job {
 	char *state_dir, *ctr_dir, *template_name, *template_path;
 	bool made_state_dir, made_template, made_mapping, made_ct;
 	long vmid;
-	int sync_fd;
-	pid_t pid;
+	int sync_fd, init_conn;
+	pid_t pid, standin;
+	bool bind_rootfs, made_mountpoint;
+	char *mountpoint;
 	unsigned long long pid_start;
 	nx_mapping mapping;
 	char created[64];
@@ -74,6 +79,8 @@ static void rollback(create_job *j)
 		if (pct_call(&j->pct, args, NULL, &e) < 0)
 			log_error("rollback: could not destroy CT %ld: %s", j->vmid, e.msg);
 	}
+	if (j->made_mountpoint)
+		rmdir(j->mountpoint);
 	if (j->made_template && unlink(j->template_path) < 0 && errno != ENOENT)
 		log_error("rollback: remove %s: %s", j->template_path, strerror(errno));
 	if (j->made_mapping && mapping_remove(j->ctx->opts->state_dir, j->o->id, &e) < 0)
@@ -118,8 +125,11 @@ static int create_ct(create_job *j, nx_err *err)
 		j->vmid = j->mapping.vmid;
 		char vmid[32], ostemplate[PATH_MAX];
 		snprintf(vmid, sizeof vmid, "%ld", j->vmid);
-		snprintf(ostemplate, sizeof ostemplate, "%s:vztmpl/%s", j->cfg->template_storage,
-			 j->template_name);
+		if (j->bind_rootfs)
+			snprintf(ostemplate, sizeof ostemplate, "%s", j->template_path);
+		else
+			snprintf(ostemplate, sizeof ostemplate, "%s:vztmpl/%s", j->cfg->template_storage,
+				 j->template_name);
 		const char *head[] = {"create", vmid, ostemplate, NULL};
 		int rc = pct_call_options(&j->pct, head, j->plan.options, j->plan.n_options, err);
 		if (rc == 0) {
@@ -137,6 +147,48 @@ static int create_ct(create_job *j, nx_err *err)
 	return nx_err_wrap(err, "no free VMID after %d attempts", VMID_ATTEMPTS);
 }
 
+/* The program's descriptors as runc gives them: create's own 0-2 (or a
+ * pty made inside the CT, whose master goes to --console-socket), plus
+ * --preserve-fds; and the namespaces the engine prepared. Then the
+ * stand-in, subscribed to the init's exit before the program can run. */
+static int hand_over(create_job *j, nx_err *err)
+{
+	const nx_process *p = &j->plan.process;
+	int fds[256];
+	size_t n = 0;
+	if (!p->terminal)
+		for (int fd = 0; fd < 3; fd++)
+			fds[n++] = fd;
+	for (int i = 0; i < j->o->preserve_fds; i++)
+		fds[n++] = 3 + i;
+	for (size_t i = 0; i < n; i++)
+		if (fcntl(fds[i], F_GETFD) < 0)
+			return nx_err_sys(err, errno, "descriptor %d (stdio or --preserve-fds)", fds[i]);
+	init_handover h = {.fds = fds,
+			   .nfds = n,
+			   .tty = p->terminal,
+			   .ns = p->join_ns,
+			   .nns = p->njoin_ns};
+	int master = -1;
+	int rc = init_handover_send(j->init_conn, &h, &master, INIT_REPORT_TIMEOUT, err);
+	close(j->init_conn);
+	j->init_conn = -1;
+	if (rc < 0)
+		return -1;
+	if (master >= 0) {
+		rc = console_socket_send(j->o->console_socket, master, err);
+		close(master);
+		if (rc < 0)
+			return -1;
+	}
+	int watch = exitwatch_open(err);
+	if (watch < 0)
+		return -1;
+	j->standin = standin_spawn(j->pid, j->pid_start, watch, j->o->id, err);
+	close(watch);
+	return j->standin < 0 ? -1 : 0;
+}
+
 static int start_and_catch_init(create_job *j, nx_err *err)
 {
 	char vmid[32];
@@ -144,7 +196,7 @@ static int start_and_catch_init(create_job *j, nx_err *err)
 	const char *args[] = {"start", vmid, NULL};
 	if (pct_call(&j->pct, args, NULL, err) < 0)
 		return -1;
-	j->pid = init_sync_accept(j->sync_fd, INIT_REPORT_TIMEOUT, err);
+	j->pid = init_sync_accept(j->sync_fd, INIT_REPORT_TIMEOUT, &j->init_conn, err);
 	if (j->pid <= 0) {
 		/* the init writes its reason to the CT console */
 		cleanup_free char *log = NULL;
@@ -158,7 +210,7 @@ static int start_and_catch_init(create_job *j, nx_err *err)
 	j->pid_start = proc_start_time(j->pid);
 	if (!j->pid_start)
 		return nx_err_set(err, "the container's init (pid %d) exited right after start", (int)j->pid);
-	return 0;
+	return hand_over(j, err);
 }
 
 /* Annotations and hooks from the spec table, frozen into the state. */
@@ -273,7 +325,7 @@ static int record_state(create_job *j, nx_err *err)
 	if (rc < 0 || !j->o->pid_file)
 		return rc;
 	char pid[32];
-	int len = snprintf(pid, sizeof pid, "%d", (int)j->pid);
+	int len = snprintf(pid, sizeof pid, "%d", (int)j->standin);
 	return fs_write_atomic(j->o->pid_file, pid, (size_t)len, 0644, err);
 }
 
@@ -300,6 +352,44 @@ static int pre_create_hooks(create_job *j, nx_err *err)
 	}
 	free(tags);
 	return rc;
+}
+
+/* The rootfs in place (a bind mount point: Proxmox restores the template
+ * into it and never deletes it), or, where the site asks, a copy into a
+ * Proxmox storage through a template archive of the bundle's rootfs. */
+static int prepare_rootfs(create_job *j, nx_err *err)
+{
+	const char *rootfs = plan_option(&j->plan, "rootfs");
+	j->bind_rootfs = rootfs && rootfs[0] == '/';
+	if (j->bind_rootfs) {
+		size_t len = strlen(j->bundle.rootfs);
+		if (strncmp(rootfs, j->bundle.rootfs, len) || (rootfs[len] && rootfs[len] != ','))
+			return nx_err_set(err, "rootfs: a host path must be the bundle's root.path (%s), not %s",
+					  j->bundle.rootfs, rootfs);
+		/* The init's mount point; made here because a read-only root
+		 * (root.readonly) could not get it at start. */
+		j->mountpoint = fs_join(j->bundle.rootfs, NX_CTR_MOUNTPOINT);
+		if (mkdir(j->mountpoint, 0755) == 0)
+			j->made_mountpoint = true;
+		else if (errno != EEXIST)
+			return nx_err_sys(err, errno, "mkdir %s", j->mountpoint);
+		j->template_path = template_empty(j->ctx->opts->state_dir, err);
+		return j->template_path ? 0 : -1;
+	}
+	j->template_name = container_template_name(j->cfg->node, j->o->id);
+	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
+	j->made_template = true;
+	/* The archive carries the empty /.nexcage mount point: on a read-only
+	 * root (root.readonly) LXC could not create it at start. */
+	cleanup_free char *extra = fs_join(j->state_dir, "template-extra");
+	cleanup_free char *mountpoint = fs_join(extra, NX_CTR_MOUNTPOINT);
+	if (fs_mkdir_p(mountpoint, 0755, err) < 0)
+		return -1;
+	if (template_build(j->bundle.rootfs, extra, j->cfg->template_dir, j->template_name,
+			   j->cfg->pct_timeout, err) < 0)
+		return -1;
+	fs_remove_tree(extra, err);
+	return 0;
 }
 
 static int create_steps(create_job *j, nx_err *err)
@@ -339,6 +429,10 @@ static int create_steps(create_job *j, nx_err *err)
 		return -1;
 	if (!j->plan.has_process)
 		return nx_err_set(err, "translate: the plan has no process");
+	if (j->plan.process.terminal && !o->console_socket)
+		return nx_err_set(err, "process.terminal is true: a --console-socket must receive the terminal");
+	if (!j->plan.process.terminal && o->console_socket)
+		return nx_err_set(err, "--console-socket given but process.terminal is false");
 	state_now_rfc3339(j->created, sizeof j->created);
 	j->state_dir = state_dir(root, o->id);
 	j->ctr_dir = state_ctr_dir(root, o->id);
@@ -356,23 +450,10 @@ static int create_steps(create_job *j, nx_err *err)
 		return -1;
 	if ((j->sync_fd = init_sync_listen(j->ctr_dir, ruid, rgid, err)) < 0)
 		return -1;
-	j->template_name = container_template_name(j->cfg->node, o->id);
-	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
-	j->made_template = true;
-	/* The archive carries the empty /.nexcage mount point: on a read-only
-	 * root (root.readonly) LXC could not create it at start. */
-	cleanup_free char *extra = fs_join(j->state_dir, "template-extra");
-	cleanup_free char *mountpoint = fs_join(extra, NX_CTR_MOUNTPOINT);
-	if (fs_mkdir_p(mountpoint, 0755, err) < 0)
-		return -1;
-	if (template_build(j->bundle.rootfs, extra, j->cfg->template_dir, j->template_name,
-			   j->cfg->pct_timeout, err) < 0)
-		return -1;
-	fs_remove_tree(extra, err);
-	if (create_ct(j, err) < 0)
+	if (prepare_rootfs(j, err) < 0 || create_ct(j, err) < 0)
 		return -1;
 	/* Proxmox has unpacked it: the archive is no longer needed. */
-	if (unlink(j->template_path) == 0)
+	if (j->made_template && unlink(j->template_path) == 0)
 		j->made_template = false;
 	if (raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
 		return -1;
@@ -390,7 +471,7 @@ int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err)
 	int lock = state_lock(root, o->id, err);
 	if (lock < 0)
 		return -1;
-	create_job j = {.ctx = ctx, .o = o, .sync_fd = -1};
+	create_job j = {.ctx = ctx, .o = o, .sync_fd = -1, .init_conn = -1, .standin = -1};
 	int rc = create_steps(&j, err);
 	if (rc < 0)
 		rollback(&j);
@@ -402,8 +483,13 @@ int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err)
 			unlink(sock);
 		}
 	}
+	if (j.init_conn >= 0)
+		close(j.init_conn);
 	if (rc == 0)
 		log_info("created container %s as CT %ld (pid %d)", o->id, j.vmid, (int)j.pid);
+	if (o->standin_pid)
+		*o->standin_pid = rc == 0 ? j.standin : -1;
+	free(j.mountpoint);
 	plan_free(&j.plan);
 	if (j.bundle_loaded)
 		bundle_free(ctx, &j.bundle);

@@ -65,6 +65,15 @@ static int decode_status(unsigned code)
 int exitwatch_wait(int fd, pid_t pid, unsigned long long start_time, void (*tick)(void *), void *data,
 		   nx_err *err)
 {
+	int status;
+	if (exitwatch_wait_status(fd, pid, start_time, tick, data, &status, err) < 0)
+		return -1;
+	return decode_status((unsigned)status);
+}
+
+int exitwatch_wait_status(int fd, pid_t pid, unsigned long long start_time, void (*tick)(void *), void *data,
+			  int *status, nx_err *err)
+{
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int quiet_ticks = 0;
 	for (;;) {
@@ -97,8 +106,10 @@ int exitwatch_wait(int fd, pid_t pid, unsigned long long start_time, void (*tick
 			memset(&ev, 0, sizeof ev);
 			memcpy(&ev, cn->data, avail < sizeof ev ? avail : sizeof ev);
 			if (ev.what == PROC_EVENT_EXIT && ev.event_data.exit.process_pid == pid &&
-			    ev.event_data.exit.process_tgid == pid)
-				return decode_status(ev.event_data.exit.exit_code);
+			    ev.event_data.exit.process_tgid == pid) {
+				*status = (int)ev.event_data.exit.exit_code;
+				return 0;
+			}
 		}
 	}
 }

@@ -15,4 +15,8 @@ int exitwatch_open(nx_err *err);
 int exitwatch_wait(int fd, pid_t pid, unsigned long long start_time, void (*tick)(void *), void *data,
 		   nx_err *err);
 
+/* The same, with the raw wait status (WIFSIGNALED etc. apply). */
+int exitwatch_wait_status(int fd, pid_t pid, unsigned long long start_time, void (*tick)(void *), void *data,
+			  int *status, nx_err *err);
+
 #endif

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -54,6 +57,12 @@ static int write_process_file(const char *path, const nx_process *p, uid_t uid, 
 		char kv[4096];
 		snprintf(kv, sizeof kv, "%s=%s", p->sysctl[i].key, p->sysctl[i].value);
 		put_pair(&b, "sysctl", kv);
+	}
+	put_pair(&b, "terminal", p->terminal ? "1" : "0");
+	for (int i = 0; p->has_caps && i < 5; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "cap.%s", nx_cap_sets[i]);
+		put_pair(&b, key, p->caps[i] ? p->caps[i] : "");
 	}
 	for (size_t i = 0; i < p->nrlimits; i++) {
 		char rl[128];
@@ -112,8 +121,9 @@ int init_socket_listen(const char *ctr_dir, const char *name, uid_t root_uid, gi
 	return fd;
 }
 
-pid_t init_sync_accept(int listen_fd, double timeout, nx_err *err)
+pid_t init_sync_accept(int listen_fd, double timeout, int *conn, nx_err *err)
 {
+	*conn = -1;
 	struct pollfd pf = {listen_fd, POLLIN, 0};
 	int pr;
 	do
@@ -130,14 +140,159 @@ pid_t init_sync_accept(int listen_fd, double timeout, nx_err *err)
 	socklen_t len = sizeof cred;
 	int rc = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len);
 	char buf[16] = "";
-	(void)!read(c, buf, sizeof buf - 1);
-	(void)!write(c, "k", 1);
-	close(c);
-	if (rc < 0)
+	struct pollfd rf = {c, POLLIN, 0};
+	if (poll(&rf, 1, (int)(timeout * 1000)) <= 0 || read(c, buf, sizeof buf - 1) <= 0) {
+		close(c);
+		return nx_err_set(err, "the container's init did not greet");
+	}
+	if (rc < 0) {
+		close(c);
 		return nx_err_sys(err, errno, "SO_PEERCRED");
-	if (strncmp(buf, "ready", 5))
+	}
+	if (strncmp(buf, "ready", 5)) {
+		close(c);
 		return nx_err_set(err, "the container's init sent an unexpected greeting");
+	}
+	*conn = c;
 	return cred.pid;
+}
+
+static int ns_kind(const char *type)
+{
+	static const struct {
+		const char *name;
+		int flag;
+	} t[] = {{"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+		 {"cgroup", CLONE_NEWCGROUP}, {"time", 0x80 /* CLONE_NEWTIME */}};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(t[i].name, type))
+			return t[i].flag;
+	return -1;
+}
+
+/* Open a namespace an engine prepared (e.g. /run/netns/x) and check on
+ * the descriptor that it is one, of the kind config.json says. */
+static int ns_open(const nx_kv *ns, nx_err *err)
+{
+	int fd = open(ns->value, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return nx_err_sys(err, errno, "linux.namespaces: %s namespace %s", ns->key, ns->value);
+	int kind = ioctl(fd, NS_GET_NSTYPE);
+	if (kind < 0 || kind != ns_kind(ns->key)) {
+		close(fd);
+		return nx_err_set(err, "linux.namespaces: %s is not a %s namespace", ns->value, ns->key);
+	}
+	return fd;
+}
+
+static int send_with_fds(int conn, const char *text, const int *fds, size_t n, nx_err *err)
+{
+	size_t space = CMSG_SPACE(sizeof(int) * (n ? n : 1));
+	cleanup_free char *ctl = calloc(1, space);
+	if (!ctl)
+		return nx_err_sys(err, ENOMEM, "handover");
+	struct iovec iov = {(void *)text, strlen(text)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (n) {
+		msg.msg_control = ctl;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	}
+	ssize_t w;
+	do
+		w = sendmsg(conn, &msg, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return nx_err_sys(err, errno, "hand descriptors to the container's init");
+	return 0;
+}
+
+static int recv_one_fd(int conn, double timeout, nx_err *err)
+{
+	struct pollfd pf = {conn, POLLIN, 0};
+	if (poll(&pf, 1, (int)(timeout * 1000)) <= 0)
+		return nx_err_set(err, "the container's init sent no terminal");
+	union {
+		char raw[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	char buf[64];
+	struct iovec iov = {buf, sizeof buf};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw,
+			     .msg_controllen = sizeof ctl.raw};
+	ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return nx_err_set(err, "the container's init could not make a terminal (see its console)");
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	return fd;
+}
+
+int init_handover_send(int conn, const init_handover *h, int *pty_master, double timeout, nx_err *err)
+{
+	if (pty_master)
+		*pty_master = -1;
+	int fds[256];
+	size_t n = 0;
+	int rc = -1;
+	if (h->nfds + h->nns > 250)
+		return nx_err_set(err, "too many descriptors to hand over (%zu)", h->nfds + h->nns);
+	for (size_t i = 0; i < h->nfds; i++)
+		fds[n++] = h->fds[i];
+	nx_buf text = {0};
+	buf_printf(&text, "%s %zu", h->tty ? "tty" : h->nfds ? "stdio" : "none", h->nfds);
+	size_t opened = n;
+	for (size_t i = 0; i < h->nns; i++) {
+		int fd = ns_open(&h->ns[i], err);
+		if (fd < 0)
+			goto out;
+		fds[n++] = fd;
+		buf_printf(&text, " %s", h->ns[i].key);
+	}
+	buf_puts(&text, "\n");
+	if (text.oom) {
+		nx_err_sys(err, ENOMEM, "handover");
+		goto out;
+	}
+	if (send_with_fds(conn, text.data, fds, n, err) < 0)
+		goto out;
+	if (h->tty) {
+		int m = recv_one_fd(conn, timeout, err);
+		if (m < 0)
+			goto out;
+		if (send(conn, "k", 1, MSG_NOSIGNAL) != 1) {
+			close(m);
+			nx_err_sys(err, errno, "acknowledge the terminal");
+			goto out;
+		}
+		*pty_master = m;
+	}
+	rc = 0;
+out:
+	for (size_t i = opened; i < n; i++)
+		close(fds[i]);
+	buf_free(&text);
+	return rc;
+}
+
+/* runc's console-socket protocol: connect to the caller's unix socket and
+ * send the pty master as one SCM_RIGHTS descriptor named /dev/pts/ptmx. */
+int console_socket_send(const char *path, int master, nx_err *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path) >= (int)sizeof addr.sun_path)
+		return nx_err_set(err, "--console-socket %s: path too long", path);
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return nx_err_sys(err, errno, "socket");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+		return nx_err_sys(err, errno, "--console-socket %s", path);
+	return send_with_fds(fd, "/dev/pts/ptmx", &master, 1, err);
 }
 
 int init_release(const char *ctr_dir, double timeout, nx_err *err)

@@ -4,6 +4,7 @@
 #ifndef NX_INIT_SPEC_H
 #define NX_INIT_SPEC_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -19,8 +20,21 @@ int init_dir_prepare(const char *ctr_dir, const nx_process *p, uid_t root_uid, g
 int init_sync_listen(const char *ctr_dir, uid_t root_uid, gid_t root_gid, nx_err *err);
 /* The same on ctr_dir/name (exec's report socket). */
 int init_socket_listen(const char *ctr_dir, const char *name, uid_t root_uid, gid_t root_gid, nx_err *err);
-/* Wait for the init to connect; returns its host pid (SO_PEERCRED). */
-pid_t init_sync_accept(int listen_fd, double timeout, nx_err *err);
+/* Wait for the init to connect; returns its host pid (SO_PEERCRED) and
+ * leaves the connection in *conn for init_handover_send. */
+pid_t init_sync_accept(int listen_fd, double timeout, int *conn, nx_err *err);
+
+/* What the init gets before it execs the program. */
+typedef struct init_handover {
+	const int *fds; /* the program's descriptors: 0, 1, 2, then --preserve-fds */
+	size_t nfds;	/* with tty: only the preserved ones (placed from 3) */
+	bool tty;	/* make a pty in the CT; its master comes back */
+	const nx_kv *ns; /* {type, path} to join, opened here on the host */
+	size_t nns;
+} init_handover;
+int init_handover_send(int conn, const init_handover *h, int *pty_master, double timeout, nx_err *err);
+/* Send a pty master to a --console-socket, as runc does. */
+int console_socket_send(const char *path, int master, nx_err *err);
 /* Release the held init (start): open the fifo, read its byte, remove it. */
 int init_release(const char *ctr_dir, double timeout, nx_err *err);
 /* Read back the process file written at create (exec's defaults). */

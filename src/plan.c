@@ -739,6 +739,98 @@ static void read_rlimits(lua_State *L, int t, nx_process *p, collector *c)
 
 /* process.sysctl: {{"net.ipv4.ip_forward", "1"}, ...}, written by
  * nexcage-init inside the CT (namespaced sysctls Proxmox has no key for). */
+static void free_vec(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+const char *const nx_cap_sets[5] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
+
+/* The five sets as space-separated lower-case names (rules.security
+ * checked each name; the core still allows only [a-z_] words). */
+static void read_caps(lua_State *L, int t, nx_process *p, collector *c)
+{
+	lua_getfield(L, t, "capabilities");
+	int l = lua_gettop(L);
+	if (lua_istable(L, l)) {
+		p->has_caps = true;
+		for (int s = 0; s < 5; s++) {
+			size_t n = 0;
+			lua_getfield(L, l, nx_cap_sets[s]);
+			char **names = lua_istable(L, -1) ? string_list(L, l, nx_cap_sets[s], &n, c, false) : NULL;
+			lua_pop(L, 1);
+			nx_buf b = {0};
+			buf_puts(&b, "");
+			for (size_t i = 0; i < n; i++) {
+				bool ok = names[i][0] && strlen(names[i]) < 32;
+				for (const char *ch = names[i]; ok && *ch; ch++)
+					ok = (*ch >= 'a' && *ch <= 'z') || *ch == '_';
+				if (!ok)
+					problem(c, "plan.process.capabilities.%s[%zu]: not a capability name",
+						nx_cap_sets[s], i + 1);
+				buf_printf(&b, "%s%s", i ? " " : "", names[i]);
+			}
+			free_vec(names, n);
+			p->caps[s] = b.oom ? NULL : b.data;
+			if (!p->caps[s])
+				problem(c, "plan.process.capabilities: out of memory");
+		}
+	} else if (!lua_isnil(L, l)) {
+		problem(c, "plan.process.capabilities: must be a table");
+	}
+	lua_pop(L, 1);
+}
+
+/* Namespaces an engine prepared, joined by path: only the kinds the init
+ * can join after LXC made the CT's own, each an absolute path. */
+static void read_join_ns(lua_State *L, int t, nx_process *p, collector *c)
+{
+	static const char *const kinds[] = {"network", "ipc", "uts", "cgroup", "time", NULL};
+	lua_getfield(L, t, "namespaces");
+	int l = lua_gettop(L);
+	if (lua_istable(L, l)) {
+		lua_Integer n = luaL_len(L, l);
+		if (n > 5)
+			problem(c, "plan.process.namespaces: at most 5 namespaces can be joined");
+		p->join_ns = calloc(6, sizeof(nx_kv));
+		for (lua_Integer i = 1; i <= n && i <= 5 && p->join_ns; i++) {
+			lua_geti(L, l, i);
+			char *k = NULL, *v = NULL;
+			if (lua_istable(L, -1)) {
+				lua_getfield(L, -1, "type");
+				lua_getfield(L, -2, "path");
+				k = lua_type(L, -2) == LUA_TSTRING ? strdup(lua_tostring(L, -2)) : NULL;
+				v = lua_type(L, -1) == LUA_TSTRING ? strdup(lua_tostring(L, -1)) : NULL;
+				lua_pop(L, 2);
+			}
+			lua_pop(L, 1);
+			bool ok = k && v && v[0] == '/';
+			if (ok) {
+				ok = false;
+				for (size_t j = 0; kinds[j]; j++)
+					ok |= !strcmp(kinds[j], k);
+			}
+			char why[256];
+			if (ok && check_chars(v, false, why, sizeof why) < 0)
+				ok = false;
+			if (!ok) {
+				problem(c, "plan.process.namespaces[%lld]: must be {type = network|ipc|uts|cgroup|time, "
+					   "path = absolute path}",
+					(long long)i);
+				free(k);
+				free(v);
+				continue;
+			}
+			p->join_ns[p->njoin_ns++] = (nx_kv){k, v};
+		}
+	} else if (!lua_isnil(L, l)) {
+		problem(c, "plan.process.namespaces: must be a list");
+	}
+	lua_pop(L, 1);
+}
+
 static void read_sysctl(lua_State *L, int t, nx_process *p, collector *c)
 {
 	lua_getfield(L, t, "sysctl");
@@ -843,6 +935,8 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	lua_pop(L, 1);
 	read_rlimits(L, t, p, c);
 	read_sysctl(L, t, p, c);
+	read_caps(L, t, p, c);
+	read_join_ns(L, t, p, c);
 	lua_pop(L, 1);
 }
 
@@ -887,13 +981,6 @@ int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err)
 	return 0;
 }
 
-static void free_vec(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void plan_free(nx_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_options; i++) {
@@ -919,6 +1006,13 @@ void plan_free(nx_plan *plan)
 		free(p->sysctl[i].value);
 	}
 	free(p->sysctl);
+	for (int i = 0; i < 5; i++)
+		free(p->caps[i]);
+	for (size_t i = 0; i < p->njoin_ns; i++) {
+		free(p->join_ns[i].key);
+		free(p->join_ns[i].value);
+	}
+	free(p->join_ns);
 	free_vec(plan->warnings, plan->n_warnings);
 	memset(plan, 0, sizeof *plan);
 }

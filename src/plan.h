@@ -37,7 +37,13 @@ typedef struct nx_process {
 	size_t nrlimits;
 	nx_kv *sysctl; /* namespaced sysctls nexcage-init writes before exec */
 	size_t nsysctl;
+	bool has_caps;
+	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill" */
+	nx_kv *join_ns; /* {"network", "/run/netns/x"}: joined by the init before exec */
+	size_t njoin_ns;
 } nx_process;
+
+extern const char *const nx_cap_sets[5];
 
 typedef struct nx_plan {
 	nx_kv *options; /* pct create options, sorted by name */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -55,4 +56,26 @@ int template_build(const char *rootfs, const char *extra_dir, const char *dir, c
 	}
 	spawn_result_free(&res);
 	return rc;
+}
+
+/* An empty tar archive (end-of-archive blocks only): what pct create
+ * restores into a rootfs used in place, changing no file of it. Written
+ * once under the state directory and shared by every create. */
+char *template_empty(const char *state_dir, nx_err *err)
+{
+	char *path = fs_join(state_dir, "empty.tar");
+	if (!path) {
+		nx_err_sys(err, ENOMEM, "template");
+		return NULL;
+	}
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 10240)
+		return path;
+	static const char zeros[10240];
+	if (fs_mkdir_p(state_dir, 0755, err) < 0 ||
+	    fs_write_atomic(path, zeros, sizeof zeros, 0644, err) < 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
 }

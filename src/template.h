@@ -10,4 +10,8 @@
 int template_build(const char *rootfs, const char *extra_dir, const char *dir, const char *name,
 		   double timeout, nx_err *err);
 
+/* The empty archive a rootfs used in place is "restored" from (malloc'd
+ * path; created under state_dir when missing). */
+char *template_empty(const char *state_dir, nx_err *err);
+
 #endif

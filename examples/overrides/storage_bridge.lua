@@ -1,8 +1,10 @@
 -- Site override (install as /etc/nexcage/lua/site.lua): the annotation
--- com.example.tier picks the root disk's storage and the bridge of the
--- default network device, after the default rules ran. Unknown tiers are
--- refused, not defaulted. Size and read-only-ness of the root disk stay as
--- the defaults made them; a CT on the host's network keeps it.
+-- com.example.tier copies the root disk onto the tier's storage (instead of
+-- using the bundle's rootfs in place) and puts a CT with a network
+-- namespace of its own on the tier's bridge, after the default rules ran.
+-- Unknown tiers are refused, not defaulted. Read-only-ness of the root disk
+-- stays as the defaults made it; a CT on the host's network, or in a
+-- namespace an engine prepared, keeps it.
 local rootfs = require "rules.rootfs"
 local network = require "rules.network"
 
@@ -22,8 +24,18 @@ local function tier_rule(spec, ctx, plan)
 		error("unknown tier '" .. tostring(name) .. "' (gold or bronze)", 0)
 	end
 	local _, size, ro = rootfs.parse(plan.options.rootfs)
-	plan.options.rootfs = rootfs.value(tier.storage, size or 8, ro)
-	if plan.options.net0 then
+	local default_size = type(ctx.config) == "table" and ctx.config.rootfs_size or 8
+	plan.options.rootfs = rootfs.value(tier.storage, size or default_size, ro)
+	local joined = false
+	for _, ns in ipairs(plan.process and plan.process.namespaces or {}) do
+		joined = joined or ns.type == "network"
+	end
+	local has_netns = false
+	for _, ns in ipairs(type(spec.linux) == "table" and type(spec.linux.namespaces) == "table"
+		and spec.linux.namespaces or {}) do
+		has_netns = has_netns or (type(ns) == "table" and ns.type == "network")
+	end
+	if has_netns and not joined then
 		plan.options.net0 = network.default_net0(tier.bridge)
 	end
 end

@@ -65,17 +65,32 @@ end
 
 -- Every org.nexcage.* key: fn(value, spec, ctx, plan, what).
 M.nexcage = {
+	rootfs = function(v, spec, ctx, plan, what)
+		if rootfs.mode(v, what) == "copy" and rootfs.is_bind(plan.options.rootfs) then
+			rootfs.copy(spec, ctx, plan)
+		elseif v == "bind" and not rootfs.is_bind(plan.options.rootfs) then
+			local _, _, ro = rootfs.parse(plan.options.rootfs)
+			util.set(plan, "rootfs", rootfs.bind_value(ctx.rootfs, ro, "root.path"))
+		end
+	end,
 	storage = function(v, spec, ctx, plan, what)
+		if rootfs.is_bind(plan.options.rootfs) then rootfs.copy(spec, ctx, plan) end
 		local _, size, ro = rootfs.parse(plan.options.rootfs)
 		util.set(plan, "rootfs", rootfs.value(rootfs.storage(v, what), size or util.config(ctx, "rootfs_size"), ro))
 	end,
 	["rootfs-size"] = function(v, spec, ctx, plan, what)
+		if rootfs.is_bind(plan.options.rootfs) then rootfs.copy(spec, ctx, plan) end
 		local storage, _, ro = rootfs.parse(plan.options.rootfs)
 		util.set(plan, "rootfs", rootfs.value(storage or util.config(ctx, "storage"), rootfs.size(v, what), ro))
 	end,
 	bridge = function(v, spec, ctx, plan, what)
-		if not util.namespaces(spec).network then
+		local netns = util.namespaces(spec).network
+		if not netns then
 			error(what .. ": the spec has no network namespace (the CT uses the host's network)", 0)
+		end
+		if type(netns.path) == "string" and netns.path ~= "" then
+			error(what .. ": the program joins the engine's network namespace (" .. util.clean(netns.path, what)
+				.. "): a Proxmox NIC would not reach it", 0)
 		end
 		util.set(plan, "net0", network.default_net0(network.bridge(v, what)))
 	end,
@@ -90,8 +105,13 @@ M.nexcage = {
 }
 for i = 0, 31 do
 	M.nexcage["net" .. i] = function(v, spec, ctx, plan, what)
-		if not util.namespaces(spec).network then
+		local netns = util.namespaces(spec).network
+		if not netns then
 			error(what .. ": the spec has no network namespace (the CT uses the host's network)", 0)
+		end
+		if type(netns.path) == "string" and netns.path ~= "" then
+			error(what .. ": the program joins the engine's network namespace (" .. util.clean(netns.path, what)
+				.. "): a Proxmox NIC would not reach it", 0)
 		end
 		util.set(plan, "net" .. i, M.net(v, what))
 	end

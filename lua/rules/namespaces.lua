@@ -2,7 +2,18 @@
 -- its own pid, ipc, uts, mount and cgroup namespaces; the network one is
 -- rules.network's concern.
 local util = require "rules.util"
+local network = require "rules.network"
 local M = {}
+
+-- Namespaces the held init can join by descriptor before the program runs
+-- (network is rules.network's). A pid or mount namespace cannot be entered
+-- that way by a CT's init, nor a user namespace by a privileged one.
+local joinable = { network = true, ipc = true, uts = true, cgroup = true }
+local joinable_hint = {
+	pid = " (a CT always has its own pid namespace: run the containers as one CT, or use runc)",
+	mount = " (a CT always has its own mount namespace)",
+	user = " (give linux.uidMappings instead)",
+}
 
 -- Namespaces a CT cannot share with the host: asking to share them (leaving
 -- them out) changes what the program sees, so it is an error.
@@ -41,9 +52,12 @@ function M.apply(spec, ctx, plan)
 		if not known[ns.type] then
 			error(what .. ".type: unknown namespace type " .. string.format("%q", ns.type), 0)
 		end
-		if type(ns.path) == "string" and ns.path ~= "" then
-			error(string.format("%s: joining an existing %s namespace (%s) is not supported on Proxmox",
-				what, ns.type, util.clean(ns.path, what .. ".path")), 0)
+		if type(ns.path) == "string" and ns.path ~= "" and not joinable[ns.type] then
+			error(string.format("%s: joining an existing %s namespace (%s) is not supported on Proxmox%s",
+				what, ns.type, util.clean(ns.path, what .. ".path"), joinable_hint[ns.type] or ""), 0)
+		end
+		if type(ns.path) == "string" and ns.path ~= "" and ns.type ~= "network" then
+			network.join(plan, ns.type, ns.path, what .. ".path")
 		end
 		have[ns.type] = true
 	end

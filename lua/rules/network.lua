@@ -1,8 +1,13 @@
--- The network namespace -> net0. With one, the CT gets a veth on the site's
--- bridge with DHCP (the annotation org.nexcage.bridge picks another bridge,
--- org.nexcage.net0..net31 replace the whole device, see rules.annotations).
--- Without one, OCI means "the host's network": LXC's `lxc.net.0.type =
--- none` shares the host's network namespace, and no netN is set.
+-- The network namespace, as an engine means it:
+--  * with a path (Podman's networks, CNI, a Kubernetes pod): the program
+--    joins that namespace; nexcage-init is handed it as a descriptor before
+--    start (Proxmox's raw keys cannot share one), and the CT gets no NIC;
+--  * without a path: a new, empty namespace (only lo), as runc makes it:
+--    no netN (LXC then gives the CT its own namespace with loopback only).
+--    A site whose CTs should sit on a Proxmox bridge sets config network =
+--    "bridge" (a veth on config bridge with DHCP); the annotations
+--    org.nexcage.bridge and org.nexcage.net0..net31 ask for it per bundle;
+--  * none in the spec: "the host's network", LXC's `lxc.net.0.type = none`.
 local util = require "rules.util"
 local M = {}
 
@@ -15,14 +20,28 @@ function M.bridge(name, what)
 	return name
 end
 
+-- A namespace the program joins by path (the core opens it on the host
+-- and checks its kind on the descriptor).
+function M.join(plan, kind, path, what)
+	util.clean(path, what)
+	if path:sub(1, 1) ~= "/" then error(what .. ": must be an absolute path", 0) end
+	plan.process = plan.process or {}
+	plan.process.namespaces = plan.process.namespaces or {}
+	table.insert(plan.process.namespaces, { type = kind, path = path })
+end
+
 function M.default_net0(bridge)
 	return "name=eth0,bridge=" .. bridge .. ",ip=dhcp"
 end
 
 function M.apply(spec, ctx, plan)
 	local netns = util.namespaces(spec).network
-	if netns then
-		util.set(plan, "net0", M.default_net0(M.bridge(util.config(ctx, "bridge"), "config bridge")))
+	if netns and type(netns.path) == "string" and netns.path ~= "" then
+		M.join(plan, "network", netns.path, "linux.namespaces network path")
+	elseif netns then
+		if util.config(ctx, "network") == "bridge" then
+			util.set(plan, "net0", M.default_net0(M.bridge(util.config(ctx, "bridge"), "config bridge")))
+		end
 	else
 		util.raw(plan, "lxc.net.0.type", "none")
 	end

@@ -1,8 +1,13 @@
--- The root disk: `rootfs: <storage>:<size GiB>[,ro=1]`, from the site's
--- storage and rootfs_size (the annotations org.nexcage.storage and
--- org.nexcage.rootfs-size change them, see rules.annotations). The image's
--- files reach the disk through the template archive the core builds from
--- the bundle's rootfs (stored on config.template_storage).
+-- The root disk. By default the bundle's rootfs is used in place, as runc
+-- uses it: `rootfs: <root.path>[,ro=1]`, a bind mount point that Proxmox
+-- never deletes, so engines see what the program writes and create costs
+-- the same for any image size. A site that wants Proxmox to own the disk
+-- (backup, migration) sets config rootfs_mode = "copy" (or a bundle the
+-- annotation org.nexcage.rootfs = "copy"): then `rootfs:
+-- <storage>:<size GiB>[,ro=1]` from the site's storage and rootfs_size
+-- (org.nexcage.storage and org.nexcage.rootfs-size change them and imply a
+-- copy, see rules.annotations), filled from a template archive the core
+-- builds from the bundle's rootfs.
 local util = require "rules.util"
 local M = {}
 
@@ -24,17 +29,49 @@ function M.size(v, what)
 	return n
 end
 
+-- The bundle's rootfs as a bind mount point: pct parses the value as a
+-- property string, so the path may not carry its separators.
+function M.bind_value(path, readonly, what)
+	util.clean(path, what)
+	if path:sub(1, 1) ~= "/" or path:find("[,;=%s]") then
+		error(what .. ": " .. string.format("%q", path) .. " cannot be a Proxmox bind mount point "
+			.. "(',', ';', '=' or whitespace in the path); use rootfs_mode \"copy\"", 0)
+	end
+	return path .. (readonly and ",ro=1" or "")
+end
+
+function M.is_bind(value)
+	return type(value) == "string" and value:sub(1, 1) == "/"
+end
+
 function M.value(storage, size, readonly)
 	return string.format("%s:%d", storage, size) .. (readonly and ",ro=1" or "")
 end
 
 -- The parts of a rootfs value this rule wrote, for rules that change one.
 function M.parse(value)
+	if M.is_bind(value) then return nil, nil, value:sub(-5) == ",ro=1" end
 	local storage, size, rest = tostring(value or ""):match("^([^:,]+):(%d+)(.*)$")
 	return storage, tonumber(size), rest == ",ro=1"
 end
 
+function M.mode(v, what)
+	if v ~= "bind" and v ~= "copy" then
+		error(what .. ": must be \"bind\" or \"copy\" (got " .. string.format("%q", tostring(v)) .. ")", 0)
+	end
+	return v
+end
+
 function M.apply(spec, ctx, plan)
+	local root = util.opt_table(spec.root) or {}
+	if M.mode(util.config(ctx, "rootfs_mode"), "config rootfs_mode") == "bind" then
+		util.set(plan, "rootfs", M.bind_value(ctx.rootfs, root.readonly == true, "root.path"))
+		return
+	end
+	M.copy(spec, ctx, plan)
+end
+
+function M.copy(spec, ctx, plan)
 	local storage = M.storage(util.config(ctx, "storage"), "config storage")
 	local size = M.size(util.config(ctx, "rootfs_size"), "config rootfs_size")
 	local root = util.opt_table(spec.root) or {}

@@ -41,10 +41,12 @@ local function cap_names(list, what)
 	return out
 end
 
--- The bounding set is what the CT keeps. Proxmox's generated config drops
--- some capabilities (lxc.cap.drop from LXC's common.conf), and LXC refuses
--- to start with both lxc.cap.drop and lxc.cap.keep: an empty lxc.cap.drop
--- clears that list first, then lxc.cap.keep names exactly the spec's set.
+-- The five sets are applied by nexcage-init, as runc applies them, right
+-- before it execs the program (and by `nexcage exec` for each new process):
+-- LXC could only bound the CT, and the init still needs CAP_SYS_ADMIN and
+-- CAP_NET_ADMIN to join the namespaces an engine prepared and to write
+-- sysctls. An empty lxc.cap.drop clears Proxmox's default drop list, so the
+-- init starts with every capability and keeps exactly the spec's.
 function M.caps(p, plan)
 	local caps = p and util.opt_table(p.capabilities)
 	if not caps then return end
@@ -52,16 +54,9 @@ function M.caps(p, plan)
 	for _, set in ipairs({ "bounding", "effective", "permitted", "inheritable", "ambient" }) do
 		sets[set] = cap_names(caps[set], "process.capabilities." .. set)
 	end
-	-- A capabilities object without a bounding set bounds to nothing, as in
-	-- runc. An empty keep list would mean "keep all" to LXC: "none" drops all.
 	util.raw(plan, "lxc.cap.drop", "")
-	util.raw(plan, "lxc.cap.keep", #sets.bounding > 0 and table.concat(sets.bounding, " ") or "none")
 	if plan.process then
 		plan.process.capabilities = sets
-		if plan.process.uid ~= 0 and #sets.ambient > 0 then
-			util.warn(plan, "process.capabilities.ambient: not raised for uid " .. plan.process.uid
-				.. " (the program keeps only what a non-root uid gets)")
-		end
 	end
 end
 

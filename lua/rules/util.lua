@@ -152,6 +152,8 @@ local defaults = {
 	pve_version = "9.1",
 	memory_default = 512,
 	rootfs_size = 8,
+	rootfs_mode = "bind",
+	network = "empty",
 }
 
 function M.config(ctx, key)

@@ -23,8 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <termios.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -51,6 +56,22 @@ struct process {
 	size_t nrlimits;
 	char **sysctl; /* "net.ipv4.ip_forward=1" */
 	size_t nsysctl;
+	int terminal;
+	int has_caps; /* config.json gave process.capabilities */
+	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill ..." */
+};
+
+/* What nexcage hands over on the sync socket: the descriptors the program
+ * gets (create's stdio and --preserve-fds, or a pty made here) and the
+ * namespaces an engine prepared (joined by descriptor before exec). */
+#define MAX_HANDOVER_FDS 253 /* SCM_MAX_FD */
+struct handover {
+	int fds[MAX_HANDOVER_FDS]; /* program's fds, from 0 (stdio) or from 3 (tty) */
+	int nfds;
+	int tty_slave; /* -1: no terminal */
+	int ns_fds[8];
+	int ns_types[8];
+	int nns;
 };
 
 static void die(const char *what)
@@ -176,6 +197,15 @@ static void load_process(struct process *p, char *data, size_t len)
 			p->no_new_privs = val[0] == '1';
 		} else if (!strcmp(key, "oom_score_adj")) {
 			p->oom_score_adj = val;
+		} else if (!strcmp(key, "terminal")) {
+			p->terminal = val[0] == '1';
+		} else if (!strncmp(key, "cap.", 4)) {
+			static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
+							   "ambient"};
+			for (int i = 0; i < 5; i++)
+				if (!strcmp(key + 4, sets[i]))
+					p->caps[i] = val;
+			p->has_caps = 1;
 		} else if (!strcmp(key, "sysctl")) {
 			push(&p->sysctl, &p->nsysctl, val);
 		} else if (!strcmp(key, "rlimit")) {
@@ -201,9 +231,107 @@ static void load_process(struct process *p, char *data, size_t len)
 		push(&p->env, &p->nenv, NULL), p->nenv = 0;
 }
 
-/* Tell nexcage we are here: it reads our host pid from the socket. */
-static void announce(const char *path)
+static ssize_t recv_fds(int sock, char *buf, size_t n, int *fds, int maxfds, int *nfds)
 {
+	union {
+		char raw[CMSG_SPACE(sizeof(int) * MAX_HANDOVER_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {buf, n};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw,
+			     .msg_controllen = sizeof ctl.raw};
+	ssize_t got;
+	do
+		got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (got < 0 && errno == EINTR);
+	*nfds = 0;
+	if (got < 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (int i = 0; i < k && *nfds < maxfds; i++)
+			memcpy(&fds[(*nfds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+	}
+	if (msg.msg_flags & MSG_CTRUNC)
+		die_msg("handover: too many descriptors");
+	return got;
+}
+
+static void send_fd(int sock, const char *what, int fd)
+{
+	union {
+		char raw[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	memset(&ctl, 0, sizeof ctl);
+	struct iovec iov = {(void *)what, strlen(what)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw,
+			     .msg_controllen = sizeof ctl.raw};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die("send pty master");
+}
+
+/* The terminal is made here, in the CT's own devpts, so the program's
+ * controlling terminal lives where it runs; nexcage passes the master on
+ * to the caller's --console-socket. */
+static int make_pty(int *master)
+{
+	int m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		die("open ptmx (is devpts mounted at /dev/pts?)");
+	int unlock = 0;
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0)
+		die("unlock pty");
+	int slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		char name[64];
+		int n;
+		if (ioctl(m, TIOCGPTN, &n) < 0)
+			die("pty number");
+		snprintf(name, sizeof name, "/dev/pts/%d", n);
+		slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	}
+	if (slave < 0)
+		die("open pty slave");
+	*master = m;
+	return slave;
+}
+
+static int ns_type(const char *name)
+{
+	static const struct {
+		const char *name;
+		int type;
+	} t[] = {{"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+		 {"cgroup", CLONE_NEWCGROUP}, {"time", 0x80 /* CLONE_NEWTIME */}};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(t[i].name, name))
+			return t[i].type;
+	die_msg("handover: unknown namespace type");
+	return 0;
+}
+
+/* Tell nexcage we are here (it reads our host pid from the socket through
+ * SO_PEERCRED), then take what it hands over. The message is
+ * "<stdio|tty|none> <nfds> [ns-type ...]\n" with the descriptors attached:
+ * first the program's, then one per namespace to join. */
+static void handover(const char *path, struct handover *h)
+{
+	memset(h, 0, sizeof *h);
+	h->tty_slave = -1;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket");
@@ -211,11 +339,41 @@ static void announce(const char *path)
 	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
 	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
 		die("connect sync.sock");
-	if (write(fd, "ready\n", 6) != 6)
+	if (send(fd, "ready\n", 6, MSG_NOSIGNAL) != 6)
 		die("write sync.sock");
-	char c;
-	/* Wait for nexcage to have read our credentials. */
-	(void)!read(fd, &c, 1);
+	char msg[512];
+	int fds[MAX_HANDOVER_FDS], nfds = 0;
+	ssize_t n = recv_fds(fd, msg, sizeof msg - 1, fds, MAX_HANDOVER_FDS, &nfds);
+	if (n <= 0)
+		die_msg("handover: nexcage went away");
+	msg[n] = '\0';
+	char *save = NULL;
+	char *mode = strtok_r(msg, " \n", &save);
+	char *count = strtok_r(NULL, " \n", &save);
+	if (!mode || !count)
+		die_msg("handover: bad message");
+	int nprog = (int)parse_number(count, "handover: bad count");
+	if (nprog > nfds)
+		die_msg("handover: descriptors missing");
+	for (int i = 0; i < nprog; i++)
+		h->fds[h->nfds++] = fds[i];
+	for (char *t; (t = strtok_r(NULL, " \n", &save));) {
+		if (h->nns >= 8 || nprog + h->nns >= nfds)
+			die_msg("handover: namespace descriptors missing");
+		h->ns_types[h->nns] = ns_type(t);
+		h->ns_fds[h->nns] = fds[nprog + h->nns];
+		h->nns++;
+	}
+	if (!strcmp(mode, "tty")) {
+		int master;
+		h->tty_slave = make_pty(&master);
+		send_fd(fd, "/dev/pts/ptmx", master);
+		close(master);
+		char c;
+		(void)!read(fd, &c, 1); /* nexcage has it */
+	} else if (strcmp(mode, "stdio") && strcmp(mode, "none")) {
+		die_msg("handover: unknown mode");
+	}
 	close(fd);
 }
 
@@ -273,8 +431,136 @@ static void write_sysctls(struct process *p)
 	}
 }
 
-static void apply_and_exec(struct process *p)
+static const char *const cap_names[] = {
+    "chown",	     "dac_override", "dac_read_search", "fowner",	"fsetid",
+    "kill",	     "setgid",	     "setuid",		"setpcap",	"linux_immutable",
+    "net_bind_service", "net_broadcast", "net_admin",	"net_raw",	"ipc_lock",
+    "ipc_owner",	     "sys_module",   "sys_rawio",	"sys_chroot",	"sys_ptrace",
+    "sys_pacct",	     "sys_admin",    "sys_boot",	"sys_nice",	"sys_resource",
+    "sys_time",	     "sys_tty_config", "mknod",		"lease",	"audit_write",
+    "audit_control",    "setfcap",	     "mac_override",	"mac_admin",	"syslog",
+    "wake_alarm",	     "block_suspend", "audit_read",	"perfmon",	"bpf",
+    "checkpoint_restore",
+};
+#define NCAPS ((int)(sizeof cap_names / sizeof cap_names[0]))
+
+/* "chown kill ..." -> bit mask (two 32-bit words, as capset wants them) */
+static void cap_mask(const char *list, __u32 mask[2])
 {
+	mask[0] = mask[1] = 0;
+	if (!list)
+		return;
+	char *copy = strdup(list), *save = NULL;
+	if (!copy)
+		die_msg("out of memory");
+	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		int i = 0;
+		while (i < NCAPS && strcmp(cap_names[i], t))
+			i++;
+		if (i == NCAPS)
+			continue; /* a capability this kernel table does not know: not granted */
+		mask[i / 32] |= 1u << (i % 32);
+	}
+	free(copy);
+}
+
+static int cap_in(const __u32 mask[2], int cap)
+{
+	return cap < 64 && (mask[cap / 32] >> (cap % 32)) & 1;
+}
+
+enum { CAP_BOUNDING, CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE, CAP_AMBIENT };
+
+/* Before the uid changes: only the bounding set's capabilities remain
+ * possible, and the permitted ones survive setresuid. */
+static void caps_bound(struct process *p)
+{
+	if (!p->has_caps)
+		return;
+	__u32 bounding[2];
+	cap_mask(p->caps[CAP_BOUNDING], bounding);
+	for (int c = 0; c < 64; c++) {
+		if (cap_in(bounding, c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+			if (errno == EINVAL)
+				break; /* past the kernel's last capability */
+			die("drop bounding capability");
+		}
+	}
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		die("keepcaps");
+}
+
+/* After it: exactly config.json's effective, permitted, inheritable and
+ * ambient sets. */
+static void caps_set(struct process *p)
+{
+	if (!p->has_caps)
+		return;
+	__u32 eff[2], perm[2], inh[2], amb[2];
+	cap_mask(p->caps[CAP_EFFECTIVE], eff);
+	cap_mask(p->caps[CAP_PERMITTED], perm);
+	cap_mask(p->caps[CAP_INHERITABLE], inh);
+	cap_mask(p->caps[CAP_AMBIENT], amb);
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+	for (int i = 0; i < 2; i++)
+		data[i] = (struct __user_cap_data_struct){eff[i], perm[i], inh[i]};
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		die("capset");
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (int c = 0; c < 64; c++)
+		if (cap_in(amb, c))
+			(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0); /* as runc: best effort */
+}
+
+static void join_namespaces(const struct handover *h)
+{
+	for (int i = 0; i < h->nns; i++) {
+		if (setns(h->ns_fds[i], h->ns_types[i]) < 0)
+			die("join the namespace the engine prepared");
+		close(h->ns_fds[i]);
+	}
+}
+
+/* The program's descriptors: the handed-over ones at 0, 1, 2, ... (or the
+ * pty slave at 0-2 and the rest from 3), nothing else. */
+static int install_fds(const struct handover *h, uid_t uid)
+{
+	int first = 0;
+	if (h->tty_slave >= 0) {
+		(void)!fchown(h->tty_slave, uid, (gid_t)-1);
+		setsid();
+		if (ioctl(h->tty_slave, TIOCSCTTY, 0) < 0) {
+			(void)ioctl(0, TIOCNOTTY);
+			if (ioctl(h->tty_slave, TIOCSCTTY, 0) < 0 && ioctl(h->tty_slave, TIOCSCTTY, 1) < 0)
+				die("make the pty the controlling terminal");
+		}
+		for (int i = 0; i < 3; i++)
+			if (dup2(h->tty_slave, i) < 0)
+				die("dup2 pty");
+		first = 3;
+	}
+	if (h->nfds == 0)
+		return 3; /* none handed over: keep 0-2 (the console) */
+	/* Out of the way first, so no target overwrites a source. */
+	int base = first + h->nfds + 16;
+	int moved[MAX_HANDOVER_FDS];
+	for (int i = 0; i < h->nfds; i++)
+		if ((moved[i] = fcntl(h->fds[i], F_DUPFD_CLOEXEC, base)) < 0)
+			die("dup handed-over descriptor");
+	for (int i = 0; i < h->nfds; i++)
+		if (dup2(moved[i], first + i) < 0)
+			die("dup2 handed-over descriptor");
+	int end = first + h->nfds;
+	return end < 3 ? 3 : end;
+}
+
+static void apply_and_exec(struct process *p, const struct handover *h)
+{
+	join_namespaces(h);
 	write_sysctls(p);
 	for (size_t i = 0; i < p->nrlimits; i++)
 		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
@@ -286,12 +572,15 @@ static void apply_and_exec(struct process *p)
 			close(fd);
 		}
 	}
+	int keep = install_fds(h, p->uid);
+	caps_bound(p);
 	if (setgroups(p->ngroups, p->groups) < 0 && errno != EPERM)
 		die("setgroups");
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		die("setgid");
 	if (setresuid(p->uid, p->uid, p->uid) < 0)
 		die("setuid");
+	caps_set(p);
 	if (p->umask_value >= 0)
 		umask((mode_t)p->umask_value);
 	if (chdir(p->cwd) < 0)
@@ -300,8 +589,8 @@ static void apply_and_exec(struct process *p)
 		die("no_new_privs");
 	char buf[4096];
 	const char *prog = find_program(p->args[0], p->env, buf, sizeof buf);
-	/* Nothing but 0, 1, 2 may reach the user's program. */
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* Nothing but what was handed over may reach the user's program. */
+	close_range((unsigned)keep, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(prog, p->args, p->env);
 	fprintf(stderr, "nexcage-init: exec %s: %s\n", p->args[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -355,9 +644,10 @@ static int exec_mode(int argc, char **argv)
 		push(&p.env, &p.nenv, NULL), p.nenv = 0;
 	if (!p.cwd)
 		p.cwd = "/";
+	struct handover h = {.tty_slave = -1};
 	if (report)
-		announce(report);
-	apply_and_exec(&p);
+		handover(report, &h);
+	apply_and_exec(&p, &h);
 	return 127;
 }
 
@@ -369,8 +659,9 @@ int main(int argc, char **argv)
 	char *data = read_all(DIR_PATH "/process", &len);
 	struct process p;
 	load_process(&p, data, len);
-	announce(DIR_PATH "/sync.sock");
+	struct handover h;
+	handover(DIR_PATH "/sync.sock", &h);
 	wait_for_start();
-	apply_and_exec(&p);
+	apply_and_exec(&p, &h);
 	return 127;
 }

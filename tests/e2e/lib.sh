@@ -11,9 +11,13 @@ fail() {
 
 # nx ARGS...: run nexcage with the test's state root; output in $OUT/$ERR,
 # status in $RC.
+# Output goes through files, never a pipe: as under runc, the program a
+# create leaves behind holds create's stdout and stderr, so $(nexcage
+# create) would wait for the container to exit.
 nx() {
-	OUT=$("$NEXCAGE" --root "$ROOT" "$@" 2>"$T/.stderr")
+	"$NEXCAGE" --root "$ROOT" "$@" >"$T/.stdout" 2>"$T/.stderr"
 	RC=$?
+	OUT=$(cat "$T/.stdout")
 	ERR=$(cat "$T/.stderr")
 }
 

@@ -3,7 +3,7 @@
 test_full_cycle_leaves_nothing_behind() {
 	sim_setup
 	trap sim_teardown EXIT
-	make_bundle "$T/b" '["sh", "-c", "echo $GREETING from $(hostname) > /out/started; exec sleep 60"]'
+	make_bundle "$T/b" '["sh", "-c", "echo in place > /written; echo $GREETING from $(hostname) > /out/started; exec sleep 60"]'
 	before=$(pct_calls)
 	nx create --bundle "$T/b" --pid-file "$T/pid" c1
 	assert_ok
@@ -13,8 +13,10 @@ test_full_cycle_leaves_nothing_behind() {
 	assert_ok
 	assert_eq "$(json_field "$OUT" status)" created
 	pid=$(json_field "$OUT" pid)
-	assert_eq "$(cat "$T/pid")" "$pid"
 	[ -d "/proc/$pid" ] || fail "pid $pid is not alive"
+	# the pid file names the stand-in a caller can wait for, not the CT's init
+	standin=$(cat "$T/pid")
+	[ "$standin" != "$pid" ] && [ -d "/proc/$standin" ] || fail "no stand-in ($standin) beside the init ($pid)"
 	sleep 0.3
 	[ ! -e "$T/out/started" ] || fail "the program ran before start"
 	before=$(pct_calls)
@@ -22,11 +24,14 @@ test_full_cycle_leaves_nothing_behind() {
 	assert_ok
 	wait_for 10 test -s "$T/out/started" || fail "no output after start"
 	assert_eq "$(cat "$T/out/started")" "hello from e2e"
+	# the rootfs is used in place: the bundle's directory has what the program wrote
+	assert_eq "$(cat "$T/b/rootfs/written")" "in place"
 	nx state c1
 	assert_eq "$(json_field "$OUT" status)" running
 	nx kill c1 KILL
 	assert_ok
 	wait_for 10 sh -c "'$NEXCAGE' --root '$ROOT' state c1 | grep -q '\"stopped\"'" || fail "not stopped after kill"
+	wait_for 10 test ! -d "/proc/$standin" || fail "the stand-in outlived the program"
 	assert_eq "$(($(pct_calls) - before))" 0
 	before=$(pct_calls)
 	nx delete c1
@@ -39,6 +44,8 @@ test_full_cycle_leaves_nothing_behind() {
 	assert_eq "$left" ""
 	assert_eq "$(ls -A "$ROOT" | grep -v '^\.locks$' || true)" ""
 	assert_eq "$(ls -A "$T/lib/map" 2>/dev/null || true)" ""
+	# the bundle's rootfs stays, as the engine left it (the mount point gone)
+	[ -x "$T/b/rootfs/bin/busybox" ] && [ ! -e "$T/b/rootfs/.nexcage" ] || fail "rootfs not left as it was"
 }
 
 test_create_of_a_used_id_fails_and_changes_nothing() {
@@ -373,8 +380,8 @@ test_a_read_only_root_still_gets_the_init_mount_point() {
 	assert_ok
 	vmid=$(json_field "$("$NEXCAGE" --root "$ROOT" state ro)" vmid)
 	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" ",ro=1"
-	# the archive brought the mount point: it exists in the unpacked root
-	[ -d "$(ls -d "$SIM"/var/lib/vz/images/$vmid/*/.nexcage)" ] || fail "no /.nexcage in the root disk"
+	# create made the mount point in the rootfs used in place
+	[ -d "$T/b/rootfs/.nexcage" ] || fail "no /.nexcage in the rootfs"
 	nx start ro
 	wait_for 10 test -s "$T/out/mp" || fail "the program did not run"
 	nx delete --force ro
