@@ -9,19 +9,23 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "cli.h"
 #include "commands.h"
 #include "container.h"
+#include "exitwatch.h"
 #include "fsutil.h"
 #include "init_spec.h"
 #include "json.h"
+#include "proc.h"
 #include "spawn.h"
+#include "standin.h"
 
 #define MAX_EXEC_ARGS 8192
 
@@ -56,7 +60,39 @@ static void free_argv(exec_argv *a)
 	free(a->v);
 }
 
-/* --process FILE: an OCI process object (args, env, cwd, user). */
+/* process.capabilities as the init takes them: "chown kill ..." per set
+ * (the names checked by the init against its table; unknown ones are not
+ * granted). */
+static int caps_from_json(const json_value *caps, nx_process *p, const char *path, nx_err *err)
+{
+	p->has_caps = true;
+	for (int s = 0; s < 5; s++) {
+		nx_buf b = {0};
+		buf_puts(&b, "");
+		const json_value *list = json_get(caps, nx_cap_sets[s]);
+		for (const json_value *c = list && list->type == JSON_ARRAY ? list->child : NULL; c; c = c->next) {
+			if (c->type != JSON_STRING || strncmp(c->string, "CAP_", 4) || strlen(c->string) > 40 ||
+			    strspn(c->string + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != strlen(c->string + 4)) {
+				buf_free(&b);
+				return nx_err_set(err, "%s: capabilities.%s: not a capability name", path,
+						  nx_cap_sets[s]);
+			}
+			buf_puts(&b, b.len ? " " : "");
+			for (const char *ch = c->string + 4; *ch; ch++) {
+				char lower = (char)(*ch == '_' ? '_' : *ch - 'A' + 'a');
+				buf_append(&b, &lower, 1);
+			}
+		}
+		if (b.oom)
+			return nx_err_sys(err, ENOMEM, "%s", path);
+		free(p->caps[s]);
+		p->caps[s] = b.data;
+	}
+	return 0;
+}
+
+/* --process FILE: an OCI process object (args, env, cwd, user, terminal,
+ * capabilities). */
 static int load_process_json(const char *path, nx_process *p, nx_err *err)
 {
 	cleanup_free char *data = NULL;
@@ -106,6 +142,11 @@ static int load_process_json(const char *path, nx_process *p, nx_err *err)
 		p->uid = (unsigned long)json_get_int(user, "uid", (long long)p->uid);
 		p->gid = (unsigned long)json_get_int(user, "gid", (long long)p->gid);
 	}
+	const json_value *term = json_get(doc, "terminal");
+	p->terminal = term && term->type == JSON_BOOL && term->boolean;
+	const json_value *caps = json_get(doc, "capabilities");
+	if (caps && caps->type == JSON_OBJECT && (rc = caps_from_json(caps, p, path, err)) < 0)
+		goto out;
 out:
 	json_free(doc);
 	return rc;
@@ -135,20 +176,24 @@ static void free_process(nx_process *p)
 	free(p->env);
 	free(p->cwd);
 	free(p->groups);
+	for (int i = 0; i < 5; i++)
+		free(p->caps[i]);
 }
 
-static int exec_foreground(char **argv, nx_err *err)
-{
-	int status = 0;
-	if (spawn_interactive(argv, &status, err) < 0)
-		return -1;
-	return status;
-}
+typedef struct exec_io {
+	bool detach, tty;
+	const char *pid_file, *console_socket;
+	int preserve_fds;
+} exec_io;
 
-/* --pid-file / --detach: start pct exec, learn the process's host pid from
- * its report (SO_PEERCRED), write the pid file, then wait unless detached. */
-static int exec_reported(const char *ctr, const char *sock_name, char **argv, bool detach,
-			 const char *pid_file, double timeout, nx_err *err)
+/* The new process reports its host pid (SO_PEERCRED) like the init and
+ * takes its descriptors from us: our 0-2 (or a pty made in the CT, whose
+ * master goes to --console-socket) and --preserve-fds. A stand-in watches
+ * it; the pid file names the stand-in, which exits as the process does, so
+ * an engine that reaps that pid gets the process's status (see standin.h).
+ * pct exec itself gets /dev/null: it must not hold the caller's pipes. */
+static int exec_reported(const char *ctr, const char *sock_name, char **argv, const exec_io *io,
+			 double timeout, const char *id, nx_err *err)
 {
 	char process[4200];
 	snprintf(process, sizeof process, "%s/process", ctr);
@@ -161,35 +206,60 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, bo
 		return -1;
 	char sock[4200];
 	snprintf(sock, sizeof sock, "%s/%s", ctr, sock_name);
-	int rc = -1;
-	pid_t child;
-	if (spawn_start(argv, detach, &child, err) < 0)
+	int rc = -1, conn = -1, master = -1, watch = -1;
+	pid_t child = -1, standin = -1;
+	if (spawn_start(argv, true, &child, err) < 0)
 		goto out;
-	int conn = -1;
 	pid_t pid = init_sync_accept(lfd, timeout, &conn, err);
-	if (pid > 0) {
-		init_handover h = {0};
-		if (init_handover_send(conn, &h, NULL, timeout, err) < 0)
-			pid = -1;
-		close(conn);
+	if (pid <= 0)
+		goto fail;
+	unsigned long long start = proc_start_time(pid);
+	/* subscribed before the handover: the process cannot run before it */
+	if ((watch = exitwatch_open(err)) < 0)
+		goto fail;
+	int fds[256];
+	size_t n = 0;
+	if (!io->tty)
+		for (int fd = 0; fd < 3; fd++)
+			fds[n++] = fd;
+	for (int i = 0; i < io->preserve_fds; i++)
+		fds[n++] = 3 + i;
+	init_handover h = {.fds = fds, .nfds = n, .tty = io->tty};
+	if (init_handover_send(conn, &h, &master, timeout, err) < 0)
+		goto fail;
+	if (master >= 0 && console_socket_send(io->console_socket, master, err) < 0)
+		goto fail;
+	if ((standin = standin_spawn(pid, start, watch, id, err)) < 0)
+		goto fail;
+	if (io->pid_file) {
+		char buf[32];
+		int len = snprintf(buf, sizeof buf, "%d", (int)standin);
+		if (fs_write_atomic(io->pid_file, buf, (size_t)len, 0644, err) < 0)
+			goto fail;
 	}
-	if (pid <= 0) {
+	if (io->detach) {
+		rc = 0;
+		goto out;
+	}
+	int status;
+	while (waitpid(standin, &status, 0) < 0 && errno == EINTR)
+		;
+	rc = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	spawn_wait(child);
+	goto out;
+fail:
+	if (child > 0) {
 		kill(child, SIGKILL);
 		spawn_wait(child);
-		nx_err_wrap(err, "exec");
-		goto out;
 	}
-	if (pid_file) {
-		char buf[32];
-		int len = snprintf(buf, sizeof buf, "%d", (int)pid);
-		if (fs_write_atomic(pid_file, buf, (size_t)len, 0644, err) < 0) {
-			if (!detach)
-				spawn_wait(child);
-			goto out;
-		}
-	}
-	rc = detach ? 0 : spawn_wait(child);
+	nx_err_wrap(err, "exec");
 out:
+	if (watch >= 0)
+		close(watch);
+	if (master >= 0)
+		close(master);
+	if (conn >= 0)
+		close(conn);
 	close(lfd);
 	unlink(sock);
 	return rc;
@@ -201,26 +271,37 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	    {"process", required_argument, NULL, 'p'},	{"detach", no_argument, NULL, 'd'},
 	    {"pid-file", required_argument, NULL, 'P'}, {"cwd", required_argument, NULL, 'c'},
 	    {"env", required_argument, NULL, 'e'},	{"tty", no_argument, NULL, 't'},
-	    {"user", required_argument, NULL, 'u'},	{NULL, 0, NULL, 0},
+	    {"user", required_argument, NULL, 'u'},	{"console-socket", required_argument, NULL, 'C'},
+	    {"preserve-fds", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0},
 	};
-	const char *process_file = NULL, *cwd = NULL, *user = NULL, *pid_file = NULL;
+	const char *process_file = NULL, *cwd = NULL, *user = NULL;
 	const char *envs[256];
 	size_t nenvs = 0;
-	bool detach = false;
+	exec_io io = {0};
+	bool tty_flag = false;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+p:de:tu:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': process_file = optarg; break;
-		case 'd': detach = true; break;
-		case 'P': pid_file = optarg; break;
+		case 'd': io.detach = true; break;
+		case 'P': io.pid_file = optarg; break;
+		case 'C': io.console_socket = optarg; break;
+		case 'F': {
+			char *end;
+			long nfds = strtol(optarg, &end, 10);
+			if (*end || !*optarg || nfds < 0 || nfds > 240)
+				return cli_usage_error("exec", err, "--preserve-fds: a number from 0 to 240");
+			io.preserve_fds = (int)nfds;
+			break;
+		}
 		case 'c': cwd = optarg; break;
 		case 'e':
 			if (nenvs == 256 || !strchr(optarg, '=') || optarg[0] == '=')
 				return cli_usage_error("exec", err, "--env takes NAME=value (at most 256)");
 			envs[nenvs++] = optarg;
 			break;
-		case 't': break; /* pct exec gives a pty when stdin is a terminal */
+		case 't': tty_flag = true; break;
 		case 'u': user = optarg; break;
 		default: return cli_usage_error("exec", err, "unknown flag '%s'", argv[optind - 1]);
 		}
@@ -259,6 +340,11 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	}
 	for (size_t i = 0; i < nenvs; i++)
 		replace_env(&p, envs[i]);
+	io.tty = tty_flag || (process_file && p.terminal);
+	if (io.tty && !io.console_socket) {
+		nx_err_set(err, "exec: a terminal needs --console-socket to receive it");
+		goto out;
+	}
 	if (cwd) {
 		free(p.cwd);
 		p.cwd = strdup(cwd);
@@ -299,15 +385,21 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	}
 	arg(&a, "--no-new-privileges");
 	arg(&a, p.no_new_privileges ? "1" : "0");
-	char sock_name[64] = "";
-	if (pid_file || detach) {
-		/* the process reports its host pid over a socket, like the init */
-		snprintf(sock_name, sizeof sock_name, "exec-%d.sock", (int)getpid());
-		char report[128];
-		snprintf(report, sizeof report, "%s/%s", NX_CTR_MOUNTPOINT, sock_name);
-		arg(&a, "--report");
-		arg(&a, report);
+	for (int i = 0; p.has_caps && i < 5; i++) {
+		char *capv = NULL;
+		if (asprintf(&capv, "%s=%s", nx_cap_sets[i], p.caps[i] ? p.caps[i] : "") < 0)
+			goto out;
+		arg(&a, "--cap");
+		arg(&a, capv);
+		free(capv);
 	}
+	/* the process reports its host pid over a socket, like the init */
+	char sock_name[64];
+	snprintf(sock_name, sizeof sock_name, "exec-%d.sock", (int)getpid());
+	char report[128];
+	snprintf(report, sizeof report, "%s/%s", NX_CTR_MOUNTPOINT, sock_name);
+	arg(&a, "--report");
+	arg(&a, report);
 	for (size_t i = 0; i < p.nenv; i++) {
 		arg(&a, "--env");
 		arg(&a, p.env[i]);
@@ -320,8 +412,7 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		goto out;
 	}
 	fflush(stdout);
-	rc = sock_name[0] ? exec_reported(ctr, sock_name, a.v, detach, pid_file, timeout, err)
-			  : exec_foreground(a.v, err);
+	rc = exec_reported(ctr, sock_name, a.v, &io, timeout, id, err);
 out:
 	free_argv(&a);
 	free_process(&p);

@@ -11,6 +11,7 @@
 #include "bundle.h"
 #include "cleanup.h"
 #include "cli.h"
+#include "fsutil.h"
 #include "commands.h"
 #include "container.h"
 #include "container_id.h"
@@ -91,8 +92,14 @@ static int render_pct(nx_ctx *ctx, nx_plan *p, const char *id, nx_buf *b, nx_err
 	const nx_config *cfg = ctx_config(ctx, err);
 	if (!cfg || plan_apply_core(p, cfg, id, err) < 0)
 		return -1;
-	cleanup_free char *tname = container_template_name(cfg->node, id);
-	buf_printf(b, "%s create <vmid> %s:vztmpl/%s", cfg->pct, cfg->template_storage, tname);
+	const char *rootfs = plan_option(p, "rootfs");
+	if (rootfs && rootfs[0] == '/') { /* used in place: create names the empty archive */
+		cleanup_free char *empty = fs_join(ctx->opts->state_dir, "empty.tar");
+		buf_printf(b, "%s create <vmid> %s", cfg->pct, empty);
+	} else {
+		cleanup_free char *tname = container_template_name(cfg->node, id);
+		buf_printf(b, "%s create <vmid> %s:vztmpl/%s", cfg->pct, cfg->template_storage, tname);
+	}
 	for (size_t i = 0; i < p->n_options; i++) {
 		buf_printf(b, " \\\n  --%s ", p->options[i].key);
 		shell_quote(b, p->options[i].value);

@@ -385,6 +385,15 @@ int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err)
 				(p->groups = ng)[p->ngroups++] = strtoul(val, NULL, 10);
 		} else if (!strcmp(key, "no_new_privileges"))
 			p->no_new_privileges = val[0] == '1';
+		else if (!strncmp(key, "cap.", 4)) {
+			for (int i = 0; i < 5; i++)
+				if (!strcmp(key + 4, nx_cap_sets[i])) {
+					free(p->caps[i]);
+					if (!(p->caps[i] = strdup(val)))
+						rc = -1;
+				}
+			p->has_caps = true;
+		}
 		if (rc < 0)
 			return nx_err_sys(err, ENOMEM, "%s", path);
 	}

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +70,16 @@ static void __attribute__((noreturn)) standin_main(pid_t pid, unsigned long long
 		dup2(null, 2);
 		if (null > 2)
 			close(null);
+	}
+	/* In the CT's mount namespace, an engine that reads /proc "from the
+	 * pid's point of view" (podman top joins the pid's mount namespace)
+	 * sees the container's processes. Best effort: nothing else needs it. */
+	char ns[64];
+	snprintf(ns, sizeof ns, "/proc/%d/ns/mnt", (int)pid);
+	int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
+	if (nsfd >= 0) {
+		(void)setns(nsfd, CLONE_NEWNS);
+		close(nsfd);
 	}
 	if (chdir("/") < 0)
 		_exit(255);

@@ -628,6 +628,19 @@ static int exec_mode(int argc, char **argv)
 			push(&p.env, &p.nenv, (char *)v);
 		else if (!strcmp(a, "--no-new-privileges"))
 			p.no_new_privs = v[0] == '1';
+		else if (!strcmp(a, "--cap")) { /* SET=name name ... */
+			static const char *const sets[] = {"bounding=", "effective=", "permitted=",
+							   "inheritable=", "ambient="};
+			int known = 0;
+			for (int k = 0; k < 5; k++)
+				if (!strncmp(v, sets[k], strlen(sets[k]))) {
+					p.caps[k] = (char *)v + strlen(sets[k]);
+					known = 1;
+				}
+			if (!known)
+				die_msg("exec: bad --cap");
+			p.has_caps = 1;
+		}
 		else if (!strcmp(a, "--report")) {
 			/* only sockets of our own directory */
 			if (strncmp(v, DIR_PATH "/", sizeof DIR_PATH) || strstr(v, ".."))

@@ -14,7 +14,7 @@ test_translate_prints_the_plan_and_the_pct_command() {
 	assert_contains "$OUT" '"args": ["sleep", "60"]'
 	nx translate --bundle "$T/b" --format pct web
 	assert_ok
-	assert_contains "$OUT" "create <vmid> local:vztmpl/nexcage-pve-web.tar.zst"
+	assert_contains "$OUT" "create <vmid> $T/lib/empty.tar"
 	assert_contains "$OUT" "--hostname e2e"
 	assert_contains "$OUT" "--tags nexcage"
 	assert_contains "$OUT" "lxc.mount.entry: $ROOT/web/ctr .nexcage none bind,ro,create=dir 0 0"
@@ -30,7 +30,8 @@ table.insert(s.linux.namespaces, { type = 'network' })"
 	cp "$REPO/examples/overrides/storage_bridge.lua" "$T/site/site.lua"
 	chmod 0644 "$T/site/site.lua"
 	nx translate --bundle "$T/b"
-	assert_contains "$OUT" '"rootfs": "local:8"'
+	assert_contains "$OUT" "\"rootfs\": \"$T/b/rootfs\""
+	assert_not_contains "$OUT" '"net0"'
 	NEXCAGE_LUA_PATH="$T/site" nx translate --bundle "$T/b"
 	assert_ok
 	assert_contains "$OUT" '"rootfs": "nvme-pool:8"'
