@@ -46,7 +46,7 @@ CFLAGS_ALL = $(BASE_CFLAGS) $(FLAVOUR_CFLAGS) $(LUA_CFLAGS) $(SD_CFLAGS) -Isrc -
 CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o $(B)/obj/init_blob.o
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
 
-.PHONY: all deps check check-all check-build unit spec sim e2e demo bench install clean fuzz format
+.PHONY: all deps check check-all check-build unit spec sim e2e test-tools demo bench install clean fuzz format
 
 all: $(B)/nexcage
 
@@ -126,7 +126,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-all
 
 check-all:
-	@$(MAKE) --no-print-directory B=build build/nexcage build/unit-tests
+	@$(MAKE) --no-print-directory B=build build/nexcage build/unit-tests test-tools
 	@$(MAKE) --no-print-directory B=build-asan build-asan/nexcage build-asan/unit-tests
 	@sh tests/run-suites.sh
 
@@ -139,8 +139,18 @@ spec:
 sim:
 	tests/sim/run-tests
 
-e2e: $(B)/nexcage
+e2e: $(B)/nexcage test-tools
 	NEXCAGE=$(CURDIR)/$(B)/nexcage sh tests/e2e/run.sh
+
+# Small programs the e2e tests play engines with (a console-socket receiver,
+# a subreaper that waits for the pid-file's pid).
+TEST_TOOLS := build/tools/recvtty build/tools/subreaper
+test-tools: $(TEST_TOOLS)
+
+build/tools/%: tests/tools/%.c
+	@mkdir -p build/tools
+	@echo "  CC      $@"
+	@$(CC) -std=gnu17 -O1 $(WARN) -o $@ $<
 
 demo: deps
 	@$(MAKE) --no-print-directory B=build build/nexcage
@@ -162,7 +172,7 @@ install: $(B)/nexcage
 	install -m 0644 docs/nexcage.1 $(DESTDIR)$(PREFIX)/share/man/man1/nexcage.1
 
 format:
-	clang-format -i src/*.c src/*.h src/init/*.c src/tools/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+	clang-format -i src/*.c src/*.h src/init/*.c src/tools/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

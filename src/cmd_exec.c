@@ -70,8 +70,10 @@ static int caps_from_json(const json_value *caps, nx_process *p, const char *pat
 		nx_buf b = {0};
 		buf_puts(&b, "");
 		const json_value *list = json_get(caps, nx_cap_sets[s]);
-		for (const json_value *c = list && list->type == JSON_ARRAY ? list->child : NULL; c; c = c->next) {
-			if (c->type != JSON_STRING || strncmp(c->string, "CAP_", 4) || strlen(c->string) > 40 ||
+		for (const json_value *c = list && list->type == JSON_ARRAY ? list->child : NULL; c;
+		     c = c->next) {
+			if (c->type != JSON_STRING || strncmp(c->string, "CAP_", 4) ||
+			    strlen(c->string) > 40 ||
 			    strspn(c->string + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != strlen(c->string + 4)) {
 				buf_free(&b);
 				return nx_err_set(err, "%s: capabilities.%s: not a capability name", path,
@@ -268,10 +270,10 @@ out:
 int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
 	static const struct option longopts[] = {
-	    {"process", required_argument, NULL, 'p'},	{"detach", no_argument, NULL, 'd'},
-	    {"pid-file", required_argument, NULL, 'P'}, {"cwd", required_argument, NULL, 'c'},
-	    {"env", required_argument, NULL, 'e'},	{"tty", no_argument, NULL, 't'},
-	    {"user", required_argument, NULL, 'u'},	{"console-socket", required_argument, NULL, 'C'},
+	    {"process", required_argument, NULL, 'p'},	    {"detach", no_argument, NULL, 'd'},
+	    {"pid-file", required_argument, NULL, 'P'},	    {"cwd", required_argument, NULL, 'c'},
+	    {"env", required_argument, NULL, 'e'},	    {"tty", no_argument, NULL, 't'},
+	    {"user", required_argument, NULL, 'u'},	    {"console-socket", required_argument, NULL, 'C'},
 	    {"preserve-fds", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0},
 	};
 	const char *process_file = NULL, *cwd = NULL, *user = NULL;

@@ -16,7 +16,7 @@ typedef struct create_opts {
 	const char *bundle; /* directory; NULL: the current directory */
 	const char *pid_file;
 	const char *console_socket;
-	int preserve_fds;    /* fds 3 .. 3+n-1 go to the program too */
+	int preserve_fds;   /* fds 3 .. 3+n-1 go to the program too */
 	pid_t *standin_pid; /* out (may be NULL): the process the caller can wait for */
 } create_opts;
 

@@ -164,11 +164,7 @@ static int hand_over(create_job *j, nx_err *err)
 	for (size_t i = 0; i < n; i++)
 		if (fcntl(fds[i], F_GETFD) < 0)
 			return nx_err_sys(err, errno, "descriptor %d (stdio or --preserve-fds)", fds[i]);
-	init_handover h = {.fds = fds,
-			   .nfds = n,
-			   .tty = p->terminal,
-			   .ns = p->join_ns,
-			   .nns = p->njoin_ns};
+	init_handover h = {.fds = fds, .nfds = n, .tty = p->terminal, .ns = p->join_ns, .nns = p->njoin_ns};
 	int master = -1;
 	int rc = init_handover_send(j->init_conn, &h, &master, INIT_REPORT_TIMEOUT, err);
 	close(j->init_conn);
@@ -364,7 +360,8 @@ static int prepare_rootfs(create_job *j, nx_err *err)
 	if (j->bind_rootfs) {
 		size_t len = strlen(j->bundle.rootfs);
 		if (strncmp(rootfs, j->bundle.rootfs, len) || (rootfs[len] && rootfs[len] != ','))
-			return nx_err_set(err, "rootfs: a host path must be the bundle's root.path (%s), not %s",
+			return nx_err_set(err,
+					  "rootfs: a host path must be the bundle's root.path (%s), not %s",
 					  j->bundle.rootfs, rootfs);
 		/* The init's mount point; made here because a read-only root
 		 * (root.readonly) could not get it at start. */
@@ -430,7 +427,8 @@ static int create_steps(create_job *j, nx_err *err)
 	if (!j->plan.has_process)
 		return nx_err_set(err, "translate: the plan has no process");
 	if (j->plan.process.terminal && !o->console_socket)
-		return nx_err_set(err, "process.terminal is true: a --console-socket must receive the terminal");
+		return nx_err_set(err,
+				  "process.terminal is true: a --console-socket must receive the terminal");
 	if (!j->plan.process.terminal && o->console_socket)
 		return nx_err_set(err, "--console-socket given but process.terminal is false");
 	state_now_rfc3339(j->created, sizeof j->created);

@@ -162,8 +162,11 @@ static int ns_kind(const char *type)
 	static const struct {
 		const char *name;
 		int flag;
-	} t[] = {{"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-		 {"cgroup", CLONE_NEWCGROUP}, {"time", 0x80 /* CLONE_NEWTIME */}};
+	} t[] = {{"network", CLONE_NEWNET},
+		 {"ipc", CLONE_NEWIPC},
+		 {"uts", CLONE_NEWUTS},
+		 {"cgroup", CLONE_NEWCGROUP},
+		 {"time", 0x80 /* CLONE_NEWTIME */}};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (!strcmp(t[i].name, type))
 			return t[i].flag;
@@ -222,8 +225,8 @@ static int recv_one_fd(int conn, double timeout, nx_err *err)
 	} ctl;
 	char buf[64];
 	struct iovec iov = {buf, sizeof buf};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw,
-			     .msg_controllen = sizeof ctl.raw};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw, .msg_controllen = sizeof ctl.raw};
 	ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
 	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
 	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
@@ -231,6 +234,35 @@ static int recv_one_fd(int conn, double timeout, nx_err *err)
 	int fd;
 	memcpy(&fd, CMSG_DATA(c), sizeof fd);
 	return fd;
+}
+
+/* The init's answer once it joined the namespaces and wrote the sysctls:
+ * "ok", or "err <why>". */
+static int read_verdict(int conn, double timeout, nx_err *err)
+{
+	char line[800];
+	size_t used = 0;
+	while (used < sizeof line - 1) {
+		struct pollfd pf = {conn, POLLIN, 0};
+		if (poll(&pf, 1, (int)(timeout * 1000)) <= 0)
+			return nx_err_set(err, "the container's init did not answer within %.0fs", timeout);
+		ssize_t n = read(conn, line + used, sizeof line - 1 - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		if (memchr(line, '\n', used))
+			break;
+	}
+	line[used] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if (!strcmp(line, "ok"))
+		return 0;
+	if (!strncmp(line, "err ", 4))
+		return nx_err_set(err, "%s", line + 4);
+	return nx_err_set(err,
+			  "the container's init stopped before the program could start (see its console)");
 }
 
 int init_handover_send(int conn, const init_handover *h, int *pty_master, double timeout, nx_err *err)
@@ -272,7 +304,11 @@ int init_handover_send(int conn, const init_handover *h, int *pty_master, double
 		}
 		*pty_master = m;
 	}
-	rc = 0;
+	rc = read_verdict(conn, timeout, err);
+	if (rc < 0 && pty_master && *pty_master >= 0) {
+		close(*pty_master);
+		*pty_master = -1;
+	}
 out:
 	for (size_t i = opened; i < n; i++)
 		close(fds[i]);

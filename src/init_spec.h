@@ -26,9 +26,9 @@ pid_t init_sync_accept(int listen_fd, double timeout, int *conn, nx_err *err);
 
 /* What the init gets before it execs the program. */
 typedef struct init_handover {
-	const int *fds; /* the program's descriptors: 0, 1, 2, then --preserve-fds */
-	size_t nfds;	/* with tty: only the preserved ones (placed from 3) */
-	bool tty;	/* make a pty in the CT; its master comes back */
+	const int *fds;	 /* the program's descriptors: 0, 1, 2, then --preserve-fds */
+	size_t nfds;	 /* with tty: only the preserved ones (placed from 3) */
+	bool tty;	 /* make a pty in the CT; its master comes back */
 	const nx_kv *ns; /* {type, path} to join, opened here on the host */
 	size_t nns;
 } init_handover;

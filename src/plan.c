@@ -759,7 +759,8 @@ static void read_caps(lua_State *L, int t, nx_process *p, collector *c)
 		for (int s = 0; s < 5; s++) {
 			size_t n = 0;
 			lua_getfield(L, l, nx_cap_sets[s]);
-			char **names = lua_istable(L, -1) ? string_list(L, l, nx_cap_sets[s], &n, c, false) : NULL;
+			char **names =
+			    lua_istable(L, -1) ? string_list(L, l, nx_cap_sets[s], &n, c, false) : NULL;
 			lua_pop(L, 1);
 			nx_buf b = {0};
 			buf_puts(&b, "");
@@ -816,8 +817,10 @@ static void read_join_ns(lua_State *L, int t, nx_process *p, collector *c)
 			if (ok && check_chars(v, false, why, sizeof why) < 0)
 				ok = false;
 			if (!ok) {
-				problem(c, "plan.process.namespaces[%lld]: must be {type = network|ipc|uts|cgroup|time, "
-					   "path = absolute path}",
+				problem(c,
+					"plan.process.namespaces[%lld]: must be {type = "
+					"network|ipc|uts|cgroup|time, "
+					"path = absolute path}",
 					(long long)i);
 				free(k);
 				free(v);

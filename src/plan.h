@@ -38,7 +38,7 @@ typedef struct nx_process {
 	nx_kv *sysctl; /* namespaced sysctls nexcage-init writes before exec */
 	size_t nsysctl;
 	bool has_caps;
-	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill" */
+	char *caps[5];	/* bounding effective permitted inheritable ambient: "chown kill" */
 	nx_kv *join_ns; /* {"network", "/run/netns/x"}: joined by the init before exec */
 	size_t njoin_ns;
 } nx_process;

@@ -18,7 +18,7 @@
 /* Signals a caller may send the pid it was given, passed on to the CT's
  * init. SIGKILL and SIGSTOP cannot be caught: a SIGKILL ends only the
  * stand-in (the engine then sees that status, as it asked). */
-static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
+static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
 				SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPWR};
 
 typedef struct standin {
@@ -52,8 +52,8 @@ static void __attribute__((noreturn)) mirror_exit(int status)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
 }
 
-static void __attribute__((noreturn)) standin_main(pid_t pid, unsigned long long start_time, int watch_fd,
-						   const char *id)
+static void __attribute__((noreturn))
+standin_main(pid_t pid, unsigned long long start_time, int watch_fd, const char *id)
 {
 	char name[16];
 	snprintf(name, sizeof name, "nx:%s", id);

@@ -57,7 +57,7 @@ struct process {
 	char **sysctl; /* "net.ipv4.ip_forward=1" */
 	size_t nsysctl;
 	int terminal;
-	int has_caps; /* config.json gave process.capabilities */
+	int has_caps;  /* config.json gave process.capabilities */
 	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill ..." */
 };
 
@@ -72,6 +72,7 @@ struct handover {
 	int ns_fds[8];
 	int ns_types[8];
 	int nns;
+	int sock; /* the sync socket, open until prepare_and_report answers */
 };
 
 static void die(const char *what)
@@ -200,8 +201,8 @@ static void load_process(struct process *p, char *data, size_t len)
 		} else if (!strcmp(key, "terminal")) {
 			p->terminal = val[0] == '1';
 		} else if (!strncmp(key, "cap.", 4)) {
-			static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
-							   "ambient"};
+			static const char *const sets[] = {"bounding", "effective", "permitted",
+							   "inheritable", "ambient"};
 			for (int i = 0; i < 5; i++)
 				if (!strcmp(key + 4, sets[i]))
 					p->caps[i] = val;
@@ -238,8 +239,8 @@ static ssize_t recv_fds(int sock, char *buf, size_t n, int *fds, int maxfds, int
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = {buf, n};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw,
-			     .msg_controllen = sizeof ctl.raw};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw, .msg_controllen = sizeof ctl.raw};
 	ssize_t got;
 	do
 		got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -267,8 +268,8 @@ static void send_fd(int sock, const char *what, int fd)
 	} ctl;
 	memset(&ctl, 0, sizeof ctl);
 	struct iovec iov = {(void *)what, strlen(what)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw,
-			     .msg_controllen = sizeof ctl.raw};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw, .msg_controllen = sizeof ctl.raw};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
@@ -315,8 +316,11 @@ static int ns_type(const char *name)
 	static const struct {
 		const char *name;
 		int type;
-	} t[] = {{"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-		 {"cgroup", CLONE_NEWCGROUP}, {"time", 0x80 /* CLONE_NEWTIME */}};
+	} t[] = {{"network", CLONE_NEWNET},
+		 {"ipc", CLONE_NEWIPC},
+		 {"uts", CLONE_NEWUTS},
+		 {"cgroup", CLONE_NEWCGROUP},
+		 {"time", 0x80 /* CLONE_NEWTIME */}};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (!strcmp(t[i].name, name))
 			return t[i].type;
@@ -332,6 +336,7 @@ static void handover(const char *path, struct handover *h)
 {
 	memset(h, 0, sizeof *h);
 	h->tty_slave = -1;
+	h->sock = -1;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket");
@@ -374,7 +379,7 @@ static void handover(const char *path, struct handover *h)
 	} else if (strcmp(mode, "stdio") && strcmp(mode, "none")) {
 		die_msg("handover: unknown mode");
 	}
-	close(fd);
+	h->sock = fd;
 }
 
 static void wait_for_start(void)
@@ -411,35 +416,76 @@ static const char *find_program(const char *name, char *const *env, char *buf, s
 }
 
 /* "a.b.c=v" -> write v to /proc/sys/a/b/c (the container's own namespaces) */
-static void write_sysctls(struct process *p)
+/* "a.b.c=v" -> write v to /proc/sys/a/b/c (the namespaces the program
+ * will have). Returns 0, or -1 with the reason in why. */
+static int write_sysctls(struct process *p, char *why, size_t n)
 {
 	for (size_t i = 0; i < p->nsysctl; i++) {
 		char path[512];
 		const char *eq = strchr(p->sysctl[i], '=');
-		if (!eq || (size_t)(eq - p->sysctl[i]) > 400)
-			die_msg("bad sysctl");
-		int n = snprintf(path, sizeof path, "/proc/sys/%.*s", (int)(eq - p->sysctl[i]), p->sysctl[i]);
-		for (char *c = path + 10; c < path + n; c++)
+		if (!eq || (size_t)(eq - p->sysctl[i]) > 400) {
+			snprintf(why, n, "bad sysctl %s", p->sysctl[i]);
+			return -1;
+		}
+		int len =
+		    snprintf(path, sizeof path, "/proc/sys/%.*s", (int)(eq - p->sysctl[i]), p->sysctl[i]);
+		for (char *c = path + 10; c < path + len; c++)
 			if (*c == '.')
 				*c = '/';
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, eq + 1, strlen(eq + 1)) < 0) {
-			fprintf(stderr, "nexcage-init: sysctl %s: %s\n", p->sysctl[i], strerror(errno));
-			_exit(127);
+			snprintf(why, n, "linux.sysctl %.*s: cannot be set in the container: %s",
+				 (int)(eq - p->sysctl[i]), p->sysctl[i], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
 		}
 		close(fd);
 	}
+	return 0;
 }
 
 static const char *const cap_names[] = {
-    "chown",	     "dac_override", "dac_read_search", "fowner",	"fsetid",
-    "kill",	     "setgid",	     "setuid",		"setpcap",	"linux_immutable",
-    "net_bind_service", "net_broadcast", "net_admin",	"net_raw",	"ipc_lock",
-    "ipc_owner",	     "sys_module",   "sys_rawio",	"sys_chroot",	"sys_ptrace",
-    "sys_pacct",	     "sys_admin",    "sys_boot",	"sys_nice",	"sys_resource",
-    "sys_time",	     "sys_tty_config", "mknod",		"lease",	"audit_write",
-    "audit_control",    "setfcap",	     "mac_override",	"mac_admin",	"syslog",
-    "wake_alarm",	     "block_suspend", "audit_read",	"perfmon",	"bpf",
+    "chown",
+    "dac_override",
+    "dac_read_search",
+    "fowner",
+    "fsetid",
+    "kill",
+    "setgid",
+    "setuid",
+    "setpcap",
+    "linux_immutable",
+    "net_bind_service",
+    "net_broadcast",
+    "net_admin",
+    "net_raw",
+    "ipc_lock",
+    "ipc_owner",
+    "sys_module",
+    "sys_rawio",
+    "sys_chroot",
+    "sys_ptrace",
+    "sys_pacct",
+    "sys_admin",
+    "sys_boot",
+    "sys_nice",
+    "sys_resource",
+    "sys_time",
+    "sys_tty_config",
+    "mknod",
+    "lease",
+    "audit_write",
+    "audit_control",
+    "setfcap",
+    "mac_override",
+    "mac_admin",
+    "syslog",
+    "wake_alarm",
+    "block_suspend",
+    "audit_read",
+    "perfmon",
+    "bpf",
     "checkpoint_restore",
 };
 #define NCAPS ((int)(sizeof cap_names / sizeof cap_names[0]))
@@ -516,13 +562,37 @@ static void caps_set(struct process *p)
 			(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0); /* as runc: best effort */
 }
 
-static void join_namespaces(const struct handover *h)
+static int join_namespaces(const struct handover *h, char *why, size_t n)
 {
 	for (int i = 0; i < h->nns; i++) {
-		if (setns(h->ns_fds[i], h->ns_types[i]) < 0)
-			die("join the namespace the engine prepared");
+		if (setns(h->ns_fds[i], h->ns_types[i]) < 0) {
+			snprintf(why, n, "join the namespace the engine prepared: %s", strerror(errno));
+			return -1;
+		}
 		close(h->ns_fds[i]);
 	}
+	return 0;
+}
+
+/* Before the program may start: the engine's namespaces, then the
+ * sysctls (in them). nexcage waits for this answer, so a sysctl that
+ * cannot be applied fails `create` with the reason, never a program that
+ * silently does not start. */
+static void prepare_and_report(struct process *p, struct handover *h)
+{
+	char why[700] = "";
+	int rc = join_namespaces(h, why, sizeof why);
+	if (rc == 0)
+		rc = write_sysctls(p, why, sizeof why);
+	char msg[720];
+	int len = snprintf(msg, sizeof msg, rc == 0 ? "ok\n" : "err %s\n", why);
+	if (h->sock >= 0) {
+		(void)!send(h->sock, msg, (size_t)len, MSG_NOSIGNAL);
+		close(h->sock);
+		h->sock = -1;
+	}
+	if (rc < 0)
+		die_msg(why);
 }
 
 /* The program's descriptors: the handed-over ones at 0, 1, 2, ... (or the
@@ -560,8 +630,6 @@ static int install_fds(const struct handover *h, uid_t uid)
 
 static void apply_and_exec(struct process *p, const struct handover *h)
 {
-	join_namespaces(h);
-	write_sysctls(p);
 	for (size_t i = 0; i < p->nrlimits; i++)
 		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
 			die("setrlimit");
@@ -629,8 +697,8 @@ static int exec_mode(int argc, char **argv)
 		else if (!strcmp(a, "--no-new-privileges"))
 			p.no_new_privs = v[0] == '1';
 		else if (!strcmp(a, "--cap")) { /* SET=name name ... */
-			static const char *const sets[] = {"bounding=", "effective=", "permitted=",
-							   "inheritable=", "ambient="};
+			static const char *const sets[] = {
+			    "bounding=", "effective=", "permitted=", "inheritable=", "ambient="};
 			int known = 0;
 			for (int k = 0; k < 5; k++)
 				if (!strncmp(v, sets[k], strlen(sets[k]))) {
@@ -640,8 +708,7 @@ static int exec_mode(int argc, char **argv)
 			if (!known)
 				die_msg("exec: bad --cap");
 			p.has_caps = 1;
-		}
-		else if (!strcmp(a, "--report")) {
+		} else if (!strcmp(a, "--report")) {
 			/* only sockets of our own directory */
 			if (strncmp(v, DIR_PATH "/", sizeof DIR_PATH) || strstr(v, ".."))
 				die_msg("exec: bad --report path");
@@ -657,9 +724,11 @@ static int exec_mode(int argc, char **argv)
 		push(&p.env, &p.nenv, NULL), p.nenv = 0;
 	if (!p.cwd)
 		p.cwd = "/";
-	struct handover h = {.tty_slave = -1};
-	if (report)
+	struct handover h = {.tty_slave = -1, .sock = -1};
+	if (report) {
 		handover(report, &h);
+		prepare_and_report(&p, &h);
+	}
 	apply_and_exec(&p, &h);
 	return 127;
 }
@@ -674,6 +743,7 @@ int main(int argc, char **argv)
 	load_process(&p, data, len);
 	struct handover h;
 	handover(DIR_PATH "/sync.sock", &h);
+	prepare_and_report(&p, &h);
 	wait_for_start();
 	apply_and_exec(&p, &h);
 	return 127;
