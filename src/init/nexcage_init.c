@@ -26,6 +26,7 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -574,6 +575,23 @@ static int join_namespaces(const struct handover *h, char *why, size_t n)
 	return 0;
 }
 
+/* OCI wants /dev/ptmx to be a symlink to pts/ptmx (runc makes it one);
+ * LXC bind-mounts the devpts ptmx node there. Same device, but programs
+ * that check the link (and the conformance suites) see the difference.
+ * Best effort: a CT without LXC's /dev keeps what it has. */
+static void ptmx_symlink(void)
+{
+	char target[16];
+	ssize_t n = readlink("/dev/ptmx", target, sizeof target - 1);
+	if (n == 8 && !memcmp(target, "pts/ptmx", 8))
+		return;
+	if (umount2("/dev/ptmx", MNT_DETACH) < 0 && errno != EINVAL)
+		return;
+	if (unlink("/dev/ptmx") < 0 && errno != ENOENT)
+		return;
+	(void)!symlink("pts/ptmx", "/dev/ptmx");
+}
+
 /* Before the program may start: the engine's namespaces, then the
  * sysctls (in them). nexcage waits for this answer, so a sysctl that
  * cannot be applied fails `create` with the reason, never a program that
@@ -743,6 +761,7 @@ int main(int argc, char **argv)
 	load_process(&p, data, len);
 	struct handover h;
 	handover(DIR_PATH "/sync.sock", &h);
+	ptmx_symlink();
 	prepare_and_report(&p, &h);
 	wait_for_start();
 	apply_and_exec(&p, &h);

@@ -162,3 +162,32 @@ test_a_sysctl_that_cannot_be_set_fails_create_with_the_reason() {
 	assert_eq "$(tr -s '\t ' ' ' <"$T/out/range")" "0 0"
 	nx delete --force sy2
 }
+
+test_the_default_mounts_of_an_engine_config_are_there_and_ptmx_is_a_symlink() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "cat /proc/mounts > /out/mounts; ls -l /dev/ptmx > /out/ptmx; umask > /out/umask; hostname > /out/hostname"]'
+	# the mounts `runc spec` and the engines put in every config.json
+	edit_config "$T/b" "s.mounts = {
+		{ destination = '/proc', type = 'proc', source = 'proc' },
+		{ destination = '/dev', type = 'tmpfs', source = 'tmpfs', options = { 'nosuid', 'strictatime', 'mode=755', 'size=65536k' } },
+		{ destination = '/dev/pts', type = 'devpts', source = 'devpts', options = { 'nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5' } },
+		{ destination = '/dev/shm', type = 'tmpfs', source = 'shm', options = { 'nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k' } },
+		{ destination = '/dev/mqueue', type = 'mqueue', source = 'mqueue', options = { 'nosuid', 'noexec', 'nodev' } },
+		{ destination = '/sys', type = 'sysfs', source = 'sysfs', options = { 'nosuid', 'noexec', 'nodev', 'ro' } },
+		{ destination = '/out', type = 'bind', source = '$T/out', options = { 'rbind', 'rw' } } }
+		s.process.user.umask = 23
+		s.hostname = 'engine-host'"
+	nx create --bundle "$T/b" dm
+	assert_ok
+	nx start dm
+	wait_for 10 test -s "$T/out/hostname" || fail "the program did not run"
+	m=$(cat "$T/out/mounts")
+	for want in " /proc proc " " /dev tmpfs " " /dev/pts devpts " " /dev/shm tmpfs " " /dev/mqueue mqueue " " /sys sysfs "; do
+		assert_contains "$m" "$want"
+	done
+	assert_contains "$(cat "$T/out/ptmx")" "/dev/ptmx -> pts/ptmx"
+	assert_eq "$(cat "$T/out/umask")" "0027"
+	assert_eq "$(cat "$T/out/hostname")" "engine-host"
+	nx delete --force dm
+}
