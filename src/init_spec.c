@@ -20,6 +20,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "init_blob.h"
+#include "scm_rights.h"
 
 static void put_pair(nx_buf *b, const char *key, const char *value)
 {
@@ -157,22 +158,6 @@ pid_t init_sync_accept(int listen_fd, double timeout, int *conn, nx_err *err)
 	return cred.pid;
 }
 
-static int ns_kind(const char *type)
-{
-	static const struct {
-		const char *name;
-		int flag;
-	} t[] = {{"network", CLONE_NEWNET},
-		 {"ipc", CLONE_NEWIPC},
-		 {"uts", CLONE_NEWUTS},
-		 {"cgroup", CLONE_NEWCGROUP},
-		 {"time", 0x80 /* CLONE_NEWTIME */}};
-	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		if (!strcmp(t[i].name, type))
-			return t[i].flag;
-	return -1;
-}
-
 /* Open a namespace an engine prepared (e.g. /run/netns/x) and check on
  * the descriptor that it is one, of the kind config.json says. */
 static int ns_open(const nx_kv *ns, nx_err *err)
@@ -181,7 +166,7 @@ static int ns_open(const nx_kv *ns, nx_err *err)
 	if (fd < 0)
 		return nx_err_sys(err, errno, "linux.namespaces: %s namespace %s", ns->key, ns->value);
 	int kind = ioctl(fd, NS_GET_NSTYPE);
-	if (kind < 0 || kind != ns_kind(ns->key)) {
+	if (kind < 0 || kind != ns_flag_of(ns->key)) {
 		close(fd);
 		return nx_err_set(err, "linux.namespaces: %s is not a %s namespace", ns->value, ns->key);
 	}
@@ -190,27 +175,8 @@ static int ns_open(const nx_kv *ns, nx_err *err)
 
 static int send_with_fds(int conn, const char *text, const int *fds, size_t n, nx_err *err)
 {
-	size_t space = CMSG_SPACE(sizeof(int) * (n ? n : 1));
-	cleanup_free char *ctl = calloc(1, space);
-	if (!ctl)
-		return nx_err_sys(err, ENOMEM, "handover");
-	struct iovec iov = {(void *)text, strlen(text)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (n) {
-		msg.msg_control = ctl;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
-	}
-	ssize_t w;
-	do
-		w = sendmsg(conn, &msg, MSG_NOSIGNAL);
-	while (w < 0 && errno == EINTR);
-	if (w < 0)
-		return nx_err_sys(err, errno, "hand descriptors to the container's init");
+	if (scm_send(conn, text, fds, n) < 0)
+		return nx_err_sys(err, errno, "hand descriptors over");
 	return 0;
 }
 
@@ -219,21 +185,16 @@ static int recv_one_fd(int conn, double timeout, nx_err *err)
 	struct pollfd pf = {conn, POLLIN, 0};
 	if (poll(&pf, 1, (int)(timeout * 1000)) <= 0)
 		return nx_err_set(err, "the container's init sent no terminal");
-	union {
-		char raw[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
 	char buf[64];
-	struct iovec iov = {buf, sizeof buf};
-	struct msghdr msg = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw, .msg_controllen = sizeof ctl.raw};
-	ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+	int fds[1], nfds = 0;
+	ssize_t n = scm_recv(conn, buf, sizeof buf, fds, 1, &nfds);
+	if (n <= 0 || nfds != 1) {
+		if (n > 0)
+			for (int i = 0; i < nfds; i++)
+				close(fds[i]);
 		return nx_err_set(err, "the container's init could not make a terminal (see its console)");
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof fd);
-	return fd;
+	}
+	return fds[0];
 }
 
 /* The init's answer once it joined the namespaces and wrote the sysctls:

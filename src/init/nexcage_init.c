@@ -36,6 +36,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../scm_rights.h"
+
 #define DIR_PATH  "/.nexcage"
 #define MAX_ITEMS 65536
 
@@ -65,7 +67,7 @@ struct process {
 /* What nexcage hands over on the sync socket: the descriptors the program
  * gets (create's stdio and --preserve-fds, or a pty made here) and the
  * namespaces an engine prepared (joined by descriptor before exec). */
-#define MAX_HANDOVER_FDS 253 /* SCM_MAX_FD */
+#define MAX_HANDOVER_FDS SCM_FDS_MAX
 struct handover {
 	int fds[MAX_HANDOVER_FDS]; /* program's fds, from 0 (stdio) or from 3 (tty) */
 	int nfds;
@@ -233,57 +235,6 @@ static void load_process(struct process *p, char *data, size_t len)
 		push(&p->env, &p->nenv, NULL), p->nenv = 0;
 }
 
-static ssize_t recv_fds(int sock, char *buf, size_t n, int *fds, int maxfds, int *nfds)
-{
-	union {
-		char raw[CMSG_SPACE(sizeof(int) * MAX_HANDOVER_FDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = {buf, n};
-	struct msghdr msg = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw, .msg_controllen = sizeof ctl.raw};
-	ssize_t got;
-	do
-		got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (got < 0 && errno == EINTR);
-	*nfds = 0;
-	if (got < 0)
-		return -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		for (int i = 0; i < k && *nfds < maxfds; i++)
-			memcpy(&fds[(*nfds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-	}
-	if (msg.msg_flags & MSG_CTRUNC)
-		die_msg("handover: too many descriptors");
-	return got;
-}
-
-static void send_fd(int sock, const char *what, int fd)
-{
-	union {
-		char raw[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	memset(&ctl, 0, sizeof ctl);
-	struct iovec iov = {(void *)what, strlen(what)};
-	struct msghdr msg = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw, .msg_controllen = sizeof ctl.raw};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	ssize_t n;
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		die("send pty master");
-}
-
 /* The terminal is made here, in the CT's own devpts, so the program's
  * controlling terminal lives where it runs; nexcage passes the master on
  * to the caller's --console-socket. */
@@ -314,19 +265,16 @@ static int make_pty(int *master)
 
 static int ns_type(const char *name)
 {
-	static const struct {
-		const char *name;
-		int type;
-	} t[] = {{"network", CLONE_NEWNET},
-		 {"ipc", CLONE_NEWIPC},
-		 {"uts", CLONE_NEWUTS},
-		 {"cgroup", CLONE_NEWCGROUP},
-		 {"time", 0x80 /* CLONE_NEWTIME */}};
-	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		if (!strcmp(t[i].name, name))
-			return t[i].type;
-	die_msg("handover: unknown namespace type");
-	return 0;
+	int flag = ns_flag_of(name);
+	if (flag < 0)
+		die_msg("handover: unknown namespace type");
+	return flag;
+}
+
+static void send_fd(int sock, const char *what, int fd)
+{
+	if (scm_send(sock, what, &fd, 1) < 0)
+		die("send pty master");
 }
 
 /* Tell nexcage we are here (it reads our host pid from the socket through
@@ -349,7 +297,9 @@ static void handover(const char *path, struct handover *h)
 		die("write sync.sock");
 	char msg[512];
 	int fds[MAX_HANDOVER_FDS], nfds = 0;
-	ssize_t n = recv_fds(fd, msg, sizeof msg - 1, fds, MAX_HANDOVER_FDS, &nfds);
+	ssize_t n = scm_recv(fd, msg, sizeof msg - 1, fds, MAX_HANDOVER_FDS, &nfds);
+	if (n < 0 && errno == EMSGSIZE)
+		die_msg("handover: too many descriptors");
 	if (n <= 0)
 		die_msg("handover: nexcage went away");
 	msg[n] = '\0';

@@ -8,11 +8,7 @@ REPO=$PWD
 . tests/bench/lib.sh
 NEXCAGE=${NEXCAGE:-$REPO/build/nexcage}
 RUNS=${BENCH_CREATES:-5}
-T=$(mktemp -d /tmp/nexcage-bench-XXXXXX)
-chmod 0755 "$T"
-SIM="$T/pve"
-ROOT="$T/run"
-export PVE_SIM_ROOT="$SIM" PVE_SIM_NODE=pve NEXCAGE_STATE_DIR="$T/lib"
+bench_sim_env
 cleanup() {
 	for b in small big; do
 		"$NEXCAGE" --root "$ROOT" delete --force "$b" >/dev/null 2>&1
@@ -21,7 +17,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-mkdir -p "$SIM"
 # bundle DIR MB: busybox plus MB of incompressible data
 bundle() {
 	mkdir -p "$1/rootfs/bin" "$1/rootfs/proc" "$1/rootfs/dev" "$1/rootfs/data"

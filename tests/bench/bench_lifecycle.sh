@@ -9,18 +9,14 @@ REPO=$PWD
 NEXCAGE=${NEXCAGE:-$REPO/build/nexcage}
 N=${BENCH_RUNS:-300}
 CYCLES=${BENCH_CYCLES:-5}
-T=$(mktemp -d /tmp/nexcage-bench-XXXXXX)
-chmod 0755 "$T"
-SIM="$T/pve"
-ROOT="$T/run"
-export PVE_SIM_ROOT="$SIM" PVE_SIM_NODE=pve NEXCAGE_STATE_DIR="$T/lib"
+bench_sim_env
 cleanup() {
 	"$NEXCAGE" --root "$ROOT" delete --force bench >/dev/null 2>&1
 	runc --root "$T/runc" delete --force bench >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
-mkdir -p "$SIM" "$T/b/rootfs/bin" "$T/b/rootfs/proc" "$T/b/rootfs/dev" "$T/b/rootfs/tmp"
+mkdir -p "$T/b/rootfs/bin" "$T/b/rootfs/proc" "$T/b/rootfs/dev" "$T/b/rootfs/tmp"
 cp /bin/busybox "$T/b/rootfs/bin/"
 ln -s busybox "$T/b/rootfs/bin/sh"
 ln -s busybox "$T/b/rootfs/bin/sleep"

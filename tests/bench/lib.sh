@@ -27,3 +27,14 @@ ensure_runc() {
 	fi
 	command -v runc >/dev/null 2>&1
 }
+
+# bench_sim_env: a fresh simulator root for one benchmark: sets T, SIM and
+# ROOT and exports what pct and nexcage read.
+bench_sim_env() {
+	T=$(mktemp -d /tmp/nexcage-bench-XXXXXX)
+	chmod 0755 "$T"
+	SIM="$T/pve"
+	ROOT="$T/run"
+	mkdir -p "$SIM"
+	export PVE_SIM_ROOT="$SIM" PVE_SIM_NODE=pve NEXCAGE_STATE_DIR="$T/lib"
+}
