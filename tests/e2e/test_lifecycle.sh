@@ -394,3 +394,22 @@ test_a_read_only_root_still_gets_the_init_mount_point() {
 	nx delete --force ro
 	assert_ok
 }
+
+test_rootfs_mode_copy_puts_the_root_on_the_storage() {
+	sim_setup
+	trap sim_teardown EXIT
+	write_file "$T/config.lua" "$(sed 's/^}$/  rootfs_mode = "copy",\n}/' "$T/config.lua")"
+	make_bundle "$T/b" '["sh", "-c", "echo copied > /written; exec sleep 60"]'
+	nx create --bundle "$T/b" cp1
+	assert_ok
+	vmid=$(json_field "$("$NEXCAGE" --root "$ROOT" state cp1)" vmid)
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "rootfs: local:$vmid/"
+	nx start cp1
+	wait_for 10 test -s "$(ls -d "$SIM"/var/lib/vz/images/$vmid/*)/written" || fail "the program did not write its root disk"
+	[ ! -e "$T/b/rootfs/written" ] || fail "a copied root wrote into the bundle"
+	[ ! -e "$T/b/rootfs/.nexcage" ] || fail "a copied root changed the bundle"
+	assert_eq "$(ls "$SIM/var/lib/vz/template/cache")" ""
+	nx delete --force cp1
+	assert_ok
+	[ ! -e "$SIM/var/lib/vz/images/$vmid" ] || fail "the root disk outlived delete"
+}
