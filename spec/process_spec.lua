@@ -50,7 +50,7 @@ describe("rules.process", function()
 	end)
 
 	it("uses raw lxc.init.* and lxc.environment keys in raw mode", function()
-		local plan = h.translate(h.spec(), h.ctx({ process_mode = "raw", pve_version = "8.4" }))
+		local plan = h.translate(h.spec(), h.ctx({ process_mode = "raw", pve_version = "8.4", memory_default = 512 }))
 		assert.is_nil(plan.options.entrypoint)
 		assert.are.same({
 			"lxc.init.cmd = sh -c 'exec httpd -f'",

@@ -15,11 +15,12 @@ describe("translate", function()
 		local plan = h.translate(h.spec())
 		assert.are.same({
 			hostname = "web", ostype = "unmanaged", cmode = "console", entrypoint = "sh -c 'exec httpd -f'",
-			memory = 512, swap = 0, unprivileged = 0, rootfs = "local-lvm:8",
+			unprivileged = 0, rootfs = "local-lvm:8",
 		}, plan.options)
 		assert.are.same({ { "lxc.environment.runtime", "PATH=/bin:/usr/bin" }, { "lxc.environment.runtime", "TERM=xterm" },
-			{ "lxc.net.0.type", "none" } }, plan.lxc)
-		assert.are.same({ "process", "process", "network" }, plan.lxc_origin)
+			{ "lxc.cgroup2.memory.max", "max" }, { "lxc.cgroup2.memory.high", "max" },
+			{ "lxc.cgroup2.memory.swap.max", "max" }, { "lxc.net.0.type", "none" } }, plan.lxc)
+		assert.are.same({ "process", "process", "resources", "resources", "resources", "network" }, plan.lxc_origin)
 		assert.are.same({}, plan.warnings)
 	end)
 

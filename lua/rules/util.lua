@@ -150,7 +150,7 @@ local defaults = {
 	bridge = "vmbr0",
 	process_mode = "entrypoint",
 	pve_version = "9.1",
-	memory_default = 512,
+	memory_default = 0,
 	rootfs_size = 8,
 }
 

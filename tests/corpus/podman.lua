@@ -183,7 +183,11 @@ local podman_base = all(A.ok,
 		return "no file bind of Podman's /etc/hosts"
 	end)
 
-case("default", {}, all(podman_base,
+-- No --memory: unlimited, as under runc (Proxmox's own limit lifted).
+local unlimited = all(A.no_opt("memory"), A.no_opt("swap"), A.raw("lxc.cgroup2.memory.max", "max"),
+	A.raw("lxc.cgroup2.memory.high", "max"), A.raw("lxc.cgroup2.memory.swap.max", "max"))
+
+case("default", {}, all(podman_base, unlimited,
 	A.opt("unprivileged", 0), A.process("args", { "sleep", "60" })))
 
 
@@ -225,8 +229,8 @@ case("shm-size", { "--shm-size", "128m" }, all(podman_base, function(r)
 	return "no bind of Podman's sized /dev/shm"
 end))
 case("memory-cpus-pids", { "--memory", "256m", "--cpus", "1.5", "--pids-limit", "100" }, all(podman_base,
-	A.opt("memory", 256), A.opt("swap", 256), A.opt("cpulimit", "1.5"), A.raw("lxc.cgroup2.pids.max", "100")))
-case("memory-reservation", { "--memory-reservation", "128m" }, all(podman_base,
+	A.opt("memory", 256), A.opt("swap", 256), A.no_raw("lxc.cgroup2.memory.max"), A.opt("cpulimit", "1.5"), A.raw("lxc.cgroup2.pids.max", "100")))
+case("memory-reservation", { "--memory-reservation", "128m" }, all(podman_base, unlimited,
 	A.raw("lxc.cgroup2.memory.low", "134217728")))
 case("cpuset-cpus", { "--cpuset-cpus", "0" }, all(podman_base, A.raw("lxc.cgroup2.cpuset.cpus", "0")))
 case("cpu-shares", { "--cpu-shares", "512" }, all(podman_base, A.opt("cpuunits", 20)))
