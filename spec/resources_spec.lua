@@ -151,6 +151,14 @@ describe("rules.resources", function()
 		assert.matches("control character", h.refuse(with({ unified = { ["memory.high"] = "1\nlxc.x: y" } })).msg)
 	end)
 
+	it("names hugetlb files as the kernel does, 1GB included", function()
+		local plan = h.translate(with({ memory = { limit = 536870912 }, hugepageLimits = {
+			{ pageSize = "1GB", limit = 1073741824 }, { pageSize = "2MB", limit = 4194304 } },
+			unified = { ["hugetlb.1GB.rsvd.max"] = "0" } }))
+		assert.are.same({ "lxc.cgroup2.hugetlb.1GB.max = 1073741824", "lxc.cgroup2.hugetlb.2MB.max = 4194304",
+			"lxc.cgroup2.hugetlb.1GB.rsvd.max = 0" }, h.raw_lines(plan, "lxc.cgroup2.hugetlb"))
+	end)
+
 	it("maps rdma limits to rdma.max", function()
 		local plan = h.translate(with({ rdma = { mlx5_1 = { hcaHandles = 3, hcaObjects = 10000 } } }))
 		assert.are.same({ "mlx5_1 hca_handle=3 hca_object=10000" }, h.raw(plan, "lxc.cgroup2.rdma.max"))

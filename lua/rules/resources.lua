@@ -184,7 +184,8 @@ end
 function M.unified(map, plan)
 	for _, k in ipairs(util.sorted_keys(map)) do
 		local what = "linux.resources.unified." .. k
-		if not k:match("^[a-z][a-z0-9_]*%.[a-z0-9_.]+$") or k:find("..", 1, true) then
+		-- the kernel's file names: hugetlb.1GB.max has capitals
+		if not k:match("^[a-z][a-z0-9_]*%.[A-Za-z0-9_.]+$") or k:find("..", 1, true) then
 			error(what .. ": not a cgroup v2 file name", 0)
 		end
 		if k:match("^cgroup%.") then

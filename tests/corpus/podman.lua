@@ -198,7 +198,7 @@ end
 
 case("network-none", { "--network", "none" }, all(podman_base, A.opt("net0", "name=eth0,bridge=vmbr0,ip=dhcp")))
 case("network-host", { "--network", "host" }, all(podman_base, A.no_opt("net0"), A.raw("lxc.net.0.type", "none")))
-case("privileged", { "--privileged" }, all(podman_base, A.opt("unprivileged", 0), A.raw("lxc.cap.keep"), A.no_raw("lxc.cap.keep", "none")))
+case("privileged", { "--privileged" }, all(podman_base, A.no_warn("fileMode"), A.opt("unprivileged", 0), A.raw("lxc.cap.keep"), A.no_raw("lxc.cap.keep", "none")))
 case("cap-add-all", { "--cap-add", "ALL" }, all(podman_base, A.raw("lxc.cap.drop", ""),
 	function(r)
 		local keep = raw(r, "lxc.cap.keep")[1] or ""
@@ -245,7 +245,7 @@ case("ulimit", { "--ulimit", "nofile=1024:2048", "--ulimit", "nproc=1000:1000" }
 case("sysctl", { "--sysctl", "kernel.msgmax=65536", "--sysctl", "net.ipv4.ip_forward=1" }, all(podman_base,
 	A.raw("lxc.sysctl.kernel.msgmax", "65536")))
 case("oom-score-adj", { "--oom-score-adj", "500" }, podman_base)
-case("device", { "--device", "/dev/fuse" }, all(podman_base, A.opt("dev0", "path=/dev/fuse,mode=0600,uid=0,gid=0"),
+case("device", { "--device", "/dev/fuse" }, all(podman_base, A.no_warn("fileMode"), A.opt("dev0", "path=/dev/fuse,mode=0600,uid=0,gid=0"),
 	A.raw("lxc.cgroup2.devices.allow", "c 10:229 rwm")))
 case("seccomp-unconfined", { "--security-opt", "seccomp=unconfined" }, all(podman_base, A.no_warn("linux.seccomp")))
 case("no-new-privileges", { "--security-opt", "no-new-privileges" }, all(podman_base,

@@ -176,3 +176,12 @@ end"
 	assert_fails
 	assert_contains "$ERR" "lxc.hook.start (set by rule 'leaky'): raw key lxc.hook.start is reserved to the core"
 }
+
+test_a_1gb_hugepage_limit_passes_the_core() {
+	sim_setup
+	setup_bundle
+	edit_config "$T/b" "s.linux.resources = { hugepageLimits = { { pageSize = '1GB', limit = 1073741824 } } }"
+	nx translate --bundle "$T/b" --format pct
+	assert_ok
+	assert_contains "$OUT" "lxc.cgroup2.hugetlb.1GB.max: 1073741824"
+}
