@@ -99,4 +99,18 @@ describe("rules.mounts", function()
 			assert.are.equal("mounts", err.rule, "case " .. i)
 		end
 	end)
+
+	it("says what it does not apply: tmpcopyup, a read-write /sys", function()
+		local plan = h.translate(h.spec({ mounts = {
+			{ destination = "/sys", type = "sysfs", source = "sysfs", options = { "nosuid", "rw" } },
+			{ destination = "/tmp", type = "tmpfs", source = "tmpfs", options = { "rw", "nosuid", "tmpcopyup" } },
+			{ destination = "/run", type = "tmpfs", source = "tmpfs", options = { "tmpcopyup" } },
+		} }))
+		assert.truthy(h.warning(plan, "mounts[0]: /sys read-write is not applied: the CT gets LXC's sys:mixed"))
+		assert.truthy(h.warning(plan, "tmpcopyup not applied: the tmpfs at /tmp, /run starts empty"))
+		plan = h.translate(h.spec({ mounts = {
+			{ destination = "/sys", type = "sysfs", source = "sysfs", options = { "ro" } },
+			{ destination = "/tmp", type = "tmpfs", source = "tmpfs" } } }))
+		assert.are.same({}, plan.warnings)
+	end)
 end)

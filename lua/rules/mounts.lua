@@ -140,6 +140,7 @@ end
 
 function M.apply(spec, ctx, plan)
 	local n = 0
+	local copyup = {}
 	for i, m in ipairs(util.list(spec.mounts)) do
 		local what = "mounts[" .. (i - 1) .. "]"
 		if type(m) ~= "table" then error(what .. ": must be an object", 0) end
@@ -150,8 +151,13 @@ function M.apply(spec, ctx, plan)
 			n = bind(m, opts, dest, ctx, plan, n, what)
 		elseif lxc_provides[dest] and lxc_provides[dest][mtype] then
 			-- LXC mounts it, the way every Proxmox CT has it.
+			if dest == "/sys" and has(opts, "rw") then
+				util.warn(plan, what .. ": /sys read-write is not applied: the CT gets LXC's sys:mixed "
+					.. "(read-only but for /sys/devices/virtual/net)")
+			end
 		elseif mtype == "tmpfs" or mtype == "mqueue" then
 			local source = mtype == "tmpfs" and "tmpfs" or "mqueue"
+			if has(opts, "tmpcopyup") then copyup[#copyup + 1] = dest end
 			util.raw(plan, "lxc.mount.entry", string.format("%s %s %s %s 0 0", source, dest:sub(2), mtype,
 				entry_options(opts, what, { "create=dir" })))
 		elseif mtype == "proc" or mtype == "sysfs" or mtype == "devpts" or mtype == "cgroup" or mtype == "cgroup2" then
@@ -161,6 +167,11 @@ function M.apply(spec, ctx, plan)
 			error(string.format("%s: mount type %q is not supported on Proxmox (bind, tmpfs and mqueue are)",
 				what, mtype), 0)
 		end
+	end
+	-- LXC has no copy-up: an image's files under these are hidden.
+	if #copyup > 0 then
+		util.warn(plan, "mounts: tmpcopyup not applied: the tmpfs at " .. table.concat(copyup, ", ")
+			.. " starts empty (the image's files there are hidden, not copied in)")
 	end
 end
 

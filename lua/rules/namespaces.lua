@@ -10,10 +10,10 @@ local must_have = {
 	pid = "the program would see the host's processes",
 	ipc = "the program would share System V IPC and POSIX queues with the host",
 }
--- Leaving out uts or cgroup is harmless and common (runc's older default
--- specs, Docker with cgroupns=host): the CT has its own anyway, silently
--- (rules.identity warns when a hostname comes without uts). A spec without
--- a mount namespace is unusual enough to say so.
+-- Leaving out cgroup is harmless and common (Docker with cgroupns=host):
+-- the CT has its own anyway, silently. Leaving out uts (Podman --uts
+-- host) asks for the host's hostname, which the CT does not get: a
+-- warning. A spec without a mount namespace is unusual enough to say so.
 local known = { pid = true, network = true, mount = true, ipc = true, uts = true, user = true, cgroup = true, time = true }
 
 local function map_lines(plan, kind, maps, what)
@@ -52,6 +52,11 @@ function M.apply(spec, ctx, plan)
 			error("linux.namespaces: no " .. t .. " namespace asks to share the host's, which a Proxmox CT "
 				.. "cannot do (" .. must_have[t] .. ")", 0)
 		end
+	end
+	-- (with a hostname, rules.identity says it)
+	if not have.uts and not (type(spec.hostname) == "string" and spec.hostname ~= "") then
+		util.warn(plan, "linux.namespaces: no uts namespace (the host's hostname) is not applied: the CT has "
+			.. "its own, named CT<vmid> by Proxmox")
 	end
 	if not have.mount then
 		util.warn(plan, "linux.namespaces: no mount namespace: the CT always has its own")

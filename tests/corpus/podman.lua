@@ -187,7 +187,7 @@ local podman_base = all(A.ok,
 local unlimited = all(A.no_opt("memory"), A.no_opt("swap"), A.raw("lxc.cgroup2.memory.max", "max"),
 	A.raw("lxc.cgroup2.memory.high", "max"), A.raw("lxc.cgroup2.memory.swap.max", "max"))
 
-case("default", {}, all(podman_base, unlimited,
+case("default", {}, all(podman_base, unlimited, A.no_warn("sys"), A.no_warn("uts"),
 	A.opt("unprivileged", 0), A.process("args", { "sleep", "60" })))
 
 
@@ -198,7 +198,8 @@ end
 
 case("network-none", { "--network", "none" }, all(podman_base, A.opt("net0", "name=eth0,bridge=vmbr0,ip=dhcp")))
 case("network-host", { "--network", "host" }, all(podman_base, A.no_opt("net0"), A.raw("lxc.net.0.type", "none")))
-case("privileged", { "--privileged" }, all(podman_base, A.no_warn("fileMode"), A.opt("unprivileged", 0), A.raw("lxc.cap.keep"), A.no_raw("lxc.cap.keep", "none")))
+case("privileged", { "--privileged" }, all(podman_base, A.no_warn("fileMode"),
+	A.warn("/sys read-write is not applied: the CT gets LXC's sys:mixed"), A.opt("unprivileged", 0), A.raw("lxc.cap.keep"), A.no_raw("lxc.cap.keep", "none")))
 case("cap-add-all", { "--cap-add", "ALL" }, all(podman_base, A.raw("lxc.cap.drop", ""),
 	function(r)
 		local keep = raw(r, "lxc.cap.keep")[1] or ""
@@ -208,6 +209,7 @@ case("cap-add-all", { "--cap-add", "ALL" }, all(podman_base, A.raw("lxc.cap.drop
 	end))
 case("cap-drop-all", { "--cap-drop", "ALL" }, all(podman_base, A.raw("lxc.cap.keep", "none")))
 case("read-only", { "--read-only" }, all(podman_base, A.opt("rootfs", "local:8,ro=1"),
+	A.warn("tmpcopyup not applied: the tmpfs at /tmp, /run, /var/tmp starts empty"),
 	A.raw("lxc.mount.entry", "tmpfs tmp tmpfs nosuid,nodev,create=dir 0 0"),
 	A.raw("lxc.mount.entry", "tmpfs run tmpfs nosuid,nodev,create=dir 0 0"),
 	A.raw("lxc.mount.entry", "tmpfs var/tmp tmpfs nosuid,nodev,create=dir 0 0")))
@@ -221,6 +223,7 @@ case("volume-options", { "-v", HOSTDIR .. ":/opt/data:rw,noexec,nosuid,nodev" },
 case("named-volume", { "-v", "nexcage-corpus-vol:/vol" }, all(podman_base,
 	A.opt("mp0", WORK .. "/store/volumes/nexcage-corpus-vol/_data,mp=/vol,mountoptions=nosuid;nodev")))
 case("tmpfs", { "--tmpfs", "/scratch:rw,size=64m,mode=1777" }, all(podman_base,
+	A.warn("tmpcopyup not applied: the tmpfs at /scratch starts empty"),
 	A.raw("lxc.mount.entry", "tmpfs scratch tmpfs size=64m,mode=1777,nosuid,nodev,create=dir 0 0")))
 case("shm-size", { "--shm-size", "128m" }, all(podman_base, function(r)
 	for _, v in ipairs(raw(r, "lxc.mount.entry")) do
@@ -255,7 +258,8 @@ case("tty", { "-t" }, all(podman_base, A.process("terminal", true), A.warn("proc
 case("systemd", { "--systemd", "always" }, all(podman_base,
 	A.raw("lxc.mount.entry", "tmpfs run/lock tmpfs nosuid,nodev,create=dir 0 0")))
 case("label", { "--label", "com.example.tier=gold" }, podman_base)
-case("uts-host", { "--uts", "host" }, all(podman_base, A.no_opt("hostname")))
+case("uts-host", { "--uts", "host" }, all(podman_base, A.no_opt("hostname"),
+	A.warn("no uts namespace (the host's hostname) is not applied")))
 -- The pod shares its ipc and uts namespaces by path.
 case("in-pod", { "--pod", "nexcage-corpus-pod" }, A.refused("joining an existing ipc namespace"))
 case("ipc-host", { "--ipc", "host" }, A.refused(host_ns("ipc")))
