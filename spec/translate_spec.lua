@@ -95,7 +95,24 @@ describe("origins", function()
 		local ok, err = pcall(require("translate").translate, h.spec(), h.ctx())
 		package.loaded["site"] = nil
 		assert.is_false(ok)
-		assert.are.same({ rule = "broken", msg = "returned garbage: plan.lxc[1] is not a {\"lxc.key\", value} pair" }, err)
+		assert.are.same({ rule = "broken", msg = "returned garbage: plan.lxc[1] is not a {\"lxc.key\", value} pair" }, { rule = err.rule, msg = err.msg })
+	end)
+
+	it("reports every refusal at once, the decisive ones (a host namespace) first", function()
+		local s = h.spec({ hostname = "bad_name!" })
+		s.linux.namespaces = { { type = "mount" } }
+		s.mounts = { { destination = "/x", type = "nfs", source = "srv:/x" } }
+		local err = h.refuse(s)
+		assert.are.equal("namespaces", err.rule)
+		assert.are.same({ "namespaces", "identity", "mounts" },
+			{ err.errors[1].rule, err.errors[2].rule, err.errors[3].rule })
+		local lines = {}
+		for l in err.msg:gmatch("[^\n]+") do lines[#lines + 1] = l end
+		assert.are.equal(4, #lines)
+		assert.matches("^linux.namespaces: no pid namespace .* run it without %-%-pid host", lines[1])
+		assert.matches("^linux.namespaces: no ipc namespace .* run it without %-%-ipc host", lines[2])
+		assert.matches("^rule 'identity': hostname \"bad_name!\" is not a valid DNS name", lines[3])
+		assert.matches("^rule 'mounts': mounts%[0%]: mount type \"nfs\"", lines[4])
 	end)
 
 	it("names the rule that raised, even when it claims another name", function()
@@ -106,7 +123,7 @@ describe("origins", function()
 		local ok, err = pcall(require("translate").translate, h.spec(), h.ctx())
 		package.loaded["site"] = nil
 		assert.is_false(ok)
-		assert.are.same({ rule = "liar", msg = "boom" }, err)
+		assert.are.same({ rule = "liar", msg = "boom" }, { rule = err.rule, msg = err.msg })
 	end)
 
 	it("reports a failing or malformed site module as rule 'site'", function()

@@ -7,8 +7,10 @@ local M = {}
 -- Namespaces a CT cannot share with the host: asking to share them (leaving
 -- them out) changes what the program sees, so it is an error.
 local must_have = {
-	pid = "the program would see the host's processes",
-	ipc = "the program would share System V IPC and POSIX queues with the host",
+	pid = "the program would see the host's processes; run it without --pid host: "
+		.. "`pct exec`/`nexcage exec` reach the CT's processes, the host sees them as its own",
+	ipc = "the program would share System V IPC and POSIX queues with the host; run it without "
+		.. "--ipc host, and share through a bind-mounted directory (e.g. /dev/shm) or a socket",
 }
 -- Leaving out cgroup is harmless and common (Docker with cgroupns=host):
 -- the CT has its own anyway, silently. Leaving out uts (Podman --uts
@@ -47,11 +49,16 @@ function M.apply(spec, ctx, plan)
 		end
 		have[ns.type] = true
 	end
+	-- Decisive: no other change makes such a bundle run on Proxmox.
+	local shared = {}
 	for _, t in ipairs({ "pid", "ipc" }) do
 		if not have[t] then
-			error("linux.namespaces: no " .. t .. " namespace asks to share the host's, which a Proxmox CT "
-				.. "cannot do (" .. must_have[t] .. ")", 0)
+			shared[#shared + 1] = "linux.namespaces: no " .. t .. " namespace asks to share the host's, which a "
+				.. "Proxmox CT cannot do (" .. must_have[t] .. ")"
 		end
+	end
+	if #shared > 0 then
+		error({ msg = table.concat(shared, "\n"), decisive = true }, 0)
 	end
 	-- (with a hostname, rules.identity says it)
 	if not have.uts and not (type(spec.hostname) == "string" and spec.hostname ~= "") then
