@@ -109,8 +109,8 @@ describe("origins", function()
 		local lines = {}
 		for l in err.msg:gmatch("[^\n]+") do lines[#lines + 1] = l end
 		assert.are.equal(4, #lines)
-		assert.matches("^linux.namespaces: no pid namespace .* run it without %-%-pid host", lines[1])
-		assert.matches("^linux.namespaces: no ipc namespace .* run it without %-%-ipc host", lines[2])
+		assert.matches("^linux.namespaces: no pid namespace .* %(without %-%-pid host%)", lines[1])
+		assert.matches("^linux.namespaces: no ipc namespace .* %(without %-%-ipc host%)", lines[2])
 		assert.matches("^rule 'identity': hostname \"bad_name!\" is not a valid DNS name", lines[3])
 		assert.matches("^rule 'mounts': mounts%[0%]: mount type \"nfs\"", lines[4])
 	end)

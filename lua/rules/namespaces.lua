@@ -7,10 +7,10 @@ local M = {}
 -- Namespaces a CT cannot share with the host: asking to share them (leaving
 -- them out) changes what the program sees, so it is an error.
 local must_have = {
-	pid = "the program would see the host's processes; run it without --pid host: "
-		.. "`pct exec`/`nexcage exec` reach the CT's processes, the host sees them as its own",
-	ipc = "the program would share System V IPC and POSIX queues with the host; run it without "
-		.. "--ipc host, and share through a bind-mounted directory (e.g. /dev/shm) or a socket",
+	pid = "the program would see the host's processes; instead give it a pid namespace (without --pid host): "
+		.. "`nexcage exec` and `pct exec` reach the CT's processes",
+	ipc = "the program would share System V IPC and POSIX queues with the host; instead give it an ipc "
+		.. "namespace (without --ipc host) and share through a bind-mounted directory or a socket",
 }
 -- Leaving out cgroup is harmless and common (Docker with cgroupns=host):
 -- the CT has its own anyway, silently. Leaving out uts (Podman --uts

@@ -273,8 +273,8 @@ case("uts-host", { "--uts", "host" }, all(podman_base, A.no_opt("hostname"),
 	A.warn("no uts namespace (the host's hostname) is not applied")))
 -- The pod shares its ipc and uts namespaces by path.
 case("in-pod", { "--pod", "nexcage-corpus-pod" }, A.refused("joining an existing ipc namespace"))
-case("ipc-host", { "--ipc", "host" }, all(A.first_error(host_ns("ipc")), A.refused("run it without --ipc host")))
-case("pid-host", { "--pid", "host" }, all(A.first_error(host_ns("pid")), A.refused("run it without --pid host")))
+case("ipc-host", { "--ipc", "host" }, all(A.first_error(host_ns("ipc")), A.refused("(without --ipc host)")))
+case("pid-host", { "--pid", "host" }, all(A.first_error(host_ns("pid")), A.refused("(without --pid host)")))
 -- Every refusal at once, the decisive one first: --pid host and a hostname
 -- Proxmox refuses are both reported.
 case("pid-host-bad-hostname", { "--pid", "host", "--hostname", "web_1" }, all(
