@@ -264,7 +264,9 @@ case("device", { "--device", "/dev/fuse" }, all(podman_base, A.no_warn("fileMode
 case("seccomp-unconfined", { "--security-opt", "seccomp=unconfined" }, all(podman_base, A.no_warn("linux.seccomp")))
 case("no-new-privileges", { "--security-opt", "no-new-privileges" }, all(podman_base,
 	A.process("no_new_privileges", true), A.pct("\n#   no_new_privileges: true\n")))
-case("init", { "--init" }, all(podman_base, A.process("args", { "/run/podman-init", "--", "sleep", "60" })))
+-- catatonit is a file: an LXC file entry, not a Proxmox mount point.
+case("init", { "--init" }, all(podman_base, A.process("args", { "/run/podman-init", "--", "sleep", "60" }),
+	A.no_opt("mp0"), A.raw("lxc.mount.entry", "/usr/bin/catatonit run/podman-init none bind,create=file,ro 0 0")))
 case("tty", { "-t" }, all(podman_base, A.process("terminal", true), A.warn("process.terminal")))
 case("systemd", { "--systemd", "always" }, all(podman_base,
 	A.raw("lxc.mount.entry", "tmpfs run/lock tmpfs nosuid,nodev,create=dir 0 0")))
