@@ -30,6 +30,11 @@ describe("rules.devices", function()
 		assert.matches("file%-type bits 060000 do not match type c", err.msg)
 	end)
 
+	it("says what to do instead of a FIFO device", function()
+		local err = h.refuse(h.linux({ devices = { { path = "/dev/myfifo", type = "p", fileMode = 4516 } } }))
+		assert.matches("linux.devices%[0%].type: a FIFO %(p%) is not supported: .* mkfifo", err.msg)
+	end)
+
 	it("refuses paths outside /dev, FIFOs, and injection", function()
 		for _, d in ipairs({
 			{ path = "/etc/shadow" }, { path = "/dev/../etc/shadow" }, { path = "/dev/x,mode=0777" },

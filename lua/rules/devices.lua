@@ -41,8 +41,11 @@ function M.passthrough(list, plan)
 		local what = "linux.devices[" .. (i - 1) .. "]"
 		if type(d) ~= "table" then error(what .. ": must be an object", 0) end
 		local path = dev_path(d.path, what .. ".path")
-		if util.present(d.type) and not kinds[d.type] then
-			-- a FIFO ("p") is not a device Proxmox can pass through
+		if d.type == "p" then
+			-- Proxmox's devN passes the host's char/block nodes only
+			error(what .. ".type: a FIFO (p) is not supported: Proxmox passes through only character and "
+				.. "block devices; make the FIFO in the image or with mkfifo when the program starts", 0)
+		elseif util.present(d.type) and not kinds[d.type] then
 			error(what .. ".type: " .. tostring(d.type) .. " is not a character or block device", 0)
 		end
 		-- Proxmox passes the host's node at the same path: its type and
