@@ -200,7 +200,13 @@ end
 case("network-none", { "--network", "none" }, all(podman_base, A.opt("net0", "name=eth0,bridge=vmbr0,ip=dhcp")))
 case("network-host", { "--network", "host" }, all(podman_base, A.no_opt("net0"), A.raw("lxc.net.0.type", "none")))
 case("privileged", { "--privileged" }, all(podman_base, A.no_warn("fileMode"),
-	A.warn("/sys read-write is not applied: the CT gets LXC's sys:mixed"), A.opt("unprivileged", 0), A.raw("lxc.cap.keep"), A.no_raw("lxc.cap.keep", "none")))
+	A.warn("/sys read-write is not applied: the CT gets LXC's sys:mixed"),
+	A.warn("linux.resources.devices allows every device"), function(r)
+		for k, v in pairs(r.plan.options) do
+			if k:match("^dev%d+$") and v:match("^path=/dev/null,") then return nil end
+		end
+		return "no devN for /dev/null"
+	end, A.opt("unprivileged", 0), A.raw("lxc.cap.keep"), A.no_raw("lxc.cap.keep", "none")))
 case("cap-add-all", { "--cap-add", "ALL" }, all(podman_base, A.raw("lxc.cap.drop", ""),
 	function(r)
 		local keep = raw(r, "lxc.cap.keep")[1] or ""
@@ -269,7 +275,8 @@ case("init", { "--init" }, all(podman_base, A.process("args", { "/run/podman-ini
 	A.no_opt("mp0"), A.raw("lxc.mount.entry", "/usr/bin/catatonit run/podman-init none bind,create=file,ro 0 0")))
 case("tty", { "-t" }, all(podman_base, A.process("terminal", true), A.warn("process.terminal")))
 case("systemd", { "--systemd", "always" }, all(podman_base,
-	A.raw("lxc.mount.entry", "tmpfs run/lock tmpfs nosuid,nodev,create=dir 0 0")))
+	A.raw("lxc.mount.entry", "tmpfs run/lock tmpfs nosuid,nodev,create=dir 0 0"),
+	A.raw("lxc.mount.entry", "tmpfs var/log/journal tmpfs nosuid,nodev,create=dir 0 0"), A.warn("tmpcopyup not applied")))
 case("label", { "--label", "com.example.tier=gold" }, podman_base)
 case("uts-host", { "--uts", "host" }, all(podman_base, A.no_opt("hostname"),
 	A.warn("no uts namespace (the host's hostname) is not applied")))
