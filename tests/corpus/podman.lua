@@ -332,8 +332,15 @@ local function generate()
 		if rc ~= 0 then c.podman_error = out end
 		run(ENV .. PODMAN .. " rm -f -t 0 " .. name)
 	end
-	run(ENV .. PODMAN .. " pod rm -f nexcage-corpus-pod")
-	run(ENV .. PODMAN .. " volume rm -f nexcage-corpus-vol")
+end
+
+-- Whatever generate left, also when it failed half-way: everything in the
+-- private storage root (nothing else is touched), the pod's infra
+-- container and its network namespace included.
+local function clean_podman()
+	run(ENV .. PODMAN .. " rm -a -f -t 0")
+	run(ENV .. PODMAN .. " pod rm -a -f")
+	run(ENV .. PODMAN .. " volume rm -a -f")
 end
 
 -- The bundle nexcage gets: Podman's config, its root made the bundle's.
@@ -375,6 +382,7 @@ local runc = must("runc --version"):match("[^\n]*")
 print(string.format("corpus: %s, %s; %d flag sets", version, runc, #cases))
 local t0 = os.time()
 local gen_ok, gen_err = pcall(generate)
+clean_podman()
 print(string.format("corpus: configs generated in %d s", os.time() - t0))
 
 local pass, failed = 0, 0
