@@ -46,7 +46,7 @@ CFLAGS_ALL = $(BASE_CFLAGS) $(FLAVOUR_CFLAGS) $(LUA_CFLAGS) $(SD_CFLAGS) -Isrc -
 CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o $(B)/obj/init_blob.o
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
 
-.PHONY: all deps check check-all check-build unit spec sim e2e test-tools demo bench install clean fuzz format
+.PHONY: all deps check check-all check-build unit spec sim corpus e2e test-tools demo bench install clean fuzz format
 
 all: $(B)/nexcage
 
@@ -138,6 +138,9 @@ spec:
 
 sim:
 	tests/sim/run-tests
+
+corpus: $(B)/nexcage
+	NEXCAGE=$(CURDIR)/$(B)/nexcage lua5.4 tests/corpus/podman.lua
 
 e2e: $(B)/nexcage test-tools
 	NEXCAGE=$(CURDIR)/$(B)/nexcage sh tests/e2e/run.sh

@@ -88,27 +88,51 @@ local function message(err)
 	return tostring(err)
 end
 
+-- Every refusal at once: the rules after a failed one still run, so the
+-- user learns all that stands in the way in one go. Refusals a rule marks
+-- decisive ({msg=, decisive=true}: what no edit of the bundle's details
+-- can fix, like sharing the host's pid namespace) come first. The error
+-- raised is {rule=, msg=, errors={{rule=, msg=}...}}: rule and msg are
+-- the first refusal's, msg then lists the others, one per line.
+local function refuse_all(errors)
+	local decisive, rest = {}, {}
+	for _, e in ipairs(errors) do
+		table.insert(e.decisive and decisive or rest, { rule = e.rule, msg = e.msg })
+	end
+	for _, e in ipairs(rest) do decisive[#decisive + 1] = e end
+	local lines = { decisive[1].msg }
+	for i = 2, #decisive do
+		lines[i] = "rule '" .. decisive[i].rule .. "': " .. decisive[i].msg
+	end
+	error({ rule = decisive[1].rule, msg = table.concat(lines, "\n"), errors = decisive }, 0)
+end
+
 function M.translate(spec, ctx)
 	if type(spec) ~= "table" then
 		error({ rule = "translate", msg = "the spec must be a table, got " .. type(spec) }, 0)
 	end
 	ctx = type(ctx) == "table" and ctx or {}
 	local plan = new_plan()
+	local errors = {}
 	for _, rule in ipairs(M.rules().list()) do
 		plan.current_rule = rule.name
 		local opts, lxc = snapshot(plan)
 		local ok, err = pcall(rule.fn, spec, ctx, plan)
 		if not ok then
 			-- Always the rule that ran, even if it raised {rule = "other"}.
-			error({ rule = rule.name, msg = message(err) }, 0)
+			errors[#errors + 1] = { rule = rule.name, msg = message(err),
+				decisive = type(err) == "table" and err.decisive == true }
 		end
 		local bad = check_shape(plan)
 		if bad then
-			error({ rule = rule.name, msg = "returned garbage: " .. bad }, 0)
+			-- the plan is no longer usable by the next rules
+			errors[#errors + 1] = { rule = rule.name, msg = "returned garbage: " .. bad }
+			refuse_all(errors)
 		end
-		record_origin(plan, rule.name, opts, lxc)
+		if ok then record_origin(plan, rule.name, opts, lxc) end
 	end
 	plan.current_rule = nil
+	if #errors > 0 then refuse_all(errors) end
 	return plan
 end
 

@@ -19,6 +19,22 @@ describe("rules.devices", function()
 		assert.truthy(h.warning(plan, "only the permission bits (0746)"))
 	end)
 
+	it("takes fileMode's file-type bits as part of the value, not a loss (Podman: 8576)", function()
+		local plan = h.translate(h.linux({ devices = {
+			{ path = "/dev/fuse", type = "c", fileMode = 8576 }, { path = "/dev/loop0", type = "b", fileMode = 25008 },
+		} }))
+		assert.are.equal("path=/dev/fuse,mode=0600", plan.options.dev0)
+		assert.are.equal("path=/dev/loop0,mode=0660", plan.options.dev1)
+		assert.are.same({}, plan.warnings)
+		local err = h.refuse(h.linux({ devices = { { path = "/dev/sda", type = "c", fileMode = 25008 } } }))
+		assert.matches("file%-type bits 060000 do not match type c", err.msg)
+	end)
+
+	it("says what to do instead of a FIFO device", function()
+		local err = h.refuse(h.linux({ devices = { { path = "/dev/myfifo", type = "p", fileMode = 4516 } } }))
+		assert.matches("linux.devices%[0%].type: a FIFO %(p%) is not supported: .* mkfifo", err.msg)
+	end)
+
 	it("refuses paths outside /dev, FIFOs, and injection", function()
 		for _, d in ipairs({
 			{ path = "/etc/shadow" }, { path = "/dev/../etc/shadow" }, { path = "/dev/x,mode=0777" },

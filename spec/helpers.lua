@@ -57,7 +57,7 @@ function M.linux(fields, extra_namespaces)
 end
 
 function M.ctx(config)
-	local c = { storage = "local-lvm", bridge = "vmbr0", process_mode = "entrypoint", memory_default = 512,
+	local c = { storage = "local-lvm", bridge = "vmbr0", process_mode = "entrypoint", memory_default = 0,
 		rootfs_size = 8, pve_version = "9.1", template_storage = "local", node = "pve",
 		vmid_min = 100, vmid_max = 999999, rootfs_mode = "bind", network = "empty" }
 	for k, v in pairs(config or {}) do c[k] = v end

@@ -56,11 +56,14 @@ describe("rules.identity", function()
 		assert.truthy(h.warning(plan, "domainname: not applied"))
 	end)
 
-	it("refuses the sections of other platforms (VM-based, Windows, Solaris, z/OS)", function()
-		for _, other in ipairs({ "vm", "windows", "solaris", "zos" }) do
-			local err = h.refuse(h.spec({ [other] = {} }))
+	it("refuses the sections of other platforms (VM-based, Windows, Solaris, z/OS, FreeBSD), first", function()
+		for _, other in ipairs({ "vm", "windows", "solaris", "zos", "freebsd" }) do
+			local s = h.spec({ [other] = {} })
+			s.linux.namespaces = {} -- more refusals, reported after this one
+			local err = h.refuse(s)
 			assert.are.equal("identity", err.rule)
-			assert.matches("^" .. other .. ": ", err.msg)
+			assert.matches("^" .. other .. ": a " .. other .. " configuration cannot run", err.msg)
+			assert.are.equal("namespaces", err.errors[2].rule)
 		end
 	end)
 end)

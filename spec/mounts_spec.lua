@@ -99,4 +99,43 @@ describe("rules.mounts", function()
 			assert.are.equal("mounts", err.rule, "case " .. i)
 		end
 	end)
+
+	it("says what it does not apply: tmpcopyup, a read-write /sys", function()
+		local plan = h.translate(h.spec({ mounts = {
+			{ destination = "/sys", type = "sysfs", source = "sysfs", options = { "nosuid", "rw" } },
+			{ destination = "/tmp", type = "tmpfs", source = "tmpfs", options = { "rw", "nosuid", "tmpcopyup" } },
+			{ destination = "/run", type = "tmpfs", source = "tmpfs", options = { "tmpcopyup" } },
+		} }))
+		assert.truthy(h.warning(plan, "mounts[0]: /sys read-write is not applied: the CT gets LXC's sys:mixed"))
+		assert.truthy(h.warning(plan, "tmpcopyup not applied: the tmpfs at /tmp, /run starts empty"))
+		plan = h.translate(h.spec({ mounts = {
+			{ destination = "/sys", type = "sysfs", source = "sysfs", options = { "ro" } },
+			{ destination = "/tmp", type = "tmpfs", source = "tmpfs" } } }))
+		assert.are.same({}, plan.warnings)
+	end)
+
+	it("binds a source the host says is not a directory as a file (Podman --init), not as mpN", function()
+		local types = { ["/usr/bin/catatonit"] = "file", ["/run/app.sock"] = "socket", ["/srv/data"] = "directory" }
+		package.loaded["nexcage"] = { stat = function(p)
+			if types[p] then return types[p] end
+			return nil, p .. ": No such file or directory"
+		end }
+		h.fresh("rules.mounts")
+		local ok, plan = pcall(h.translate, with({
+			{ destination = "/run/podman-init", type = "bind", source = "/usr/bin/catatonit", options = { "bind", "ro" } },
+			{ destination = "/run/app.sock", type = "bind", source = "/run/app.sock", options = { "bind" } },
+			{ destination = "/data", type = "bind", source = "/srv/data", options = { "rbind" } },
+			{ destination = "/missing", type = "bind", source = "/srv/missing", options = { "rbind" } },
+		}))
+		package.loaded["nexcage"] = nil
+		h.fresh("rules.mounts")
+		assert.is_true(ok, tostring(plan))
+		assert.are.same({
+			"/usr/bin/catatonit run/podman-init none bind,create=file,ro 0 0",
+			"/run/app.sock run/app.sock none bind,create=file 0 0",
+		}, h.raw(plan, "lxc.mount.entry"))
+		-- a directory, and a source that is not there (Proxmox says so at start), stay mount points
+		assert.are.equal("/srv/data,mp=/data", plan.options.mp0)
+		assert.are.equal("/srv/missing,mp=/missing", plan.options.mp1)
+	end)
 end)

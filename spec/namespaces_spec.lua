@@ -67,13 +67,16 @@ describe("rules.namespaces", function()
 		assert.matches("unknown namespace type", h.refuse(s).msg)
 	end)
 
-	it("lets uts and cgroup be left out silently (the CT has them anyway), warns for mount", function()
+	it("lets cgroup be left out silently, warns for uts (not the host's hostname) and mount", function()
 		local s = h.spec()
 		s.hostname = nil
-		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "mount" } }
+		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "mount" }, { type = "uts" } }
 		assert.are.same({}, h.translate(s).warnings)
-		s.linux.namespaces = { { type = "pid" }, { type = "ipc" } }
+		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "uts" } }
 		assert.are.same({ "linux.namespaces: no mount namespace: the CT always has its own" }, h.translate(s).warnings)
+		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "mount" } }
+		assert.are.same({ "linux.namespaces: no uts namespace (the host's hostname) is not applied: the CT has "
+			.. "its own, named CT<vmid> by Proxmox" }, h.translate(s).warnings)
 	end)
 
 	it("warns for time offsets with a time namespace, refuses them without", function()

@@ -42,7 +42,7 @@ describe("examples/overrides", function()
 			local err
 			ok, err = translate_with("storage_bridge.lua", h.spec({ annotations = { ["com.example.tier"] = "tin" } }))
 			assert.is_false(ok)
-			assert.are.same({ rule = "tier", msg = "unknown tier 'tin' (gold or bronze)" }, err)
+			assert.are.same({ rule = "tier", msg = "unknown tier 'tin' (gold or bronze)" }, { rule = err.rule, msg = err.msg })
 		end)
 	end)
 

@@ -50,7 +50,7 @@ describe("rules.process", function()
 	end)
 
 	it("uses raw lxc.init.* and lxc.environment keys in raw mode", function()
-		local plan = h.translate(h.spec(), h.ctx({ process_mode = "raw", pve_version = "8.4" }))
+		local plan = h.translate(h.spec(), h.ctx({ process_mode = "raw", pve_version = "8.4", memory_default = 512 }))
 		assert.is_nil(plan.options.entrypoint)
 		assert.are.same({
 			"lxc.init.cmd = sh -c 'exec httpd -f'",
@@ -145,7 +145,7 @@ describe("rules.process", function()
 		end
 	end)
 
-	it("warns for terminal, ioPriority, scheduler and execCPUAffinity", function()
+	it("carries terminal to the init silently, warns for ioPriority, scheduler and execCPUAffinity", function()
 		local s = h.spec()
 		s.process.terminal = true
 		s.process.ioPriority = { class = "IOPRIO_CLASS_IDLE", priority = 4 }
@@ -153,8 +153,9 @@ describe("rules.process", function()
 		s.process.execCPUAffinity = { initial = "0" }
 		local plan = h.translate(s)
 		assert.is_true(plan.process.terminal)
-		for _, w in ipairs({ "process.terminal", "process.ioPriority", "process.scheduler", "process.execCPUAffinity" }) do
+		for _, w in ipairs({ "process.ioPriority", "process.scheduler", "process.execCPUAffinity" }) do
 			assert.truthy(h.warning(plan, w), w)
 		end
+		assert.is_nil(h.warning(plan, "process.terminal"))
 	end)
 end)

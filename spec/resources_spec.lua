@@ -26,6 +26,21 @@ describe("rules.resources", function()
 			assert.truthy(h.warning(plan, "raised to pct's minimum of 16 MiB"))
 		end)
 
+		it("leaves a bundle without a limit unlimited, as runc does", function()
+			local plan = h.translate(with(nil))
+			assert.is_nil(plan.options.memory)
+			assert.is_nil(plan.options.swap)
+			assert.are.same({ "max" }, h.raw(plan, "lxc.cgroup2.memory.max"))
+			assert.are.same({ "max" }, h.raw(plan, "lxc.cgroup2.memory.high"))
+			assert.are.same({ "max" }, h.raw(plan, "lxc.cgroup2.memory.swap.max"))
+		end)
+
+		it("keeps a swap limit given without a memory limit", function()
+			local plan = h.translate(with({ memory = { swap = 1073741824 } }))
+			assert.are.same({ "max" }, h.raw(plan, "lxc.cgroup2.memory.max"))
+			assert.are.same({ "1073741824" }, h.raw(plan, "lxc.cgroup2.memory.swap.max"))
+		end)
+
 		it("uses the site default without a limit", function()
 			local plan = h.translate(with(nil), h.ctx({ memory_default = 1024 }))
 			assert.are.equal(1024, plan.options.memory)
@@ -86,7 +101,7 @@ describe("rules.resources", function()
 		end)
 
 		it("puts cpuset, idle and burst in raw cgroup2 keys and warns for realtime", function()
-			local plan = h.translate(with({ cpu = { cpus = "0-1,4", mems = "0", idle = 1, burst = 20000,
+			local plan = h.translate(with({ memory = { limit = 536870912 }, cpu = { cpus = "0-1,4", mems = "0", idle = 1, burst = 20000,
 				realtimeRuntime = 950000, realtimePeriod = 1000000 } }))
 			assert.are.same({
 				"lxc.cgroup2.cpu.max.burst = 20000",
@@ -128,12 +143,20 @@ describe("rules.resources", function()
 	end)
 
 	it("passes unified cgroup v2 files through, refusing cgroup core files and odd names", function()
-		local plan = h.translate(with({ unified = { ["memory.high"] = "400M", ["io.weight"] = "default 50" } }))
+		local plan = h.translate(with({ memory = { limit = 536870912 }, unified = { ["memory.high"] = "400M", ["io.weight"] = "default 50" } }))
 		assert.are.same({ "lxc.cgroup2.io.weight = default 50", "lxc.cgroup2.memory.high = 400M" },
 			h.raw_lines(plan, "lxc.cgroup2."))
 		assert.matches("cgroup core files", h.refuse(with({ unified = { ["cgroup.procs"] = "1" } })).msg)
 		assert.matches("not a cgroup v2 file", h.refuse(with({ unified = { ["../x"] = "1" } })).msg)
 		assert.matches("control character", h.refuse(with({ unified = { ["memory.high"] = "1\nlxc.x: y" } })).msg)
+	end)
+
+	it("names hugetlb files as the kernel does, 1GB included", function()
+		local plan = h.translate(with({ memory = { limit = 536870912 }, hugepageLimits = {
+			{ pageSize = "1GB", limit = 1073741824 }, { pageSize = "2MB", limit = 4194304 } },
+			unified = { ["hugetlb.1GB.rsvd.max"] = "0" } }))
+		assert.are.same({ "lxc.cgroup2.hugetlb.1GB.max = 1073741824", "lxc.cgroup2.hugetlb.2MB.max = 4194304",
+			"lxc.cgroup2.hugetlb.1GB.rsvd.max = 0" }, h.raw_lines(plan, "lxc.cgroup2.hugetlb"))
 	end)
 
 	it("maps rdma limits to rdma.max", function()

@@ -15,11 +15,12 @@ describe("translate", function()
 		local plan = h.translate(h.spec())
 		assert.are.same({
 			hostname = "web", ostype = "unmanaged", cmode = "console", entrypoint = "sh -c 'exec httpd -f'",
-			memory = 512, swap = 0, unprivileged = 0, rootfs = "/var/lib/bundles/c1/rootfs",
+			unprivileged = 0, rootfs = "/var/lib/bundles/c1/rootfs",
 		}, plan.options)
 		assert.are.same({ { "lxc.environment.runtime", "PATH=/bin:/usr/bin" }, { "lxc.environment.runtime", "TERM=xterm" },
-			{ "lxc.net.0.type", "none" } }, plan.lxc)
-		assert.are.same({ "process", "process", "network" }, plan.lxc_origin)
+			{ "lxc.cgroup2.memory.max", "max" }, { "lxc.cgroup2.memory.high", "max" },
+			{ "lxc.cgroup2.memory.swap.max", "max" }, { "lxc.net.0.type", "none" } }, plan.lxc)
+		assert.are.same({ "process", "process", "resources", "resources", "resources", "network" }, plan.lxc_origin)
 		assert.are.same({}, plan.warnings)
 	end)
 
@@ -95,7 +96,24 @@ describe("origins", function()
 		local ok, err = pcall(require("translate").translate, h.spec(), h.ctx())
 		package.loaded["site"] = nil
 		assert.is_false(ok)
-		assert.are.same({ rule = "broken", msg = "returned garbage: plan.lxc[1] is not a {\"lxc.key\", value} pair" }, err)
+		assert.are.same({ rule = "broken", msg = "returned garbage: plan.lxc[1] is not a {\"lxc.key\", value} pair" }, { rule = err.rule, msg = err.msg })
+	end)
+
+	it("reports every refusal at once, the decisive ones (a host namespace) first", function()
+		local s = h.spec({ hostname = "bad_name!" })
+		s.linux.namespaces = { { type = "mount" } }
+		s.mounts = { { destination = "/x", type = "nfs", source = "srv:/x" } }
+		local err = h.refuse(s)
+		assert.are.equal("namespaces", err.rule)
+		assert.are.same({ "namespaces", "identity", "mounts" },
+			{ err.errors[1].rule, err.errors[2].rule, err.errors[3].rule })
+		local lines = {}
+		for l in err.msg:gmatch("[^\n]+") do lines[#lines + 1] = l end
+		assert.are.equal(4, #lines)
+		assert.matches("^linux.namespaces: no pid namespace .* %(without %-%-pid host%)", lines[1])
+		assert.matches("^linux.namespaces: no ipc namespace .* %(without %-%-ipc host%)", lines[2])
+		assert.matches("^rule 'identity': hostname \"bad_name!\" is not a valid DNS name", lines[3])
+		assert.matches("^rule 'mounts': mounts%[0%]: mount type \"nfs\"", lines[4])
 	end)
 
 	it("names the rule that raised, even when it claims another name", function()
@@ -106,7 +124,7 @@ describe("origins", function()
 		local ok, err = pcall(require("translate").translate, h.spec(), h.ctx())
 		package.loaded["site"] = nil
 		assert.is_false(ok)
-		assert.are.same({ rule = "liar", msg = "boom" }, err)
+		assert.are.same({ rule = "liar", msg = "boom" }, { rule = err.rule, msg = err.msg })
 	end)
 
 	it("reports a failing or malformed site module as rule 'site'", function()

@@ -26,7 +26,7 @@ describe("rules.util", function()
 	it("reads the site config defensively", function()
 		assert.are.equal("vmbr0", util.config({ config = { bridge = 3 } }, "bridge"))
 		assert.are.equal("vmbr9", util.config({ config = { bridge = "vmbr9" } }, "bridge"))
-		assert.are.equal(512, util.config({}, "memory_default"))
+		assert.are.equal(0, util.config({}, "memory_default"))
 	end)
 
 	it("compares Proxmox versions numerically", function()

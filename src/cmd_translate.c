@@ -63,6 +63,36 @@ static void render_plan_json(const nx_plan *p, nx_buf *b)
 		for (size_t i = 0; i < pr->nrlimits; i++)
 			buf_printf(b, "%s{\"type\": \"%s\", \"soft\": %llu, \"hard\": %llu}", i ? ", " : "",
 				   pr->rlimits[i].type, pr->rlimits[i].soft, pr->rlimits[i].hard);
+		buf_puts(b, "]");
+		/* What else nexcage-init applies: the dry run hides none of it. */
+		if (pr->umask >= 0)
+			buf_printf(b, ",\n    \"umask\": %ld", pr->umask);
+		if (pr->has_oom_score_adj)
+			buf_printf(b, ",\n    \"oom_score_adj\": %ld", pr->oom_score_adj);
+		buf_puts(b, ",\n    \"sysctl\": {");
+		for (size_t i = 0; i < pr->nsysctl; i++) {
+			buf_puts(b, i ? ", " : "");
+			buf_json_string(b, pr->sysctl[i].key);
+			buf_puts(b, ": ");
+			buf_json_string(b, pr->sysctl[i].value);
+		}
+		buf_puts(b, "}");
+		if (pr->has_caps) {
+			buf_puts(b, ",\n    \"capabilities\": {");
+			for (int i = 0; i < 5; i++) {
+				buf_printf(b, "%s\"%s\": ", i ? ", " : "", nx_cap_sets[i]);
+				buf_json_string(b, pr->caps[i] ? pr->caps[i] : "");
+			}
+			buf_puts(b, "}");
+		}
+		buf_puts(b, ",\n    \"namespaces\": [");
+		for (size_t i = 0; i < pr->njoin_ns; i++) {
+			buf_puts(b, i ? ", {\"type\": " : "{\"type\": ");
+			buf_json_string(b, pr->join_ns[i].key);
+			buf_puts(b, ", \"path\": ");
+			buf_json_string(b, pr->join_ns[i].value);
+			buf_puts(b, "}");
+		}
 		buf_puts(b, "]\n  },\n");
 	}
 	buf_puts(b, "  \"warnings\": ");
@@ -85,6 +115,58 @@ static void shell_quote(nx_buf *b, const char *s)
 			buf_append(b, s, 1);
 	}
 	buf_puts(b, "'");
+}
+
+static const char *rlimit_value(unsigned long long v, char *tmp, size_t n)
+{
+	if (v == ~0ULL)
+		return "unlimited";
+	snprintf(tmp, n, "%llu", v);
+	return tmp;
+}
+
+/* The process nexcage-init sets up inside the CT before it execs the
+ * program: none of it is in the pct command or the raw keys, so the
+ * dry run prints it too, as comments. */
+static void render_init(const nx_process *pr, nx_buf *b)
+{
+	buf_puts(b, "# applied by nexcage-init in the CT, before the program:\n#   args:");
+	for (size_t i = 0; i < pr->nargs; i++) {
+		buf_puts(b, " ");
+		shell_quote(b, pr->args[i]);
+	}
+	buf_printf(b, "\n#   cwd: %s\n#   user: %lu:%lu", pr->cwd ? pr->cwd : "/", pr->uid, pr->gid);
+	if (pr->ngroups) {
+		buf_puts(b, "\n#   additional groups:");
+		for (size_t i = 0; i < pr->ngroups; i++)
+			buf_printf(b, "%s%lu", i ? "," : " ", pr->groups[i]);
+	}
+	buf_puts(b, "\n");
+	for (size_t i = 0; i < pr->nenv; i++) {
+		buf_puts(b, "#   env: ");
+		buf_puts(b, pr->env[i]);
+		buf_puts(b, "\n");
+	}
+	if (pr->umask >= 0)
+		buf_printf(b, "#   umask: %04lo\n", (unsigned long)pr->umask);
+	if (pr->no_new_privileges)
+		buf_puts(b, "#   no_new_privileges: true\n");
+	if (pr->has_oom_score_adj)
+		buf_printf(b, "#   oom_score_adj: %ld\n", pr->oom_score_adj);
+	for (size_t i = 0; i < pr->nrlimits; i++) {
+		char s[32], h[32];
+		buf_printf(b, "#   rlimit: %s %s:%s\n", pr->rlimits[i].type,
+			   rlimit_value(pr->rlimits[i].soft, s, sizeof s), rlimit_value(pr->rlimits[i].hard, h, sizeof h));
+	}
+	for (size_t i = 0; i < pr->njoin_ns; i++)
+		buf_printf(b, "#   join %s namespace: %s\n", pr->join_ns[i].key, pr->join_ns[i].value);
+	for (size_t i = 0; i < pr->nsysctl; i++)
+		buf_printf(b, "#   sysctl: %s = %s\n", pr->sysctl[i].key, pr->sysctl[i].value);
+	for (int i = 0; pr->has_caps && i < 5; i++)
+		buf_printf(b, "#   capabilities %s: %s\n", nx_cap_sets[i],
+			   pr->caps[i] && *pr->caps[i] ? pr->caps[i] : "(none)");
+	if (pr->terminal)
+		buf_puts(b, "#   terminal: a pty made in the CT, its master sent to --console-socket\n");
 }
 
 static int render_pct(nx_ctx *ctx, nx_plan *p, const char *id, nx_buf *b, nx_err *err)
@@ -113,6 +195,8 @@ static int render_pct(nx_ctx *ctx, nx_plan *p, const char *id, nx_buf *b, nx_err
 	for (size_t i = 0; i < raw.n; i++)
 		buf_printf(b, "%s: %s\n", raw.all[i].key, raw.all[i].value);
 	core_raw_free(&raw);
+	if (p->has_process)
+		render_init(&p->process, b);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		buf_printf(b, "# warning: %s\n", p->warnings[i]);
 	return 0;

@@ -58,7 +58,7 @@ static const config_key schema[] = {
     I(vmid_min, 100, 100, 999999999),
     I(vmid_max, 999999, 100, 999999999),
     I(rootfs_size, 8, 0, 131072),
-    I(memory_default, 512, 16, 1 << 30),
+    I(memory_default, 0, 0, 1 << 30),
     N(pct_timeout, 300, 1, 86400),
     N(lua_time_limit, 10, 0.01, 3600),
     I(lua_memory_limit, 256, 8, 65536),

@@ -28,7 +28,7 @@ typedef struct nx_config {
 	char *pve_version;	/* Proxmox VE version the rules target */
 	long vmid_min, vmid_max;
 	long rootfs_size;      /* GiB */
-	long memory_default;   /* MiB when the bundle sets no limit */
+	long memory_default;   /* MiB when the bundle sets no limit; 0: none */
 	double pct_timeout;    /* seconds before a hung pct is killed */
 	double lua_time_limit; /* seconds per call into site Lua */
 	long lua_memory_limit; /* MiB */

@@ -1,8 +1,10 @@
 #define _GNU_SOURCE
 #include "lua_api.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <lauxlib.h>
@@ -140,11 +142,35 @@ static int l_time(lua_State *L)
 	return 1;
 }
 
+/* nexcage.stat(path) -> "file" | "directory" | "char" | "block" | "fifo" |
+ * "socket" | nil, message. Follows symbolic links, as a bind mount of the
+ * path would: the rules mount a file where Proxmox wants a directory. */
+static int l_stat(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: %s", path, strerror(errno));
+		return 2;
+	}
+	const char *type = S_ISDIR(st.st_mode)	   ? "directory"
+			   : S_ISREG(st.st_mode)   ? "file"
+			   : S_ISCHR(st.st_mode)   ? "char"
+			   : S_ISBLK(st.st_mode)   ? "block"
+			   : S_ISFIFO(st.st_mode)  ? "fifo"
+			   : S_ISSOCK(st.st_mode) ? "socket"
+						   : "other";
+	lua_pushstring(L, type);
+	return 1;
+}
+
 int luaopen_nexcage(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
 	    {"log", l_log}, {"read_file", l_read_file}, {"write_file", l_write_file},
-	    {"run", l_run}, {"time", l_time},		{NULL, NULL},
+	    {"run", l_run}, {"time", l_time},		{"stat", l_stat},
+	    {NULL, NULL},
 	};
 	luaL_newlib(L, funcs);
 	lua_pushstring(L, NX_VERSION);

@@ -453,9 +453,15 @@ int plan_check_lxc(const char *key, const char *value, char *why, size_t n)
 {
 	if (strncmp(key, "lxc.", 4) || !key[4])
 		return why_set(why, n, "raw key must start with 'lxc.'");
+	/* cgroup file names are the kernel's own and may hold capitals
+	 * (hugetlb.1GB.max); every other LXC key is lower case. */
+	bool cgroup = !strncmp(key, "lxc.cgroup.", 11) || !strncmp(key, "lxc.cgroup2.", 12);
 	for (const char *c = key; *c; c++)
-		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && !strchr("._-", *c))
-			return why_set(why, n, "raw key may only contain [a-z0-9._-]");
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && !strchr("._-", *c) &&
+		    !(cgroup && isupper((unsigned char)*c)))
+			return why_set(why, n,
+				       cgroup ? "raw key may only contain [A-Za-z0-9._-]"
+					      : "raw key may only contain [a-z0-9._-]");
 	/* Keys that run host programs, include host files or move the root
 	 * would let a bundle (through a rule) escape onto the host. */
 	static const char *const denied[] = {"lxc.hook.",	    "lxc.include", "lxc.rootfs.",

@@ -2,9 +2,10 @@
  * config-linux.json, defs*.json as walker nodes, plus the rules the spec's
  * text adds (config.md, config-linux.md). Where the text and the schema
  * differ, the text wins: devices[].fileMode is a uint32, process.user and
- * process.args are required, an idmapping's size is at least 1. Other
- * platforms' sections (windows, solaris, vm, zos, freebsd) are left to the
- * translation rules, which refuse them. */
+ * process.args are required, an idmapping's size is at least 1. The
+ * freebsd section is checked against its schema; the other platforms'
+ * sections (windows, solaris, vm, zos) are left to the translation rules.
+ * The rules refuse all of them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -834,6 +835,49 @@ static const spec_node seccomp = {
     .rule = rule_seccomp,
 };
 
+
+/* config-freebsd.json: checked like the rest, so that validate agrees with
+ * the schema; the identity rule refuses the section (a Proxmox CT is a
+ * Linux container). */
+ENUM(freebsd_sharing, "disable", "new", "inherit");
+ENUM(freebsd_sharing_no_disable, "new", "inherit");
+static const spec_node uint8 = {.kind = SPEC_INT, .min = 0, .max = UINT8_MAX};
+static const spec_node freebsd_device = {
+    .kind = SPEC_OBJECT,
+    .members = (const spec_member[]){{"path", &str, false}, {"mode", &str, false}, END},
+};
+ARRAY_OF(freebsd_devices, freebsd_device);
+static const spec_node freebsd_allow = {
+    .kind = SPEC_OBJECT,
+    .members = (const spec_member[]){{"setHostname", &boolean, false},
+				     {"rawSockets", &boolean, false},
+				     {"chflags", &boolean, false},
+				     {"mount", &strings, false},
+				     {"quotas", &boolean, false},
+				     {"socketAf", &boolean, false},
+				     {"reservedPorts", &boolean, false},
+				     {"suser", &boolean, false},
+				     END},
+};
+static const spec_node freebsd_jail = {
+    .kind = SPEC_OBJECT,
+    .members = (const spec_member[]){{"parent", &str, false},
+				     {"host", &freebsd_sharing_no_disable, false},
+				     {"ip4", &freebsd_sharing, false},
+				     {"ip6", &freebsd_sharing, false},
+				     {"vnet", &freebsd_sharing_no_disable, false},
+				     {"sysvmsg", &freebsd_sharing, false},
+				     {"sysvsem", &freebsd_sharing, false},
+				     {"sysvshm", &freebsd_sharing, false},
+				     {"enforceStatfs", &uint8, false},
+				     {"allow", &freebsd_allow, false},
+				     END},
+};
+static const spec_node freebsd_section = {
+    .kind = SPEC_OBJECT,
+    .members = (const spec_member[]){{"devices", &freebsd_devices, false}, {"jail", &freebsd_jail, false}, END},
+};
+
 static const spec_node linux_section = {
     .kind = SPEC_OBJECT,
     .members =
@@ -916,6 +960,6 @@ const spec_node spec_config = {
 	    {"solaris", NULL, false},
 	    {"vm", NULL, false},
 	    {"zos", NULL, false},
-	    {"freebsd", NULL, false},
+	    {"freebsd", &freebsd_section, false},
 	    END},
 };

@@ -16,25 +16,43 @@ local function dev_path(p, what)
 	return p
 end
 
+-- The file-type bits of each device type (S_IFCHR, S_IFBLK, S_IFIFO):
+-- engines write them into fileMode (Podman: 8576 = S_IFCHR | 0600).
+local type_bits = { c = 0x2000, u = 0x2000, b = 0x6000, p = 0x1000 }
+
+-- fileMode -> ",mode=0NNN": the type bits say what the node is, which
+-- Proxmox takes from the host's node; they are no loss when they agree
+-- with the type. setuid/setgid/sticky bits are dropped, with a warning.
+function M.file_mode(d, what, plan)
+	local mode = util.int(d.fileMode, what .. ".fileMode", 0, 0xFFFF)
+	local ftype = mode & 0xF000
+	if ftype ~= 0 and util.present(d.type) and type_bits[d.type] and ftype ~= type_bits[d.type] then
+		error(string.format("%s.fileMode: file-type bits 0%o do not match type %s", what, ftype, d.type), 0)
+	end
+	if mode & 0xE00 ~= 0 then
+		util.warn(plan, what .. ".fileMode: setuid/setgid/sticky bits dropped, only the permission bits ("
+			.. string.format("0%03o", mode & 511) .. ") are applied")
+	end
+	return string.format(",mode=0%03o", mode & 511)
+end
+
 function M.passthrough(list, plan)
 	for i, d in ipairs(list) do
 		local what = "linux.devices[" .. (i - 1) .. "]"
 		if type(d) ~= "table" then error(what .. ": must be an object", 0) end
 		local path = dev_path(d.path, what .. ".path")
-		if util.present(d.type) and not kinds[d.type] then
-			-- a FIFO ("p") is not a device Proxmox can pass through
+		if d.type == "p" then
+			-- Proxmox's devN passes the host's char/block nodes only
+			error(what .. ".type: a FIFO (p) is not supported: Proxmox passes through only character and "
+				.. "block devices; make the FIFO in the image or with mkfifo when the program starts", 0)
+		elseif util.present(d.type) and not kinds[d.type] then
 			error(what .. ".type: " .. tostring(d.type) .. " is not a character or block device", 0)
 		end
 		-- Proxmox passes the host's node at the same path: its type and
 		-- numbers are the host's (the core's simulator and pct check it exists).
 		local value = "path=" .. path
 		if util.present(d.fileMode) then
-			local mode = util.int(d.fileMode, what .. ".fileMode", 0)
-			if mode > 511 then
-				util.warn(plan, what .. ".fileMode: only the permission bits (" .. string.format("0%03o", mode & 511)
-					.. ") are applied")
-			end
-			value = value .. string.format(",mode=0%03o", mode & 511)
+			value = value .. M.file_mode(d, what, plan)
 		end
 		if util.present(d.uid) then value = value .. ",uid=" .. util.int(d.uid, what .. ".uid", 0, 4294967295) end
 		if util.present(d.gid) then value = value .. ",gid=" .. util.int(d.gid, what .. ".gid", 0, 4294967295) end

@@ -20,9 +20,11 @@ function M.apply(spec, ctx, plan)
 		util.warn(plan, "domainname: not applied (Proxmox has no setting for the NIS domain name)")
 	end
 	-- Other platforms' sections: a Proxmox CT is a Linux container.
-	for _, other in ipairs({ "vm", "windows", "solaris", "zos" }) do
+	for _, other in ipairs({ "vm", "windows", "solaris", "zos", "freebsd" }) do
 		if util.opt_table(spec[other]) then
-			error(other .. ": a " .. other .. " configuration cannot run as a Proxmox LXC container", 0)
+			-- decisive: nothing else in such a bundle matters
+			error({ msg = other .. ": a " .. other .. " configuration cannot run as a Proxmox LXC container",
+				decisive = true }, 0)
 		end
 	end
 	-- An OCI image is not a distribution Proxmox should set up (network

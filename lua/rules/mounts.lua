@@ -1,7 +1,8 @@
 -- mounts -> Proxmox mount points and raw LXC mount entries:
 --   bind/rbind of a host directory -> mpN: <source>,mp=<dest>[,ro=1][,mountoptions=...]
---   bind of a well-known file (/etc/hosts, ...) -> lxc.mount.entry ... create=file
---     (a Proxmox mount point is a directory); bind under /dev, /proc, /sys ->
+--   bind of a file (the host says so, or a well-known one: /etc/hosts, ...)
+--     -> lxc.mount.entry ... create=file (a Proxmox mount point is a
+--     directory); bind under /dev, /proc, /sys ->
 --     lxc.mount.entry ... create=dir (LXC mounts those over Proxmox's mount points)
 --   tmpfs, mqueue -> lxc.mount.entry (LXC mounts neither /dev/shm nor /dev/mqueue)
 --   proc, sysfs, devpts, cgroup at their usual place, tmpfs on /dev -> nothing:
@@ -9,6 +10,14 @@
 --   anything else -> error
 local util = require "rules.util"
 local M = {}
+
+-- The host's view of a bind source (nexcage.stat); absent outside nexcage
+-- (busted), where every source counts as a directory.
+local has_nx, nx = pcall(require, "nexcage")
+function M.source_type(path)
+	if not has_nx or type(nx) ~= "table" or type(nx.stat) ~= "function" then return nil end
+	return (nx.stat(path))
+end
 
 -- What LXC itself mounts, by destination and the types it uses there.
 local lxc_provides = {
@@ -116,9 +125,14 @@ local function bind(m, opts, dest, ctx, plan, n, what)
 	-- /proc and /sys, which would hide one placed there; LXC mount entries
 	-- come after those.
 	local under_kernel_fs = dest:match("^/dev/") or dest:match("^/proc/") or dest:match("^/sys/")
-	if M.file_destinations[dest] or under_kernel_fs then
-		local flags = { has(opts, "rbind") and "rbind" or "bind",
-			M.file_destinations[dest] and "create=file" or "create=dir" }
+	-- A Proxmox mount point is a directory (pve-container refuses any
+	-- other source at start): a file, socket or device is bound by an
+	-- LXC mount entry that creates a file to mount on (Podman's --init
+	-- binds catatonit at /run/podman-init).
+	local stype = M.source_type(src)
+	local is_file = M.file_destinations[dest] or (stype ~= nil and stype ~= "directory")
+	if is_file or under_kernel_fs then
+		local flags = { has(opts, "rbind") and "rbind" or "bind", is_file and "create=file" or "create=dir" }
 		local rest = entry_options(opts, what, {})
 		local value = table.concat(flags, ",") .. (rest ~= "" and "," .. rest or "")
 		util.raw(plan, "lxc.mount.entry", string.format("%s %s none %s 0 0", src, dest:sub(2), value))
@@ -140,6 +154,7 @@ end
 
 function M.apply(spec, ctx, plan)
 	local n = 0
+	local copyup = {}
 	for i, m in ipairs(util.list(spec.mounts)) do
 		local what = "mounts[" .. (i - 1) .. "]"
 		if type(m) ~= "table" then error(what .. ": must be an object", 0) end
@@ -150,8 +165,13 @@ function M.apply(spec, ctx, plan)
 			n = bind(m, opts, dest, ctx, plan, n, what)
 		elseif lxc_provides[dest] and lxc_provides[dest][mtype] then
 			-- LXC mounts it, the way every Proxmox CT has it.
+			if dest == "/sys" and has(opts, "rw") then
+				util.warn(plan, what .. ": /sys read-write is not applied: the CT gets LXC's sys:mixed "
+					.. "(read-only but for /sys/devices/virtual/net)")
+			end
 		elseif mtype == "tmpfs" or mtype == "mqueue" then
 			local source = mtype == "tmpfs" and "tmpfs" or "mqueue"
+			if has(opts, "tmpcopyup") then copyup[#copyup + 1] = dest end
 			util.raw(plan, "lxc.mount.entry", string.format("%s %s %s %s 0 0", source, dest:sub(2), mtype,
 				entry_options(opts, what, { "create=dir" })))
 		elseif mtype == "proc" or mtype == "sysfs" or mtype == "devpts" or mtype == "cgroup" or mtype == "cgroup2" then
@@ -161,6 +181,11 @@ function M.apply(spec, ctx, plan)
 			error(string.format("%s: mount type %q is not supported on Proxmox (bind, tmpfs and mqueue are)",
 				what, mtype), 0)
 		end
+	end
+	-- LXC has no copy-up: an image's files under these are hidden.
+	if #copyup > 0 then
+		util.warn(plan, "mounts: tmpcopyup not applied: the tmpfs at " .. table.concat(copyup, ", ")
+			.. " starts empty (the image's files there are hidden, not copied in)")
 	end
 end
 

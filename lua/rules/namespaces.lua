@@ -18,13 +18,15 @@ local joinable_hint = {
 -- Namespaces a CT cannot share with the host: asking to share them (leaving
 -- them out) changes what the program sees, so it is an error.
 local must_have = {
-	pid = "the program would see the host's processes",
-	ipc = "the program would share System V IPC and POSIX queues with the host",
+	pid = "the program would see the host's processes; instead give it a pid namespace (without --pid host): "
+		.. "`nexcage exec` and `pct exec` reach the CT's processes",
+	ipc = "the program would share System V IPC and POSIX queues with the host; instead give it an ipc "
+		.. "namespace (without --ipc host) and share through a bind-mounted directory or a socket",
 }
--- Leaving out uts or cgroup is harmless and common (runc's older default
--- specs, Docker with cgroupns=host): the CT has its own anyway, silently
--- (rules.identity warns when a hostname comes without uts). A spec without
--- a mount namespace is unusual enough to say so.
+-- Leaving out cgroup is harmless and common (Docker with cgroupns=host):
+-- the CT has its own anyway, silently. Leaving out uts (Podman --uts
+-- host) asks for the host's hostname, which the CT does not get: a
+-- warning. A spec without a mount namespace is unusual enough to say so.
 local known = { pid = true, network = true, mount = true, ipc = true, uts = true, user = true, cgroup = true, time = true }
 
 local function map_lines(plan, kind, maps, what)
@@ -61,11 +63,21 @@ function M.apply(spec, ctx, plan)
 		end
 		have[ns.type] = true
 	end
+	-- Decisive: no other change makes such a bundle run on Proxmox.
+	local shared = {}
 	for _, t in ipairs({ "pid", "ipc" }) do
 		if not have[t] then
-			error("linux.namespaces: no " .. t .. " namespace asks to share the host's, which a Proxmox CT "
-				.. "cannot do (" .. must_have[t] .. ")", 0)
+			shared[#shared + 1] = "linux.namespaces: no " .. t .. " namespace asks to share the host's, which a "
+				.. "Proxmox CT cannot do (" .. must_have[t] .. ")"
 		end
+	end
+	if #shared > 0 then
+		error({ msg = table.concat(shared, "\n"), decisive = true }, 0)
+	end
+	-- (with a hostname, rules.identity says it)
+	if not have.uts and not (type(spec.hostname) == "string" and spec.hostname ~= "") then
+		util.warn(plan, "linux.namespaces: no uts namespace (the host's hostname) is not applied: the CT has "
+			.. "its own, named CT<vmid> by Proxmox")
 	end
 	if not have.mount then
 		util.warn(plan, "linux.namespaces: no mount namespace: the CT always has its own")

@@ -120,9 +120,6 @@ function M.apply(spec, ctx, plan)
 		for _, e in ipairs(env) do util.raw(plan, "lxc.environment", e) end
 	end
 
-	if proc.terminal then
-		util.warn(plan, "process.terminal: the program gets the CT's console, not a pty handed to the caller")
-	end
 	if util.present(p.ioPriority) then
 		util.warn(plan, "process.ioPriority: not applied (no Proxmox setting; the CT's I/O weight applies)")
 	end

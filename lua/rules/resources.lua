@@ -10,6 +10,26 @@ local function num(v)
 	return type(v) == "number" and v or nil
 end
 
+-- No memory.limit: unlimited, as under runc. Proxmox always writes a
+-- memory limit (its `memory`, 512 MiB when unset) to memory.max, .high
+-- and swap.max; the raw keys come after its own in the LXC config, so
+-- `max` lifts them. A site that wants a cap on such bundles sets
+-- memory_default (MiB) in config.lua.
+function M.no_limit(ctx, plan, swap)
+	local default = util.config(ctx, "memory_default")
+	if default > 0 then
+		util.set(plan, "memory", math.max(default, M.MIN_MEMORY))
+		util.set(plan, "swap", 0)
+		if swap and swap > 0 then
+			util.warn(plan, "memory.swap without memory.limit: ignored (swap set to 0 under the site's memory_default)")
+		end
+		return
+	end
+	util.raw(plan, "lxc.cgroup2.memory.max", "max")
+	util.raw(plan, "lxc.cgroup2.memory.high", "max")
+	util.raw(plan, "lxc.cgroup2.memory.swap.max", swap and swap > 0 and util.udec(swap) or "max")
+end
+
 -- memory.limit -> memory (MiB, rounded up, floor 16); OCI swap is the
 -- memory+swap limit, Proxmox swap is the swap alone.
 function M.memory(mem, ctx, plan)
@@ -37,12 +57,7 @@ function M.memory(mem, ctx, plan)
 			util.set(plan, "swap", 0)
 		end
 	else
-		-- No limit in the spec: Proxmox needs one; the site's default.
-		util.set(plan, "memory", util.config(ctx, "memory_default"))
-		util.set(plan, "swap", 0)
-		if swap and swap > 0 then
-			util.warn(plan, "memory.swap without memory.limit: ignored (swap set to 0)")
-		end
+		M.no_limit(ctx, plan, swap)
 	end
 	local reservation = num(mem.reservation)
 	if reservation and reservation > 0 then
@@ -169,7 +184,8 @@ end
 function M.unified(map, plan)
 	for _, k in ipairs(util.sorted_keys(map)) do
 		local what = "linux.resources.unified." .. k
-		if not k:match("^[a-z][a-z0-9_]*%.[a-z0-9_.]+$") or k:find("..", 1, true) then
+		-- the kernel's file names: hugetlb.1GB.max has capitals
+		if not k:match("^[a-z][a-z0-9_]*%.[A-Za-z0-9_.]+$") or k:find("..", 1, true) then
 			error(what .. ": not a cgroup v2 file name", 0)
 		end
 		if k:match("^cgroup%.") then

@@ -413,3 +413,20 @@ test_rootfs_mode_copy_puts_the_root_on_the_storage() {
 	assert_ok
 	[ ! -e "$SIM/var/lib/vz/images/$vmid" ] || fail "the root disk outlived delete"
 }
+
+# Podman's --init binds a file (catatonit) at /run/podman-init: a Proxmox
+# mount point would be refused at start, an LXC file entry runs it.
+test_a_bind_of_a_host_file_starts_and_is_readable() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "cat /run/tool; exit 3"]'
+	printf 'tool-content\n' >"$T/tool"
+	chmod 0644 "$T/tool"
+	edit_config "$T/b" "table.insert(s.mounts, { destination = '/run/tool', type = 'bind', source = '$T/tool', options = { 'bind', 'ro' } })"
+	nx translate --bundle "$T/b" --format pct
+	assert_contains "$OUT" "lxc.mount.entry: $T/tool run/tool none bind,create=file,ro 0 0"
+	assert_not_contains "$OUT" "mp=/run/tool"
+	nx run --bundle "$T/b" f1
+	assert_rc 3
+	assert_contains "$OUT" "tool-content"
+}

@@ -177,3 +177,34 @@ end"
 	assert_fails
 	assert_contains "$ERR" "lxc.hook.start (set by rule 'leaky'): raw key lxc.hook.start is reserved to the core"
 }
+
+test_a_1gb_hugepage_limit_passes_the_core() {
+	sim_setup
+	setup_bundle
+	edit_config "$T/b" "s.linux.resources = { hugepageLimits = { { pageSize = '1GB', limit = 1073741824 } } }"
+	nx translate --bundle "$T/b" --format pct
+	assert_ok
+	assert_contains "$OUT" "lxc.cgroup2.hugetlb.1GB.max: 1073741824"
+}
+
+test_the_dry_run_shows_what_the_init_applies() {
+	sim_setup
+	setup_bundle
+	edit_config "$T/b" "s.process.oomScoreAdj = 300; s.process.user.umask = 23
+s.process.user.additionalGids = { 5, 7 }; s.process.noNewPrivileges = true
+s.process.rlimits = { { type = 'RLIMIT_NOFILE', soft = 1024, hard = 4096 } }
+table.insert(s.linux.namespaces, { type = 'network' }); s.linux.sysctl = { ['net.ipv4.ip_forward'] = '1' }"
+	nx translate --bundle "$T/b"
+	assert_ok
+	assert_contains "$OUT" '"umask": 23'
+	assert_contains "$OUT" '"oom_score_adj": 300'
+	assert_contains "$OUT" '"sysctl": {"net.ipv4.ip_forward": "1"}'
+	nx translate --bundle "$T/b" --format pct
+	assert_ok
+	for line in "#   args: sleep 60" "#   user: 0:0" "#   additional groups: 5,7" "#   env: GREETING=hello" \
+		"#   umask: 0027" "#   no_new_privileges: true" "#   oom_score_adj: 300" \
+		"#   rlimit: RLIMIT_NOFILE 1024:4096" "#   sysctl: net.ipv4.ip_forward = 1"; do
+		assert_contains "$OUT" "
+$line"
+	done
+}

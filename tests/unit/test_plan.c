@@ -120,3 +120,33 @@ TEST(plan_from_lua_reports_every_problem_and_the_rule)
 	CHECK_CONTAINS(err.msg, "plan.process.uid: out of range");
 	lua_close(L);
 }
+
+/* Every raw key the default rules can emit (lua/rules/) must pass the
+ * core's check, or a valid bundle fails on a disagreement between the two. */
+TEST(plan_accepts_every_raw_key_the_rules_emit)
+{
+	static const char *const keys[] = {
+	    "lxc.apparmor.profile", "lxc.arch", "lxc.cap.drop", "lxc.cap.keep", "lxc.cgroup2.cpu.idle",
+	    "lxc.cgroup2.cpu.max.burst", "lxc.cgroup2.cpuset.cpus", "lxc.cgroup2.cpuset.mems",
+	    "lxc.cgroup2.devices.allow", "lxc.cgroup2.devices.deny", "lxc.cgroup2.hugetlb.1GB.max",
+	    "lxc.cgroup2.hugetlb.2MB.max", "lxc.cgroup2.hugetlb.64KB.max", "lxc.cgroup2.hugetlb.1GB.rsvd.max",
+	    "lxc.cgroup2.io.max", "lxc.cgroup2.memory.high", "lxc.cgroup2.memory.low", "lxc.cgroup2.memory.max",
+	    "lxc.cgroup2.memory.swap.max", "lxc.cgroup2.pids.max", "lxc.cgroup2.rdma.max", "lxc.environment",
+	    "lxc.environment.runtime", "lxc.idmap", "lxc.init.cmd", "lxc.init.cwd", "lxc.init.gid", "lxc.init.uid",
+	    "lxc.mount.entry", "lxc.net.0.type", "lxc.prlimit.nofile", "lxc.prlimit.nproc", "lxc.prlimit.memlock",
+	    "lxc.prlimit.rttime", "lxc.prlimit.sigpending", "lxc.prlimit.msgqueue", "lxc.sysctl.kernel.msgmax",
+	    "lxc.sysctl.kernel.msgmnb", "lxc.sysctl.kernel.msgmni", "lxc.sysctl.kernel.sem",
+	    "lxc.sysctl.kernel.shmall", "lxc.sysctl.kernel.shmmax", "lxc.sysctl.kernel.shmmni",
+	    "lxc.sysctl.kernel.shm_rmid_forced",
+	};
+	char why[512];
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		why[0] = 0;
+		if (plan_check_lxc(keys[i], "1", why, sizeof why) < 0)
+			CHECK_STR(keys[i], why); /* names the key and the reason */
+	}
+	/* Capitals stay refused outside cgroup file names. */
+	CHECK(plan_check_lxc("lxc.Init.cmd", "x", why, sizeof why) < 0);
+	CHECK_STR(why, "raw key may only contain [a-z0-9._-]");
+	CHECK(plan_check_lxc("lxc.cgroup2.hugetlb.1GB.max\n", "1", why, sizeof why) < 0);
+}

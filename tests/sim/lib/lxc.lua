@@ -77,7 +77,13 @@ local function mount_lines(vmid, o)
     if v then
       local mp = parse_prop(schema.mp_desc, v)
       local src = mp.volume or ""
-      if not src:match("^/") then src = state.volume_path(src) end
+      if not src:match("^/") then
+        src = state.volume_path(src)
+      elseif not src:match("^/dev/") and not util.is_dir(src) then
+        -- pve-container's __mountpoint_mount binds a host path only when
+        -- it is a directory, in the pre-start hook
+        error("directory '" .. src .. "' does not exist\n", 0)
+      end
       local target = (mp.mp or ""):gsub("^/+", "")
       local opts = "bind,create=dir"
       if mp.ro == "1" then opts = opts .. ",ro" end
