@@ -111,10 +111,8 @@ describe("rules.security", function()
 		assert.truthy(h.warning(plan, "linux.readonlyPaths: not made read-only one by one: /etc/app"))
 	end)
 
-	it("warns for seccomp and propagation, maps a 32-bit personality", function()
-		local plan = h.translate(h.linux({ seccomp = { defaultAction = "SCMP_ACT_ERRNO" }, rootfsPropagation = "slave",
-			personality = { domain = "LINUX32" } }))
-		assert.truthy(h.warning(plan, "linux.seccomp"))
+	it("warns for propagation, maps a 32-bit personality", function()
+		local plan = h.translate(h.linux({ rootfsPropagation = "slave", personality = { domain = "LINUX32" } }))
 		assert.truthy(h.warning(plan, "linux.rootfsPropagation slave"))
 		assert.are.same({ "linux32" }, h.raw(plan, "lxc.arch"))
 		assert.matches("LINUX or LINUX32", h.refuse(h.linux({ personality = { domain = "SVR4" } })).msg)

@@ -3,7 +3,7 @@ local h = require "helpers"
 describe("translate", function()
 	it("runs the default rules in order over a fresh plan", function()
 		local t = h.fresh("translate")
-		assert.are.same({ "identity", "process", "resources", "namespaces", "network", "mounts", "security",
+		assert.are.same({ "identity", "process", "resources", "namespaces", "network", "mounts", "security", "seccomp",
 			"sysctl", "devices", "rootfs", "annotations" }, t.rules().order())
 		local plan = t.translate(h.spec(), h.ctx())
 		assert.are.equal("web", plan.options.hostname)
@@ -57,7 +57,7 @@ describe("translate", function()
 		assert.are.same({ "/bin/sh", "-c", "exec sleep infinity" }, plan.process.args)
 		assert.is_true(plan.process.no_new_privileges)
 		assert.are.equal(50, plan.process.oom_score_adj)
-		assert.truthy(h.warning(plan, "linux.seccomp"))
+		assert.are.equal("2\nallowlist allow\n[all]\nkexec_load errno 1\n", plan.seccomp)
 		assert.truthy(h.warning(plan, "linux.mountLabel"))
 	end)
 
@@ -153,7 +153,7 @@ describe("a config as container engines write it (spec/fixtures/engine-default.j
 		assert.are.same({ { "net.ipv4.ping_group_range", "0 0" } }, plan.process.sysctl)
 		assert.are.same({
 			"linux.readonlyPaths: not made read-only one by one: /proc/asound",
-			"linux.seccomp: the profile is not applied; Proxmox's default seccomp policy is used",
 		}, plan.warnings)
+		assert.are.equal("2\nallowlist errno 38\n[all]\nread allow\nwrite allow\n", plan.seccomp)
 	end)
 end)

@@ -82,6 +82,17 @@ static void rollback(create_job *j)
 		log_error("rollback: %s", e.msg);
 }
 
+/* plan.seccomp, where lxc.seccomp.profile names it (core_raw_keys). */
+static int write_seccomp(create_job *j, nx_err *err)
+{
+	if (!j->plan.seccomp)
+		return 0;
+	cleanup_free char *path = core_seccomp_path(j->state_dir);
+	if (!path)
+		return nx_err_sys(err, ENOMEM, "seccomp profile path");
+	return fs_write_atomic(path, j->plan.seccomp, strlen(j->plan.seccomp), 0644, err);
+}
+
 static int raw_keys(create_job *j, nx_err *err)
 {
 	core_raw raw;
@@ -374,7 +385,7 @@ static int create_steps(create_job *j, nx_err *err)
 	/* Proxmox has unpacked it: the archive is no longer needed. */
 	if (unlink(j->template_path) == 0)
 		j->made_template = false;
-	if (raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
+	if (write_seccomp(j, err) < 0 || raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
 		return -1;
 	return record_state(j, err);
 }

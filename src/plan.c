@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 
 #include "buf.h"
+#include "seccomp_profile.h"
 
 #define MAX_ENTRIES 4096
 #define MAX_VALUE   65536
@@ -458,8 +459,8 @@ int plan_check_lxc(const char *key, const char *value, char *why, size_t n)
 			return why_set(why, n, "raw key may only contain [a-z0-9._-]");
 	/* Keys that run host programs, include host files or move the root
 	 * would let a bundle (through a rule) escape onto the host. */
-	static const char *const denied[] = {"lxc.hook.",	    "lxc.include", "lxc.rootfs.",
-					     "lxc.console.logfile", "lxc.log.",	   NULL};
+	static const char *const denied[] = {"lxc.hook.", "lxc.include", "lxc.rootfs.", "lxc.console.logfile",
+					     "lxc.log.",  "lxc.seccomp.", NULL};
 	for (const char *const *d = denied; *d; d++)
 		if (!strncmp(key, *d, strlen(*d)))
 			return why_set(why, n, "raw key %s is reserved to the core", key);
@@ -846,6 +847,25 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	lua_pop(L, 1);
 }
 
+static void read_seccomp(lua_State *L, int plan_idx, nx_plan *plan, collector *c)
+{
+	lua_getfield(L, plan_idx, "seccomp");
+	char why[512];
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		size_t len;
+		const char *text = lua_tolstring(L, -1, &len);
+		if (strlen(text) != len)
+			problem(c, "plan.seccomp: contains a NUL byte");
+		else if (seccomp_profile_check(text, why, sizeof why) < 0)
+			problem(c, "plan.seccomp: %s", why);
+		else
+			plan->seccomp = strdup(text);
+	} else if (!lua_isnil(L, -1)) {
+		problem(c, "plan.seccomp: must be the text of an LXC seccomp profile");
+	}
+	lua_pop(L, 1);
+}
+
 static void read_warnings(lua_State *L, int plan_idx, nx_plan *plan)
 {
 	lua_getfield(L, plan_idx, "warnings");
@@ -875,6 +895,7 @@ int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err)
 	read_options(L, idx, plan, &c);
 	read_lxc(L, idx, plan, &c);
 	read_process(L, idx, plan, &c);
+	read_seccomp(L, idx, plan, &c);
 	read_warnings(L, idx, plan);
 	if (c.count) {
 		nx_err_set(err, "invalid plan (%d problem%s):\n%s", c.count, c.count == 1 ? "" : "s",
@@ -920,6 +941,7 @@ void plan_free(nx_plan *plan)
 	}
 	free(p->sysctl);
 	free_vec(plan->warnings, plan->n_warnings);
+	free(plan->seccomp);
 	memset(plan, 0, sizeof *plan);
 }
 

@@ -46,6 +46,7 @@ typedef struct nx_plan {
 	size_t n_lxc;
 	bool has_process;
 	nx_process process;
+	char *seccomp; /* LXC seccomp profile text (rules.seccomp), or NULL */
 	char **warnings;
 	size_t n_warnings;
 } nx_plan;

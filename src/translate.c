@@ -119,7 +119,7 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 		return nx_err_set(err,
 				  "state root %s: whitespace or backslash in the path cannot be bind-mounted",
 				  ctr_dir);
-	out->all = calloc(plan->n_lxc + 3, sizeof(nx_kv));
+	out->all = calloc(plan->n_lxc + 4, sizeof(nx_kv));
 	if (!out->all)
 		return nx_err_sys(err, ENOMEM, "raw keys");
 	snprintf(out->mount, sizeof out->mount, "%s %s none bind,ro,create=dir 0 0", ctr_dir,
@@ -129,9 +129,19 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 	out->all[out->n++] = (nx_kv){"lxc.console.logfile", out->logfile};
 	if (strcmp(cfg->process_mode, "entrypoint"))
 		out->all[out->n++] = (nx_kv){"lxc.init.cmd", NX_CTR_INIT};
+	if (plan->seccomp) {
+		snprintf(out->seccomp, sizeof out->seccomp, "%s/seccomp", state_dir);
+		out->all[out->n++] = (nx_kv){"lxc.seccomp.profile", out->seccomp};
+	}
 	for (size_t i = 0; i < plan->n_lxc; i++)
 		out->all[out->n++] = plan->lxc[i];
 	return 0;
+}
+
+char *core_seccomp_path(const char *state_dir)
+{
+	char *p = NULL;
+	return asprintf(&p, "%s/seccomp", state_dir) < 0 ? NULL : p;
 }
 
 void core_raw_free(core_raw *raw)

@@ -1,5 +1,6 @@
 -- process.capabilities, apparmorProfile, selinuxLabel, rlimits;
--- linux.maskedPaths, readonlyPaths, seccomp, personality, mountLabel.
+-- linux.maskedPaths, readonlyPaths, personality, mountLabel (linux.seccomp:
+-- rules.seccomp).
 -- noNewPrivileges and oomScoreAdj are carried in plan.process (rules.process)
 -- and applied by nexcage-init: Proxmox drops lxc.no_new_privs and lxc.proc.*.
 local util = require "rules.util"
@@ -160,9 +161,6 @@ function M.apply(spec, ctx, plan)
 	local linux = util.linux(spec)
 	M.masked(util.list(linux.maskedPaths), plan)
 	M.readonly(util.list(linux.readonlyPaths), plan)
-	if util.opt_table(linux.seccomp) then
-		util.warn(plan, "linux.seccomp: the profile is not applied; Proxmox's default seccomp policy is used")
-	end
 	if type(linux.mountLabel) == "string" and linux.mountLabel ~= "" then
 		util.warn(plan, "linux.mountLabel: not applied (no SELinux on Proxmox VE)")
 	end
