@@ -23,6 +23,7 @@
 #include "oci_hooks.h"
 #include "proc.h"
 #include "mapping.h"
+#include "masks.h"
 #include "pct.h"
 #include "pve.h"
 #include "state.h"
@@ -82,9 +83,15 @@ static void rollback(create_job *j)
 		log_error("rollback: %s", e.msg);
 }
 
-/* plan.seccomp, where lxc.seccomp.profile names it (core_raw_keys). */
+/* plan.seccomp, where lxc.seccomp.profile names it, and the empty
+ * lxc.rootfs.mount directory read-only paths bind from (core_raw_keys). */
 static int write_seccomp(create_job *j, nx_err *err)
 {
+	if (j->plan.n_readonly_paths) {
+		cleanup_free char *mount = masks_rootfs_mount(j->state_dir);
+		if (!mount || mkdir(mount, 0755) < 0)
+			return nx_err_sys(err, mount ? errno : ENOMEM, "mkdir %s", mount ? mount : "rootfs-mount");
+	}
 	if (!j->plan.seccomp)
 		return 0;
 	cleanup_free char *path = core_seccomp_path(j->state_dir);

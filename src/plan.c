@@ -866,6 +866,41 @@ static void read_seccomp(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	lua_pop(L, 1);
 }
 
+/* plan.masked_paths / plan.readonly_paths: absolute container paths that
+ * become one LXC mount entry field each (no white space, ',' or . / ..). */
+static char **read_paths(lua_State *L, int plan_idx, const char *field, size_t *count, collector *c)
+{
+	char **v = NULL;
+	lua_getfield(L, plan_idx, field);
+	if (lua_istable(L, -1)) {
+		lua_Integer n = luaL_len(L, -1);
+		if (n < 0 || n > MAX_ENTRIES) {
+			problem(c, "plan.%s: too many entries", field);
+			n = 0;
+		}
+		v = calloc((size_t)n + 1, sizeof(char *));
+		for (lua_Integer i = 1; i <= n && v; i++) {
+			lua_geti(L, -1, i);
+			size_t len = 0;
+			const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+			char why[256];
+			if (!s || strlen(s) != len || s[0] != '/' || !s[1] || len > 4000 ||
+			    strpbrk(s, " \t\n\r\v\f,\\") ||
+			    check_path_clean(s, "volume", why, sizeof why) < 0 ||
+			    check_chars(s, false, why, sizeof why) < 0)
+				problem(c, "plan.%s[%lld]: must be an absolute path without . or .., white space or ','",
+					field, (long long)i);
+			else
+				v[(*count)++] = strdup(s);
+			lua_pop(L, 1);
+		}
+	} else if (!lua_isnil(L, -1)) {
+		problem(c, "plan.%s: must be a list of paths", field);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
 static void read_warnings(lua_State *L, int plan_idx, nx_plan *plan)
 {
 	lua_getfield(L, plan_idx, "warnings");
@@ -896,6 +931,8 @@ int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err)
 	read_lxc(L, idx, plan, &c);
 	read_process(L, idx, plan, &c);
 	read_seccomp(L, idx, plan, &c);
+	plan->masked_paths = read_paths(L, idx, "masked_paths", &plan->n_masked_paths, &c);
+	plan->readonly_paths = read_paths(L, idx, "readonly_paths", &plan->n_readonly_paths, &c);
 	read_warnings(L, idx, plan);
 	if (c.count) {
 		nx_err_set(err, "invalid plan (%d problem%s):\n%s", c.count, c.count == 1 ? "" : "s",
@@ -942,6 +979,8 @@ void plan_free(nx_plan *plan)
 	free(p->sysctl);
 	free_vec(plan->warnings, plan->n_warnings);
 	free(plan->seccomp);
+	free_vec(plan->masked_paths, plan->n_masked_paths);
+	free_vec(plan->readonly_paths, plan->n_readonly_paths);
 	memset(plan, 0, sizeof *plan);
 }
 

@@ -28,6 +28,7 @@ typedef struct core_raw {
 	char mount[4352];
 	char logfile[4352];
 	char seccomp[4352];
+	char rootfs_mount[4352];
 	nx_kv *all; /* entries borrow from this struct and the plan */
 	size_t n;
 } core_raw;

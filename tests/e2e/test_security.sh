@@ -85,3 +85,76 @@ socket errno 22 [0,16,SCMP_CMP_EQ] [2,9,SCMP_CMP_EQ]
 	assert_contains "$ERR" "linux.seccomp.defaultAction: SCMP_ACT_KILL_PROCESS cannot be applied: LXC kills only the calling thread"
 	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc" 2>/dev/null)" ""
 }
+
+# A root filesystem with what masks and read-only paths act on.
+masks_rootfs() { # DIR
+	r=$1/rootfs
+	mkdir -p "$r/etc" "$r/srv/private" "$r/data/ro" "$r/data/rw" "$r/run"
+	echo s3cret >"$r/etc/secret"
+	echo key >"$r/srv/private/key"
+	ln -s ../../../../srv/private "$r/link"
+	ln -sf busybox "$r/bin/wc"
+	ln -sf busybox "$r/bin/head"
+}
+
+MASKS_SCRIPT='secret=$(cat /etc/secret); private=$(ls -A /srv/private);'\
+' kcore=$(head -c 16 /proc/kcore | wc -c);'\
+' (echo x > /data/ro/f) 2>/dev/null; ro=$?; (echo x > /data/rw/f) 2>/dev/null; rw=$?;'\
+' (echo 1 > /proc/sys/kernel/ns_last_pid) 2>/dev/null; procsys=$?;'\
+' echo "secret=[$secret] private=[$private] kcore=$kcore ro_write=$ro rw_write=$rw procsys_write=$procsys" > /out/result;'\
+' touch /out/done'
+
+test_masked_and_readonly_paths_hold_inside_as_under_runc() {
+	sim_setup
+	trap sim_teardown EXIT
+	security_bundle "$T/b" "$MASKS_SCRIPT"
+	masks_rootfs "$T/b"
+	edit_config "$T/b" "s.linux.maskedPaths = { '/proc/kcore', '/etc/secret', '/link', '/not/there' }
+		s.linux.readonlyPaths = { '/proc/sys', '/data/ro', '/missing' }"
+	run_nexcage "$T/b" mask1
+	run_runc "$T/b" mask1
+	nexcage=$(cat "$T/nexcage.result")
+	echo "    nexcage: $nexcage"
+	echo "    runc:    $(cat "$T/runc.result")"
+	# a masked file reads empty, a masked directory (here through a
+	# symlink resolved inside the root) is empty, read-only paths refuse
+	assert_eq "$nexcage" "secret=[] private=[] kcore=0 ro_write=1 rw_write=0 procsys_write=1"
+	assert_eq "$(cat "$T/runc.result")" "$nexcage"
+}
+
+test_a_masked_fifo_is_refused_without_hanging() {
+	sim_setup
+	trap sim_teardown EXIT
+	security_bundle "$T/b" 'touch /out/done'
+	mkfifo "$T/b/rootfs/fifo"
+	mkdir -p "$T/b/rootfs/dev"
+	edit_config "$T/b" "s.linux.maskedPaths = { '/fifo' }"
+	start=$(date +%s)
+	nx create --bundle "$T/b" fifo1
+	assert_fails
+	assert_contains "$ERR" "linux.maskedPaths[0]: /fifo is a FIFO in the root filesystem: LXC opens a mount target"
+	[ $(($(date +%s) - start)) -lt 30 ] || fail "create took too long"
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc" 2>/dev/null)" ""
+	edit_config "$T/b" "s.linux.maskedPaths = nil; s.linux.readonlyPaths = { '/fifo' }"
+	nx create --bundle "$T/b" fifo1
+	assert_fails
+	assert_contains "$ERR" "linux.readonlyPaths[0]: /fifo is a FIFO in the root filesystem"
+}
+
+test_translate_shows_the_mask_entries() {
+	sim_setup
+	security_bundle "$T/b" 'true'
+	masks_rootfs "$T/b"
+	edit_config "$T/b" "s.linux.maskedPaths = { '/proc/kcore', '/etc/secret', '/link', '/nope' }
+		s.linux.readonlyPaths = { '/data/ro' }"
+	nx translate --bundle "$T/b" --format pct m1
+	assert_ok
+	assert_contains "$OUT" "lxc.rootfs.mount: $ROOT/m1/rootfs-mount
+"
+	assert_contains "$OUT" "lxc.mount.entry: /dev/null proc/kcore none bind,optional 0 0
+lxc.mount.entry: tmpfs proc/kcore tmpfs ro,nosuid,nodev,noexec,optional 0 0
+lxc.mount.entry: /dev/null etc/secret none bind 0 0
+lxc.mount.entry: tmpfs srv/private tmpfs ro,nosuid,nodev,noexec 0 0
+lxc.mount.entry: $ROOT/m1/rootfs-mount/data/ro data/ro none bind,ro 0 0"
+	assert_not_contains "$OUT" "nope"
+}
