@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apparmor.h"
 #include "cleanup.h"
 #include "init_spec.h"
 #include "masks.h"
@@ -69,7 +70,7 @@ int translate_plan(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err
 	lua_pop(L, 1);
 	if (rc < 0)
 		return nx_err_wrap(err, "translate");
-	if (masks_for(ctx, in, plan, err) < 0) {
+	if (masks_for(ctx, in, plan, err) < 0 || apparmor_check_plan(plan, err) < 0) {
 		plan_free(plan);
 		return -1;
 	}

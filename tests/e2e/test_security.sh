@@ -158,3 +158,52 @@ lxc.mount.entry: tmpfs srv/private tmpfs ro,nosuid,nodev,noexec 0 0
 lxc.mount.entry: $ROOT/m1/rootfs-mount/data/ro data/ro none bind,ro 0 0"
 	assert_not_contains "$OUT" "nope"
 }
+
+test_features_lists_what_the_seccomp_rule_applies() {
+	nx features
+	assert_ok
+	printf '%s' "$OUT" >"$T/features.json"
+	aa=false
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] && aa=true
+	lua5.4 -e "
+		package.path = '$REPO/lua/?.lua'
+		local f = require('cjson').decode(assert(io.open('$T/features.json')):read('a'))
+		local rule = require 'rules.seccomp'
+		local function same(list, set, what)
+			local n = 0
+			for _, v in ipairs(list) do assert(set[v], what .. ': ' .. v); n = n + 1 end
+			for _ in pairs(set) do n = n - 1 end
+			assert(n == 0, what .. ' lists differ')
+		end
+		local s = f.linux.seccomp
+		assert(s.enabled == true)
+		same(s.actions, rule.actions, 'actions')
+		same(s.operators, rule.operators, 'operators')
+		same(s.archs, rule.architectures, 'archs')
+		same(s.supportedFlags, rule.flags, 'flags')
+		assert(#s.knownFlags == 4)
+		assert(f.linux.apparmor.enabled == $aa, 'apparmor')
+		assert(f.linux.selinux.enabled == false)
+		assert(f.annotations['org.nexcage.linux.maskedPaths']:find('^applied'))
+		assert(f.annotations['org.nexcage.linux.readonlyPaths']:find('^applied'))" ||
+		fail "features document: $OUT"
+}
+
+test_an_apparmor_profile_without_apparmor_is_an_error() {
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] && return 0
+	sim_setup
+	security_bundle "$T/b" 'true'
+	edit_config "$T/b" "s.process.apparmorProfile = 'nexcage-default'"
+	nx translate --bundle "$T/b" aa1
+	assert_fails
+	assert_contains "$ERR" 'process.apparmorProfile: AppArmor profile "nexcage-default" requested, but AppArmor is not enabled on this host'
+	nx create --bundle "$T/b" aa1
+	assert_fails
+	assert_contains "$ERR" "AppArmor is not enabled on this host"
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc" 2>/dev/null)" ""
+	# without one, Proxmox's generated profile stays: no raw key
+	edit_config "$T/b" "s.process.apparmorProfile = nil"
+	nx translate --bundle "$T/b" --format pct aa1
+	assert_ok
+	assert_not_contains "$OUT" "lxc.apparmor"
+}
