@@ -166,9 +166,63 @@ static int readonly_one(nx_plan *plan, int rootfd, const char *rootfs, const cha
 	return 0;
 }
 
+/* Targets in LXC's own trees (autodev /dev, /proc, /sys) are not the
+ * image's files; the others are looked up in the image. */
+static bool lxc_managed(const char *rel)
+{
+	static const char *const trees[] = {"dev", "proc", "sys", NULL};
+	for (const char *const *t = trees; *t; t++) {
+		size_t n = strlen(*t);
+		if (!strncmp(rel, *t, n) && (rel[n] == '/' || rel[n] == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Every mount entry the plan asks LXC for, whoever wrote it: LXC opens the
+ * target O_RDONLY before mounting over it, which blocks on a FIFO (and may
+ * block or act on a device), so such a target is refused here. A symlink
+ * anywhere in the target makes LXC fail at once (it refuses them), so
+ * only plain paths are looked at. */
+static int check_mount_targets(const nx_plan *plan, int rootfd, nx_err *err)
+{
+	for (size_t i = 0; i < plan->n_lxc; i++) {
+		if (strcmp(plan->lxc[i].key, "lxc.mount.entry"))
+			continue;
+		char src[PATH_MAX], target[PATH_MAX];
+		if (sscanf(plan->lxc[i].value, "%4095s %4095s", src, target) != 2)
+			continue;
+		const char *rel = target;
+		while (*rel == '/')
+			rel++;
+		if (!*rel || lxc_managed(rel))
+			continue;
+		struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+				       .resolve =
+					   RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+		int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+		if (fd < 0)
+			continue;
+		struct stat st;
+		int rc = fstat(fd, &st);
+		close(fd);
+		if (rc == 0 && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+			return nx_err_set(
+			    err,
+			    "lxc.mount.entry %s: the target /%s is %s in the root filesystem: LXC "
+			    "opens a mount target to mount over it and would block or fail; remove it "
+			    "from the image or mount elsewhere",
+			    plan->lxc[i].value, rel, kind_name(st.st_mode));
+	}
+	return 0;
+}
+
 int masks_apply(nx_plan *plan, const char *rootfs, const char *rootfs_mount, nx_err *err)
 {
-	if (!plan->n_masked_paths && !plan->n_readonly_paths)
+	bool entries = false;
+	for (size_t i = 0; i < plan->n_lxc && !entries; i++)
+		entries = !strcmp(plan->lxc[i].key, "lxc.mount.entry");
+	if (!plan->n_masked_paths && !plan->n_readonly_paths && !entries)
 		return 0;
 	if (strpbrk(rootfs_mount, " \t\n\\,"))
 		return nx_err_set(err,
@@ -196,5 +250,5 @@ int masks_apply(nx_plan *plan, const char *rootfs, const char *rootfs_mount, nx_
 		if (readonly_one(plan, rootfd, rootfs, rootfs_mount, plan->readonly_paths[i], what, err) < 0)
 			return -1;
 	}
-	return 0;
+	return check_mount_targets(plan, rootfd, err);
 }

@@ -15,7 +15,8 @@ char *masks_rootfs_mount(const char *state_dir);
 /* Append the mount entries for plan->masked_paths and plan->readonly_paths
  * to plan->lxc. Paths in the root filesystem are resolved inside rootfs
  * (symlinks cannot lead out); a missing one is skipped as runc skips it; a
- * target LXC would block on opening (FIFO, device, socket) is an error. */
+ * target LXC would block on opening (FIFO, device, socket) is an error,
+ * for these entries and for every other lxc.mount.entry of the plan. */
 int masks_apply(nx_plan *plan, const char *rootfs, const char *rootfs_mount, nx_err *err);
 
 #endif

@@ -112,6 +112,7 @@ test_masked_and_readonly_paths_hold_inside_as_under_runc() {
 	edit_config "$T/b" "s.linux.maskedPaths = { '/proc/kcore', '/etc/secret', '/link', '/not/there' }
 		s.linux.readonlyPaths = { '/proc/sys', '/data/ro', '/missing' }"
 	run_nexcage "$T/b" mask1
+	[ ! -e "$ROOT/mask1" ] || fail "delete left $ROOT/mask1"
 	run_runc "$T/b" mask1
 	nexcage=$(cat "$T/nexcage.result")
 	echo "    nexcage: $nexcage"
@@ -139,6 +140,15 @@ test_a_masked_fifo_is_refused_without_hanging() {
 	nx create --bundle "$T/b" fifo1
 	assert_fails
 	assert_contains "$ERR" "linux.readonlyPaths[0]: /fifo is a FIFO in the root filesystem"
+	# the same for any mount nexcage asks LXC for, e.g. a tmpfs over it
+	edit_config "$T/b" "s.linux.readonlyPaths = nil
+		s.mounts[#s.mounts + 1] = { destination = '/fifo', type = 'tmpfs', source = 'tmpfs' }"
+	nx create --bundle "$T/b" fifo1
+	assert_fails
+	assert_contains "$ERR" "lxc.mount.entry tmpfs fifo tmpfs"
+	assert_contains "$ERR" "the target /fifo is a FIFO in the root filesystem"
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc" 2>/dev/null)" ""
+	[ $(($(date +%s) - start)) -lt 30 ] || fail "create took too long"
 }
 
 test_translate_shows_the_mask_entries() {
