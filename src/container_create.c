@@ -85,12 +85,13 @@ static void rollback(create_job *j)
 
 /* plan.seccomp, where lxc.seccomp.profile names it, and the empty
  * lxc.rootfs.mount directory read-only paths bind from (core_raw_keys). */
-static int write_seccomp(create_job *j, nx_err *err)
+static int security_files(create_job *j, nx_err *err)
 {
 	if (j->plan.n_readonly_paths) {
 		cleanup_free char *mount = masks_rootfs_mount(j->state_dir);
 		if (!mount || mkdir(mount, 0755) < 0)
-			return nx_err_sys(err, mount ? errno : ENOMEM, "mkdir %s", mount ? mount : "rootfs-mount");
+			return nx_err_sys(err, mount ? errno : ENOMEM, "mkdir %s",
+					  mount ? mount : "rootfs-mount");
 	}
 	if (!j->plan.seccomp)
 		return 0;
@@ -392,7 +393,7 @@ static int create_steps(create_job *j, nx_err *err)
 	/* Proxmox has unpacked it: the archive is no longer needed. */
 	if (unlink(j->template_path) == 0)
 		j->made_template = false;
-	if (write_seccomp(j, err) < 0 || raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
+	if (security_files(j, err) < 0 || raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
 		return -1;
 	return record_state(j, err);
 }

@@ -459,8 +459,9 @@ int plan_check_lxc(const char *key, const char *value, char *why, size_t n)
 			return why_set(why, n, "raw key may only contain [a-z0-9._-]");
 	/* Keys that run host programs, include host files or move the root
 	 * would let a bundle (through a rule) escape onto the host. */
-	static const char *const denied[] = {"lxc.hook.", "lxc.include", "lxc.rootfs.", "lxc.console.logfile",
-					     "lxc.log.",  "lxc.seccomp.", NULL};
+	static const char *const denied[] = {
+	    "lxc.hook.", "lxc.include",	 "lxc.rootfs.", "lxc.console.logfile",
+	    "lxc.log.",	 "lxc.seccomp.", NULL};
 	for (const char *const *d = denied; *d; d++)
 		if (!strncmp(key, *d, strlen(*d)))
 			return why_set(why, n, "raw key %s is reserved to the core", key);
@@ -888,7 +889,9 @@ static char **read_paths(lua_State *L, int plan_idx, const char *field, size_t *
 			    strpbrk(s, " \t\n\r\v\f,\\") ||
 			    check_path_clean(s, "volume", why, sizeof why) < 0 ||
 			    check_chars(s, false, why, sizeof why) < 0)
-				problem(c, "plan.%s[%lld]: must be an absolute path without . or .., white space or ','",
+				problem(c,
+					"plan.%s[%lld]: must be an absolute path without . or .., white "
+					"space or ','",
 					field, (long long)i);
 			else
 				v[(*count)++] = strdup(s);

@@ -46,7 +46,7 @@ typedef struct nx_plan {
 	size_t n_lxc;
 	bool has_process;
 	nx_process process;
-	char *seccomp; /* LXC seccomp profile text (rules.seccomp), or NULL */
+	char *seccomp;	     /* LXC seccomp profile text (rules.seccomp), or NULL */
 	char **masked_paths; /* linux.maskedPaths, applied by src/masks.c */
 	size_t n_masked_paths;
 	char **readonly_paths; /* linux.readonlyPaths, likewise */
