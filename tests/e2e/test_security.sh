@@ -61,6 +61,22 @@ test_podman_default_seccomp_profile_denies_what_runc_denies() {
 	assert_eq "$runc" "$nexcage"
 }
 
+test_exec_runs_under_the_same_seccomp_profile() {
+	sim_setup
+	trap sim_teardown EXIT
+	security_bundle "$T/b" 'exec sleep 60'
+	with_podman_seccomp "$T/b"
+	nx create --bundle "$T/b" sec3
+	assert_ok
+	nx start sec3
+	assert_ok
+	nx exec sec3 /bin/sysprobe
+	assert_ok
+	assert_eq "$OUT" "getpid=0 personality=38 personality_query=0 audit_socket=22 add_key=38 chroot=0"
+	nx delete --force sec3
+	assert_ok
+}
+
 test_translate_shows_the_seccomp_profile_and_its_path() {
 	sim_setup
 	security_bundle "$T/b" 'true'
