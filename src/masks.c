@@ -30,6 +30,20 @@ static bool kernel_tree(const char *path)
 	       !strncmp(path, "/sys/", 5);
 }
 
+/* openat2 in the root. With RESOLVE_IN_ROOT the kernel answers EAGAIN
+ * when a rename or mount anywhere on the host raced a ".." step (other
+ * containers starting do that); openat2(2) says to retry. */
+static int open_in_root(int rootfd, const char *rel, struct open_how *how)
+{
+	int fd = -1;
+	for (int attempt = 0; attempt < 1000; attempt++) {
+		fd = (int)syscall(SYS_openat2, rootfd, rel, how, sizeof *how);
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd;
+}
+
 static const char *kind_name(mode_t m)
 {
 	switch (m & S_IFMT) {
@@ -48,7 +62,7 @@ static int resolve(int rootfd, const char *rootfs, const char *path, const char 
 {
 	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
 			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-	int fd = (int)syscall(SYS_openat2, rootfd, path + 1, &how, sizeof how);
+	int fd = open_in_root(rootfd, path + 1, &how);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
@@ -200,7 +214,7 @@ static int check_mount_targets(const nx_plan *plan, int rootfd, nx_err *err)
 		struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
 				       .resolve =
 					   RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-		int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+		int fd = open_in_root(rootfd, rel, &how);
 		if (fd < 0)
 			continue;
 		struct stat st;
