@@ -12,7 +12,7 @@ M.api_version = 1
 -- earlier ones set (annotations last: a per-container choice wins).
 M.default_order = {
 	"identity", "process", "resources", "namespaces", "network", "mounts",
-	"security", "sysctl", "devices", "rootfs", "annotations",
+	"security", "seccomp", "sysctl", "devices", "rootfs", "annotations",
 }
 
 local function new_plan()

@@ -87,30 +87,22 @@ describe("rules.security", function()
 		assert.are.same({}, h.raw(plan, "lxc.proc.oom_score_adj"))
 	end)
 
-	it("masks paths with a /dev/null bind or an empty read-only tmpfs, whichever fits", function()
-		local plan = h.translate(h.linux({ maskedPaths = { "/proc/kcore", "/sys/firmware" } }))
-		assert.are.same({
-			"/dev/null proc/kcore none bind,optional 0 0",
-			"tmpfs proc/kcore tmpfs ro,nosuid,nodev,noexec,optional 0 0",
-			"/dev/null sys/firmware none bind,optional 0 0",
-			"tmpfs sys/firmware tmpfs ro,nosuid,nodev,noexec,optional 0 0",
-		}, h.raw(plan, "lxc.mount.entry"))
-		assert.matches("maskedPaths%[0%]", h.refuse(h.linux({ maskedPaths = { "/proc/../etc" } })).msg)
+	it("hands masked and read-only paths to the core, which sees the root filesystem", function()
+		local plan = h.translate(h.linux({ maskedPaths = { "/proc/kcore", "/sys/firmware", "/etc/secret" },
+			readonlyPaths = { "/proc/sys", "/etc/app" } }))
+		assert.are.same({ "/proc/kcore", "/sys/firmware", "/etc/secret" }, plan.masked_paths)
+		assert.are.same({ "/proc/sys", "/etc/app" }, plan.readonly_paths)
+		assert.are.same({}, h.raw(plan, "lxc.mount.entry"))
+		assert.are.same({}, plan.warnings)
+		assert.are.equal("linux.maskedPaths[0]: must be an absolute path without . or .., white space, ',' or '\\'",
+			h.refuse(h.linux({ maskedPaths = { "/proc/../etc" } })).msg)
+		assert.are.equal("linux.readonlyPaths[1]: must be an absolute path without . or .., white space, ',' or '\\'",
+			h.refuse(h.linux({ readonlyPaths = { "/etc", "/a b" } })).msg)
 		assert.matches("control character", h.refuse(h.linux({ maskedPaths = { "/proc/x\nlxc.x: y" } })).msg)
 	end)
 
-	it("accepts the read-only paths LXC already protects and warns for others", function()
-		local plan = h.translate(h.linux({ readonlyPaths = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-			"/proc/sysrq-trigger" } }))
-		assert.are.same({}, plan.warnings)
-		plan = h.translate(h.linux({ readonlyPaths = { "/proc/sys", "/etc/app" } }))
-		assert.truthy(h.warning(plan, "linux.readonlyPaths: not made read-only one by one: /etc/app"))
-	end)
-
-	it("warns for seccomp and propagation, maps a 32-bit personality", function()
-		local plan = h.translate(h.linux({ seccomp = { defaultAction = "SCMP_ACT_ERRNO" }, rootfsPropagation = "slave",
-			personality = { domain = "LINUX32" } }))
-		assert.truthy(h.warning(plan, "linux.seccomp"))
+	it("warns for propagation, maps a 32-bit personality", function()
+		local plan = h.translate(h.linux({ rootfsPropagation = "slave", personality = { domain = "LINUX32" } }))
 		assert.truthy(h.warning(plan, "linux.rootfsPropagation slave"))
 		assert.are.same({ "linux32" }, h.raw(plan, "lxc.arch"))
 		assert.matches("LINUX or LINUX32", h.refuse(h.linux({ personality = { domain = "SVR4" } })).msg)

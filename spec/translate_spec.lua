@@ -3,7 +3,7 @@ local h = require "helpers"
 describe("translate", function()
 	it("runs the default rules in order over a fresh plan", function()
 		local t = h.fresh("translate")
-		assert.are.same({ "identity", "process", "resources", "namespaces", "network", "mounts", "security",
+		assert.are.same({ "identity", "process", "resources", "namespaces", "network", "mounts", "security", "seccomp",
 			"sysctl", "devices", "rootfs", "annotations" }, t.rules().order())
 		local plan = t.translate(h.spec(), h.ctx())
 		assert.are.equal("web", plan.options.hostname)
@@ -59,7 +59,7 @@ describe("translate", function()
 		assert.are.same({ "/bin/sh", "-c", "exec sleep infinity" }, plan.process.args)
 		assert.is_true(plan.process.no_new_privileges)
 		assert.are.equal(50, plan.process.oom_score_adj)
-		assert.truthy(h.warning(plan, "linux.seccomp"))
+		assert.are.equal("2\nallowlist allow\n[all]\nkexec_load errno 1\n", plan.seccomp)
 		assert.truthy(h.warning(plan, "linux.mountLabel"))
 	end)
 
@@ -162,7 +162,9 @@ describe("a config as container engines write it (spec/fixtures/engine-default.j
 			"/run/containers/storage/overlay-containers/abc/userdata/hostname etc/hostname none bind,create=file 0 0",
 			"/run/containers/storage/overlay-containers/abc/userdata/.containerenv run/.containerenv none bind,create=file 0 0",
 		}, { table.unpack(h.raw(plan, "lxc.mount.entry"), 1, 6) })
-		assert.are.equal(6 + 2 * 11, #h.raw(plan, "lxc.mount.entry"))
+		assert.are.equal(6, #h.raw(plan, "lxc.mount.entry"))
+		assert.are.equal(11, #plan.masked_paths)
+		assert.are.equal(6, #plan.readonly_paths)
 		assert.are.same({ "lxc.cap.drop = " }, h.raw_lines(plan, "lxc.cap."))
 		assert.are.same({ "chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid",
 			"setfcap", "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write" },
@@ -172,8 +174,7 @@ describe("a config as container engines write it (spec/fixtures/engine-default.j
 		assert.are.same({}, h.raw(plan, "lxc.cgroup2.devices.deny"))
 		assert.are.same({ { "net.ipv4.ping_group_range", "0 0" } }, plan.process.sysctl)
 		assert.are.same({
-			"linux.readonlyPaths: not made read-only one by one: /proc/asound",
-			"linux.seccomp: the profile is not applied; Proxmox's default seccomp policy is used",
 		}, plan.warnings)
+		assert.are.equal("2\nallowlist errno 38\n[all]\nread allow\nwrite allow\n", plan.seccomp)
 	end)
 end)

@@ -10,16 +10,19 @@
  *     lxc.time.offset), nor is joining a namespace by path;
  *   - capabilities: the names LXC knows (lua/rules/security.lua);
  *   - cgroup v2 only (Proxmox VE 7+), rdma through lxc.cgroup2.rdma.max;
- *   - no seccomp profile, SELinux label or Intel RDT (Proxmox's own
- *     policies apply), AppArmor through lxc.apparmor.profile;
+ *   - seccomp: what an LXC profile can express (lua/rules/seccomp.lua);
+ *     AppArmor as this host has it (runc's test); no SELinux, Intel RDT;
+ *   - maskedPaths/readonlyPaths applied (src/masks.c), in annotations;
  *   - no id-mapped mounts, no moved network devices.
- * Decided at build time, as features.md asks; printed by C, no Lua. */
+ * Decided at build time, as features.md asks, but for AppArmor; printed by
+ * C, no Lua. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <lua.h>
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "apparmor.h"
 #include "buf.h"
 #include "cli.h"
 #include "commands.h"
@@ -146,6 +149,46 @@ static const char *const capabilities[] = {"CAP_CHOWN",
 					   "CAP_CHECKPOINT_RESTORE",
 					   NULL};
 
+/* The same lists as lua/rules/seccomp.lua (an e2e test compares them). */
+static const char *const seccomp_actions[] = {"SCMP_ACT_ALLOW",	      "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+					      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",	NULL};
+static const char *const seccomp_operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+						"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+						"SCMP_CMP_NE", NULL};
+static const char *const seccomp_archs[] = {"SCMP_ARCH_AARCH64",
+					    "SCMP_ARCH_ARM",
+					    "SCMP_ARCH_MIPS",
+					    "SCMP_ARCH_MIPS64",
+					    "SCMP_ARCH_MIPS64N32",
+					    "SCMP_ARCH_MIPSEL",
+					    "SCMP_ARCH_MIPSEL64",
+					    "SCMP_ARCH_MIPSEL64N32",
+					    "SCMP_ARCH_PPC",
+					    "SCMP_ARCH_PPC64",
+					    "SCMP_ARCH_PPC64LE",
+					    "SCMP_ARCH_S390",
+					    "SCMP_ARCH_S390X",
+					    "SCMP_ARCH_X32",
+					    "SCMP_ARCH_X86",
+					    "SCMP_ARCH_X86_64",
+					    NULL};
+static const char *const seccomp_known_flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+						  "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+						  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
+static const char *const seccomp_supported_flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", NULL};
+
+static void seccomp(jw *w)
+{
+	jw_open(w, "seccomp", '{');
+	jw_bool(w, "enabled", true);
+	jw_strings(w, "actions", seccomp_actions);
+	jw_strings(w, "operators", seccomp_operators);
+	jw_strings(w, "archs", seccomp_archs);
+	jw_strings(w, "knownFlags", seccomp_known_flags);
+	jw_strings(w, "supportedFlags", seccomp_supported_flags);
+	jw_close(w, '}');
+}
+
 /* org.nexcage.* annotations choose storage, network, VMID... of the CT. */
 static const char *const unsafe_annotations[] = {"org.nexcage.", NULL};
 
@@ -166,8 +209,8 @@ static void features(jw *w)
 	jw_bool(w, "systemdUser", false);
 	jw_bool(w, "rdma", true);
 	jw_close(w, '}');
-	jw_enabled(w, "seccomp", false);
-	jw_enabled(w, "apparmor", true);
+	seccomp(w);
+	jw_enabled(w, "apparmor", apparmor_host_enabled());
 	jw_enabled(w, "selinux", false);
 	jw_enabled(w, "intelRdt", false);
 	jw_open(w, "mountExtensions", '{');
@@ -179,6 +222,9 @@ static void features(jw *w)
 	jw_string(w, "org.nexcage.version", NX_VERSION);
 	jw_string(w, "org.nexcage.lua.version", LUA_RELEASE);
 	jw_string(w, "org.nexcage.platform", "Proxmox VE: LXC containers through pct");
+	jw_string(w, "org.nexcage.linux.maskedPaths",
+		  "applied: /dev/null over a file, an empty read-only tmpfs over a directory");
+	jw_string(w, "org.nexcage.linux.readonlyPaths", "applied: bound onto itself read-only");
 	jw_close(w, '}');
 	jw_strings(w, "potentiallyUnsafeConfigAnnotations", unsafe_annotations);
 	jw_close(w, '}');

@@ -95,6 +95,11 @@ static void render_plan_json(const nx_plan *p, nx_buf *b)
 		}
 		buf_puts(b, "]\n  },\n");
 	}
+	if (p->seccomp) {
+		buf_puts(b, "  \"seccomp\": ");
+		buf_json_string(b, p->seccomp);
+		buf_puts(b, ",\n");
+	}
 	buf_puts(b, "  \"warnings\": ");
 	json_string_list(b, p->warnings, p->n_warnings);
 	buf_puts(b, "\n}\n");

@@ -24,6 +24,7 @@
 #include "oci_hooks.h"
 #include "proc.h"
 #include "mapping.h"
+#include "masks.h"
 #include "pct.h"
 #include "pve.h"
 #include "standin.h"
@@ -87,6 +88,24 @@ static void rollback(create_job *j)
 		log_error("rollback: %s", e.msg);
 	if (j->made_state_dir && fs_remove_tree(j->state_dir, &e) < 0)
 		log_error("rollback: %s", e.msg);
+}
+
+/* plan.seccomp, where lxc.seccomp.profile names it, and the empty
+ * lxc.rootfs.mount directory read-only paths bind from (core_raw_keys). */
+static int security_files(create_job *j, nx_err *err)
+{
+	if (j->plan.n_readonly_paths) {
+		cleanup_free char *mount = masks_rootfs_mount(j->state_dir);
+		if (!mount || mkdir(mount, 0755) < 0)
+			return nx_err_sys(err, mount ? errno : ENOMEM, "mkdir %s",
+					  mount ? mount : "rootfs-mount");
+	}
+	if (!j->plan.seccomp)
+		return 0;
+	cleanup_free char *path = core_seccomp_path(j->state_dir);
+	if (!path)
+		return nx_err_sys(err, ENOMEM, "seccomp profile path");
+	return fs_write_atomic(path, j->plan.seccomp, strlen(j->plan.seccomp), 0644, err);
 }
 
 static int raw_keys(create_job *j, nx_err *err)
@@ -453,7 +472,7 @@ static int create_steps(create_job *j, nx_err *err)
 	/* Proxmox has unpacked it: the archive is no longer needed. */
 	if (j->made_template && unlink(j->template_path) == 0)
 		j->made_template = false;
-	if (raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
+	if (security_files(j, err) < 0 || raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
 		return -1;
 	return record_state(j, err);
 }

@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 
 #include "buf.h"
+#include "seccomp_profile.h"
 
 #define MAX_ENTRIES 4096
 #define MAX_VALUE   65536
@@ -464,8 +465,9 @@ int plan_check_lxc(const char *key, const char *value, char *why, size_t n)
 					      : "raw key may only contain [a-z0-9._-]");
 	/* Keys that run host programs, include host files or move the root
 	 * would let a bundle (through a rule) escape onto the host. */
-	static const char *const denied[] = {"lxc.hook.",	    "lxc.include", "lxc.rootfs.",
-					     "lxc.console.logfile", "lxc.log.",	   NULL};
+	static const char *const denied[] = {
+	    "lxc.hook.", "lxc.include",	 "lxc.rootfs.", "lxc.console.logfile",
+	    "lxc.log.",	 "lxc.seccomp.", NULL};
 	for (const char *const *d = denied; *d; d++)
 		if (!strncmp(key, *d, strlen(*d)))
 			return why_set(why, n, "raw key %s is reserved to the core", key);
@@ -949,6 +951,62 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	lua_pop(L, 1);
 }
 
+static void read_seccomp(lua_State *L, int plan_idx, nx_plan *plan, collector *c)
+{
+	lua_getfield(L, plan_idx, "seccomp");
+	char why[512];
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		size_t len;
+		const char *text = lua_tolstring(L, -1, &len);
+		if (strlen(text) != len)
+			problem(c, "plan.seccomp: contains a NUL byte");
+		else if (seccomp_profile_check(text, why, sizeof why) < 0)
+			problem(c, "plan.seccomp: %s", why);
+		else
+			plan->seccomp = strdup(text);
+	} else if (!lua_isnil(L, -1)) {
+		problem(c, "plan.seccomp: must be the text of an LXC seccomp profile");
+	}
+	lua_pop(L, 1);
+}
+
+/* plan.masked_paths / plan.readonly_paths: absolute container paths that
+ * become one LXC mount entry field each (no white space, ',' or . / ..). */
+static char **read_paths(lua_State *L, int plan_idx, const char *field, size_t *count, collector *c)
+{
+	char **v = NULL;
+	lua_getfield(L, plan_idx, field);
+	if (lua_istable(L, -1)) {
+		lua_Integer n = luaL_len(L, -1);
+		if (n < 0 || n > MAX_ENTRIES) {
+			problem(c, "plan.%s: too many entries", field);
+			n = 0;
+		}
+		v = calloc((size_t)n + 1, sizeof(char *));
+		for (lua_Integer i = 1; i <= n && v; i++) {
+			lua_geti(L, -1, i);
+			size_t len = 0;
+			const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+			char why[256];
+			if (!s || strlen(s) != len || s[0] != '/' || !s[1] || len > 4000 ||
+			    strpbrk(s, " \t\n\r\v\f,\\") ||
+			    check_path_clean(s, "volume", why, sizeof why) < 0 ||
+			    check_chars(s, false, why, sizeof why) < 0)
+				problem(c,
+					"plan.%s[%lld]: must be an absolute path without . or .., white "
+					"space or ','",
+					field, (long long)i);
+			else
+				v[(*count)++] = strdup(s);
+			lua_pop(L, 1);
+		}
+	} else if (!lua_isnil(L, -1)) {
+		problem(c, "plan.%s: must be a list of paths", field);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
 static void read_warnings(lua_State *L, int plan_idx, nx_plan *plan)
 {
 	lua_getfield(L, plan_idx, "warnings");
@@ -978,6 +1036,9 @@ int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err)
 	read_options(L, idx, plan, &c);
 	read_lxc(L, idx, plan, &c);
 	read_process(L, idx, plan, &c);
+	read_seccomp(L, idx, plan, &c);
+	plan->masked_paths = read_paths(L, idx, "masked_paths", &plan->n_masked_paths, &c);
+	plan->readonly_paths = read_paths(L, idx, "readonly_paths", &plan->n_readonly_paths, &c);
 	read_warnings(L, idx, plan);
 	if (c.count) {
 		nx_err_set(err, "invalid plan (%d problem%s):\n%s", c.count, c.count == 1 ? "" : "s",
@@ -1023,6 +1084,9 @@ void plan_free(nx_plan *plan)
 	}
 	free(p->join_ns);
 	free_vec(plan->warnings, plan->n_warnings);
+	free(plan->seccomp);
+	free_vec(plan->masked_paths, plan->n_masked_paths);
+	free_vec(plan->readonly_paths, plan->n_readonly_paths);
 	memset(plan, 0, sizeof *plan);
 }
 

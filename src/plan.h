@@ -52,6 +52,11 @@ typedef struct nx_plan {
 	size_t n_lxc;
 	bool has_process;
 	nx_process process;
+	char *seccomp;	     /* LXC seccomp profile text (rules.seccomp), or NULL */
+	char **masked_paths; /* linux.maskedPaths, applied by src/masks.c */
+	size_t n_masked_paths;
+	char **readonly_paths; /* linux.readonlyPaths, likewise */
+	size_t n_readonly_paths;
 	char **warnings;
 	size_t n_warnings;
 } nx_plan;

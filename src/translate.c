@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apparmor.h"
+#include "cleanup.h"
 #include "init_spec.h"
+#include "masks.h"
+#include "state.h"
 #include "log.h"
 
 int translate_push_raw(nx_ctx *ctx, const translate_input *in, nx_err *err)
@@ -47,6 +51,16 @@ int translate_push_raw(nx_ctx *ctx, const translate_input *in, nx_err *err)
 	return 0;
 }
 
+/* maskedPaths/readonlyPaths need the root filesystem's file types. */
+static int masks_for(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
+{
+	cleanup_free char *sdir = state_dir(ctx->opts->root, in->id && *in->id ? in->id : "dry-run");
+	cleanup_free char *mount = sdir ? masks_rootfs_mount(sdir) : NULL;
+	if (!mount)
+		return nx_err_sys(err, ENOMEM, "translate");
+	return masks_apply(plan, in->rootfs, mount, err);
+}
+
 int translate_plan(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
 {
 	if (translate_push_raw(ctx, in, err) < 0)
@@ -56,6 +70,10 @@ int translate_plan(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err
 	lua_pop(L, 1);
 	if (rc < 0)
 		return nx_err_wrap(err, "translate");
+	if (masks_for(ctx, in, plan, err) < 0 || apparmor_check_plan(plan, err) < 0) {
+		plan_free(plan);
+		return -1;
+	}
 	for (size_t i = 0; i < plan->n_warnings; i++)
 		log_warn("translate: %s", plan->warnings[i]);
 	return 0;
@@ -119,7 +137,7 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 		return nx_err_set(err,
 				  "state root %s: whitespace or backslash in the path cannot be bind-mounted",
 				  ctr_dir);
-	out->all = calloc(plan->n_lxc + 3, sizeof(nx_kv));
+	out->all = calloc(plan->n_lxc + 5, sizeof(nx_kv));
 	if (!out->all)
 		return nx_err_sys(err, ENOMEM, "raw keys");
 	snprintf(out->mount, sizeof out->mount, "%s %s none bind,ro,create=dir 0 0", ctr_dir,
@@ -129,9 +147,24 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 	out->all[out->n++] = (nx_kv){"lxc.console.logfile", out->logfile};
 	if (strcmp(cfg->process_mode, "entrypoint"))
 		out->all[out->n++] = (nx_kv){"lxc.init.cmd", NX_CTR_INIT};
+	if (plan->seccomp) {
+		snprintf(out->seccomp, sizeof out->seccomp, "%s/seccomp", state_dir);
+		out->all[out->n++] = (nx_kv){"lxc.seccomp.profile", out->seccomp};
+	}
+	if (plan->n_readonly_paths) {
+		/* the read-only paths' mount entries bind from below it */
+		snprintf(out->rootfs_mount, sizeof out->rootfs_mount, "%s/rootfs-mount", state_dir);
+		out->all[out->n++] = (nx_kv){"lxc.rootfs.mount", out->rootfs_mount};
+	}
 	for (size_t i = 0; i < plan->n_lxc; i++)
 		out->all[out->n++] = plan->lxc[i];
 	return 0;
+}
+
+char *core_seccomp_path(const char *state_dir)
+{
+	char *p = NULL;
+	return asprintf(&p, "%s/seccomp", state_dir) < 0 ? NULL : p;
 }
 
 void core_raw_free(core_raw *raw)

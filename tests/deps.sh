@@ -2,9 +2,11 @@
 # Install the Debian packages nexcage's build, tests and demo need, when any
 # is missing. Quiet and fast when everything is there.
 set -eu
+# runc and golang-github-containers-common (Debian's containers-common: Podman's
+# seccomp.json) for the side-by-side security tests.
 PKGS="gcc make pkg-config liblua5.4-dev lua5.4 lua-cjson-dev lua-cjson lua-busted
-libsystemd-dev lxc busybox-static tar zstd xz-utils util-linux procps
-podman runc catatonit"
+libsystemd-dev lxc busybox-static tar zstd xz-utils util-linux procps libc6-dev
+podman runc catatonit golang-github-containers-common"
 # make fuzz also needs clang (libFuzzer); installed on demand by FUZZ=1
 [ "${FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""

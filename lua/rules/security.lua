@@ -1,5 +1,6 @@
 -- process.capabilities, apparmorProfile, selinuxLabel, rlimits;
--- linux.maskedPaths, readonlyPaths, seccomp, personality, mountLabel.
+-- linux.maskedPaths, readonlyPaths, personality, mountLabel (linux.seccomp:
+-- rules.seccomp).
 -- noNewPrivileges and oomScoreAdj are carried in plan.process (rules.process)
 -- and applied by nexcage-init: Proxmox drops lxc.no_new_privs and lxc.proc.*.
 local util = require "rules.util"
@@ -92,42 +93,28 @@ function M.rlimits_apply(p, plan)
 	end
 end
 
--- maskedPaths: runc binds /dev/null over a file and mounts an empty
--- read-only tmpfs over a directory. The rules cannot stat the CT's files,
--- so both go in as optional LXC mount entries: the kernel refuses the one
--- of the wrong kind (ENOTDIR) and LXC skips it. LXC mounts entries after
--- /proc and /sys, so these land on top of them.
-function M.masked(list, plan)
+-- maskedPaths and readonlyPaths: the core applies them (src/masks.c), as
+-- it alone can see the root filesystem's file types: plan.masked_paths and
+-- plan.readonly_paths carry the checked paths.
+local function paths(list, what)
+	local out = {}
 	for i, path in ipairs(list) do
-		local what = "linux.maskedPaths[" .. (i - 1) .. "]"
-		util.clean(path, what)
-		if path:sub(1, 1) ~= "/" or (path .. "/"):find("/%.%.?/") or path:find("[%s,]") or path == "/" then
-			error(what .. ": must be an absolute path without . or .., white space or ','", 0)
+		local w = what .. "[" .. (i - 1) .. "]"
+		util.clean(path, w)
+		if path:sub(1, 1) ~= "/" or (path .. "/"):find("/%.%.?/") or path:find("[%s,\\]") or path == "/" then
+			error(w .. ": must be an absolute path without . or .., white space, ',' or '\\'", 0)
 		end
-		local rel = path:sub(2)
-		util.raw(plan, "lxc.mount.entry", "/dev/null " .. rel .. " none bind,optional 0 0")
-		util.raw(plan, "lxc.mount.entry", "tmpfs " .. rel .. " tmpfs ro,nosuid,nodev,noexec,optional 0 0")
+		out[#out + 1] = path
 	end
+	return out
 end
 
--- readonlyPaths: what LXC already keeps read-only in every CT (proc:mixed
--- and sys:mixed, and its AppArmor profile's deny rules for /proc). Other
--- paths cannot be re-bound read-only from a raw key: an LXC mount entry's
--- source is a host path, and binding the host's /proc/... would leak it.
-local covered_ro = {
-	["/proc/bus"] = true, ["/proc/fs"] = true, ["/proc/irq"] = true, ["/proc/sys"] = true,
-	["/proc/sysrq-trigger"] = true, ["/sys"] = true,
-}
+function M.masked(list, plan)
+	plan.masked_paths = paths(list, "linux.maskedPaths")
+end
 
 function M.readonly(list, plan)
-	local missed = {}
-	for i, path in ipairs(list) do
-		util.clean(path, "linux.readonlyPaths[" .. (i - 1) .. "]")
-		if not covered_ro[path] and not path:match("^/sys/") then missed[#missed + 1] = path end
-	end
-	if #missed > 0 then
-		util.warn(plan, "linux.readonlyPaths: not made read-only one by one: " .. table.concat(missed, " "))
-	end
+	plan.readonly_paths = paths(list, "linux.readonlyPaths")
 end
 
 -- An AppArmor profile name as the kernel takes it: printable, no spaces.
@@ -155,9 +142,6 @@ function M.apply(spec, ctx, plan)
 	local linux = util.linux(spec)
 	M.masked(util.list(linux.maskedPaths), plan)
 	M.readonly(util.list(linux.readonlyPaths), plan)
-	if util.opt_table(linux.seccomp) then
-		util.warn(plan, "linux.seccomp: the profile is not applied; Proxmox's default seccomp policy is used")
-	end
 	if type(linux.mountLabel) == "string" and linux.mountLabel ~= "" then
 		util.warn(plan, "linux.mountLabel: not applied (no SELinux on Proxmox VE)")
 	end

@@ -152,7 +152,7 @@ test_features_is_the_truth_about_this_runtime() {
 		assert(n == 0, 'capability lists differ')
 		local ns = table.concat(f.linux.namespaces, ' ')
 		assert(ns == 'cgroup ipc mount network pid user uts', ns)
-		assert(f.linux.seccomp.enabled == false and f.linux.apparmor.enabled == true)
+		assert(f.linux.seccomp.enabled == true and f.linux.selinux.enabled == false)
 		assert(f.linux.mountExtensions.idmap.enabled == false)
 		assert(f.potentiallyUnsafeConfigAnnotations[1] == 'org.nexcage.')
 		for _, o in ipairs(f.mountOptions) do assert(not o:find('=')) end" ||
