@@ -212,6 +212,10 @@ int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
 			rc = -1;
 		if (rc == 0) {
 			hc->config_ref = cfg->lua_ref;
+			/* Hooks are where side effects belong; a dry run keeps logging them. */
+			nx_lua_mode mode = lua_host_mode(h);
+			if (mode == NX_LUA_PURE)
+				lua_host_set_mode(h, NX_LUA_EFFECTS);
 			lua_State *L = lua_host_state(h);
 			push_hook_ctx(L, hc);
 			int t = lua_gettop(L);
@@ -222,6 +226,7 @@ int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
 			if (rc == 0)
 				collect_tags(L, t, hc);
 			lua_settop(L, t - 1);
+			lua_host_set_mode(h, mode);
 		}
 	}
 	for (size_t i = 0; i < n; i++)

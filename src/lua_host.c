@@ -13,11 +13,13 @@
 #include <lua-cjson.h>
 #include <lualib.h>
 
+#include "buf.h"
 #include "cleanup.h"
 #include "embedded.h"
 #include "fsutil.h"
 #include "log.h"
 #include "lua_api.h"
+#include "lua_sandbox.h"
 
 #define DEFAULT_MEM_LIMIT  (256u << 20)
 #define DEFAULT_TIME_LIMIT 10.0
@@ -32,8 +34,19 @@ struct nx_lua {
 	nx_lua_settings settings;
 	size_t mem_used;
 	double deadline; /* CLOCK_MONOTONIC seconds; 0 outside protected calls */
+	/* Sticky for the rest of the outermost call: once set, pcall/xpcall
+	 * pass the stop on instead of catching it. */
 	bool timed_out;
+	bool out_of_memory;
+	char stop_msg[512]; /* the stop as first raised, with the script's place */
+	nx_lua_mode mode;
+	nx_buf effects; /* dry run: what hooks would have done, one per line */
 };
+
+static nx_lua *host_of(lua_State *L)
+{
+	return *(nx_lua **)lua_getextraspace(L);
+}
 
 /* Counting allocator: a runaway site script gets "not enough memory"
  * instead of taking the host down. */
@@ -54,16 +67,114 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
+bool lua_host_stopped(lua_State *L)
+{
+	nx_lua *h = host_of(L);
+	if (!h->timed_out && h->deadline > 0 && clock_monotonic() > h->deadline)
+		h->timed_out = true;
+	return h->timed_out || h->out_of_memory;
+}
+
+/* level: where the script is (0 from the hook: the running function). */
+static void raise_stop(lua_State *L, int level)
+{
+	nx_lua *h = host_of(L);
+	if (!lua_host_stopped(L))
+		return;
+	if (h->out_of_memory)
+		luaL_error(L, "not enough memory");
+	if (!h->stop_msg[0]) {
+		luaL_where(L, level);
+		snprintf(h->stop_msg, sizeof h->stop_msg, "%sscript ran past its time limit of %.1fs",
+			 lua_tostring(L, -1), h->settings.time_limit);
+		lua_pop(L, 1);
+	}
+	lua_pushstring(L, h->stop_msg);
+	lua_error(L);
+}
+
+void lua_host_raise_if_stopped(lua_State *L)
+{
+	raise_stop(L, 1);
+}
+
+void lua_host_note_out_of_memory(lua_State *L)
+{
+	host_of(L)->out_of_memory = true;
+}
+
+size_t lua_host_memory_limit(lua_State *L)
+{
+	return host_of(L)->settings.mem_limit;
+}
+
 static void time_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
-	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
-	if (h->deadline > 0 && clock_monotonic() > h->deadline) {
-		h->timed_out = true;
-		char limit[32]; /* lua_pushfstring has no precision specifiers */
-		snprintf(limit, sizeof limit, "%.1f", h->settings.time_limit);
-		luaL_error(L, "script ran past its time limit of %ss", limit);
+	if (host_of(L)->deadline > 0)
+		raise_stop(L, 0);
+}
+
+void lua_host_set_mode(nx_lua *h, nx_lua_mode mode)
+{
+	h->mode = mode;
+}
+
+nx_lua_mode lua_host_mode(nx_lua *h)
+{
+	return h->mode;
+}
+
+const char *lua_host_dry_run_log(nx_lua *h)
+{
+	return h->effects.data ? h->effects.data : "";
+}
+
+/* What a call with side effects would do, for the dry run's log. */
+static void describe_effect(lua_State *L, const char *what, nx_buf *b)
+{
+	buf_puts(b, what);
+	if (lua_type(L, 1) == LUA_TTABLE) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+		for (lua_Integer i = 1; i <= n && i <= 64; i++) {
+			if (lua_rawgeti(L, 1, i) == LUA_TSTRING) {
+				buf_puts(b, " ");
+				buf_puts(b, lua_tostring(L, -1));
+			}
+			lua_pop(L, 1);
+		}
+	} else if (lua_type(L, 1) == LUA_TSTRING) {
+		buf_puts(b, " ");
+		buf_puts(b, lua_tostring(L, 1));
 	}
+	buf_puts(b, "\n");
+}
+
+int lua_host_effect(lua_State *L, const char *what)
+{
+	nx_lua *h = host_of(L);
+	if (h->mode == NX_LUA_EFFECTS)
+		return 0;
+	if (h->mode == NX_LUA_PURE)
+		return luaL_error(L, "%s: not allowed here: translation rules and config.lua are pure "
+				     "(run programs and write files from a lifecycle hook)", what);
+	describe_effect(L, what, &h->effects);
+	if (strcmp(what, "nexcage.run")) {
+		lua_pushboolean(L, 1);
+		return 1;
+	}
+	lua_createtable(L, 0, 5);
+	lua_pushinteger(L, 0);
+	lua_setfield(L, -2, "status");
+	lua_pushliteral(L, "");
+	lua_setfield(L, -2, "stdout");
+	lua_pushliteral(L, "");
+	lua_setfield(L, -2, "stderr");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "timed_out");
+	lua_pushboolean(L, 1);
+	lua_setfield(L, -2, "dry_run");
+	return 1;
 }
 
 int lua_host_check_trust(const char *path, nx_err *err)
@@ -288,6 +399,7 @@ static void build_base(lua_State *L)
 	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
 	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0); /* string table math utf8 */
 	lua_pop(L, 4);
+	sandbox_guard_libraries(L);
 	lua_newtable(L); /* safe */
 	lua_pushglobaltable(L);
 	for (const char *const *n = base_names; *n; n++) {
@@ -300,9 +412,12 @@ static void build_base(lua_State *L)
 	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	for (const char *const *n = libs; *n; n++) {
 		lua_getfield(L, -1, *n);
-		lua_setfield(L, -3, *n);
+		sandbox_push_readonly(L, -1);
+		lua_setfield(L, -4, *n);
+		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+	sandbox_set_base_functions(L, -1);
 	lua_pushcfunction(L, l_require);
 	lua_setfield(L, -2, "require");
 	/* metatable for every env: { __index = strict(safe), __newindex = refuse } */
@@ -349,7 +464,12 @@ void lua_host_free(nx_lua *h)
 {
 	if (!h)
 		return;
+	/* No finalizer can be set from the sandbox; should one exist anyway,
+	 * it runs under a time limit like any other call. */
+	h->deadline = clock_monotonic() + h->settings.time_limit;
+	h->timed_out = h->out_of_memory = false;
 	lua_close(h->L);
+	buf_free(&h->effects);
 	free(h);
 }
 
@@ -401,14 +521,18 @@ int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 	bool outer = h->deadline == 0;
 	if (outer) {
 		h->deadline = clock_monotonic() + h->settings.time_limit;
-		h->timed_out = false;
+		h->timed_out = h->out_of_memory = false;
+		h->stop_msg[0] = '\0';
 	}
 	int rc = lua_pcall(L, nargs, nresults, base);
-	if (outer)
+	bool out_of_memory = h->out_of_memory;
+	if (outer) {
 		h->deadline = 0;
+		h->timed_out = h->out_of_memory = false;
+	}
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
-		if (rc == LUA_ERRMEM)
+		if (rc == LUA_ERRMEM || out_of_memory)
 			nx_err_set(err, "lua: out of memory (limit %zu MiB)", h->settings.mem_limit >> 20);
 		else
 			nx_err_set(err, "%s", msg ? msg : "lua error");
