@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "trust.h"
 
 #define MAX_HOOK_FILES 256
 
@@ -205,7 +206,7 @@ int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
 	size_t n = 0;
 	int rc = list_files(dir, &files, &n, err);
 	if (rc == 0 && n > 0) {
-		rc = lua_host_check_trust(dir, err);
+		rc = trust_check_dir(dir, err);
 		const nx_config *cfg = rc == 0 ? ctx_config(ctx, err) : NULL;
 		nx_lua *h = cfg ? ctx->lua : NULL;
 		if (rc == 0 && !h)

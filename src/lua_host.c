@@ -20,6 +20,7 @@
 #include "log.h"
 #include "lua_api.h"
 #include "lua_sandbox.h"
+#include "trust.h"
 
 #define DEFAULT_MEM_LIMIT  (256u << 20)
 #define DEFAULT_TIME_LIMIT 10.0
@@ -177,37 +178,6 @@ int lua_host_effect(lua_State *L, const char *what)
 	return 1;
 }
 
-int lua_host_check_trust(const char *path, nx_err *err)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return nx_err_sys(err, errno, "%s", path);
-	if (st.st_uid != 0)
-		return nx_err_set(err, "%s: refusing site file: owned by uid %u, not root", path,
-				  (unsigned)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return nx_err_set(err, "%s: refusing site file: writable by group or others (mode %04o)",
-				  path, (unsigned)(st.st_mode & 07777));
-	return 0;
-}
-
-/* The file and every directory between it and the search root must be
- * trusted: a writable directory lets anyone swap the file. */
-static int check_trust_chain(const char *root, const char *file, nx_err *err)
-{
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof buf, "%s", file);
-	size_t rl = strlen(root);
-	for (;;) {
-		if (lua_host_check_trust(buf, err) < 0)
-			return -1;
-		char *slash = strrchr(buf, '/');
-		if (!slash || (size_t)(slash - buf) < rl || slash == buf)
-			return 0;
-		*slash = '\0';
-	}
-}
-
 static bool valid_module_name(const char *name)
 {
 	if (!*name || *name == '.' || strstr(name, ".."))
@@ -270,11 +240,12 @@ static int load_text(nx_lua *h, const char *src, size_t len, const char *chunkna
 	return 0;
 }
 
+/* A file from disk, read from the descriptor its trust was checked on. */
 static int load_file(nx_lua *h, const char *path, nx_err *err)
 {
 	cleanup_free char *src = NULL;
 	size_t len = 0;
-	if (fs_read_file(path, MAX_SOURCE_SIZE, &src, &len, err) < 0)
+	if (trust_read_file(path, MAX_SOURCE_SIZE, &src, &len, err) < 0)
 		return -1;
 	char chunkname[PATH_MAX + 1];
 	snprintf(chunkname, sizeof chunkname, "@%s", path);
@@ -283,8 +254,6 @@ static int load_file(nx_lua *h, const char *path, nx_err *err)
 
 int lua_host_load_site_file(nx_lua *h, const char *path, nx_err *err)
 {
-	if (lua_host_check_trust(path, err) < 0)
-		return -1;
 	return load_file(h, path, err);
 }
 
@@ -313,11 +282,11 @@ static int find_module(nx_lua *h, const char *name, nx_err *err)
 		if (!dirs[i])
 			continue;
 		module_path(dirs[i], name, path, sizeof path);
-		if (!file_exists(path))
-			continue;
-		if (check_trust_chain(dirs[i], path, err) < 0)
+		if (load_file(h, path, err) == 0)
+			return 0;
+		if (err->errnum != ENOENT && err->errnum != ENOTDIR)
 			return -1;
-		return load_file(h, path, err);
+		nx_err_clear(err);
 	}
 	const nx_embedded_file *f = embedded_find(name);
 	if (!f)

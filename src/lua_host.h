@@ -42,12 +42,9 @@ int lua_host_require(nx_lua *h, const char *name, nx_err *err);
  * and a message handler; on error the stack is restored and err names the
  * script's file and line. */
 int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err);
-/* Load a site file (config.lua, a hook) as a sandboxed text chunk after
- * the trust check; pushes the chunk. */
+/* Load a site file (config.lua, a hook) as a sandboxed text chunk, read
+ * from the descriptor its trust was checked on (trust.h); pushes the chunk. */
 int lua_host_load_site_file(nx_lua *h, const char *path, nx_err *err);
-/* Refuse a site file (or directory) unless root-owned and not writable by
- * group or others; the same rule sudo applies to sudoers. */
-int lua_host_check_trust(const char *path, nx_err *err);
 void lua_host_set_mode(nx_lua *h, nx_lua_mode mode);
 nx_lua_mode lua_host_mode(nx_lua *h);
 /* For the nexcage module's functions with side effects, first thing:
