@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "lua_host.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ struct nx_lua {
 	bool timed_out;
 	bool out_of_memory;
 	char stop_msg[512]; /* the stop as first raised, with the script's place */
+	int dir_state[2];   /* site, installed dir: 0 not looked at, 1 exists, -1 missing */
 	nx_lua_mode mode;
 	nx_buf effects; /* dry run: what hooks would have done, one per line */
 };
@@ -126,6 +128,11 @@ nx_lua_mode lua_host_mode(nx_lua *h)
 	return h->mode;
 }
 
+void lua_host_dry_run_reset(nx_lua *h)
+{
+	buf_free(&h->effects);
+}
+
 const char *lua_host_dry_run_log(nx_lua *h)
 {
 	return h->effects.data ? h->effects.data : "";
@@ -178,6 +185,33 @@ int lua_host_effect(lua_State *L, const char *what)
 	return 1;
 }
 
+static bool is_helper(const char *name)
+{
+	return !strncmp(name, "nexcage.", 8);
+}
+
+/* Old names of the helpers, from when they lived among the rules. */
+static const char *const renamed[][2] = {
+    {"rules.util", "nexcage.util"},
+    {"rules.registry", "nexcage.registry"},
+};
+
+static const char *canonical_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
+		if (!strcmp(name, renamed[i][0]))
+			return renamed[i][1];
+	return name;
+}
+
+static const char *old_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
+		if (!strcmp(name, renamed[i][1]))
+			return renamed[i][0];
+	return NULL;
+}
+
 static bool valid_module_name(const char *name)
 {
 	if (!*name || *name == '.' || strstr(name, ".."))
@@ -191,10 +225,30 @@ static bool valid_module_name(const char *name)
 
 static void module_path(const char *dir, const char *name, char *out, size_t n)
 {
-	int len = snprintf(out, n, "%s/", dir);
-	for (const char *p = name; *p && (size_t)len + 5 < n; p++)
-		out[len++] = *p == '.' ? '/' : *p;
-	snprintf(out + len, n - (size_t)len, ".lua");
+	size_t dl = strlen(dir), nl = strlen(name);
+	if (dl + nl + 6 > n) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, dir, dl);
+	out[dl] = '/';
+	for (size_t i = 0; i < nl; i++)
+		out[dl + 1 + i] = name[i] == '.' ? '/' : name[i];
+	memcpy(out + dl + 1 + nl, ".lua", 5);
+}
+
+/* The search directories that exist (looked up once per process: every
+ * require would otherwise resolve a missing directory again). */
+static void search_dirs(nx_lua *h, const char *dirs[2])
+{
+	const char *all[2] = {h->settings.site_dir, h->settings.installed_dir};
+	for (int i = 0; i < 2; i++) {
+		if (all[i] && !h->dir_state[i]) {
+			struct stat st;
+			h->dir_state[i] = stat(all[i], &st) == 0 ? 1 : -1;
+		}
+		dirs[i] = all[i] && h->dir_state[i] > 0 ? all[i] : NULL;
+	}
 }
 
 static bool file_exists(const char *path)
@@ -207,7 +261,8 @@ const char *lua_host_module_origin(nx_lua *h, const char *name, char *buf, size_
 {
 	if (!valid_module_name(name))
 		return NULL;
-	const char *dirs[2] = {h->settings.site_dir, h->settings.installed_dir};
+	const char *dirs[2];
+	search_dirs(h, dirs);
 	for (int i = 0; i < 2; i++) {
 		if (!dirs[i])
 			continue;
@@ -277,10 +332,28 @@ static int load_bytecode(nx_lua *h, const nx_embedded_file *f, const char *name)
 static int find_module(nx_lua *h, const char *name, nx_err *err)
 {
 	char path[PATH_MAX];
-	const char *dirs[2] = {h->settings.site_dir, h->settings.installed_dir};
+	const char *dirs[2];
+	search_dirs(h, dirs);
 	for (int i = 0; i < 2; i++) {
 		if (!dirs[i])
 			continue;
+		/* nexcage's own helpers, which every rule uses, are not the
+		 * site's to replace: a file shadowing one is an error, not a
+		 * silent change. */
+		if (i == 0 && is_helper(name)) {
+			const char *names[2] = {name, old_name(name)};
+			for (int k = 0; k < 2; k++) {
+				if (!names[k])
+					continue;
+				module_path(dirs[i], names[k], path, sizeof path);
+				if (file_exists(path))
+					return nx_err_set(err,
+							  "%s: module '%s' is one of nexcage's helpers and cannot be "
+							  "replaced (edit rules through site.lua or site.d/)",
+							  path, names[k]);
+			}
+			continue;
+		}
 		module_path(dirs[i], name, path, sizeof path);
 		if (load_file(h, path, err) == 0)
 			return 0;
@@ -300,13 +373,93 @@ static int find_module(nx_lua *h, const char *name, nx_err *err)
 	return load_text(h, f->src, f->len, chunkname, err);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#define MAX_DROPINS 256
+
+/* The site's drop-ins, the .lua files of <site>/site.d in name order, as a list of
+ * {file = path, value = what the file returned}. */
+static int l_site_dropins(lua_State *L)
+{
+	nx_lua *h = host_of(L);
+	lua_newtable(L);
+	if (!h->settings.site_dir)
+		return 1;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/site.d", h->settings.site_dir);
+	DIR *d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 1;
+		return luaL_error(L, "%s: %s", dir, strerror(errno));
+	}
+	char *names[MAX_DROPINS];
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < MAX_DROPINS) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] != '.' && l > 4 && !strcmp(de->d_name + l - 4, ".lua") &&
+		    (names[n] = strdup(de->d_name)))
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_names);
+	/* Paths first, as Lua strings: a raise below then leaks nothing. */
+	for (size_t i = 0; i < n; i++) {
+		lua_pushfstring(L, "%s/%s", dir, names[i]);
+		free(names[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_newtable(L); /* paths list */
+	for (size_t i = 0; i < n; i++) {
+		lua_rawgeti(L, -2, (lua_Integer)i + 1);
+		const char *path = lua_tostring(L, -1);
+		nx_err err = {0};
+		if (load_file(h, path, &err) < 0)
+			return luaL_error(L, "%s", err.msg);
+		lua_call(L, 0, 1);	  /* paths list path value */
+		lua_createtable(L, 0, 2); /* paths list path value entry */
+		lua_insert(L, -3);	  /* paths list entry path value */
+		lua_setfield(L, -3, "value");
+		lua_setfield(L, -2, "file");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+/* Where module `name` comes from, for the origins `translate` shows. */
+static int l_module_origin(lua_State *L)
+{
+	char buf[PATH_MAX];
+	const char *o = lua_host_module_origin(host_of(L), canonical_name(luaL_checkstring(L, 1)), buf,
+					       sizeof buf);
+	lua_pushstring(L, !o ? "?" : strcmp(o, "embedded") ? o : "built in");
+	return 1;
+}
+
+static int open_site_files(lua_State *L)
+{
+	lua_createtable(L, 0, 2);
+	lua_pushcfunction(L, l_site_dropins);
+	lua_setfield(L, -2, "dropins");
+	lua_pushcfunction(L, l_module_origin);
+	lua_setfield(L, -2, "origin");
+	return 1;
+}
+
 /* require(name) inside the sandbox: the host's own search order, no
  * package library, no C modules but the two linked in. */
 static int l_require(lua_State *L)
 {
 	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
-	const char *name = luaL_checkstring(L, 1);
+	const char *name = canonical_name(luaL_checkstring(L, 1));
+	lua_pushstring(L, name);
+	lua_replace(L, 1);
 	lua_settop(L, 1);
+	name = lua_tostring(L, 1);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LOADED); /* name loaded */
 	lua_getfield(L, 2, name);			/* name loaded value */
 	if (!lua_isnil(L, -1))
@@ -318,6 +471,8 @@ static int l_require(lua_State *L)
 		lua_pushcfunction(L, luaopen_cjson);
 	} else if (!strcmp(name, "nexcage")) {
 		lua_pushcfunction(L, luaopen_nexcage);
+	} else if (!strcmp(name, "nexcage.site_files")) {
+		lua_pushcfunction(L, open_site_files);
 	} else {
 		nx_err err = {0};
 		if (find_module(h, name, &err) < 0)
@@ -440,6 +595,15 @@ void lua_host_free(nx_lua *h)
 	lua_close(h->L);
 	buf_free(&h->effects);
 	free(h);
+}
+
+void lua_host_exit(nx_lua *h)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	lua_host_free(h); /* leak reports must stay meaningful */
+#else
+	(void)h;
+#endif
 }
 
 void lua_host_set_limits(nx_lua *h, size_t mem_limit, double time_limit)

@@ -32,6 +32,10 @@ typedef enum { NX_LUA_PURE, NX_LUA_EFFECTS, NX_LUA_DRY_RUN } nx_lua_mode;
 
 nx_lua *lua_host_new(const nx_lua_settings *settings, nx_err *err);
 void lua_host_free(nx_lua *h);
+/* The process ends right after: its memory goes with it, and closing the
+ * interpreter would walk every object (a tenth of a translate). No
+ * finalizer is lost: the sandbox allows none. Sanitizer builds close it. */
+void lua_host_exit(nx_lua *h);
 lua_State *lua_host_state(nx_lua *h);
 /* Tighten or relax the limits once the site configuration is known. */
 void lua_host_set_limits(nx_lua *h, size_t mem_limit, double time_limit);
@@ -52,6 +56,7 @@ nx_lua_mode lua_host_mode(nx_lua *h);
  * and pushes its stand-in result, returning the number of results. */
 int lua_host_effect(lua_State *L, const char *what);
 const char *lua_host_dry_run_log(nx_lua *h);
+void lua_host_dry_run_reset(nx_lua *h);
 
 /* For the sandbox (lua_sandbox.c): whether the current call is being
  * stopped (time or memory limit); raise that stop again; note that a
