@@ -126,3 +126,29 @@ test_update_changes_only_the_given_fields() {
 	assert_eq "$(pct_calls)" "$before"
 	nx delete --force up
 }
+
+test_a_hook_cannot_change_the_oci_hooks_or_the_recorded_annotations() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	edit_config "$T/b" "s.annotations = { owner = 'alice' }"
+	export NEXCAGE_HOOKS_PATH="$T/sitehooks"
+	write_file "$T/sitehooks/pre-translate.d/10-edit.lua" "return function(h)
+  h.spec.hooks = { createRuntime = { { path = '/bin/touch', args = { 'touch', '$T/planted' } } } }
+  h.spec.annotations.owner = 'mallory'
+  h.spec.hostname = 'edited'
+end"
+	write_file "$T/sitehooks/pre-create.d/10-edit.lua" "return function(h)
+  h.spec.hooks = { createRuntime = { { path = '/bin/touch', args = { 'touch', '$T/planted' } } } }
+end"
+	nx create --bundle "$T/b" frozen
+	assert_ok
+	[ ! -e "$T/planted" ] || fail "a Lua hook added an OCI hook"
+	state=$(cat "$ROOT/frozen/state.json")
+	assert_contains "$state" '"owner": "alice"'
+	assert_not_contains "$state" mallory
+	vmid=$(json_field "$state" vmid)
+	# the edit still reached the rules, as documented
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "hostname: edited"
+	nx delete --force frozen
+}
