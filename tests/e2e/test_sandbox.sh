@@ -32,7 +32,9 @@ test_each_time_limit_escape_in_a_rule_ends_within_the_limit() {
 		"while true do xpcall(function() while true do end end, function() while true do end end) end" \
 		"return ('a'):rep(28):find(('a*'):rep(28) .. 'b')" \
 		"for i = 1, 1e9 do pcall(string.rep, 'x', 1e9) end" \
-		"setmetatable({}, { __gc = function() while true do end end })"; do
+		"setmetatable({}, { __gc = function() while true do end end })" \
+		"setmetatable(plan.lxc, { __len = function() while true do end end })" \
+		"setmetatable(plan, { __index = function() while true do end end }) plan.options = nil"; do
 		site_rule "$body"
 		start=$(now_s)
 		nx translate --bundle "$T/b"
@@ -92,5 +94,22 @@ end"
 	assert_fails
 	within "$start" 3
 	assert_contains "$ERR" "__gc is not allowed"
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+}
+
+test_a_hook_that_breaks_its_context_gets_an_error_not_a_crash() {
+	sim_setup
+	trap sim_teardown EXIT
+	export NEXCAGE_HOOKS_PATH="$T/sitehooks"
+	make_bundle "$T/b" '["sleep", "60"]'
+	write_file "$T/sitehooks/pre-create.d/10-tags.lua" "return function(h)
+  h.tags = setmetatable({}, { __len = function() error('len') end, __index = function() error('index') end })
+end"
+	nx translate --bundle "$T/b"
+	assert_ok
+	write_file "$T/sitehooks/pre-create.d/10-tags.lua" "return function(h) h.tags = 5; h.add_tag('x') end"
+	nx create --bundle "$T/b" tags
+	assert_fails
+	assert_contains "$ERR" "add_tag: the context's tags are no longer a list"
 	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
 }

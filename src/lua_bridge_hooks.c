@@ -113,9 +113,11 @@ static void push_state(lua_State *L, const nx_state *st, const char *status)
 static int l_add_tag(lua_State *L)
 {
 	const char *tag = luaL_checkstring(L, 1);
-	lua_getfield(L, lua_upvalueindex(1), "tags");
+	lua_pushliteral(L, "tags");
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TTABLE)
+		return luaL_error(L, "add_tag: the context's tags are no longer a list");
 	lua_pushstring(L, tag);
-	lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 	return 0;
 }
 
@@ -158,9 +160,15 @@ static int collect_tags(lua_State *L, int t, lua_hook_ctx *hc)
 {
 	if (!hc->tags_out)
 		return 0;
-	lua_getfield(L, t, "tags");
+	/* Raw reads, outside any protected call: the table is the hooks' and
+	 * may carry any metatable. */
+	lua_pushliteral(L, "tags");
+	if (lua_rawget(L, t) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return 0;
+	}
 	nx_buf b = {0};
-	lua_Integer n = luaL_len(L, -1);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 	for (lua_Integer i = 1; i <= n && i <= 64; i++) {
 		lua_rawgeti(L, -1, i);
 		if (lua_type(L, -1) == LUA_TSTRING) {
