@@ -1,7 +1,7 @@
 -- The entry point of the OCI -> Proxmox translation: runs the named rules in
 -- order over a fresh plan (the format is docs/plan.md). The core validates
 -- the plan it gets back; an error raised by a rule is reported naming it.
-local registry = require "rules.registry"
+local registry = require "nexcage.registry"
 
 local M = {}
 
@@ -19,9 +19,50 @@ local function new_plan()
 	return { options = {}, lxc = {}, warnings = {}, origin = {}, lxc_origin = {} }
 end
 
--- The rule list: the defaults, then the site's edits (module `site`, a no-op
--- unless /etc/nexcage/lua/site.lua replaces it).
+-- The core's list of site files (absent when the rules run outside
+-- nexcage, as in the specs).
+local function site_files()
+	local ok, files = pcall(require, "nexcage.site_files")
+	return ok and files or nil
+end
+
+-- Marks the rules a site file adds or replaces with that file, so the
+-- plan can say which file set each value.
+local function stamped(reg, file)
+	local function mark(name)
+		for _, r in ipairs(reg.list()) do
+			if r.name == name then r.file = file end
+		end
+	end
+	local view = {}
+	for k, f in pairs(reg) do view[k] = f end
+	function view.add(name, fn, where)
+		reg.add(name, fn, where)
+		mark(name)
+	end
+	function view.replace(name, fn)
+		reg.replace(name, fn)
+		mark(name)
+	end
+	return view
+end
+
+local function apply_site(reg, edit, file)
+	if type(edit) == "function" then
+		local done, err = pcall(edit, stamped(reg, file))
+		if not done then
+			error({ rule = "site", msg = file .. ": " .. tostring(err) }, 0)
+		end
+	elseif edit ~= nil and edit ~= true then
+		error({ rule = "site", msg = file .. ": must return a function(rules), got " .. type(edit) }, 0)
+	end
+end
+
+-- The rule list: the defaults, then the site's edits: module `site` (a
+-- no-op unless /etc/nexcage/lua/site.lua replaces it), then each file of
+-- /etc/nexcage/lua/site.d/ in name order.
 function M.rules()
+	local files = site_files()
 	local reg = registry.new()
 	for _, name in ipairs(M.default_order) do
 		reg.add(name, require("rules." .. name).apply)
@@ -30,13 +71,11 @@ function M.rules()
 	if not ok then
 		error({ rule = "site", msg = tostring(site) }, 0)
 	end
-	if type(site) == "function" then
-		local done, err = pcall(site, reg)
-		if not done then
-			error({ rule = "site", msg = tostring(err) }, 0)
+	apply_site(reg, site, files and files.origin("site") or "site")
+	if files then
+		for _, d in ipairs(files.dropins()) do
+			apply_site(reg, d.value, d.file)
 		end
-	elseif site ~= nil and site ~= true then
-		error({ rule = "site", msg = "module 'site' must return a function(rules), got " .. type(site) }, 0)
 	end
 	return reg
 end
@@ -113,8 +152,9 @@ function M.translate(spec, ctx)
 	end
 	ctx = type(ctx) == "table" and ctx or {}
 	local plan = new_plan()
+	local rules = M.rules().list()
 	local errors = {}
-	for _, rule in ipairs(M.rules().list()) do
+	for _, rule in ipairs(rules) do
 		plan.current_rule = rule.name
 		local opts, lxc = snapshot(plan)
 		local ok, err = pcall(rule.fn, spec, ctx, plan)
@@ -133,7 +173,16 @@ function M.translate(spec, ctx)
 	end
 	plan.current_rule = nil
 	if #errors > 0 then refuse_all(errors) end
+	-- The file of each rule a site file added or replaced (the core looks
+	-- up the others' modules when it shows origins).
+	plan.rule_files = {}
+	for _, rule in ipairs(rules) do
+		if rule.file then plan.rule_files[rule.name] = rule.file end
+	end
 	return plan
 end
+
+-- For module `update` (the resources rule for nexcage update).
+M.new_plan, M.check_shape, M.message = new_plan, check_shape, message
 
 return M

@@ -1,10 +1,10 @@
 local h = require "helpers"
 
-describe("rules.registry (site edits)", function()
+describe("nexcage.registry (site edits)", function()
 	local f = function() end
 
 	it("adds, replaces, reorders and drops single rules", function()
-		local reg = require("rules.registry").new()
+		local reg = require("nexcage.registry").new()
 		reg.add("a", f)
 		reg.add("c", f)
 		reg.add("b", f, { after = "a" })
@@ -17,7 +17,7 @@ describe("rules.registry (site edits)", function()
 	end)
 
 	it("refuses misuse with errors that say what is wrong", function()
-		local reg = require("rules.registry").new()
+		local reg = require("nexcage.registry").new()
 		reg.add("a", f)
 		assert.has_error(function() reg.add("a", f) end, "rule 'a' already exists (use replace)")
 		assert.has_error(function() reg.drop("missing") end)

@@ -30,4 +30,11 @@ describe("rules.sysctl", function()
 		assert.matches("control character", h.refuse(h.linux({ sysctl = { ["net.b"] = "1\nlxc.x: y" } }, { "network" })).msg)
 		assert.matches("control character", h.refuse(h.linux({ sysctl = { ["kernel.sem\nlxc.x"] = "1" } })).msg)
 	end)
+
+	it("checks a key in linear time (an 80,000-byte key is refused at once)", function()
+		local key = ("a"):rep(80000) .. "!"
+		local t0 = os.clock()
+		assert.matches("invalid key", h.refuse(h.linux({ sysctl = { [key] = "1" } })).msg)
+		assert.is_true(os.clock() - t0 < 0.5)
+	end)
 end)

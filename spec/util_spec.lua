@@ -1,6 +1,6 @@
-local util = require "rules.util"
+local util = require "nexcage.util"
 
-describe("rules.util", function()
+describe("nexcage.util", function()
 	it("refuses control characters, including DEL and NUL", function()
 		for _, bad in ipairs({ "a\nb", "a\rb", "a\0b", "a\27[0m", "a\127", "a\tb" }) do
 			assert.has_error(function() util.clean(bad, "v") end)

@@ -3,6 +3,7 @@
  * raw keys nexcage would write. Touches no Proxmox state. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "container.h"
 #include "container_id.h"
 #include "state.h"
+#include "plan_build.h"
 #include "translate.h"
 
 static void json_string_list(nx_buf *b, char *const *v, size_t n)
@@ -28,7 +30,44 @@ static void json_string_list(nx_buf *b, char *const *v, size_t n)
 	buf_puts(b, "]");
 }
 
-static void render_plan_json(const nx_plan *p, nx_buf *b)
+static void json_lines(nx_buf *b, const char *lines)
+{
+	buf_puts(b, "[");
+	for (const char *l = lines; l && *l;) {
+		size_t n = strcspn(l, "\n");
+		char *one = strndup(l, n);
+		buf_puts(b, l == lines ? "\n    " : ",\n    ");
+		buf_json_string(b, one ? one : "");
+		free(one);
+		l += n + (l[n] == '\n');
+	}
+	buf_puts(b, lines && *lines ? "\n  ]" : "]");
+}
+
+/* Which rule and file set each value, and what hooks would have called. */
+static void render_notes_json(const plan_notes *n, nx_buf *b)
+{
+	buf_puts(b, "  \"origins\": {");
+	for (size_t i = 0; i < n->origins.n_options; i++) {
+		buf_puts(b, i ? ",\n    " : "\n    ");
+		buf_json_string(b, n->origins.options[i].key);
+		buf_puts(b, ": ");
+		buf_json_string(b, n->origins.options[i].value);
+	}
+	buf_puts(b, n->origins.n_options ? "\n  },\n  \"lxc_origins\": [" : "},\n  \"lxc_origins\": [");
+	for (size_t i = 0; i < n->origins.n_lxc; i++) {
+		buf_puts(b, i ? ", " : "");
+		if (n->origins.lxc[i])
+			buf_json_string(b, n->origins.lxc[i]);
+		else
+			buf_puts(b, "null");
+	}
+	buf_puts(b, "],\n  \"hooks_would_call\": ");
+	json_lines(b, n->would_call);
+	buf_puts(b, ",\n");
+}
+
+static void render_plan_json(const nx_plan *p, const plan_notes *notes, nx_buf *b)
 {
 	buf_puts(b, "{\n  \"options\": {");
 	for (size_t i = 0; i < p->n_options; i++) {
@@ -100,6 +139,7 @@ static void render_plan_json(const nx_plan *p, nx_buf *b)
 		buf_json_string(b, p->seccomp);
 		buf_puts(b, ",\n");
 	}
+	render_notes_json(notes, b);
 	buf_puts(b, "  \"warnings\": ");
 	json_string_list(b, p->warnings, p->n_warnings);
 	buf_puts(b, "\n}\n");
@@ -174,10 +214,11 @@ static void render_init(const nx_process *pr, nx_buf *b)
 		buf_puts(b, "#   terminal: a pty made in the CT, its master sent to --console-socket\n");
 }
 
-static int render_pct(nx_ctx *ctx, nx_plan *p, const char *id, nx_buf *b, nx_err *err)
+static int render_pct(nx_ctx *ctx, nx_plan *p, const plan_notes *notes, const char *id, nx_buf *b,
+		      nx_err *err)
 {
 	const nx_config *cfg = ctx_config(ctx, err);
-	if (!cfg || plan_apply_core(p, cfg, id, err) < 0)
+	if (!cfg)
 		return -1;
 	const char *rootfs = plan_option(p, "rootfs");
 	if (rootfs && rootfs[0] == '/') { /* used in place: create names the empty archive */
@@ -204,6 +245,11 @@ static int render_pct(nx_ctx *ctx, nx_plan *p, const char *id, nx_buf *b, nx_err
 		render_init(&p->process, b);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		buf_printf(b, "# warning: %s\n", p->warnings[i]);
+	for (const char *l = notes->would_call; l && *l;) {
+		size_t n = strcspn(l, "\n");
+		buf_printf(b, "# hook would call: %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
 	return 0;
 }
 
@@ -237,19 +283,24 @@ int cmd_translate(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	nx_bundle bundle;
 	if (bundle_load(ctx, bundle_dir, &bundle, err) < 0)
 		return -1;
-	translate_input in = {id, bundle.spec_ref, bundle.path, bundle.rootfs};
+	bool json = !strcmp(format, "json");
+	/* The same plan create would make, hooks included; the JSON view is
+	 * the rules' (and hooks') plan before the core adds its options. */
+	plan_request rq = {.id = id, .bundle = &bundle, .dry_run = true, .skip_core = json};
 	nx_plan plan;
-	int rc = translate_plan(ctx, &in, &plan, err);
+	plan_notes notes;
+	int rc = plan_build(ctx, &rq, &plan, &notes, err);
 	if (rc == 0) {
 		nx_buf b = {0};
-		if (!strcmp(format, "json"))
-			render_plan_json(&plan, &b);
+		if (json)
+			render_plan_json(&plan, &notes, &b);
 		else
-			rc = render_pct(ctx, &plan, id, &b, err);
+			rc = render_pct(ctx, &plan, &notes, id, &b, err);
 		if (rc == 0)
 			fwrite(b.data, 1, b.len, stdout);
 		buf_free(&b);
 		plan_free(&plan);
+		plan_notes_free(&notes);
 	}
 	bundle_free(ctx, &bundle);
 	return rc;

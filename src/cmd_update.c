@@ -1,13 +1,12 @@
 /* update: new linux.resources for a running or created container, through
- * the same Lua rule that translated them at create (rules.resources) and
- * one `pct set`, which Proxmox applies to a running CT at once. */
+ * the site's "resources" rule (the one create used, site edits included)
+ * and one `pct set` of only what the given fields lead to, which Proxmox
+ * applies to a running CT at once. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <lauxlib.h>
 
 #include "cleanup.h"
 #include "cli.h"
@@ -16,6 +15,7 @@
 #include "fsutil.h"
 #include "pct.h"
 #include "log.h"
+#include "lua_bridge.h"
 #include "plan.h"
 
 #define RESOURCES_MAX (1u << 20)
@@ -35,60 +35,6 @@ static int read_resources(const char *file, char **out, nx_err *err)
 		return nx_err_set(err, "update: resources too large (limit %u bytes)", RESOURCES_MAX);
 	}
 	*out = b.data ? b.data : strdup("");
-	return 0;
-}
-
-/* spec = { linux = { resources = <decoded> } } through rules.resources.apply;
- * leaves the plan table on the stack. */
-static int resources_plan(nx_ctx *ctx, const char *json, nx_err *err)
-{
-	const nx_config *cfg = ctx_config(ctx, err);
-	if (!cfg)
-		return -1;
-	nx_lua *h = ctx->lua;
-	lua_State *L = lua_host_state(h);
-	if (lua_host_require(h, "cjson", err) < 0)
-		return -1;
-	lua_getfield(L, -1, "decode"); /* cjson decode */
-	lua_remove(L, -2);
-	lua_pushstring(L, json);
-	if (lua_host_pcall(h, 1, 1, err) < 0) /* res */
-		return nx_err_wrap(err, "update: resources are not valid JSON");
-	if (!lua_istable(L, -1)) {
-		lua_pop(L, 1);
-		return nx_err_set(err, "update: resources must be a JSON object");
-	}
-	if (lua_host_require(h, "rules.resources", err) < 0) {
-		lua_pop(L, 1);
-		return -1;
-	}
-	lua_getfield(L, -1, "apply"); /* res mod apply */
-	lua_remove(L, -2);	      /* res apply */
-	lua_createtable(L, 0, 1);     /* res apply spec */
-	lua_createtable(L, 0, 1);     /* res apply spec linux */
-	lua_pushvalue(L, -4);
-	lua_setfield(L, -2, "resources");
-	lua_setfield(L, -2, "linux");
-	lua_createtable(L, 0, 1); /* res apply spec ctx */
-	lua_rawgeti(L, LUA_REGISTRYINDEX, cfg->lua_ref);
-	lua_setfield(L, -2, "config");
-	lua_createtable(L, 0, 4); /* res apply spec ctx plan */
-	lua_newtable(L);
-	lua_setfield(L, -2, "options");
-	lua_newtable(L);
-	lua_setfield(L, -2, "lxc");
-	lua_newtable(L);
-	lua_setfield(L, -2, "warnings");
-	lua_newtable(L);
-	lua_setfield(L, -2, "origin");
-	lua_pushvalue(L, -1);
-	lua_insert(L, -5);		       /* res plan apply spec ctx plan */
-	int rc = lua_host_pcall(h, 3, 0, err); /* res plan */
-	lua_remove(L, -2);		       /* plan */
-	if (rc < 0) {
-		lua_pop(L, 1);
-		return nx_err_wrap(err, "update: rule 'resources'");
-	}
 	return 0;
 }
 
@@ -119,15 +65,13 @@ int cmd_update(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		nx_err_set(err, "container not running");
 		goto out;
 	}
-	if (read_resources(file, &json, err) < 0 || resources_plan(ctx, json, err) < 0)
-		goto out;
-	lua_State *L = lua_host_state(ctx->lua);
-	rc = plan_from_lua(L, -1, &plan, err);
-	lua_pop(L, 1);
-	if (rc < 0)
+	if (read_resources(file, &json, err) < 0 || bridge_update_plan(ctx, json, &plan, err) < 0)
 		goto out;
 	if (plan.n_lxc)
 		log_warn("update: cpuset and pids limits take effect at the next start only");
+	rc = 0;
+	if (!plan.n_options)
+		goto out;
 	const char *pct_path;
 	double timeout;
 	container_pct(&st, &pct_path, &timeout);

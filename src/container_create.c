@@ -26,6 +26,7 @@
 #include "mapping.h"
 #include "masks.h"
 #include "pct.h"
+#include "plan_build.h"
 #include "pve.h"
 #include "standin.h"
 #include "exitwatch.h"
@@ -344,31 +345,6 @@ static int record_state(create_job *j, nx_err *err)
 	return fs_write_atomic(j->o->pid_file, pid, (size_t)len, 0644, err);
 }
 
-/* pre-create hooks see the validated plan and may add tags. */
-static int pre_create_hooks(create_job *j, nx_err *err)
-{
-	char *tags = NULL;
-	lua_hook_ctx hc = {.phase = "pre-create",
-			   .id = j->o->id,
-			   .vmid = -1,
-			   .bundle = j->bundle.path,
-			   .spec_ref = j->bundle.spec_ref,
-			   .plan = &j->plan,
-			   .tags_out = &tags};
-	int rc = lua_hooks_run(j->ctx, &hc, err);
-	if (rc == 0 && tags && *tags) {
-		const char *old = plan_option(&j->plan, "tags");
-		char *joined = NULL;
-		if (asprintf(&joined, "%s%s%s", old ? old : "", old && *old ? ";" : "", tags) < 0)
-			rc = nx_err_sys(err, ENOMEM, "tags");
-		else if (plan_set_option(&j->plan, "tags", joined, err) < 0)
-			rc = nx_err_wrap(err, "pre-create hook tags");
-		free(joined);
-	}
-	free(tags);
-	return rc;
-}
-
 /* The rootfs in place (a bind mount point: Proxmox restores the template
  * into it and never deletes it), or, where the site asks, a copy into a
  * Proxmox storage through a template archive of the bundle's rootfs. */
@@ -432,16 +408,8 @@ static int create_steps(create_job *j, nx_err *err)
 	if (!bundle_has_process(j->ctx, &j->bundle))
 		return nx_err_set(
 		    err, "config.json: process: required to create a container (it is what start runs)");
-	lua_hook_ctx hc = {.phase = "pre-translate",
-			   .id = o->id,
-			   .vmid = -1,
-			   .bundle = j->bundle.path,
-			   .spec_ref = j->bundle.spec_ref};
-	if (lua_hooks_run(j->ctx, &hc, err) < 0)
-		return -1;
-	translate_input in = {o->id, j->bundle.spec_ref, j->bundle.path, j->bundle.rootfs};
-	if (translate_plan(j->ctx, &in, &j->plan, err) < 0 || pre_create_hooks(j, err) < 0 ||
-	    plan_apply_core(&j->plan, j->cfg, o->id, err) < 0)
+	plan_request rq = {.id = o->id, .bundle = &j->bundle};
+	if (plan_build(j->ctx, &rq, &j->plan, NULL, err) < 0)
 		return -1;
 	if (!j->plan.has_process)
 		return nx_err_set(err, "translate: the plan has no process");

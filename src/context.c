@@ -37,6 +37,6 @@ void ctx_free(nx_ctx *ctx)
 {
 	if (ctx->config_loaded)
 		config_free(&ctx->config);
-	lua_host_free(ctx->lua);
+	lua_host_exit(ctx->lua);
 	memset(ctx, 0, sizeof *ctx);
 }

@@ -41,6 +41,7 @@ typedef struct nx_ctx {
 
 nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err);
 const nx_config *ctx_config(nx_ctx *ctx, nx_err *err);
+/* At the end of the process (the interpreter is not closed, see lua_host_exit). */
 void ctx_free(nx_ctx *ctx);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "lua_host.h"
 #include "spawn.h"
 #include "version.h"
 
@@ -50,6 +51,9 @@ static int l_read_file(lua_State *L)
  * Atomic (temp file, fsync, rename): a reader never sees half a file. */
 static int l_write_file(lua_State *L)
 {
+	int dry = lua_host_effect(L, "nexcage.write_file");
+	if (dry)
+		return dry;
 	const char *path = luaL_checkstring(L, 1);
 	size_t len;
 	const char *data = luaL_checklstring(L, 2, &len);
@@ -94,6 +98,9 @@ static char **string_vector(lua_State *L, int idx, const char *what)
  *   {status=, stdout=, stderr=, timed_out=} | nil, message */
 static int l_run(lua_State *L)
 {
+	int dry = lua_host_effect(L, "nexcage.run");
+	if (dry)
+		return dry;
 	char **argv = string_vector(L, 1, "argv");
 	luaL_argcheck(L, argv[0] != NULL, 1, "argv is empty");
 	spawn_req req = {.argv = argv, .timeout = 30};

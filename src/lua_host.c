@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "lua_host.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,11 +14,14 @@
 #include <lua-cjson.h>
 #include <lualib.h>
 
+#include "buf.h"
 #include "cleanup.h"
 #include "embedded.h"
 #include "fsutil.h"
 #include "log.h"
 #include "lua_api.h"
+#include "lua_sandbox.h"
+#include "trust.h"
 
 #define DEFAULT_MEM_LIMIT  (256u << 20)
 #define DEFAULT_TIME_LIMIT 10.0
@@ -32,8 +36,20 @@ struct nx_lua {
 	nx_lua_settings settings;
 	size_t mem_used;
 	double deadline; /* CLOCK_MONOTONIC seconds; 0 outside protected calls */
+	/* Sticky for the rest of the outermost call: once set, pcall/xpcall
+	 * pass the stop on instead of catching it. */
 	bool timed_out;
+	bool out_of_memory;
+	char stop_msg[512]; /* the stop as first raised, with the script's place */
+	int dir_state[2];   /* site, installed dir: 0 not looked at, 1 exists, -1 missing */
+	nx_lua_mode mode;
+	nx_buf effects; /* dry run: what hooks would have done, one per line */
 };
+
+static nx_lua *host_of(lua_State *L)
+{
+	return *(nx_lua **)lua_getextraspace(L);
+}
 
 /* Counting allocator: a runaway site script gets "not enough memory"
  * instead of taking the host down. */
@@ -54,47 +70,146 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
+bool lua_host_stopped(lua_State *L)
+{
+	nx_lua *h = host_of(L);
+	if (!h->timed_out && h->deadline > 0 && clock_monotonic() > h->deadline)
+		h->timed_out = true;
+	return h->timed_out || h->out_of_memory;
+}
+
+/* level: where the script is (0 from the hook: the running function). */
+static void raise_stop(lua_State *L, int level)
+{
+	nx_lua *h = host_of(L);
+	if (!lua_host_stopped(L))
+		return;
+	if (h->out_of_memory)
+		luaL_error(L, "not enough memory");
+	if (!h->stop_msg[0]) {
+		luaL_where(L, level);
+		snprintf(h->stop_msg, sizeof h->stop_msg, "%sscript ran past its time limit of %.1fs",
+			 lua_tostring(L, -1), h->settings.time_limit);
+		lua_pop(L, 1);
+	}
+	lua_pushstring(L, h->stop_msg);
+	lua_error(L);
+}
+
+void lua_host_raise_if_stopped(lua_State *L)
+{
+	raise_stop(L, 1);
+}
+
+void lua_host_note_out_of_memory(lua_State *L)
+{
+	host_of(L)->out_of_memory = true;
+}
+
+size_t lua_host_memory_limit(lua_State *L)
+{
+	return host_of(L)->settings.mem_limit;
+}
+
 static void time_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
-	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
-	if (h->deadline > 0 && clock_monotonic() > h->deadline) {
-		h->timed_out = true;
-		char limit[32]; /* lua_pushfstring has no precision specifiers */
-		snprintf(limit, sizeof limit, "%.1f", h->settings.time_limit);
-		luaL_error(L, "script ran past its time limit of %ss", limit);
-	}
+	if (host_of(L)->deadline > 0)
+		raise_stop(L, 0);
 }
 
-int lua_host_check_trust(const char *path, nx_err *err)
+void lua_host_set_mode(nx_lua *h, nx_lua_mode mode)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return nx_err_sys(err, errno, "%s", path);
-	if (st.st_uid != 0)
-		return nx_err_set(err, "%s: refusing site file: owned by uid %u, not root", path,
-				  (unsigned)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return nx_err_set(err, "%s: refusing site file: writable by group or others (mode %04o)",
-				  path, (unsigned)(st.st_mode & 07777));
-	return 0;
+	h->mode = mode;
 }
 
-/* The file and every directory between it and the search root must be
- * trusted: a writable directory lets anyone swap the file. */
-static int check_trust_chain(const char *root, const char *file, nx_err *err)
+nx_lua_mode lua_host_mode(nx_lua *h)
 {
-	char buf[PATH_MAX];
-	snprintf(buf, sizeof buf, "%s", file);
-	size_t rl = strlen(root);
-	for (;;) {
-		if (lua_host_check_trust(buf, err) < 0)
-			return -1;
-		char *slash = strrchr(buf, '/');
-		if (!slash || (size_t)(slash - buf) < rl || slash == buf)
-			return 0;
-		*slash = '\0';
+	return h->mode;
+}
+
+void lua_host_dry_run_reset(nx_lua *h)
+{
+	buf_free(&h->effects);
+}
+
+const char *lua_host_dry_run_log(nx_lua *h)
+{
+	return h->effects.data ? h->effects.data : "";
+}
+
+/* What a call with side effects would do, for the dry run's log. */
+static void describe_effect(lua_State *L, const char *what, nx_buf *b)
+{
+	buf_puts(b, what);
+	if (lua_type(L, 1) == LUA_TTABLE) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+		for (lua_Integer i = 1; i <= n && i <= 64; i++) {
+			if (lua_rawgeti(L, 1, i) == LUA_TSTRING) {
+				buf_puts(b, " ");
+				buf_puts(b, lua_tostring(L, -1));
+			}
+			lua_pop(L, 1);
+		}
+	} else if (lua_type(L, 1) == LUA_TSTRING) {
+		buf_puts(b, " ");
+		buf_puts(b, lua_tostring(L, 1));
 	}
+	buf_puts(b, "\n");
+}
+
+int lua_host_effect(lua_State *L, const char *what)
+{
+	nx_lua *h = host_of(L);
+	if (h->mode == NX_LUA_EFFECTS)
+		return 0;
+	if (h->mode == NX_LUA_PURE)
+		return luaL_error(L, "%s: not allowed here: translation rules and config.lua are pure "
+				     "(run programs and write files from a lifecycle hook)", what);
+	describe_effect(L, what, &h->effects);
+	if (strcmp(what, "nexcage.run")) {
+		lua_pushboolean(L, 1);
+		return 1;
+	}
+	lua_createtable(L, 0, 5);
+	lua_pushinteger(L, 0);
+	lua_setfield(L, -2, "status");
+	lua_pushliteral(L, "");
+	lua_setfield(L, -2, "stdout");
+	lua_pushliteral(L, "");
+	lua_setfield(L, -2, "stderr");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "timed_out");
+	lua_pushboolean(L, 1);
+	lua_setfield(L, -2, "dry_run");
+	return 1;
+}
+
+static bool is_helper(const char *name)
+{
+	return !strncmp(name, "nexcage.", 8);
+}
+
+/* Old names of the helpers, from when they lived among the rules. */
+static const char *const renamed[][2] = {
+    {"rules.util", "nexcage.util"},
+    {"rules.registry", "nexcage.registry"},
+};
+
+static const char *canonical_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
+		if (!strcmp(name, renamed[i][0]))
+			return renamed[i][1];
+	return name;
+}
+
+static const char *old_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
+		if (!strcmp(name, renamed[i][1]))
+			return renamed[i][0];
+	return NULL;
 }
 
 static bool valid_module_name(const char *name)
@@ -110,10 +225,30 @@ static bool valid_module_name(const char *name)
 
 static void module_path(const char *dir, const char *name, char *out, size_t n)
 {
-	int len = snprintf(out, n, "%s/", dir);
-	for (const char *p = name; *p && (size_t)len + 5 < n; p++)
-		out[len++] = *p == '.' ? '/' : *p;
-	snprintf(out + len, n - (size_t)len, ".lua");
+	size_t dl = strlen(dir), nl = strlen(name);
+	if (dl + nl + 6 > n) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, dir, dl);
+	out[dl] = '/';
+	for (size_t i = 0; i < nl; i++)
+		out[dl + 1 + i] = name[i] == '.' ? '/' : name[i];
+	memcpy(out + dl + 1 + nl, ".lua", 5);
+}
+
+/* The search directories that exist (looked up once per process: every
+ * require would otherwise resolve a missing directory again). */
+static void search_dirs(nx_lua *h, const char *dirs[2])
+{
+	const char *all[2] = {h->settings.site_dir, h->settings.installed_dir};
+	for (int i = 0; i < 2; i++) {
+		if (all[i] && !h->dir_state[i]) {
+			struct stat st;
+			h->dir_state[i] = stat(all[i], &st) == 0 ? 1 : -1;
+		}
+		dirs[i] = all[i] && h->dir_state[i] > 0 ? all[i] : NULL;
+	}
 }
 
 static bool file_exists(const char *path)
@@ -126,7 +261,8 @@ const char *lua_host_module_origin(nx_lua *h, const char *name, char *buf, size_
 {
 	if (!valid_module_name(name))
 		return NULL;
-	const char *dirs[2] = {h->settings.site_dir, h->settings.installed_dir};
+	const char *dirs[2];
+	search_dirs(h, dirs);
 	for (int i = 0; i < 2; i++) {
 		if (!dirs[i])
 			continue;
@@ -159,11 +295,12 @@ static int load_text(nx_lua *h, const char *src, size_t len, const char *chunkna
 	return 0;
 }
 
+/* A file from disk, read from the descriptor its trust was checked on. */
 static int load_file(nx_lua *h, const char *path, nx_err *err)
 {
 	cleanup_free char *src = NULL;
 	size_t len = 0;
-	if (fs_read_file(path, MAX_SOURCE_SIZE, &src, &len, err) < 0)
+	if (trust_read_file(path, MAX_SOURCE_SIZE, &src, &len, err) < 0)
 		return -1;
 	char chunkname[PATH_MAX + 1];
 	snprintf(chunkname, sizeof chunkname, "@%s", path);
@@ -172,8 +309,6 @@ static int load_file(nx_lua *h, const char *path, nx_err *err)
 
 int lua_host_load_site_file(nx_lua *h, const char *path, nx_err *err)
 {
-	if (lua_host_check_trust(path, err) < 0)
-		return -1;
 	return load_file(h, path, err);
 }
 
@@ -197,16 +332,34 @@ static int load_bytecode(nx_lua *h, const nx_embedded_file *f, const char *name)
 static int find_module(nx_lua *h, const char *name, nx_err *err)
 {
 	char path[PATH_MAX];
-	const char *dirs[2] = {h->settings.site_dir, h->settings.installed_dir};
+	const char *dirs[2];
+	search_dirs(h, dirs);
 	for (int i = 0; i < 2; i++) {
 		if (!dirs[i])
 			continue;
-		module_path(dirs[i], name, path, sizeof path);
-		if (!file_exists(path))
+		/* nexcage's own helpers, which every rule uses, are not the
+		 * site's to replace: a file shadowing one is an error, not a
+		 * silent change. */
+		if (i == 0 && is_helper(name)) {
+			const char *names[2] = {name, old_name(name)};
+			for (int k = 0; k < 2; k++) {
+				if (!names[k])
+					continue;
+				module_path(dirs[i], names[k], path, sizeof path);
+				if (file_exists(path))
+					return nx_err_set(err,
+							  "%s: module '%s' is one of nexcage's helpers and cannot be "
+							  "replaced (edit rules through site.lua or site.d/)",
+							  path, names[k]);
+			}
 			continue;
-		if (check_trust_chain(dirs[i], path, err) < 0)
+		}
+		module_path(dirs[i], name, path, sizeof path);
+		if (load_file(h, path, err) == 0)
+			return 0;
+		if (err->errnum != ENOENT && err->errnum != ENOTDIR)
 			return -1;
-		return load_file(h, path, err);
+		nx_err_clear(err);
 	}
 	const nx_embedded_file *f = embedded_find(name);
 	if (!f)
@@ -220,13 +373,93 @@ static int find_module(nx_lua *h, const char *name, nx_err *err)
 	return load_text(h, f->src, f->len, chunkname, err);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#define MAX_DROPINS 256
+
+/* The site's drop-ins, the .lua files of <site>/site.d in name order, as a list of
+ * {file = path, value = what the file returned}. */
+static int l_site_dropins(lua_State *L)
+{
+	nx_lua *h = host_of(L);
+	lua_newtable(L);
+	if (!h->settings.site_dir)
+		return 1;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/site.d", h->settings.site_dir);
+	DIR *d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 1;
+		return luaL_error(L, "%s: %s", dir, strerror(errno));
+	}
+	char *names[MAX_DROPINS];
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < MAX_DROPINS) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] != '.' && l > 4 && !strcmp(de->d_name + l - 4, ".lua") &&
+		    (names[n] = strdup(de->d_name)))
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_names);
+	/* Paths first, as Lua strings: a raise below then leaks nothing. */
+	for (size_t i = 0; i < n; i++) {
+		lua_pushfstring(L, "%s/%s", dir, names[i]);
+		free(names[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_newtable(L); /* paths list */
+	for (size_t i = 0; i < n; i++) {
+		lua_rawgeti(L, -2, (lua_Integer)i + 1);
+		const char *path = lua_tostring(L, -1);
+		nx_err err = {0};
+		if (load_file(h, path, &err) < 0)
+			return luaL_error(L, "%s", err.msg);
+		lua_call(L, 0, 1);	  /* paths list path value */
+		lua_createtable(L, 0, 2); /* paths list path value entry */
+		lua_insert(L, -3);	  /* paths list entry path value */
+		lua_setfield(L, -3, "value");
+		lua_setfield(L, -2, "file");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+/* Where module `name` comes from, for the origins `translate` shows. */
+static int l_module_origin(lua_State *L)
+{
+	char buf[PATH_MAX];
+	const char *o = lua_host_module_origin(host_of(L), canonical_name(luaL_checkstring(L, 1)), buf,
+					       sizeof buf);
+	lua_pushstring(L, !o ? "?" : strcmp(o, "embedded") ? o : "built in");
+	return 1;
+}
+
+static int open_site_files(lua_State *L)
+{
+	lua_createtable(L, 0, 2);
+	lua_pushcfunction(L, l_site_dropins);
+	lua_setfield(L, -2, "dropins");
+	lua_pushcfunction(L, l_module_origin);
+	lua_setfield(L, -2, "origin");
+	return 1;
+}
+
 /* require(name) inside the sandbox: the host's own search order, no
  * package library, no C modules but the two linked in. */
 static int l_require(lua_State *L)
 {
 	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
-	const char *name = luaL_checkstring(L, 1);
+	const char *name = canonical_name(luaL_checkstring(L, 1));
+	lua_pushstring(L, name);
+	lua_replace(L, 1);
 	lua_settop(L, 1);
+	name = lua_tostring(L, 1);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LOADED); /* name loaded */
 	lua_getfield(L, 2, name);			/* name loaded value */
 	if (!lua_isnil(L, -1))
@@ -238,6 +471,8 @@ static int l_require(lua_State *L)
 		lua_pushcfunction(L, luaopen_cjson);
 	} else if (!strcmp(name, "nexcage")) {
 		lua_pushcfunction(L, luaopen_nexcage);
+	} else if (!strcmp(name, "nexcage.site_files")) {
+		lua_pushcfunction(L, open_site_files);
 	} else {
 		nx_err err = {0};
 		if (find_module(h, name, &err) < 0)
@@ -288,6 +523,7 @@ static void build_base(lua_State *L)
 	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
 	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0); /* string table math utf8 */
 	lua_pop(L, 4);
+	sandbox_guard_libraries(L);
 	lua_newtable(L); /* safe */
 	lua_pushglobaltable(L);
 	for (const char *const *n = base_names; *n; n++) {
@@ -300,9 +536,12 @@ static void build_base(lua_State *L)
 	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	for (const char *const *n = libs; *n; n++) {
 		lua_getfield(L, -1, *n);
-		lua_setfield(L, -3, *n);
+		sandbox_push_readonly(L, -1);
+		lua_setfield(L, -4, *n);
+		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+	sandbox_set_base_functions(L, -1);
 	lua_pushcfunction(L, l_require);
 	lua_setfield(L, -2, "require");
 	/* metatable for every env: { __index = strict(safe), __newindex = refuse } */
@@ -349,8 +588,22 @@ void lua_host_free(nx_lua *h)
 {
 	if (!h)
 		return;
+	/* No finalizer can be set from the sandbox; should one exist anyway,
+	 * it runs under a time limit like any other call. */
+	h->deadline = clock_monotonic() + h->settings.time_limit;
+	h->timed_out = h->out_of_memory = false;
 	lua_close(h->L);
+	buf_free(&h->effects);
 	free(h);
+}
+
+void lua_host_exit(nx_lua *h)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	lua_host_free(h); /* leak reports must stay meaningful */
+#else
+	(void)h;
+#endif
 }
 
 void lua_host_set_limits(nx_lua *h, size_t mem_limit, double time_limit)
@@ -401,14 +654,18 @@ int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 	bool outer = h->deadline == 0;
 	if (outer) {
 		h->deadline = clock_monotonic() + h->settings.time_limit;
-		h->timed_out = false;
+		h->timed_out = h->out_of_memory = false;
+		h->stop_msg[0] = '\0';
 	}
 	int rc = lua_pcall(L, nargs, nresults, base);
-	if (outer)
+	bool out_of_memory = h->out_of_memory;
+	if (outer) {
 		h->deadline = 0;
+		h->timed_out = h->out_of_memory = false;
+	}
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
-		if (rc == LUA_ERRMEM)
+		if (rc == LUA_ERRMEM || out_of_memory)
 			nx_err_set(err, "lua: out of memory (limit %zu MiB)", h->settings.mem_limit >> 20);
 		else
 			nx_err_set(err, "%s", msg ? msg : "lua error");

@@ -1,8 +1,6 @@
 #define _GNU_SOURCE
 #include "translate.h"
 
-#include <lauxlib.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,67 +13,17 @@
 #include "state.h"
 #include "log.h"
 
-int translate_push_raw(nx_ctx *ctx, const translate_input *in, nx_err *err)
-{
-	const nx_config *cfg = ctx_config(ctx, err);
-	if (!cfg)
-		return -1;
-	nx_lua *h = ctx->lua;
-	lua_State *L = lua_host_state(h);
-	if (lua_host_require(h, "translate", err) < 0)
-		return nx_err_wrap(err, "translate");
-	lua_getfield(L, -1, "translate"); /* mod fn */
-	lua_remove(L, -2);		  /* fn */
-	if (!lua_isfunction(L, -1)) {
-		lua_pop(L, 1);
-		return nx_err_set(err, "translate: module 'translate' has no function translate");
-	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, in->spec_ref); /* fn spec */
-	lua_createtable(L, 0, 6);			 /* fn spec ctx */
-	lua_pushstring(L, in->id ? in->id : "");
-	lua_setfield(L, -2, "id");
-	lua_pushstring(L, in->bundle);
-	lua_setfield(L, -2, "bundle");
-	lua_pushstring(L, in->rootfs);
-	lua_setfield(L, -2, "rootfs");
-	lua_rawgeti(L, LUA_REGISTRYINDEX, cfg->lua_ref);
-	lua_setfield(L, -2, "config");
-	lua_getfield(L, -2, "annotations");
-	if (!lua_istable(L, -1)) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-	}
-	lua_setfield(L, -2, "annotations");
-	if (lua_host_pcall(h, 2, 1, err) < 0) /* plan */
-		return nx_err_wrap(err, "translate");
-	return 0;
-}
-
-/* maskedPaths/readonlyPaths need the root filesystem's file types. */
-static int masks_for(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
+/* maskedPaths/readonlyPaths need the root filesystem's file types, and an
+ * AppArmor profile a host that has AppArmor: checks the core makes on the
+ * rules' plan before anything else sees it. */
+int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
 {
 	cleanup_free char *sdir = state_dir(ctx->opts->root, in->id && *in->id ? in->id : "dry-run");
 	cleanup_free char *mount = sdir ? masks_rootfs_mount(sdir) : NULL;
 	if (!mount)
 		return nx_err_sys(err, ENOMEM, "translate");
-	return masks_apply(plan, in->rootfs, mount, err);
-}
-
-int translate_plan(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
-{
-	if (translate_push_raw(ctx, in, err) < 0)
+	if (masks_apply(plan, in->rootfs, mount, err) < 0 || apparmor_check_plan(plan, err) < 0)
 		return -1;
-	lua_State *L = lua_host_state(ctx->lua);
-	int rc = plan_from_lua(L, -1, plan, err);
-	lua_pop(L, 1);
-	if (rc < 0)
-		return nx_err_wrap(err, "translate");
-	if (masks_for(ctx, in, plan, err) < 0 || apparmor_check_plan(plan, err) < 0) {
-		plan_free(plan);
-		return -1;
-	}
-	for (size_t i = 0; i < plan->n_warnings; i++)
-		log_warn("translate: %s", plan->warnings[i]);
 	return 0;
 }
 

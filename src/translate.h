@@ -1,5 +1,6 @@
-/* The one call from the core into the translation rules:
- * translate(spec, ctx) -> plan, then the core's validation of the plan. */
+/* What the core adds to a plan the rules made: the options it owns and
+ * the raw keys of its own. The rules are reached through lua_bridge.h,
+ * from plan_build.h. */
 #ifndef NX_TRANSLATE_H
 #define NX_TRANSLATE_H
 
@@ -14,9 +15,10 @@ typedef struct translate_input {
 	const char *rootfs; /* absolute */
 } translate_input;
 
-int translate_plan(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err);
-/* Leave the raw plan table on the Lua stack instead (for `translate --format json`). */
-int translate_push_raw(nx_ctx *ctx, const translate_input *in, nx_err *err);
+
+/* The core's checks of the rules' plan that need the host: masked and
+ * read-only paths resolved in the rootfs, AppArmor present if asked for. */
+int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err);
 
 /* Options the core owns, whatever the rules said (see translate.c). */
 int plan_apply_core(nx_plan *plan, const nx_config *cfg, const char *id, nx_err *err);

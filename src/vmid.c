@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lauxlib.h>
-
 #include "cleanup.h"
 #include "fsutil.h"
 #include "lock.h"
 #include "log.h"
+#include "lua_bridge.h"
 #include "json.h"
 #include "pve.h"
 #include "spawn.h"
@@ -121,55 +120,17 @@ oom:
 	return nx_err_sys(err, ENOMEM, "vmid");
 }
 
-/* vmid.choose{ id, min, max, used = {[vmid] = true}, attempt, annotations } */
 static int call_rule(const vmid_request *req, const char *id, const long *used, size_t n, long *out,
 		     nx_err *err)
 {
-	lua_State *L = lua_host_state(req->lua);
-	if (lua_host_require(req->lua, "vmid", err) < 0)
-		return nx_err_wrap(err, "vmid rule");
-	lua_getfield(L, -1, "choose"); /* mod choose */
-	if (!lua_isfunction(L, -1)) {
-		lua_pop(L, 2);
-		return nx_err_set(err, "vmid rule: module 'vmid' has no function choose");
-	}
-	lua_remove(L, -2);	  /* choose */
-	lua_createtable(L, 0, 6); /* choose req */
-	lua_pushstring(L, id);
-	lua_setfield(L, -2, "id");
-	lua_pushinteger(L, req->cfg->vmid_min);
-	lua_setfield(L, -2, "min");
-	lua_pushinteger(L, req->cfg->vmid_max);
-	lua_setfield(L, -2, "max");
-	lua_pushinteger(L, req->attempt);
-	lua_setfield(L, -2, "attempt");
-	lua_createtable(L, 0, (int)n);
-	for (size_t i = 0; i < n; i++) {
-		lua_pushboolean(L, 1);
-		lua_rawseti(L, -2, used[i]);
-	}
-	lua_setfield(L, -2, "used");
-	if (req->spec_ref != LUA_NOREF) {
-		lua_rawgeti(L, LUA_REGISTRYINDEX, req->spec_ref);
-		lua_getfield(L, -1, "annotations");
-		lua_remove(L, -2);
-	} else {
-		lua_newtable(L);
-	}
-	if (!lua_istable(L, -1)) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-	}
-	lua_setfield(L, -2, "annotations");
-	if (lua_host_pcall(req->lua, 1, 1, err) < 0)
-		return nx_err_wrap(err, "vmid rule");
-	int isnum = 0;
-	lua_Number v = lua_tonumberx(L, -1, &isnum);
-	lua_pop(L, 1);
-	if (!isnum || v != floor(v))
-		return nx_err_set(err, "vmid rule: returned no integer VMID");
-	*out = (long)v;
-	return 0;
+	vmid_choice c = {.id = id,
+			 .min = req->cfg->vmid_min,
+			 .max = req->cfg->vmid_max,
+			 .attempt = req->attempt,
+			 .used = used,
+			 .n_used = n,
+			 .spec_ref = req->spec_ref};
+	return bridge_vmid_choose(req->lua, &c, out, err);
 }
 
 int vmid_allocate(const vmid_request *req, nx_mapping *m, nx_err *err)

@@ -26,7 +26,7 @@ function M.apply(spec, ctx, plan)
 	for _, k in ipairs(util.sorted_keys(sysctl)) do
 		local what = "linux.sysctl." .. k
 		util.clean(k, "linux.sysctl key")
-		if not k:match("^[%w_%-]+[%w_%.%-/]*$") or k:find("..", 1, true) or k:find("/", 1, true) then
+		if not k:match("^[%w_%-][%w_%.%-/]*$") or k:find("..", 1, true) or k:find("/", 1, true) then
 			error("linux.sysctl: invalid key " .. string.format("%q", k), 0)
 		end
 		local v = sysctl[k]

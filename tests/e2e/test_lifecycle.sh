@@ -369,8 +369,10 @@ test_update_changes_the_limits_through_pct_set() {
 	conf=$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")
 	assert_contains "$conf" "memory: 256"
 	assert_contains "$conf" "cpulimit: 0.5"
-	echo '{"memory": {"limit": 1}}' | "$NEXCAGE" --root "$ROOT" update -r - up
-	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "memory: 16"
+	# a 1-byte limit would be raised to pct's 16 MiB on the running CT: refused
+	echo '{"memory": {"limit": 1}}' | "$NEXCAGE" --root "$ROOT" update -r - up 2>"$T/err" && fail "1-byte limit accepted"
+	assert_contains "$(cat "$T/err")" "linux.resources.memory.limit: 1 is out of range"
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "memory: 256"
 	echo 'not json' >"$T/res.json"
 	nx update --resources "$T/res.json" up
 	assert_fails

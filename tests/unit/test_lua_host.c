@@ -2,9 +2,12 @@
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "harness.h"
 #include "lua_host.h"
+#include "lua_sandbox.h"
 #include "test_util.h"
 
 static nx_lua *host_for(const char *site, double time_limit, size_t mem)
@@ -129,9 +132,248 @@ TEST(lua_nexcage_module_and_cjson_are_available)
 		 "end }\n",
 		 0644);
 	nx_lua *h = host_for(dir, 0, 0);
+	lua_host_set_mode(h, NX_LUA_EFFECTS); /* as in a hook */
 	nx_err err;
 	CHECK_STR(run_module(h, "api", &err), "");
 	lua_host_free(h);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Each way a script could outlast its time limit: it must end, with the
+ * time-limit error, within the limit + 1 s. */
+static void check_stops(bool *nx_failed_, nx_lua *h, const char *module, const char *want, double limit)
+{
+	nx_err err;
+	double t0 = clock_monotonic();
+	const char *msg = run_module(h, module, &err);
+	double took = clock_monotonic() - t0;
+	if (!strstr(msg, want) || took > limit + 1.0) {
+		fprintf(stderr, "  %s: took %.2fs (limit %.1fs): %s\n", module, took, limit, msg);
+		*nx_failed_ = true;
+	}
+	CHECK(lua_gettop(lua_host_state(h)) == 0);
+}
+
+#define SPIN "function() while true do end end"
+
+TEST(lua_time_limit_holds_under_pcall_xpcall_and_error_handlers)
+{
+	char *dir = tu_tmpdir();
+	tu_write(dir, "pcall_loop.lua",
+		 "return { run = function() while true do pcall(" SPIN ") end end }\n", 0644);
+	tu_write(dir, "pcall_nested.lua",
+		 "return { run = function() while true do pcall(pcall, pcall, " SPIN ") end end }\n", 0644);
+	tu_write(dir, "xpcall_handler.lua",
+		 "return { run = function() while true do xpcall(" SPIN ", " SPIN ") end end }\n", 0644);
+	tu_write(dir, "xpcall_catch.lua",
+		 "return { run = function()\n"
+		 "  while true do xpcall(" SPIN ", function(e) return 'caught' end) end end }\n",
+		 0644);
+	tu_write(dir, "error_handler_loops.lua",
+		 "return { run = function() xpcall(error, " SPIN ", 'x') end }\n", 0644);
+	tu_write(dir, "close_loops.lua",
+		 "return { run = function()\n"
+		 "  local x <close> = setmetatable({}, { __close = " SPIN " })\n"
+		 "  while true do end end }\n",
+		 0644);
+	nx_lua *h = host_for(dir, 1.0, 0);
+	const char *stop = "script ran past its time limit of 1.0s";
+	check_stops(nx_failed_, h, "pcall_loop", stop, 1.0);
+	check_stops(nx_failed_, h, "pcall_nested", stop, 1.0);
+	check_stops(nx_failed_, h, "xpcall_handler", stop, 1.0);
+	check_stops(nx_failed_, h, "xpcall_catch", stop, 1.0);
+	check_stops(nx_failed_, h, "error_handler_loops", stop, 1.0);
+	check_stops(nx_failed_, h, "close_loops", stop, 1.0);
+	/* pcall still catches ordinary errors, with Lua's results */
+	tu_write(dir, "ordinary.lua",
+		 "return { run = function()\n"
+		 "  local ok, e = pcall(error, 'boom', 0) assert(not ok and e == 'boom')\n"
+		 "  local a, b, c = pcall(function(x) return x, 2 end, 1) assert(a and b == 1 and c == 2)\n"
+		 "  local ok2, e2 = xpcall(error, function(m) return 'h:' .. m end, 'm', 0)\n"
+		 "  assert(not ok2 and e2 == 'h:m', e2)\n"
+		 "  assert(select('#', xpcall(function() return 1, 2 end, error)) == 3)\n"
+		 "end }\n",
+		 0644);
+	nx_err err;
+	CHECK_STR(run_module(h, "ordinary", &err), "");
+	lua_host_free(h);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+TEST(lua_c_library_calls_cannot_outlast_the_time_limit)
+{
+	char *dir = tu_tmpdir();
+	/* Backtracking in C: no instruction hook runs inside the matcher. */
+	tu_write(dir, "find.lua",
+		 "return { run = function() return ('a'):rep(28):find(('a*'):rep(28) .. 'b') end }\n", 0644);
+	tu_write(dir, "match.lua",
+		 "return { run = function() return string.match(('a'):rep(40), ('a-'):rep(20) .. 'b') end }\n",
+		 0644);
+	tu_write(dir, "gmatch.lua",
+		 "return { run = function() for x in ('a'):rep(5000):gmatch('a*a*a*b') do end end }\n", 0644);
+	tu_write(dir, "gsub.lua",
+		 "return { run = function() return (('a'):rep(30)):gsub(('(a?)'):rep(30) .. ('a'):rep(30) "
+		 ".. 'b', '') end }\n",
+		 0644);
+	tu_write(dir, "balanced.lua",
+		 "return { run = function() return (('('):rep(20000)):find('%b()%b()') end }\n", 0644);
+	/* The sysctl key pattern the rules used to have: quadratic. */
+	tu_write(dir, "sysctl_key.lua",
+		 "return { run = function() return (('a'):rep(80000) .. '!'):match('^[%w_%-]+[%w_%.%-/]*$') "
+		 "end }\n",
+		 0644);
+	tu_write(dir, "rep.lua",
+		 "return { run = function() assert((''):rep(1e15) == '' and ('x'):rep(3, '') == 'xxx') end }\n",
+		 0644);
+	tu_write(dir, "move.lua", "return { run = function() table.move({}, 1, 1e15, 2) end }\n", 0644);
+	tu_write(dir, "insert.lua",
+		 "return { run = function()\n"
+		 "  local t = setmetatable({}, { __len = function() return 1e15 end })\n"
+		 "  table.insert(t, 1, 'x') end }\n",
+		 0644);
+	/* what the rules do stays allowed */
+	tu_write(dir, "fine.lua",
+		 "return { run = function()\n"
+		 "  local long = ('a'):rep(100000)\n"
+		 "  assert(long:find('%c') == nil and long:match('^[%w_%-][%w_%.%-/]*$'))\n"
+		 "  local n = 0 for w in (long .. ' b c'):gmatch('[^%s]+') do n = n + 1 end assert(n == 3)\n"
+		 "  assert(('x'):rep(5000):gsub('/+', '/') and ('//a'):gsub('/+', '/') == '/a')\n"
+		 "  assert(long:find('aaa', 1, true) == 1)\n"
+		 "  local t = {1, 2, 3} table.insert(t, 4) table.remove(t, 1)\n"
+		 "  assert(table.concat(table.move(t, 1, 3, 2), ',') == '2,2,3,4')\n"
+		 "end }\n",
+		 0644);
+	nx_lua *h = host_for(dir, 1.0, 0);
+	const char *costly = "pattern too costly";
+	check_stops(nx_failed_, h, "find", costly, 1.0);
+	check_stops(nx_failed_, h, "match", costly, 1.0);
+	check_stops(nx_failed_, h, "gmatch", costly, 1.0);
+	check_stops(nx_failed_, h, "gsub", costly, 1.0);
+	check_stops(nx_failed_, h, "balanced", costly, 1.0);
+	check_stops(nx_failed_, h, "sysctl_key", costly, 1.0);
+	check_stops(nx_failed_, h, "move", "too many elements", 1.0);
+	check_stops(nx_failed_, h, "insert", "out of range", 1.0);
+	nx_err err;
+	CHECK_STR(run_module(h, "rep", &err), "");
+	CHECK_STR(run_module(h, "fine", &err), "");
+	lua_host_free(h);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+TEST(lua_pattern_cost_bounds_the_backtracking)
+{
+	/* one start, one scan */
+	CHECK(sandbox_pattern_cost("^[%w_%-][%w_%.%-/]*$", 20, 80000, true, false) < 1e6);
+	/* two quantifiers where the second can fail: quadratic */
+	CHECK(sandbox_pattern_cost("^[%w_%-]+[%w_%.%-/]*$", 21, 80000, true, false) > NX_PATTERN_BUDGET);
+	/* a trailing quantifier is never backtracked into */
+	CHECK(sandbox_pattern_cost("[^\n]+", 5, 1000000, false, false) < 1e7);
+	CHECK(sandbox_pattern_cost("a*b", 3, 20000, false, false) > NX_PATTERN_BUDGET);
+	CHECK(sandbox_pattern_cost("a*b", 3, 2000, false, false) < NX_PATTERN_BUDGET);
+	/* gmatch does not anchor */
+	CHECK(sandbox_pattern_cost("^a*b", 4, 20000, false, false) > NX_PATTERN_BUDGET);
+	CHECK(sandbox_pattern_cost("^a*b", 4, 20000, true, false) < 1e6);
+	CHECK(sandbox_pattern_cost("[]*]*x", 6, 20000, false, false) > NX_PATTERN_BUDGET);
+	CHECK(sandbox_pattern_cost("abc", 3, 1000, false, true) < 1e5);
+}
+
+TEST(lua_memory_limit_cannot_be_caught)
+{
+	char *dir = tu_tmpdir();
+	tu_write(dir, "hog_in_pcall.lua",
+		 "return { run = function()\n"
+		 "  while true do pcall(function() local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(64) .. i end "
+		 "end) end end }\n",
+		 0644);
+	nx_lua *h = host_for(dir, 30, 16u << 20);
+	nx_err err;
+	double t0 = clock_monotonic();
+	CHECK_CONTAINS(run_module(h, "hog_in_pcall", &err), "out of memory (limit 16 MiB)");
+	CHECK(clock_monotonic() - t0 < 20);
+	lua_host_free(h);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+TEST(lua_finalizers_are_refused)
+{
+	char *dir = tu_tmpdir();
+	tu_write(dir, "gc.lua",
+		 "return { run = function() setmetatable({}, { __gc = " SPIN " }) end }\n", 0644);
+	nx_lua *h = host_for(dir, 1.0, 0);
+	nx_err err;
+	CHECK_CONTAINS(run_module(h, "gc", &err), "__gc is not allowed");
+	double t0 = clock_monotonic();
+	lua_host_free(h); /* close runs no finalizer */
+	CHECK(clock_monotonic() - t0 < 1.0);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+TEST(lua_library_tables_are_read_only_and_not_shared)
+{
+	char *dir = tu_tmpdir();
+	tu_write(dir, "a.lua",
+		 "return { run = function()\n"
+		 "  assert(not pcall(function() string.upper = function() return 'evil' end end))\n"
+		 "  assert(not pcall(rawset, string, 'upper', function() return 'evil' end))\n"
+		 "  assert(not pcall(rawset, table, 'concat', error))\n"
+		 "  assert(not pcall(setmetatable, math, {}))\n"
+		 "  assert(getmetatable('') == 'string')\n"
+		 "  assert(getmetatable(string) == 'read-only')\n"
+		 "  local n = 0 for k, v in pairs(string) do n = n + 1 assert(type(v) == 'function') end\n"
+		 "  assert(n > 10)\n"
+		 "  string.upper = nil\n"
+		 "end }\n",
+		 0644);
+	tu_write(dir, "b.lua",
+		 "return { run = function() assert(('x'):upper() == 'X' and string.upper('y') == 'Y') end }\n",
+		 0644);
+	nx_lua *h = host_for(dir, 0, 0);
+	nx_err err;
+	CHECK_CONTAINS(run_module(h, "a", &err), "attempt to change read-only table (field 'upper')");
+	CHECK_STR(run_module(h, "b", &err), "");
+	lua_host_free(h);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+TEST(lua_rules_are_pure_and_a_dry_run_only_logs)
+{
+	char *dir = tu_tmpdir();
+	char *target = NULL;
+	if (asprintf(&target, "%s/written", dir) < 0)
+		abort();
+	char src[2048];
+	snprintf(src, sizeof src,
+		 "local nx = require 'nexcage'\n"
+		 "return { run = function()\n"
+		 "  local r = assert(nx.run({ '/bin/sh', '-c', 'touch %s.ran' }, {}))\n"
+		 "  assert(nx.write_file('%s', 'x'))\n"
+		 "  return r.dry_run\n"
+		 "end }\n",
+		 target, target);
+	tu_write(dir, "effects.lua", src, 0644);
+	nx_lua *h = host_for(dir, 0, 0);
+	nx_err err;
+	CHECK_CONTAINS(run_module(h, "effects", &err), "nexcage.run: not allowed here");
+	lua_host_set_mode(h, NX_LUA_DRY_RUN);
+	CHECK_STR(run_module(h, "effects", &err), "");
+	char ran[4200];
+	snprintf(ran, sizeof ran, "%s.ran", target);
+	CHECK(access(target, F_OK) < 0 && access(ran, F_OK) < 0);
+	CHECK_CONTAINS(lua_host_dry_run_log(h), "nexcage.run /bin/sh -c touch");
+	CHECK_CONTAINS(lua_host_dry_run_log(h), "nexcage.write_file ");
+	lua_host_set_mode(h, NX_LUA_PURE);
+	tu_write(dir, "writes.lua",
+		 "local nx = require 'nexcage'\nreturn { run = function() nx.write_file('/tmp/x', '') end }\n",
+		 0644);
+	CHECK_CONTAINS(run_module(h, "writes", &err), "nexcage.write_file: not allowed here");
+	lua_host_free(h);
+	free(target);
 	tu_rmtree(dir);
 	free(dir);
 }

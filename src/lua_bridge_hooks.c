@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "trust.h"
 
 #define MAX_HOOK_FILES 256
 
@@ -112,9 +113,11 @@ static void push_state(lua_State *L, const nx_state *st, const char *status)
 static int l_add_tag(lua_State *L)
 {
 	const char *tag = luaL_checkstring(L, 1);
-	lua_getfield(L, lua_upvalueindex(1), "tags");
+	lua_pushliteral(L, "tags");
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TTABLE)
+		return luaL_error(L, "add_tag: the context's tags are no longer a list");
 	lua_pushstring(L, tag);
-	lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 	return 0;
 }
 
@@ -157,9 +160,15 @@ static int collect_tags(lua_State *L, int t, lua_hook_ctx *hc)
 {
 	if (!hc->tags_out)
 		return 0;
-	lua_getfield(L, t, "tags");
+	/* Raw reads, outside any protected call: the table is the hooks' and
+	 * may carry any metatable. */
+	lua_pushliteral(L, "tags");
+	if (lua_rawget(L, t) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return 0;
+	}
 	nx_buf b = {0};
-	lua_Integer n = luaL_len(L, -1);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 	for (lua_Integer i = 1; i <= n && i <= 64; i++) {
 		lua_rawgeti(L, -1, i);
 		if (lua_type(L, -1) == LUA_TSTRING) {
@@ -205,13 +214,17 @@ int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
 	size_t n = 0;
 	int rc = list_files(dir, &files, &n, err);
 	if (rc == 0 && n > 0) {
-		rc = lua_host_check_trust(dir, err);
+		rc = trust_check_dir(dir, err);
 		const nx_config *cfg = rc == 0 ? ctx_config(ctx, err) : NULL;
 		nx_lua *h = cfg ? ctx->lua : NULL;
 		if (rc == 0 && !h)
 			rc = -1;
 		if (rc == 0) {
 			hc->config_ref = cfg->lua_ref;
+			/* Hooks are where side effects belong; a dry run keeps logging them. */
+			nx_lua_mode mode = lua_host_mode(h);
+			if (mode == NX_LUA_PURE)
+				lua_host_set_mode(h, NX_LUA_EFFECTS);
 			lua_State *L = lua_host_state(h);
 			push_hook_ctx(L, hc);
 			int t = lua_gettop(L);
@@ -222,6 +235,7 @@ int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
 			if (rc == 0)
 				collect_tags(L, t, hc);
 			lua_settop(L, t - 1);
+			lua_host_set_mode(h, mode);
 		}
 	}
 	for (size_t i = 0; i < n; i++)

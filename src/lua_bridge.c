@@ -1,0 +1,388 @@
+#define _GNU_SOURCE
+#include "lua_bridge.h"
+
+#include <stdbool.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "log.h"
+
+void plan_origins_free(plan_origins *o)
+{
+	for (size_t i = 0; i < o->n_options; i++) {
+		free(o->options[i].key);
+		free(o->options[i].value);
+	}
+	free(o->options);
+	for (size_t i = 0; i < o->n_lxc; i++)
+		free(o->lxc[i]);
+	free(o->lxc);
+	memset(o, 0, sizeof *o);
+}
+
+/* --- the spec copy ------------------------------------------------------- */
+
+#define COPY_MAX_DEPTH 100
+
+static void copy_table(lua_State *L, int src, int depth)
+{
+	if (depth > COPY_MAX_DEPTH)
+		luaL_error(L, "spec nested too deeply");
+	luaL_checkstack(L, 4, "spec copy");
+	src = lua_absindex(L, src);
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, src)) { /* copy key value */
+		if (lua_type(L, -1) == LUA_TTABLE) {
+			copy_table(L, -1, depth + 1); /* copy key value vcopy */
+			lua_replace(L, -2);
+		}
+		lua_pushvalue(L, -2); /* copy key value key */
+		lua_insert(L, -2);    /* copy key key value */
+		lua_rawset(L, -4);
+	}
+}
+
+/* The spec fields the core reads after Lua ran. */
+static const char *const frozen_fields[] = {"hooks", "annotations"};
+#define N_FROZEN (sizeof frozen_fields / sizeof frozen_fields[0])
+
+/* (spec_ref) -> { [field] = deep copy } */
+static int protected_freeze(lua_State *L)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, (int)lua_tointeger(L, 1));
+	int spec = lua_gettop(L);
+	if (!lua_istable(L, spec))
+		return luaL_error(L, "no spec");
+	lua_createtable(L, 0, N_FROZEN);
+	for (size_t i = 0; i < N_FROZEN; i++) {
+		lua_pushstring(L, frozen_fields[i]);
+		if (lua_rawget(L, spec) == LUA_TTABLE)
+			copy_table(L, -1, 0);
+		else
+			lua_pushboolean(L, 0); /* absent (or not a table): absent again */
+		lua_setfield(L, -3, frozen_fields[i]);
+		lua_pop(L, 1);
+	}
+	return 1;
+}
+
+/* (spec_ref, frozen_ref): spec[field] = frozen[field] */
+static int protected_thaw(lua_State *L)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, (int)lua_tointeger(L, 1));
+	lua_rawgeti(L, LUA_REGISTRYINDEX, (int)lua_tointeger(L, 2));
+	if (!lua_istable(L, 3) || !lua_istable(L, 4))
+		return luaL_error(L, "no spec");
+	for (size_t i = 0; i < N_FROZEN; i++) {
+		lua_pushstring(L, frozen_fields[i]);
+		if (lua_getfield(L, 4, frozen_fields[i]) != LUA_TTABLE) {
+			lua_pop(L, 1);
+			lua_pushnil(L);
+		}
+		lua_rawset(L, 3);
+	}
+	return 0;
+}
+
+int bridge_spec_freeze(nx_ctx *ctx, int spec_ref, int *frozen_ref, nx_err *err)
+{
+	lua_State *L = lua_host_state(ctx->lua);
+	lua_pushcfunction(L, protected_freeze);
+	lua_pushinteger(L, spec_ref);
+	if (lua_host_pcall(ctx->lua, 1, 1, err) < 0)
+		return nx_err_wrap(err, "spec");
+	*frozen_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+int bridge_spec_thaw(nx_ctx *ctx, int spec_ref, int frozen_ref, nx_err *err)
+{
+	lua_State *L = lua_host_state(ctx->lua);
+	lua_pushcfunction(L, protected_thaw);
+	lua_pushinteger(L, spec_ref);
+	lua_pushinteger(L, frozen_ref);
+	int rc = lua_host_pcall(ctx->lua, 2, 0, err);
+	return rc < 0 ? nx_err_wrap(err, "spec") : 0;
+}
+
+void bridge_unref(nx_ctx *ctx, int ref)
+{
+	if (ctx->lua && ref != LUA_NOREF && ref != LUA_REFNIL)
+		luaL_unref(lua_host_state(ctx->lua), LUA_REGISTRYINDEX, ref);
+}
+
+/* --- translate ----------------------------------------------------------- */
+
+typedef struct translate_call {
+	nx_ctx *ctx;
+	const nx_config *cfg;
+	const translate_input *in;
+	nx_plan *plan;
+	plan_origins *origins;
+	nx_err *err;
+	int rc;
+} translate_call;
+
+/* "rule (file)" for the rule name at key_idx in rule_tbl: the file a site
+ * edit recorded in rule_files, or else where module rules.<rule> is from. */
+static char *origin_string(lua_State *L, nx_lua *h, int rule_tbl, int files_tbl, int key_idx)
+{
+	key_idx = lua_absindex(L, key_idx);
+	lua_pushvalue(L, key_idx);
+	if (lua_rawget(L, rule_tbl) != LUA_TSTRING) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	const char *rule = lua_tostring(L, -1);
+	lua_pushvalue(L, -1);
+	const char *file = lua_rawget(L, files_tbl) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	char mod[256], buf[PATH_MAX];
+	if (!file) {
+		snprintf(mod, sizeof mod, "rules.%s", rule);
+		file = lua_host_module_origin(h, mod, buf, sizeof buf);
+		file = !file ? "?" : strcmp(file, "embedded") ? file : "built in";
+	}
+	char *s = NULL;
+	if (asprintf(&s, "%s (%s)", rule, file) < 0)
+		s = NULL;
+	lua_pop(L, 2);
+	return s;
+}
+
+/* Origins are read raw: the plan table is the rules' and may carry any
+ * metatable. */
+static void read_origins(lua_State *L, nx_lua *h, int plan_idx, const nx_plan *plan, plan_origins *o)
+{
+	plan_idx = lua_absindex(L, plan_idx);
+	const char *fields[3] = {"origin", "lxc_origin", "rule_files"};
+	for (int i = 0; i < 3; i++) {
+		lua_pushstring(L, fields[i]);
+		if (lua_rawget(L, plan_idx) != LUA_TTABLE) {
+			lua_pop(L, 1);
+			lua_newtable(L);
+		}
+	}
+	int opt_rule = lua_gettop(L) - 2, lxc_rule = opt_rule + 1, files = opt_rule + 2;
+	o->options = calloc(plan->n_options + 1, sizeof *o->options);
+	o->lxc = calloc(plan->n_lxc + 1, sizeof *o->lxc);
+	for (size_t i = 0; o->options && i < plan->n_options; i++) {
+		lua_pushstring(L, plan->options[i].key);
+		char *s = origin_string(L, h, opt_rule, files, -1);
+		lua_pop(L, 1);
+		if (s)
+			o->options[o->n_options++] = (nx_kv){strdup(plan->options[i].key), s};
+	}
+	for (size_t i = 0; o->lxc && i < plan->n_lxc; i++) {
+		lua_pushinteger(L, (lua_Integer)i + 1);
+		o->lxc[o->n_lxc++] = origin_string(L, h, lxc_rule, files, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 3);
+}
+
+static void push_translate_ctx(lua_State *L, const translate_call *c, int spec_idx)
+{
+	spec_idx = lua_absindex(L, spec_idx);
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, c->in->id ? c->in->id : "");
+	lua_setfield(L, -2, "id");
+	lua_pushstring(L, c->in->bundle);
+	lua_setfield(L, -2, "bundle");
+	lua_pushstring(L, c->in->rootfs);
+	lua_setfield(L, -2, "rootfs");
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->cfg->lua_ref);
+	lua_setfield(L, -2, "config");
+	lua_pushliteral(L, "annotations");
+	if (lua_rawget(L, spec_idx) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+	}
+	lua_setfield(L, -2, "annotations");
+}
+
+/* Runs protected (fn, call): the rules, then the plan's conversion into C. */
+static int protected_translate(lua_State *L)
+{
+	translate_call *c = lua_touserdata(L, 2);
+	lua_settop(L, 1);				    /* fn */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->in->spec_ref); /* fn spec */
+	push_translate_ctx(L, c, 2);			    /* fn spec ctx */
+	lua_call(L, 2, 1);				    /* plan */
+	c->rc = plan_from_lua(L, 1, c->plan, c->err);
+	if (c->rc == 0 && c->origins)
+		read_origins(L, c->ctx->lua, 1, c->plan, c->origins);
+	return 0;
+}
+
+/* Push field `fn` of module `mod`, a function. */
+static int push_function(nx_lua *h, const char *mod, const char *fn, nx_err *err)
+{
+	lua_State *L = lua_host_state(h);
+	if (lua_host_require(h, mod, err) < 0)
+		return -1;
+	lua_getfield(L, -1, fn);
+	lua_remove(L, -2);
+	if (!lua_isfunction(L, -1)) {
+		lua_pop(L, 1);
+		return nx_err_set(err, "module '%s' has no function %s", mod, fn);
+	}
+	return 0;
+}
+
+/* Rules run pure whatever the caller's mode (a dry run's hooks log their
+ * effects; rules have none). */
+static int pcall_pure(nx_ctx *ctx, int nargs, nx_err *err)
+{
+	nx_lua_mode mode = lua_host_mode(ctx->lua);
+	lua_host_set_mode(ctx->lua, NX_LUA_PURE);
+	int rc = lua_host_pcall(ctx->lua, nargs, 0, err);
+	lua_host_set_mode(ctx->lua, mode);
+	return rc;
+}
+
+int bridge_translate(nx_ctx *ctx, const translate_input *in, nx_plan *plan, plan_origins *origins,
+		     nx_err *err)
+{
+	memset(plan, 0, sizeof *plan);
+	if (origins)
+		memset(origins, 0, sizeof *origins);
+	translate_call c = {.ctx = ctx, .in = in, .plan = plan, .origins = origins, .err = err};
+	if (!(c.cfg = ctx_config(ctx, err)))
+		return -1;
+	lua_State *L = lua_host_state(ctx->lua);
+	if (push_function(ctx->lua, "translate", "translate", err) < 0)
+		return nx_err_wrap(err, "translate");
+	lua_pushcfunction(L, protected_translate); /* fn pt */
+	lua_insert(L, -2);			   /* pt fn */
+	lua_pushlightuserdata(L, &c);		   /* pt fn c */
+	c.rc = -1;
+	if (pcall_pure(ctx, 2, err) < 0 || c.rc < 0) {
+		plan_free(plan);
+		if (origins)
+			plan_origins_free(origins);
+		return nx_err_wrap(err, "translate");
+	}
+	for (size_t i = 0; i < plan->n_warnings; i++)
+		log_warn("translate: %s", plan->warnings[i]);
+	return 0;
+}
+
+/* --- update -------------------------------------------------------------- */
+
+typedef struct update_call {
+	const nx_config *cfg;
+	const char *json;
+	nx_plan *plan;
+	nx_err *err;
+	int rc;
+} update_call;
+
+/* Runs protected (fn, call): update.update(json, ctx). */
+static int protected_update(lua_State *L)
+{
+	update_call *c = lua_touserdata(L, 2);
+	lua_settop(L, 1); /* fn */
+	lua_pushstring(L, c->json);
+	lua_createtable(L, 0, 1); /* fn json ctx */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->cfg->lua_ref);
+	lua_setfield(L, -2, "config");
+	lua_call(L, 2, 1); /* plan */
+	c->rc = plan_from_lua(L, 1, c->plan, c->err);
+	return 0;
+}
+
+int bridge_update_plan(nx_ctx *ctx, const char *resources_json, nx_plan *plan, nx_err *err)
+{
+	memset(plan, 0, sizeof *plan);
+	update_call c = {.json = resources_json, .plan = plan, .err = err, .rc = -1};
+	if (!(c.cfg = ctx_config(ctx, err)))
+		return -1;
+	lua_State *L = lua_host_state(ctx->lua);
+	if (push_function(ctx->lua, "update", "update", err) < 0)
+		return nx_err_wrap(err, "update");
+	lua_pushcfunction(L, protected_update);
+	lua_insert(L, -2);
+	lua_pushlightuserdata(L, &c);
+	if (pcall_pure(ctx, 2, err) < 0 || c.rc < 0) {
+		plan_free(plan);
+		return nx_err_wrap(err, "update");
+	}
+	for (size_t i = 0; i < plan->n_warnings; i++)
+		log_warn("update: %s", plan->warnings[i]);
+	return 0;
+}
+
+/* --- VMID choice --------------------------------------------------------- */
+
+/* Runs protected (fn, choice, out): the request table, the call, the answer. */
+static int protected_vmid(lua_State *L)
+{
+	const vmid_choice *c = lua_touserdata(L, 2);
+	long *out = lua_touserdata(L, 3);
+	lua_settop(L, 1);
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, c->id);
+	lua_setfield(L, -2, "id");
+	lua_pushinteger(L, c->min);
+	lua_setfield(L, -2, "min");
+	lua_pushinteger(L, c->max);
+	lua_setfield(L, -2, "max");
+	lua_pushinteger(L, c->attempt);
+	lua_setfield(L, -2, "attempt");
+	lua_createtable(L, 0, (int)c->n_used);
+	for (size_t i = 0; i < c->n_used; i++) {
+		lua_pushboolean(L, 1);
+		lua_rawseti(L, -2, c->used[i]);
+	}
+	lua_setfield(L, -2, "used");
+	bool have = false;
+	if (c->spec_ref != LUA_NOREF && c->spec_ref != LUA_REFNIL) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, c->spec_ref);
+		lua_pushliteral(L, "annotations");
+		if (lua_rawget(L, -2) == LUA_TTABLE) {
+			copy_table(L, -1, 0); /* the rule's own copy */
+			have = true;
+			lua_replace(L, -3);
+			lua_pop(L, 1);
+		} else {
+			lua_pop(L, 2);
+		}
+	}
+	if (!have)
+		lua_newtable(L);
+	lua_setfield(L, -2, "annotations");
+	lua_call(L, 1, 1);
+	int isnum = 0;
+	lua_Integer v = lua_tointegerx(L, -1, &isnum);
+	if (!isnum)
+		return luaL_error(L, "returned no integer VMID");
+	*out = (long)v;
+	return 0;
+}
+
+int bridge_vmid_choose(nx_lua *h, const vmid_choice *c, long *out, nx_err *err)
+{
+	lua_State *L = lua_host_state(h);
+	if (lua_host_require(h, "vmid", err) < 0)
+		return nx_err_wrap(err, "vmid rule");
+	lua_getfield(L, -1, "choose");
+	lua_remove(L, -2);
+	if (!lua_isfunction(L, -1)) {
+		lua_pop(L, 1);
+		return nx_err_set(err, "vmid rule: module 'vmid' has no function choose");
+	}
+	lua_pushcfunction(L, protected_vmid);
+	lua_insert(L, -2);
+	lua_pushlightuserdata(L, (void *)c);
+	lua_pushlightuserdata(L, out);
+	nx_lua_mode mode = lua_host_mode(h);
+	lua_host_set_mode(h, NX_LUA_PURE);
+	int rc = lua_host_pcall(h, 3, 0, err);
+	lua_host_set_mode(h, mode);
+	return rc < 0 ? nx_err_wrap(err, "vmid rule") : 0;
+}
