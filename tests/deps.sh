@@ -3,7 +3,8 @@
 # is missing. Quiet and fast when everything is there.
 set -eu
 PKGS="gcc make pkg-config liblua5.4-dev lua5.4 lua-cjson-dev lua-cjson lua-busted
-libsystemd-dev lxc busybox-static tar zstd xz-utils util-linux procps"
+libsystemd-dev lxc busybox-static tar zstd xz-utils util-linux procps
+podman conmon golang-github-containers-common containernetworking-plugins catatonit containerd runc"
 # make fuzz also needs clang (libFuzzer); installed on demand by FUZZ=1
 [ "${FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""

@@ -40,6 +40,7 @@ run_suite unit-asan build-asan/unit-tests
 run_suite spec lua5.4 /usr/bin/busted -o utfTerminal spec
 [ -x tests/sim/run-tests ] && run_suite sim tests/sim/run-tests
 [ -f tests/e2e/run.sh ] && run_suite e2e env NEXCAGE="$PWD/build-asan/nexcage" sh tests/e2e/run.sh
+[ -x tests/engines/run.sh ] && run_suite engines env NEXCAGE="$PWD/build-asan/nexcage" tests/engines/run.sh
 
 echo "check: $total_pass passed, $total_fail failed"
 exit $status
