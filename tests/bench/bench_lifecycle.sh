@@ -17,10 +17,13 @@ export PVE_SIM_ROOT="$SIM" PVE_SIM_NODE=pve NEXCAGE_STATE_DIR="$T/lib"
 cleanup() {
 	"$NEXCAGE" --root "$ROOT" delete --force bench >/dev/null 2>&1
 	runc --root "$T/runc" delete --force bench >/dev/null 2>&1
+	tests/sim/svcmgr stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
-mkdir -p "$SIM" "$T/b/rootfs/bin" "$T/b/rootfs/proc" "$T/b/rootfs/dev" "$T/b/rootfs/tmp"
+mkdir -p "$SIM"
+tests/sim/svcmgr start || exit 1 # pct start asks it to run lxc-start (docs/simulator.md)
+mkdir -p "$T/b/rootfs/bin" "$T/b/rootfs/proc" "$T/b/rootfs/dev" "$T/b/rootfs/tmp"
 cp /bin/busybox "$T/b/rootfs/bin/"
 ln -s busybox "$T/b/rootfs/bin/sh"
 ln -s busybox "$T/b/rootfs/bin/sleep"
