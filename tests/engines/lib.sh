@@ -141,8 +141,8 @@ suite_setup() {
 # Per scenario: RTBIN is what the engine runs as its OCI runtime. For
 # nexcage, a simulator root like the e2e tests' and a wrapper that hands
 # nexcage the simulator's environment and the scenario's state root
-# (conmon and the shim pass their environment on, but a wrapper keeps that
-# from depending on each engine's habits).
+# (conmon passes podman's environment on, but containerd's shim has the
+# daemon's environment, not ctr's: the wrapper works for both).
 scenario_setup() {
 	. "$here/../e2e/lib.sh"
 	if [ "$RT" = runc ]; then

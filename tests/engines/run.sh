@@ -7,6 +7,8 @@
 #
 #   NEXCAGE=build/nexcage tests/engines/run.sh [scenario-substring]
 #   RUNTIMES="runc" ...      only one side (default: "runc nexcage")
+#   ENGINES_TRACE=1 ...      timestamped podman calls, shown for passing scenarios too
+#   STEP_TIMEOUT, PENDING_STEP_TIMEOUT   seconds per engine command (40; 12 when pending)
 #
 # Nothing is downloaded: the image is Debian's busybox-static, imported into
 # a Podman storage of the suite's own; containerd runs as a daemon of the
