@@ -56,6 +56,7 @@ function M.lxc_start(vmid)
   -- in the FIFO, which would drop it if no end were open.
   c:close()
   os.remove(reply)
+  os.remove(reply .. ".out")
   if not code then return 1, "service manager gave no answer" end
   return tonumber(code), out or ""
 end
