@@ -33,6 +33,9 @@ if [ "${NEXCAGE_DEMO_REAL:-0}" != 1 ]; then
 	step "Proxmox: the simulator in $SIM (pct/pvesh backed by real LXC)"
 	mkdir -p "$SIM"
 	export PVE_SIM_ROOT="$SIM" PVE_SIM_NODE=pve NEXCAGE_STATE_DIR="$work/lib"
+	# the simulator's systemd: pct start has it run lxc-start (docs/simulator.md);
+	# it exits by itself once $SIM is removed
+	"$REPO/tests/sim/svcmgr" start || exit 1
 	cat >"$work/config.lua" <<LUA
 return {
   pct = '$REPO/tests/sim/pct', pvesh = '$REPO/tests/sim/pvesh', node = 'pve',

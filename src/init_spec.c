@@ -102,23 +102,77 @@ int init_sync_listen(const char *ctr_dir, uid_t root_uid, gid_t root_gid, nx_err
 	return init_socket_listen(ctr_dir, "sync.sock", root_uid, root_gid, err);
 }
 
+/* A unix socket address for dir/name however long dir is: engines' state
+ * roots plus 64-character ids pass sun_path's 108 bytes. The address goes
+ * through /proc/self/fd/<dirfd>; *dirfd stays open until the bind or
+ * connect is done (the caller closes it). */
+static int unix_addr_in(const char *dir, const char *name, struct sockaddr_un *addr, int *dirfd, nx_err *err)
+{
+	*addr = (struct sockaddr_un){.sun_family = AF_UNIX};
+	*dirfd = -1;
+	if (strlen(dir) + strlen(name) + 2 <= sizeof addr->sun_path) {
+		snprintf(addr->sun_path, sizeof addr->sun_path, "%s/%s", dir, name);
+		return 0;
+	}
+	*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd < 0)
+		return nx_err_sys(err, errno, "%s", dir);
+	if (snprintf(addr->sun_path, sizeof addr->sun_path, "/proc/self/fd/%d/%s", *dirfd, name) >=
+	    (int)sizeof addr->sun_path) {
+		close(*dirfd);
+		*dirfd = -1;
+		return nx_err_set(err, "%s: socket name too long", name);
+	}
+	return 0;
+}
+
+int unix_connect(const char *path, nx_err *err)
+{
+	cleanup_free char *copy = strdup(path);
+	if (!copy)
+		return nx_err_sys(err, ENOMEM, "%s", path);
+	char *slash = strrchr(copy, '/');
+	const char *dir = slash && slash != copy ? copy : (slash ? "/" : ".");
+	const char *name = slash ? slash + 1 : copy;
+	if (slash && slash != copy)
+		*slash = '\0';
+	struct sockaddr_un addr;
+	int dirfd;
+	if (unix_addr_in(dir, name, &addr, &dirfd, err) < 0)
+		return -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&addr, sizeof addr);
+	int e = errno;
+	if (dirfd >= 0)
+		close(dirfd);
+	if (rc < 0) {
+		if (fd >= 0)
+			close(fd);
+		return nx_err_sys(err, e, "connect to %s", path);
+	}
+	return fd;
+}
+
 int init_socket_listen(const char *ctr_dir, const char *name, uid_t root_uid, gid_t root_gid, nx_err *err)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (snprintf(addr.sun_path, sizeof addr.sun_path, "%s/%s", ctr_dir, name) >=
-	    (int)sizeof addr.sun_path)
-		return nx_err_set(err, "%s: path too long for a unix socket (use a shorter --root)", ctr_dir);
+	struct sockaddr_un addr;
+	int dirfd;
+	if (unix_addr_in(ctr_dir, name, &addr, &dirfd, err) < 0)
+		return -1;
 	unlink(addr.sun_path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return nx_err_sys(err, errno, "socket");
-	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
-	    chown(addr.sun_path, root_uid, root_gid) < 0 || chmod(addr.sun_path, 0600) < 0 ||
-	    listen(fd, 1) < 0) {
-		int e = errno;
+	int e = errno;
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
+			chown(addr.sun_path, root_uid, root_gid) < 0 || chmod(addr.sun_path, 0600) < 0 ||
+			listen(fd, 1) < 0)) {
+		e = errno;
 		close(fd);
-		return nx_err_sys(err, e, "listen on %s", addr.sun_path);
+		fd = -1;
 	}
+	if (dirfd >= 0)
+		close(dirfd);
+	if (fd < 0)
+		return nx_err_sys(err, e, "listen on %s/%s", ctr_dir, name);
 	return fd;
 }
 
@@ -281,14 +335,9 @@ out:
  * send the pty master as one SCM_RIGHTS descriptor named /dev/pts/ptmx. */
 int console_socket_send(const char *path, int master, nx_err *err)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path) >= (int)sizeof addr.sun_path)
-		return nx_err_set(err, "--console-socket %s: path too long", path);
-	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cleanup_close int fd = unix_connect(path, err);
 	if (fd < 0)
-		return nx_err_sys(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-		return nx_err_sys(err, errno, "--console-socket %s", path);
+		return nx_err_wrap(err, "--console-socket");
 	return send_with_fds(fd, "/dev/pts/ptmx", &master, 1, err);
 }
 

@@ -33,6 +33,8 @@ typedef struct init_handover {
 	size_t nns;
 } init_handover;
 int init_handover_send(int conn, const init_handover *h, int *pty_master, double timeout, nx_err *err);
+/* Connect to a unix socket at path, however long the path. */
+int unix_connect(const char *path, nx_err *err);
 /* Send a pty master to a --console-socket, as runc does. */
 int console_socket_send(const char *path, int master, nx_err *err);
 /* Release the held init (start): open the fifo, read its byte, remove it. */

@@ -6,7 +6,7 @@ set -eu
 # seccomp.json) for the side-by-side security tests.
 PKGS="gcc make pkg-config liblua5.4-dev lua5.4 lua-cjson-dev lua-cjson lua-busted
 libsystemd-dev lxc busybox-static tar zstd xz-utils util-linux procps libc6-dev
-podman runc catatonit golang-github-containers-common"
+podman conmon golang-github-containers-common containernetworking-plugins catatonit containerd runc"
 # make fuzz also needs clang (libFuzzer); installed on demand by FUZZ=1
 [ "${FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""

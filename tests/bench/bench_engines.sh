@@ -8,12 +8,13 @@ REPO=$PWD
 . tests/bench/lib.sh
 NEXCAGE=${NEXCAGE:-$REPO/build/nexcage}
 RUNS=${BENCH_CREATES:-5}
-bench_sim_env
+bench_sim_env || exit 1
 cleanup() {
 	for b in small big; do
 		"$NEXCAGE" --root "$ROOT" delete --force "$b" >/dev/null 2>&1
 		runc --root "$T/runc" delete --force "$b" >/dev/null 2>&1
 	done
+	tests/sim/svcmgr stop
 	rm -rf "$T"
 }
 trap cleanup EXIT

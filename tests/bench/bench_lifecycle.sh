@@ -9,10 +9,11 @@ REPO=$PWD
 NEXCAGE=${NEXCAGE:-$REPO/build/nexcage}
 N=${BENCH_RUNS:-300}
 CYCLES=${BENCH_CYCLES:-5}
-bench_sim_env
+bench_sim_env || exit 1
 cleanup() {
 	"$NEXCAGE" --root "$ROOT" delete --force bench >/dev/null 2>&1
 	runc --root "$T/runc" delete --force bench >/dev/null 2>&1
+	tests/sim/svcmgr stop
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -29,7 +29,7 @@ ensure_runc() {
 }
 
 # bench_sim_env: a fresh simulator root for one benchmark: sets T, SIM and
-# ROOT and exports what pct and nexcage read.
+# ROOT, exports what pct and nexcage read, starts the service manager.
 bench_sim_env() {
 	T=$(mktemp -d /tmp/nexcage-bench-XXXXXX)
 	chmod 0755 "$T"
@@ -37,4 +37,7 @@ bench_sim_env() {
 	ROOT="$T/run"
 	mkdir -p "$SIM"
 	export PVE_SIM_ROOT="$SIM" PVE_SIM_NODE=pve NEXCAGE_STATE_DIR="$T/lib"
+	# pct start asks the simulator's service manager to run lxc-start
+	# (docs/simulator.md); stop it in the benchmark's cleanup
+	tests/sim/svcmgr start
 }

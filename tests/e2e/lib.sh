@@ -75,6 +75,9 @@ sim_setup() {
   pct_timeout = ${PCT_TIMEOUT:-60},
 }"
 	export NEXCAGE_CONFIG="$T/config.lua"
+	# The systemd stand-in: pct start has it run lxc-start, so CTs never
+	# descend from the caller (docs/simulator.md, "Service manager").
+	"$REPO/tests/sim/svcmgr" start || fail "cannot start the simulator's service manager"
 }
 
 # sim_teardown: stop and destroy whatever the test left (never fails).
@@ -86,6 +89,7 @@ sim_teardown() {
 		lxc-stop -P "$SIM/var/lib/lxc" -n "$v" -k >/dev/null 2>&1
 		"$REPO/tests/sim/pct" destroy "$v" --force 1 --purge 1 >/dev/null 2>&1
 	done
+	PVE_SIM_ROOT="$SIM" "$REPO/tests/sim/svcmgr" stop
 }
 
 # make_bundle DIR ARGS_JSON: a busybox bundle whose process is ARGS_JSON

@@ -191,3 +191,20 @@ test_the_default_mounts_of_an_engine_config_are_there_and_ptmx_is_a_symlink() {
 	assert_eq "$(cat "$T/out/hostname")" "engine-host"
 	nx delete --force dm
 }
+
+test_a_long_state_root_and_a_64_character_id_work_as_engines_use_them() {
+	sim_setup
+	trap sim_teardown EXIT
+	# containerd: --root /run/containerd/runc/k8s.io and 64-hex ids; the
+	# init's socket path then passes sun_path's 108 bytes
+	ROOT="$T/run/containerd/runc/a-namespace-with-a-long-name"
+	id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	make_bundle "$T/b" '["sh", "-c", "echo long > /out/long"]'
+	nx create --bundle "$T/b" "$id"
+	assert_ok
+	nx start "$id"
+	assert_ok
+	wait_for 10 test -s "$T/out/long" || fail "the program did not run"
+	nx delete --force "$id"
+	assert_ok
+}

@@ -16,7 +16,14 @@ Root.__index = Root
 function H.new_root()
   local dir = util.trim((util.capture({ "mktemp", "-d", "/tmp/pve-sim-test.XXXXXX" })))
   local self = setmetatable({ dir = dir, env = {}, bg = {} }, Root)
+  self:svcmgr("start")
   return self
+end
+
+-- Start/stop/query this root's service manager (the systemd stand-in that
+-- runs lxc-start for pct start); returns svcmgr's exit code.
+function Root:svcmgr(cmd)
+  return util.run({ "env", "PVE_SIM_ROOT=" .. self.dir, SIM_DIR .. "/svcmgr", cmd })
 end
 
 function Root:path(rel) return self.dir .. "/" .. rel end
@@ -83,6 +90,7 @@ function Root:cleanup()
       util.run({ "lxc-stop", "-P", lxcpath, "-n", name, "--kill" }, " >/dev/null 2>&1")
     end
   end
+  self:svcmgr("stop")
   util.rm_rf(self.dir)
 end
 

@@ -234,10 +234,22 @@ end
 
 function M.log_path(vmid) return state.lxcpath() .. "/" .. vmid .. "/lxc.log" end
 
+-- Real PVE starts a CT through systemd (pve-container@<vmid>), so its
+-- monitor and init never descend from pct's caller; the simulator's service
+-- manager (tests/sim/svcmgr) does the same. PVE_SIM_SVC=inline runs
+-- lxc-start under pct instead: not faithful, for debugging only.
 function M.start(vmid)
   os.remove(M.log_path(vmid))
-  local out, code = util.capture(argv("lxc-start", vmid, "-d", "-o", M.log_path(vmid), "-l", "WARN"), true)
-  return code, out
+  if os.getenv("PVE_SIM_SVC") == "inline" then
+    local out, code = util.capture(argv("lxc-start", vmid, "-d", "-o", M.log_path(vmid), "-l", "WARN"), true)
+    return code, out
+  end
+  local svc = require("svc")
+  if not svc.serving() then
+    io.stderr:write("pve-sim: " .. svc.not_running_error() .. "\n")
+    return 1, ""
+  end
+  return svc.lxc_start(vmid)
 end
 
 function M.errors_from_log(vmid)
