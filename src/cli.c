@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <lua.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,11 @@ static int dispatch(nx_opts *opts, int argc, char **argv, nx_err *err)
 
 int cli_main(int argc, char **argv)
 {
+	/* A hook, pct, a console reader or a socket peer that goes away must
+	 * be an EPIPE error on that one write, never the death of nexcage
+	 * midway through an operation (the rollback would not run). Children
+	 * get the default back before exec (spawn.c). */
+	signal(SIGPIPE, SIG_IGN);
 	nx_opts opts = {0};
 	nx_err err = {0};
 	opts_from_env(&opts);

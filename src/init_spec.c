@@ -131,7 +131,7 @@ pid_t init_sync_accept(int listen_fd, double timeout, nx_err *err)
 	int rc = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len);
 	char buf[16] = "";
 	(void)!read(c, buf, sizeof buf - 1);
-	(void)!write(c, "k", 1);
+	(void)!send(c, "k", 1, MSG_NOSIGNAL);
 	close(c);
 	if (rc < 0)
 		return nx_err_sys(err, errno, "SO_PEERCRED");

@@ -278,6 +278,7 @@ int spawn_start(char *const *argv, bool detached, pid_t *pid_out, nx_err *err)
 	}
 	if (pid == 0) {
 		close(ep[0]);
+		signal(SIGPIPE, SIG_DFL); /* an ignored signal survives exec */
 		if (detached) {
 			setsid();
 			int null = open("/dev/null", O_RDWR);

@@ -1,0 +1,41 @@
+# Hostile and unlucky conditions: hooks that misbehave, ids that collide
+# across roots, commands killed midway, files planted in nexcage's way.
+# After each, nothing of the container may remain anywhere.
+
+# leaves_nothing: no CT in the simulator, nothing in the state root but
+# nexcage's own lock directory, no mapping, no template archive.
+leaves_nothing() {
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.locks$' || true)" ""
+	assert_eq "$(find "$T/lib/map" -type f 2>/dev/null)" ""
+	assert_eq "$(ls -A "$SIM/var/lib/vz/template/cache" 2>/dev/null)" ""
+}
+
+# big_annotation DIR: a state document larger than a pipe's buffer, so a
+# hook that does not read stdin surely breaks the pipe.
+big_annotation() {
+	edit_config "$1" "s.annotations = { ['com.example.big'] = string.rep('x', 300000) }"
+}
+
+add_hook() { # bundle kind hook-json
+	edit_config "$1" "s.hooks = s.hooks or {}; s.hooks['$2'] = { c.decode('$3') }"
+}
+
+test_hooks_that_do_not_read_stdin_do_not_kill_nexcage() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	big_annotation "$T/b"
+	for kind in prestart createRuntime poststart; do
+		add_hook "$T/b" "$kind" '{"path": "/bin/sh", "args": ["sh", "-c", "exit 0"]}'
+	done
+	nx create --bundle "$T/b" pipe
+	assert_ok
+	nx start pipe
+	assert_ok
+	nx list -q
+	assert_contains "$OUT" pipe
+	nx delete --force pipe
+	assert_ok
+	leaves_nothing
+}
