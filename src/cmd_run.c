@@ -90,6 +90,9 @@ int cmd_run(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		return cli_usage_error("run", err, "--keep makes no sense with --detach");
 	int watch = -1;
 	int rc = container_create(ctx, &o, err);
+	/* Only what this run created may be removed: a create that failed
+	 * (an id already in use) rolled back itself and touched nothing. */
+	bool created = rc == 0;
 	/* Subscribe only now: the program is held until start, so its exit
 	 * cannot be missed, and the host's other events during create do not
 	 * fill the socket's buffer. */
@@ -100,7 +103,7 @@ int cmd_run(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	if (rc < 0 || f.detach) {
 		if (watch >= 0)
 			close(watch);
-		if (rc < 0) { /* create rolled back itself; a failed start leaves a CT */
+		if (rc < 0 && created) { /* a failed start leaves a CT */
 			nx_err cleanup = {0};
 			container_delete(ctx, o.id, true, &cleanup);
 		}

@@ -39,3 +39,24 @@ test_hooks_that_do_not_read_stdin_do_not_kill_nexcage() {
 	assert_ok
 	leaves_nothing
 }
+
+test_run_on_an_existing_id_leaves_it_alone() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" taken
+	assert_ok
+	nx start taken
+	assert_ok
+	pid=$(json_field "$("$NEXCAGE" --root "$ROOT" state taken)" pid)
+	nx run --bundle "$T/b" taken
+	assert_fails
+	assert_contains "$ERR" "already exists"
+	nx state taken
+	assert_ok
+	assert_eq "$(json_field "$OUT" status)" running
+	assert_eq "$(json_field "$OUT" pid)" "$pid"
+	nx delete --force taken
+	assert_ok
+	leaves_nothing
+}
