@@ -36,7 +36,7 @@ static int destroy_orphan(nx_ctx *ctx, const nx_config *cfg, const char *id, con
 	char v[32];
 	snprintf(v, sizeof v, "%ld", vmid);
 	const char *args[] = {"destroy", v, "--force", "1", "--purge", "1", NULL};
-	if (pct_call(&pct, args, NULL, err) < 0 && !pct_error_no_such_ct(err->msg))
+	if (pct_call(&pct, args, NULL, err) < 0 && !nx_err_is(err, NX_ERR_CT_GONE))
 		return -1;
 	nx_err_clear(err);
 	/* what a create killed before writing state.json left */

@@ -126,7 +126,7 @@ static int create_ct(create_job *j, nx_err *err)
 			j->made_ct = true;
 			return 0;
 		}
-		if (!pct_error_vmid_taken(err->msg))
+		if (!nx_err_is(err, NX_ERR_VMID_TAKEN))
 			return -1;
 		log_warn("VMID %ld was taken before pct create; choosing another (%s)", j->vmid, err->msg);
 		nx_err cleanup = {0};
@@ -307,7 +307,7 @@ static int create_steps(create_job *j, nx_err *err)
 	const create_opts *o = j->o;
 	const char *root = j->ctx->opts->root;
 	if (state_exists(root, o->id))
-		return nx_err_set(err, "container with given ID already exists");
+		return nx_err_kind_set(err, NX_ERR_EXISTS, "container with given ID already exists");
 	if (!(j->cfg = ctx_config(j->ctx, err)))
 		return -1;
 	j->pct = (nx_pct){.path = j->cfg->pct, .timeout = j->cfg->pct_timeout};
@@ -315,7 +315,7 @@ static int create_steps(create_job *j, nx_err *err)
 	if (mapping_read(j->ctx->opts->state_dir, o->id, &old, NULL) == 0) {
 		long v = old.vmid;
 		mapping_free(&old);
-		return nx_err_set(err,
+		return nx_err_kind_set(err, NX_ERR_EXISTS,
 				  "container with given ID already exists (CT %ld from an earlier boot; "
 				  "'nexcage delete --force %s' removes it)",
 				  v, o->id);

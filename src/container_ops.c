@@ -171,7 +171,7 @@ static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, const char
 	snprintf(v, sizeof v, "%ld", vmid);
 	const char *args[] = {"destroy", v, "--force", "1", "--purge", "1", NULL};
 	if (pct_call(&pct, args, NULL, err) < 0) {
-		if (!pct_error_no_such_ct(err->msg))
+		if (!nx_err_is(err, NX_ERR_CT_GONE))
 			return -1;
 		log_warn("CT %ld was already gone: %s", vmid, err->msg);
 		nx_err_clear(err);
@@ -197,7 +197,7 @@ static int delete_orphan(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 		return -1;
 	nx_mapping m;
 	if (mapping_read(ctx->opts->state_dir, id, &m, err) < 0) {
-		if (force && !strcmp(err->msg, "container does not exist")) {
+		if (force && nx_err_is(err, NX_ERR_NOT_FOUND)) {
 			nx_err_clear(err);
 			return 0;
 		}
@@ -224,7 +224,7 @@ int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 	nx_status status;
 	int rc;
 	if (state_read(root, id, &st, err) < 0) {
-		rc = strcmp(err->msg, "container does not exist") ? -1 : delete_orphan(ctx, id, force, err);
+		rc = nx_err_is(err, NX_ERR_NOT_FOUND) ? delete_orphan(ctx, id, force, err) : -1;
 		goto out;
 	}
 	log_set_vmid(st.vmid);

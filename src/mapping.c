@@ -88,7 +88,7 @@ int mapping_read(const char *state_dir, const char *id, nx_mapping *m, nx_err *e
 	cleanup_free char *path = map_file(state_dir, id);
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
 		memset(m, 0, sizeof *m);
-		return nx_err_set(err, "container does not exist");
+		return nx_err_kind_set(err, NX_ERR_NOT_FOUND, "container does not exist");
 	}
 	return read_path(path, m, err);
 }

@@ -167,7 +167,7 @@ int state_read(const char *root, const char *id, nx_state *st, nx_err *err)
 	size_t len = 0;
 	if (fs_read_file(path, STATE_MAX_SIZE, &data, &len, err) < 0) {
 		if (err && err->errnum == ENOENT)
-			return nx_err_set(err, "container does not exist");
+			return nx_err_kind_set(err, NX_ERR_NOT_FOUND, "container does not exist");
 		return -1;
 	}
 	json_value *doc = json_parse(data, len, err);

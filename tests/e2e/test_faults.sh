@@ -60,3 +60,23 @@ test_run_on_an_existing_id_leaves_it_alone() {
 	assert_ok
 	leaves_nothing
 }
+
+test_a_destroy_failing_with_other_words_keeps_the_container_known() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" st
+	assert_ok
+	# pct destroy now fails with "storage 'local' does not exist": the CT stays
+	cp "$SIM/etc/pve/storage.cfg" "$T/storage.cfg"
+	sed -i 's/^dir: local$/dir: elsewhere/' "$SIM/etc/pve/storage.cfg"
+	nx delete --force st
+	assert_fails
+	assert_contains "$ERR" "storage 'local' does not exist"
+	nx list -q
+	assert_contains "$OUT" st
+	cp "$T/storage.cfg" "$SIM/etc/pve/storage.cfg"
+	nx delete --force st
+	assert_ok
+	leaves_nothing
+}
