@@ -23,6 +23,7 @@
 #include "oci_hooks.h"
 #include "proc.h"
 #include "mapping.h"
+#include "mount_dest.h"
 #include "pct.h"
 #include "pve.h"
 #include "state.h"
@@ -45,6 +46,16 @@ char *container_template_name(const char *node, const char *id)
 	return n;
 }
 
+/* The archive one create writes: its pid keeps two roots' creates of one
+ * id apart and tells gc whether a leftover's writer is dead. */
+static char *template_file_name(const char *node, const char *id)
+{
+	char *n = NULL;
+	if (asprintf(&n, "nexcage-%s-%s.%d.tar.zst", node, id, (int)getpid()) < 0)
+		return NULL;
+	return n;
+}
+
 /* What create has made so far, undone in reverse on failure. */
 typedef struct create_job {
 	nx_ctx *ctx;
@@ -56,6 +67,7 @@ typedef struct create_job {
 	nx_plan plan;
 	char *state_dir, *ctr_dir, *template_name, *template_path;
 	bool made_state_dir, made_template, made_mapping, made_ct;
+	bool maybe_ct; /* pct create failed midway (killed, timed out): a half-made CT may exist */
 	long vmid;
 	int sync_fd;
 	pid_t pid;
@@ -67,16 +79,21 @@ typedef struct create_job {
 static void rollback(create_job *j)
 {
 	nx_err e = {0};
-	if (j->made_ct) {
-		char vmid[32];
-		snprintf(vmid, sizeof vmid, "%ld", j->vmid);
-		const char *args[] = {"destroy", vmid, "--force", "1", "--purge", "1", NULL};
-		if (pct_call(&j->pct, args, NULL, &e) < 0)
-			log_error("rollback: could not destroy CT %ld: %s", j->vmid, e.msg);
+	bool ct_gone = true;
+	if (j->made_ct || j->maybe_ct) {
+		/* a pct create killed midway leaves its `lock: create`: ours to clear */
+		if (container_destroy_ct(j->pct.path, j->pct.timeout, j->vmid, true, &e) < 0) {
+			log_error("rollback: could not destroy CT %ld (the mapping keeps it known: "
+				  "'nexcage delete --force %s' retries): %s",
+				  j->vmid, j->o->id, e.msg);
+			ct_gone = false;
+		}
 	}
 	if (j->made_template && unlink(j->template_path) < 0 && errno != ENOENT)
 		log_error("rollback: remove %s: %s", j->template_path, strerror(errno));
-	if (j->made_mapping && mapping_remove(j->ctx->opts->state_dir, j->o->id, &e) < 0)
+	/* The mapping goes only with the CT: otherwise nothing would know it. */
+	if (ct_gone && j->made_mapping &&
+	    mapping_remove(j->ctx->opts->state_dir, j->ctx->opts->root, j->o->id, &e) < 0)
 		log_error("rollback: %s", e.msg);
 	if (j->made_state_dir && fs_remove_tree(j->state_dir, &e) < 0)
 		log_error("rollback: %s", e.msg);
@@ -126,11 +143,13 @@ static int create_ct(create_job *j, nx_err *err)
 			j->made_ct = true;
 			return 0;
 		}
-		if (!nx_err_is(err, NX_ERR_VMID_TAKEN))
+		if (!nx_err_is(err, NX_ERR_VMID_TAKEN)) {
+			j->maybe_ct = true;
 			return -1;
+		}
 		log_warn("VMID %ld was taken before pct create; choosing another (%s)", j->vmid, err->msg);
 		nx_err cleanup = {0};
-		mapping_remove(j->ctx->opts->state_dir, j->o->id, &cleanup);
+		mapping_remove(j->ctx->opts->state_dir, j->ctx->opts->root, j->o->id, &cleanup);
 		j->made_mapping = false;
 		refused[nrefused++] = j->vmid;
 	}
@@ -312,7 +331,14 @@ static int create_steps(create_job *j, nx_err *err)
 		return -1;
 	j->pct = (nx_pct){.path = j->cfg->pct, .timeout = j->cfg->pct_timeout};
 	nx_mapping old;
-	if (mapping_read(j->ctx->opts->state_dir, o->id, &old, NULL) == 0) {
+	nx_err merr = {0};
+	int found = mapping_read(j->ctx->opts->state_dir, root, o->id, &old, &merr);
+	if (found < 0 && !nx_err_is(&merr, NX_ERR_NOT_FOUND))
+		return nx_err_kind_set(err, NX_ERR_EXISTS,
+				       "container with given ID already exists (%s; 'nexcage delete --force %s' "
+				       "removes it)",
+				       merr.msg, o->id);
+	if (found == 0) {
 		long v = old.vmid;
 		mapping_free(&old);
 		return nx_err_kind_set(err, NX_ERR_EXISTS,
@@ -335,7 +361,8 @@ static int create_steps(create_job *j, nx_err *err)
 		return -1;
 	translate_input in = {o->id, j->bundle.spec_ref, j->bundle.path, j->bundle.rootfs};
 	if (translate_plan(j->ctx, &in, &j->plan, err) < 0 || pre_create_hooks(j, err) < 0 ||
-	    plan_apply_core(&j->plan, j->cfg, o->id, err) < 0)
+	    plan_apply_core(&j->plan, j->cfg, o->id, err) < 0 ||
+	    mount_dest_resolve_plan(&j->plan, j->bundle.rootfs, err) < 0)
 		return -1;
 	if (!j->plan.has_process)
 		return nx_err_set(err, "translate: the plan has no process");
@@ -356,7 +383,7 @@ static int create_steps(create_job *j, nx_err *err)
 		return -1;
 	if ((j->sync_fd = init_sync_listen(j->ctr_dir, ruid, rgid, err)) < 0)
 		return -1;
-	j->template_name = container_template_name(j->cfg->node, o->id);
+	j->template_name = template_file_name(j->cfg->node, o->id);
 	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
 	j->made_template = true;
 	/* The archive carries the empty /.nexcage mount point: on a read-only

@@ -92,6 +92,9 @@ static char **string_vector(lua_State *L, int idx, const char *what)
  *   {status=, stdout=, stderr=, timed_out=} | nil, message */
 static int l_run(lua_State *L)
 {
+	/* Slot 2 is the options (nil when omitted): the vectors built below
+	 * go above it, never into it. */
+	lua_settop(L, 2);
 	char **argv = string_vector(L, 1, "argv");
 	luaL_argcheck(L, argv[0] != NULL, 1, "argv is empty");
 	spawn_req req = {.argv = argv, .timeout = 30};

@@ -10,10 +10,26 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
+
+/* A child must not outlive nexcage: a tar writing a half archive, a pct
+ * create or a hook would go on after a kill -9 with nobody to undo what
+ * they do. parent: the pid the child was forked from (it may already be
+ * gone by the time the child asks the kernel). A parent outside the
+ * child's pid namespace shows as 0. */
+static int die_with(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return -1;
+	pid_t now = getppid();
+	if (now != parent && now != 0)
+		_exit(127);
+	return 0;
+}
 
 /* Join the namespaces of ns_pid (the user namespace first, so the others
  * are joined with its privileges), then fork once more so the program is
@@ -59,8 +75,11 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 	}
 	if (req->ns_chroot && (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0))
 		return -1;
+	pid_t self_pid = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
+		return -1;
+	if (pid == 0 && die_with(self_pid) < 0)
 		return -1;
 	if (pid > 0) {
 		/* Only the program reports exec failures; our copy of the error
@@ -77,8 +96,10 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 /* In the child: wire the pipes to 0/1/2, drop every other fd, exec. Only
  * async-signal-safe calls; on failure report errno through errpipe. */
 static void __attribute__((noreturn))
-child_exec(const spawn_req *req, int in_fd, int out_fd, int err_fd, int errpipe)
+child_exec(const spawn_req *req, pid_t parent, int in_fd, int out_fd, int err_fd, int errpipe)
 {
+	if (die_with(parent) < 0)
+		goto fail;
 	setpgid(0, 0);
 	sigset_t none;
 	sigemptyset(&none);
@@ -174,13 +195,14 @@ int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err)
 			goto out;
 		}
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		nx_err_sys(err, errno, "run %s: fork", prog);
 		goto out;
 	}
 	if (pid == 0)
-		child_exec(req, in[0], out[1], errp[1], ep[1]);
+		child_exec(req, parent, in[0], out[1], errp[1], ep[1]);
 	setpgid(pid, pid); /* both sides, so a kill of the group never misses */
 	close(in[0]), in[0] = -1;
 	close(out[1]), out[1] = -1;

@@ -6,7 +6,7 @@
 # nexcage's own lock directory, no mapping, no template archive.
 leaves_nothing() {
 	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
-	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.locks$' || true)" ""
+	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.nexcage:' || true)" ""
 	assert_eq "$(find "$T/lib/map" -type f 2>/dev/null)" ""
 	assert_eq "$(ls -A "$SIM/var/lib/vz/template/cache" 2>/dev/null)" ""
 }
@@ -77,6 +77,275 @@ test_a_destroy_failing_with_other_words_keeps_the_container_known() {
 	assert_contains "$OUT" st
 	cp "$T/storage.cfg" "$SIM/etc/pve/storage.cfg"
 	nx delete --force st
+	assert_ok
+	leaves_nothing
+}
+
+ct_count() { ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null | wc -l; }
+
+# The simulator's HANG blocks pct on a FIFO named after its pid.
+hung_pct() { ls "$SIM"/run/pve-sim-hang.* 2>/dev/null | sed 's/.*\.//'; }
+wait_hung() { # what
+	wait_for 30 sh -c "ls '$SIM'/run/pve-sim-hang.* >/dev/null 2>&1" || fail "never hung at $1"
+	HUNG=$(hung_pct)
+}
+# after kill -9 of nexcage: the hung pct must die with it
+pct_died() {
+	wait_for 10 sh -c "! kill -0 $HUNG 2>/dev/null" || fail "pct $HUNG outlived nexcage"
+	rm -f "$SIM"/run/pve-sim-hang.*
+}
+
+test_an_id_is_per_root_and_other_roots_never_touch_it() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" web
+	assert_ok
+	nx start web
+	assert_ok
+	other() { OUT=$("$NEXCAGE" --root "$T/other/" "$@" 2>"$T/.stderr"); RC=$?; ERR=$(cat "$T/.stderr"); }
+	other delete web
+	assert_fails
+	assert_contains "$ERR" "container does not exist"
+	other delete --force web
+	assert_ok
+	other gc
+	assert_ok
+	nx state web
+	assert_eq "$(json_field "$OUT" status)" running
+	# the same id in another root is another container
+	other create --bundle "$T/b" web
+	assert_ok
+	assert_eq "$(ct_count)" 2
+	a=$(json_field "$("$NEXCAGE" --root "$ROOT" state web)" vmid)
+	b=$(json_field "$("$NEXCAGE" --root "$T/other" state web)" vmid)
+	[ "$a" != "$b" ] || fail "both roots got CT $a"
+	other list -q
+	assert_eq "$OUT" web
+	other delete --force web
+	assert_ok
+	nx state web
+	assert_eq "$(json_field "$OUT" status)" running
+	assert_eq "$(json_field "$OUT" vmid)" "$a"
+	nx delete --force web
+	assert_ok
+	leaves_nothing
+}
+
+# create_killed_at STEP ID: start a create whose pct hangs at STEP, wait
+# until it hangs there, kill -9 nexcage (only nexcage: its children must
+# die with it).
+create_killed_at() {
+	PVE_SIM_HANG=$1 "$NEXCAGE" --root "$ROOT" create --bundle "$T/b" "$2" >"$T/killed.out" 2>&1 &
+	kpid=$!
+	wait_hung "$1"
+	kill -9 $kpid
+	wait $kpid 2>/dev/null
+	pct_died
+}
+
+test_gc_skips_a_create_in_flight_and_collects_the_rest_past_a_failure() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	# two orphans: one whose CT refuses to go (protected), one that goes
+	nx create --bundle "$T/b" stuck
+	nx create --bundle "$T/b" lost
+	assert_ok
+	vs=$(json_field "$("$NEXCAGE" --root "$ROOT" state stuck)" vmid)
+	vl=$(json_field "$("$NEXCAGE" --root "$ROOT" state lost)" vmid)
+	rm -rf "$ROOT/stuck" "$ROOT/lost"
+	"$REPO/tests/sim/pct" stop "$vs" >/dev/null 2>&1
+	"$REPO/tests/sim/pct" set "$vs" --protection 1 >/dev/null 2>&1
+	PVE_SIM_HANG=start:lxc-start "$NEXCAGE" --root "$ROOT" create --bundle "$T/b" busy >"$T/busy.out" 2>&1 &
+	bpid=$!
+	wait_hung start
+	nx gc
+	assert_fails
+	assert_contains "$ERR" "protection mode"
+	assert_contains "$OUT" "removing lost (CT $vl)"
+	assert_not_contains "$OUT" "busy"
+	[ ! -e "$SIM/etc/pve/nodes/pve/lxc/$vl.conf" ] || fail "gc stopped at the first failure"
+	assert_eq "$(ct_count)" 2
+	kill -9 $bpid
+	wait $bpid 2>/dev/null
+	"$REPO/tests/sim/pct" set "$vs" --protection 0 >/dev/null 2>&1
+	pct_died
+	nx gc
+	assert_ok
+	assert_contains "$OUT" "removing busy"
+	leaves_nothing
+}
+
+test_a_hung_pct_create_leaves_no_locked_ct() {
+	PCT_TIMEOUT=3 sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	PVE_SIM_HANG=create:extract nx create --bundle "$T/b" hung
+	assert_fails
+	assert_contains "$ERR" "no answer within 3s"
+	assert_contains "$ERR" "left locked (create)"
+	leaves_nothing
+}
+
+test_delete_killed_midway_is_finished_by_delete_force() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" half
+	assert_ok
+	v=$(json_field "$("$NEXCAGE" --root "$ROOT" state half)" vmid)
+	PVE_SIM_HANG=destroy:purge "$NEXCAGE" --root "$ROOT" delete --force half >/dev/null 2>&1 &
+	dpid=$!
+	wait_hung destroy
+	grep -q "^lock: destroyed" "$SIM/etc/pve/nodes/pve/lxc/$v.conf" || fail "destroy did not get midway"
+	kill -9 $dpid
+	wait $dpid 2>/dev/null
+	pct_died
+	nx list -q
+	assert_eq "$OUT" half
+	nx delete --force half
+	assert_ok
+	assert_contains "$ERR" "CT $v was left locked (destroyed)"
+	leaves_nothing
+}
+
+test_nexcage_files_are_outside_the_id_namespace() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" web
+	assert_ok
+	# ids runc accepts, among them the name nexcage used for its locks
+	for id in .locks .hidden a..b; do
+		nx create --bundle "$T/b" "$id"
+		assert_ok
+	done
+	for id in .. . "a/b" "a:b" ""; do
+		nx create --bundle "$T/b" "$id"
+		assert_fails
+	done
+	nx delete --force .locks
+	assert_ok
+	nx list -q
+	assert_eq "$(echo $OUT)" ".hidden a..b web"
+	# web's lock file is still there: a second create of web must wait for it
+	[ -e "$ROOT/.nexcage:locks/web" ] || fail "web's lock file is gone"
+	for id in .hidden a..b web; do
+		nx delete --force "$id"
+		assert_ok
+	done
+	leaves_nothing
+}
+
+# a pid that surely belongs to no process
+dead_pid() { sh -c 'echo $$'; }
+
+test_gc_sweeps_what_a_killed_nexcage_left_and_nothing_live() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" live
+	assert_ok
+	dead=$(dead_pid)
+	mapdir=$(dirname "$(find "$T/lib/map" -name live.json)")
+	cache="$SIM/var/lib/vz/template/cache"
+	mkdir -p "$cache"
+	touch "$mapdir/x.json.tmp.$dead.AbC123" "$ROOT/live/state.json.tmp.$dead.zzzzzz" \
+		"$cache/nexcage-pve-x.$dead.tar.zst" "$cache/nexcage-pve-x.tar.zst.tmp.$dead.q1w2e3" \
+		"$mapdir/y.json.tmp.$$.AbC123" "$cache/nexcage-pve-y.$$.tar.zst" "$cache/other.tar.zst"
+	mkdir -p "$ROOT/halfmade"
+	nx gc
+	assert_ok
+	assert_contains "$OUT" "removing halfmade (no CT)"
+	for f in "$mapdir/x.json.tmp.$dead.AbC123" "$ROOT/live/state.json.tmp.$dead.zzzzzz" \
+		"$cache/nexcage-pve-x.$dead.tar.zst" "$cache/nexcage-pve-x.tar.zst.tmp.$dead.q1w2e3" "$ROOT/halfmade"; do
+		[ ! -e "$f" ] || fail "gc left $f"
+	done
+	for f in "$mapdir/y.json.tmp.$$.AbC123" "$cache/nexcage-pve-y.$$.tar.zst" "$cache/other.tar.zst" "$mapdir/live.json"; do
+		[ -e "$f" ] || fail "gc removed $f (its writer lives, or it is not ours)"
+	done
+	rm -f "$mapdir/y.json.tmp.$$.AbC123" "$cache/nexcage-pve-y.$$.tar.zst" "$cache/other.tar.zst"
+	nx state live
+	assert_ok
+	nx delete --force live
+	assert_ok
+	leaves_nothing
+}
+
+test_fifo_and_corrupt_state_hang_nothing_and_are_removable() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" fifo
+	assert_ok
+	nx create --bundle "$T/b" junk
+	assert_ok
+	rm "$ROOT/fifo/state.json"
+	mkfifo "$ROOT/fifo/state.json"
+	echo '{"id": "junk", "vmid": ' >"$ROOT/junk/state.json"
+	OUT=$(timeout 20 "$NEXCAGE" --root "$ROOT" list 2>&1)
+	RC=$?
+	assert_ok
+	assert_contains "$OUT" "unknown"
+	assert_eq "$(timeout 20 "$NEXCAGE" --root "$ROOT" list -q | tr '\n' ' ')" "fifo junk "
+	timeout 20 "$NEXCAGE" --root "$ROOT" state fifo >/dev/null 2>&1
+	[ $? != 124 ] || fail "state hung on a FIFO"
+	nx delete junk
+	assert_fails
+	assert_contains "$ERR" "delete --force junk"
+	# a FIFO planted as a mapping record hangs nothing either
+	mapdir=$(dirname "$(find "$T/lib/map" -name junk.json)")
+	mkfifo "$mapdir/planted.json"
+	OUT=$(timeout 20 "$NEXCAGE" --root "$ROOT" create --bundle "$T/b" third 2>&1)
+	RC=$?
+	assert_ok
+	rm "$mapdir/planted.json"
+	for id in fifo junk third; do
+		timeout 30 "$NEXCAGE" --root "$ROOT" delete --force "$id"
+		[ $? = 0 ] || fail "delete --force $id"
+	done
+	leaves_nothing
+}
+
+test_lua_run_without_options_runs() {
+	sim_setup
+	trap sim_teardown EXIT
+	export NEXCAGE_HOOKS_PATH="$T/sitehooks"
+	write_file "$T/sitehooks/pre-create.d/10-run.lua" "local nx = require 'nexcage'
+return function(h)
+  local r = assert(nx.run({ '/bin/sh', '-c', 'echo ran' }))
+  assert(r.status == 0 and r.stdout == 'ran\n', 'unexpected result')
+  h.add_tag('ran-' .. r.status)
+end"
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" lr
+	assert_ok
+	vmid=$(json_field "$("$NEXCAGE" --root "$ROOT" state lr)" vmid)
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "ran-0"
+	nx delete --force lr
+	assert_ok
+	leaves_nothing
+}
+
+test_symlinks_in_the_image_create_nothing_on_the_host() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	mkdir -p "$T/hostetc" "$T/hostdata" "$T/src"
+	echo "127.0.0.1 x" >"$T/src/hosts"
+	# the image's /etc and /srv point at host paths
+	rm -rf "$T/b/rootfs/etc"
+	ln -s "$T/hostetc" "$T/b/rootfs/etc"
+	ln -s "$T/hostdata" "$T/b/rootfs/srv"
+	edit_config "$T/b" "table.insert(s.mounts, { destination = '/etc/hosts', type = 'bind', source = '$T/src/hosts', options = { 'rbind', 'ro' } })
+table.insert(s.mounts, { destination = '/srv/data', type = 'bind', source = '$T/src', options = { 'rbind', 'ro' } })"
+	nx create --bundle "$T/b" sl
+	assert_ok
+	nx start sl
+	assert_ok
+	assert_eq "$(ls -A "$T/hostetc" "$T/hostdata" | tr -d '\n')" "$T/hostdata:$T/hostetc:"
+	nx delete --force sl
 	assert_ok
 	leaves_nothing
 }

@@ -37,7 +37,7 @@ test_full_cycle_leaves_nothing_behind() {
 	left=$(find "$SIM/etc/pve/nodes" "$SIM/var/lib/vz" "$SIM/var/lib/lxc" -mindepth 1 \
 		! -type d 2>/dev/null | grep -v '\.vmlist' || true)
 	assert_eq "$left" ""
-	assert_eq "$(ls -A "$ROOT" | grep -v '^\.locks$' || true)" ""
+	assert_eq "$(ls -A "$ROOT" | grep -v '^\.nexcage:locks$' || true)" ""
 	assert_eq "$(ls -A "$T/lib/map" 2>/dev/null || true)" ""
 }
 

@@ -562,6 +562,9 @@ function M.destroy(param)
       util.rm_rf(state.lxcpath() .. "/" .. vmid)
       conf.opts = { lock = "destroyed" }
       state.write_config(vmid, conf)
+      -- PVE purges backup/replication jobs before the zombie config goes:
+      -- a destroy killed here leaves `lock: destroyed` (pct unlock clears it).
+      fault.point("destroy", "purge", "unable to remove job entries: got timeout\n")
       if param.purge == "1" then print("purging CT " .. vmid .. " from related configurations..") end
       destroy_config(vmid)
     end)
