@@ -44,11 +44,17 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 		  {"pid", CLONE_NEWPID}};
 	char path[64];
 	int fds[7];
+	int host_root = -1;
 	*exec_fd = -1;
 	if (!req->ns_chroot) {
-		/* createContainer: the path is the host's */
-		*exec_fd = open(req->path ? req->path : req->argv[0], O_PATH | O_CLOEXEC);
-		if (*exec_fd < 0)
+		/* createContainer: the path, a script's interpreter and a dynamic
+		 * binary's loader and libraries are the host's (runc runs these
+		 * hooks before pivot_root). The program is opened here, and the
+		 * root is set back to the host's after setns(mnt). Not
+		 * close-on-exec: a script is run as /dev/fd/N. */
+		*exec_fd = open(req->path ? req->path : req->argv[0], O_PATH);
+		host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (*exec_fd < 0 || host_root < 0)
 			return -1;
 	}
 	snprintf(path, sizeof path, "/proc/%d/root", (int)req->ns_pid);
@@ -74,6 +80,8 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 			return -1;
 	}
 	if (req->ns_chroot && (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0))
+		return -1;
+	if (host_root >= 0 && (fchdir(host_root) < 0 || chroot(".") < 0 || chdir("/") < 0))
 		return -1;
 	pid_t self_pid = getpid();
 	pid_t pid = fork();

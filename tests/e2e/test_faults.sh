@@ -349,3 +349,21 @@ table.insert(s.mounts, { destination = '/srv/data', type = 'bind', source = '$T/
 	assert_ok
 	leaves_nothing
 }
+
+test_create_container_hooks_may_be_scripts_or_dynamically_linked() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	mkdir -p "$T/hooks"
+	printf '#!/bin/sh\necho "script $(hostname)" >> %s/out/cc.log\n' "$T" >"$T/hooks/cc.sh"
+	chmod 0755 "$T/hooks" "$T/hooks/cc.sh"
+	edit_config "$T/b" "s.hooks = { createContainer = {
+  { path = '$T/hooks/cc.sh' },
+  { path = '/bin/sh', args = { 'sh', '-c', 'echo dynamic \$(hostname) >> $T/out/cc.log' } } } }"
+	nx create --bundle "$T/b" cc
+	assert_ok
+	assert_eq "$(cat "$T/out/cc.log" | tr '\n' ' ')" "script e2e dynamic e2e "
+	nx delete --force cc
+	assert_ok
+	leaves_nothing
+}
