@@ -33,8 +33,11 @@
 #include "vmid.h"
 
 /* A VMID another node takes between our check and pct create is retried
- * this many times with the next choice. */
-#define VMID_ATTEMPTS 5
+ * with the next choice. Every refusal is a create of another node that
+ * succeeded (creates of this node never collide: the mapping reserves the
+ * VMID), so this bounds the concurrent creates of other nodes a create
+ * can lose to, not the luck of the draw. */
+#define VMID_ATTEMPTS 32
 /* How long the init may take to report after pct start returned. */
 #define INIT_REPORT_TIMEOUT 60.0
 

@@ -86,7 +86,7 @@ ct_count() { ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null | wc -l; }
 # The simulator's HANG blocks pct on a FIFO named after its pid.
 hung_pct() { ls "$SIM"/run/pve-sim-hang.* 2>/dev/null | sed 's/.*\.//'; }
 wait_hung() { # what
-	wait_for 30 sh -c "ls '$SIM'/run/pve-sim-hang.* >/dev/null 2>&1" || fail "never hung at $1"
+	wait_for 90 sh -c "ls '$SIM'/run/pve-sim-hang.* >/dev/null 2>&1" || fail "never hung at $1: $(cat "$T/killed.out" 2>/dev/null)"
 	HUNG=$(hung_pct)
 }
 # after kill -9 of nexcage: the hung pct must die with it
@@ -364,6 +364,94 @@ test_create_container_hooks_may_be_scripts_or_dynamically_linked() {
 	assert_ok
 	assert_eq "$(cat "$T/out/cc.log" | tr '\n' ' ')" "script e2e dynamic e2e "
 	nx delete --force cc
+	assert_ok
+	leaves_nothing
+}
+
+# The fault matrix: nexcage killed (-9) at every step of create, start and
+# delete that waits on pct or a hook, then delete --force or gc recovers
+# the id and nothing remains. Creates in flight are killed while their pct
+# hangs (the simulator's HANG), so the kill lands exactly at that step.
+test_kill_9_at_every_step_then_recovery_leaves_nothing() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	step_no=0
+	for step in create:lock create:extract create:setup create:config start:pre-start start:lxc-start; do
+		step_no=$((step_no + 1))
+		create_killed_at "$step" "k$step_no"
+		# gc and delete --force each recover, alternately
+		if [ $((step_no % 2)) = 0 ]; then
+			nx gc
+		else
+			nx delete --force "k$step_no"
+		fi
+		assert_ok
+		leaves_nothing
+	done
+	nx create --bundle "$T/b" k1 # a recovered id is usable again
+	assert_ok
+	nx delete --force k1
+	assert_ok
+	# start: killed while a poststart hook hangs (start calls no pct)
+	cp -r "$T/b" "$T/bh"
+	add_hook "$T/bh" poststart '{"path": "/bin/sh", "args": ["sh", "-c", "touch '"$T"'/hook.ran; sleep 60"]}'
+	nx create --bundle "$T/bh" ks
+	assert_ok
+	"$NEXCAGE" --root "$ROOT" start ks >/dev/null 2>&1 &
+	spid=$!
+	wait_for 20 test -e "$T/hook.ran" || fail "poststart never ran"
+	kill -9 $spid
+	wait $spid 2>/dev/null
+	pgrep -f "touch $T/hook.ran" >/dev/null && fail "the hook outlived nexcage"
+	nx delete --force ks
+	assert_ok
+	leaves_nothing
+	# delete: killed at each step of pct destroy
+	for step in destroy:lock destroy:remove destroy:purge; do
+		step_no=$((step_no + 1))
+		nx create --bundle "$T/b" "k$step_no"
+		assert_ok
+		nx start "k$step_no"
+		assert_ok
+		PVE_SIM_HANG=$step "$NEXCAGE" --root "$ROOT" delete --force "k$step_no" >/dev/null 2>&1 &
+		dpid=$!
+		wait_hung "$step"
+		kill -9 $dpid
+		wait $dpid 2>/dev/null
+		pct_died
+		nx delete --force "k$step_no"
+		assert_ok
+		leaves_nothing
+	done
+}
+
+test_planted_temp_names_and_fifos_change_nothing() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	# another user plants every temp name a pid-file writer could have used
+	mkdir -p "$T/sticky"
+	chmod 1777 "$T/sticky"
+	me=$$
+	i=0
+	while [ $i -lt 200 ]; do
+		su nobody -s /bin/sh -c "touch '$T/sticky/pid.tmp.$((me + i))'" 2>/dev/null ||
+			{ touch "$T/sticky/pid.tmp.$((me + i))"; chown nobody "$T/sticky/pid.tmp.$((me + i))"; }
+		i=$((i + 1))
+	done
+	nx create --bundle "$T/b" --pid-file "$T/sticky/pid" pf
+	assert_ok
+	assert_eq "$(stat -c '%U %a' "$T/sticky/pid")" "root 644"
+	assert_eq "$(cat "$T/sticky/pid")" "$(json_field "$("$NEXCAGE" --root "$ROOT" state pf)" pid)"
+	# a FIFO at a future container's state.json hangs neither create nor list
+	mkdir -p "$ROOT/ff"
+	mkfifo "$ROOT/ff/state.json"
+	OUT=$(timeout 20 "$NEXCAGE" --root "$ROOT" list -q 2>&1)
+	assert_eq "$(echo $OUT)" "ff pf"
+	timeout 30 "$NEXCAGE" --root "$ROOT" delete --force ff
+	[ $? = 0 ] || fail "delete --force of a FIFO state"
+	nx delete --force pf
 	assert_ok
 	leaves_nothing
 }

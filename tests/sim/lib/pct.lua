@@ -403,7 +403,7 @@ function M.create(param)
   if plain.tags then plain.tags = table.concat(S.split_list(plain.tags), ";") end
   if plain.cpuunits then plain.cpuunits = tostring(math.max(1, math.min(10000, tonumber(plain.cpuunits)))) end
   -- create_and_lock_config: the config file claims the VMID cluster-wide
-  local ok, err = pcall(function()
+  local ok, err = pcall(state.claim_vmid, function()
     state.check_vmid_unused(vmid)
     write_config(vmid, { opts = { lock = "create" }, lxc = {}, snapshots = {} })
   end)
