@@ -53,7 +53,7 @@ static int destroy_orphan(gc_run *g, const char *id, long vmid, nx_err *err)
 /* One id: skipped while another nexcage works on it or while its state
  * says it is a live container. vmid < 0: no CT is known (a create killed
  * before it chose one left a directory or a lock file). */
-static void collect(gc_run *g, const char *id, long vmid)
+static void collect(gc_run *g, const char *id, long vmid, bool from_mapping)
 {
 	const char *root = g->ctx->opts->root;
 	nx_err err = {0};
@@ -66,6 +66,19 @@ static void collect(gc_run *g, const char *id, long vmid)
 		log_error("gc: %s (CT %ld): %s", id, vmid, err.msg);
 		g->failed++;
 		return;
+	}
+	/* The list was read before the lock: the id may have been deleted
+	 * since and its VMID given to another container. */
+	nx_mapping m;
+	if (from_mapping || vmid < 0) {
+		if (mapping_read(g->ctx->opts->state_dir, root, id, &m, &err) == 0) {
+			vmid = m.vmid;
+			mapping_free(&m);
+		} else if (from_mapping) {
+			lock_release(lock);
+			return;
+		}
+		nx_err_clear(&err);
 	}
 	bool removed = false;
 	cleanup_free char *dir = state_dir(root, id);
@@ -152,7 +165,7 @@ static void collect_marked(gc_run *g, const nx_mapping *maps, size_t n)
 				 vmid, id);
 			continue;
 		}
-		collect(g, id, vmid);
+		collect(g, id, vmid, false);
 	}
 	if (d)
 		closedir(d);
@@ -202,7 +215,7 @@ static void collect_unmapped(gc_run *g, const nx_mapping *maps, size_t n)
 	}
 	for (size_t i = 0; i < nseen; i++) {
 		if (seen[i])
-			collect(g, seen[i], -1);
+			collect(g, seen[i], -1, false);
 		free(seen[i]);
 	}
 	free(seen);
@@ -224,7 +237,7 @@ int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(maps[i].root, ctx->opts->root))
-			collect(&g, maps[i].id, maps[i].vmid);
+			collect(&g, maps[i].id, maps[i].vmid, true);
 	collect_marked(&g, maps, n);
 	collect_unmapped(&g, maps, n);
 	mapping_list_free(maps, n);

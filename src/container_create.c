@@ -441,6 +441,13 @@ int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err)
 	free(j.ctr_dir);
 	free(j.template_name);
 	free(j.template_path);
-	lock_release(lock);
+	if (rc < 0) {
+		/* nothing of the id is left: neither is its lock file (a waiter
+		 * notices the unlink and takes a fresh one) */
+		cleanup_free char *lp = state_lock_path(root, o->id);
+		lock_release_unlink(lock, lp);
+	} else {
+		lock_release(lock);
+	}
 	return rc;
 }

@@ -3,10 +3,11 @@
 # After each, nothing of the container may remain anywhere.
 
 # leaves_nothing: no CT in the simulator, nothing in the state root but
-# nexcage's own lock directory, no mapping, no template archive.
+# nexcage's own (empty) lock directory, no mapping, no template archive.
 leaves_nothing() {
 	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
-	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.nexcage:' || true)" ""
+	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.nexcage:locks$' || true)" ""
+	assert_eq "$(ls -A "$ROOT/.nexcage:locks" 2>/dev/null)" ""
 	assert_eq "$(find "$T/lib/map" -type f 2>/dev/null)" ""
 	assert_eq "$(ls -A "$SIM/var/lib/vz/template/cache" 2>/dev/null)" ""
 }
@@ -452,6 +453,20 @@ test_planted_temp_names_and_fifos_change_nothing() {
 	timeout 30 "$NEXCAGE" --root "$ROOT" delete --force ff
 	[ $? = 0 ] || fail "delete --force of a FIFO state"
 	nx delete --force pf
+	assert_ok
+	leaves_nothing
+}
+
+test_a_rollback_that_cannot_destroy_keeps_the_ct_known() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	PVE_SIM_FAIL=start:lxc-start,destroy:remove nx create --bundle "$T/b" rb
+	assert_fails
+	assert_contains "$ERR" "could not destroy CT 100"
+	nx list -q
+	assert_eq "$OUT" rb
+	nx delete --force rb
 	assert_ok
 	leaves_nothing
 }
