@@ -80,6 +80,21 @@ describe("rules.mounts", function()
 		assert.matches("cannot bind over the root", h.refuse(with({ { destination = "/", type = "bind", source = "/srv" } })).msg)
 	end)
 
+	it("refuses options with a comma or white space on every kind of mount (never drops ro)", function()
+		local cases = {
+			{ destination = "/data", type = "bind", source = "/srv/data", options = { "rbind", "ro,nosuid" } },
+			{ destination = "/data", type = "bind", source = "/srv/data", options = { "rbind", "ro " } },
+			{ destination = "/data", type = "bind", source = "/srv/data", options = { " ro" } },
+			{ destination = "/etc/hosts", type = "bind", source = "/srv/hosts", options = { "bind", "ro,nosuid" } },
+			{ destination = "/run", type = "tmpfs", source = "t", options = { "size=1m", "mode=755 " } },
+		}
+		for i, m in ipairs(cases) do
+			local err = h.refuse(with({ m }))
+			assert.are.equal("mounts", err.rule, "case " .. i)
+			assert.truthy(err.msg:find("options%[%d%]: must"), "case " .. i .. ": " .. tostring(err.msg))
+		end
+	end)
+
 	it("refuses injection through paths and options", function()
 		local cases = {
 			{ destination = "/x\nlxc.hook.start: /bin/sh", type = "bind", source = "/x" },

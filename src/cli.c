@@ -2,11 +2,14 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <lua.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "log.h"
@@ -240,6 +243,30 @@ static void opts_from_env(nx_opts *opts)
 	}
 }
 
+/* One spelling per state root: the mapping records which root owns a
+ * container, so "/run/x/", "/run//x" and "x" from /run must be one root. */
+static void normalize_root(nx_opts *opts)
+{
+	static char canon[PATH_MAX];
+	char joined[PATH_MAX];
+	if (realpath(opts->root, canon)) {
+		opts->root = canon;
+		return;
+	}
+	char cwd[PATH_MAX] = "";
+	if (opts->root[0] != '/' && !getcwd(cwd, sizeof cwd))
+		return;
+	snprintf(joined, sizeof joined, "%s/%s", cwd, opts->root);
+	size_t o = 0;
+	for (const char *p = joined; *p && o + 1 < sizeof canon; p++)
+		if (!(*p == '/' && o > 0 && canon[o - 1] == '/'))
+			canon[o++] = *p;
+	while (o > 1 && canon[o - 1] == '/')
+		o--;
+	canon[o] = '\0';
+	opts->root = canon;
+}
+
 static int dispatch(nx_opts *opts, int argc, char **argv, nx_err *err)
 {
 	const char *name = argv[0];
@@ -269,6 +296,11 @@ static int dispatch(nx_opts *opts, int argc, char **argv, nx_err *err)
 
 int cli_main(int argc, char **argv)
 {
+	/* A hook, pct, a console reader or a socket peer that goes away must
+	 * be an EPIPE error on that one write, never the death of nexcage
+	 * midway through an operation (the rollback would not run). Children
+	 * get the default back before exec (spawn.c). */
+	signal(SIGPIPE, SIG_IGN);
 	nx_opts opts = {0};
 	nx_err err = {0};
 	opts_from_env(&opts);
@@ -280,6 +312,7 @@ int cli_main(int argc, char **argv)
 	}
 	if (cmd_index == 0)
 		return 0;
+	normalize_root(&opts);
 	if (log_setup(opts.log_path, opts.log_format, opts.debug, &err) < 0) {
 		log_fatal(err.msg);
 		return 1;

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "container.h"
 #include "fsutil.h"
+#include "container_id.h"
 #include "mapping.h"
 #include "proc.h"
 
@@ -60,13 +61,20 @@ static int collect_rows(nx_ctx *ctx, list_row **rows, size_t *n, nx_err *err)
 	if (d) {
 		struct dirent *de;
 		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
 			list_row r = {0};
 			nx_err e = {0};
-			if (state_read(ctx->opts->root, de->d_name, &r.st, &e) < 0)
+			if (container_id_validate(de->d_name, &e) < 0)
+				continue; /* nexcage's own files */
+			if (state_read(ctx->opts->root, de->d_name, &r.st, &e) == 0) {
+				r.status = state_status(ctx->opts->root, &r.st);
+			} else if (nx_err_is(&e, NX_ERR_CORRUPT)) {
+				/* shown, so that it can be removed (delete --force) */
+				r.status = NX_UNKNOWN;
+				r.st.id = strdup(de->d_name);
+				r.st.owner = strdup("");
+			} else {
 				continue; /* being created or deleted right now */
-			r.status = state_status(ctx->opts->root, &r.st);
+			}
 			if (add_row(rows, n, &cap, r) < 0) {
 				closedir(d);
 				return nx_err_sys(err, ENOMEM, "list");

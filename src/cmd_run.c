@@ -71,7 +71,9 @@ int cmd_run(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	if (rc == 0)
 		rc = container_start(ctx, o.id, err);
 	if (rc < 0 || f.detach) {
-		if (rc < 0 && standin > 0) { /* create rolled back itself; a failed start leaves a CT */
+		/* Only what this run created may be removed: a create that failed
+		 * (an id already in use) rolled back itself and touched nothing. */
+		if (rc < 0 && standin > 0) { /* a failed start leaves a CT */
 			nx_err cleanup = {0};
 			container_delete(ctx, o.id, true, &cleanup);
 		}

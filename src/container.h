@@ -32,6 +32,13 @@ int container_load(nx_ctx *ctx, const char *id, nx_state *st, nx_status *status,
 void container_pct(const nx_state *st, const char **path, double *timeout);
 /* Parse a signal given as a number, KILL or SIGKILL. */
 int signal_parse(const char *s, int *sig, nx_err *err);
+/* pct destroy of a CT nexcage made. A CT already gone is success. With
+ * recover, a CT stuck in a lock an interrupted nexcage leaves (create,
+ * destroyed) is unlocked first, with a warning saying so. */
+int container_destroy_ct(const char *pct_path, double timeout, long vmid, bool recover, nx_err *err);
+/* Take the id's lock without waiting: NX_ERR_BUSY when another nexcage
+ * holds it (a create or delete in flight). */
+int container_try_lock(const char *root, const char *id, nx_err *err);
 /* The template archive file name for a container. */
 char *container_template_name(const char *node, const char *id);
 

@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "mapping.h"
 #include "masks.h"
+#include "mount_dest.h"
 #include "pct.h"
 #include "plan_build.h"
 #include "pve.h"
@@ -37,8 +38,11 @@
 #include "vmid.h"
 
 /* A VMID another node takes between our check and pct create is retried
- * this many times with the next choice. */
-#define VMID_ATTEMPTS 5
+ * with the next choice. Every refusal is a create of another node that
+ * succeeded (creates of this node never collide: the mapping reserves the
+ * VMID), so this bounds the concurrent creates of other nodes a create
+ * can lose to, not the luck of the draw. */
+#define VMID_ATTEMPTS 32
 /* How long the init may take to report after pct start returned. */
 #define INIT_REPORT_TIMEOUT 60.0
 
@@ -46,6 +50,16 @@ char *container_template_name(const char *node, const char *id)
 {
 	char *n = NULL;
 	if (asprintf(&n, "nexcage-%s-%s.tar.zst", node, id) < 0)
+		return NULL;
+	return n;
+}
+
+/* The archive one create writes: its pid keeps two roots' creates of one
+ * id apart and tells gc whether a leftover's writer is dead. */
+static char *template_file_name(const char *node, const char *id)
+{
+	char *n = NULL;
+	if (asprintf(&n, "nexcage-%s-%s.%d.tar.zst", node, id, (int)getpid()) < 0)
 		return NULL;
 	return n;
 }
@@ -61,6 +75,7 @@ typedef struct create_job {
 	nx_plan plan;
 	char *state_dir, *ctr_dir, *template_name, *template_path;
 	bool made_state_dir, made_template, made_mapping, made_ct;
+	bool maybe_ct; /* pct create failed midway (killed, timed out): a half-made CT may exist */
 	long vmid;
 	int sync_fd, init_conn;
 	pid_t pid, standin;
@@ -74,18 +89,23 @@ typedef struct create_job {
 static void rollback(create_job *j)
 {
 	nx_err e = {0};
-	if (j->made_ct) {
-		char vmid[32];
-		snprintf(vmid, sizeof vmid, "%ld", j->vmid);
-		const char *args[] = {"destroy", vmid, "--force", "1", "--purge", "1", NULL};
-		if (pct_call(&j->pct, args, NULL, &e) < 0)
-			log_error("rollback: could not destroy CT %ld: %s", j->vmid, e.msg);
+	bool ct_gone = true;
+	if (j->made_ct || j->maybe_ct) {
+		/* a pct create killed midway leaves its `lock: create`: ours to clear */
+		if (container_destroy_ct(j->pct.path, j->pct.timeout, j->vmid, true, &e) < 0) {
+			log_error("rollback: could not destroy CT %ld (the mapping keeps it known: "
+				  "'nexcage delete --force %s' retries): %s",
+				  j->vmid, j->o->id, e.msg);
+			ct_gone = false;
+		}
 	}
 	if (j->made_mountpoint)
 		rmdir(j->mountpoint);
 	if (j->made_template && unlink(j->template_path) < 0 && errno != ENOENT)
 		log_error("rollback: remove %s: %s", j->template_path, strerror(errno));
-	if (j->made_mapping && mapping_remove(j->ctx->opts->state_dir, j->o->id, &e) < 0)
+	/* The mapping goes only with the CT: otherwise nothing would know it. */
+	if (ct_gone && j->made_mapping &&
+	    mapping_remove(j->ctx->opts->state_dir, j->ctx->opts->root, j->o->id, &e) < 0)
 		log_error("rollback: %s", e.msg);
 	if (j->made_state_dir && fs_remove_tree(j->state_dir, &e) < 0)
 		log_error("rollback: %s", e.msg);
@@ -156,11 +176,13 @@ static int create_ct(create_job *j, nx_err *err)
 			j->made_ct = true;
 			return 0;
 		}
-		if (!pct_error_vmid_taken(err->msg))
+		if (!nx_err_is(err, NX_ERR_VMID_TAKEN)) {
+			j->maybe_ct = true;
 			return -1;
+		}
 		log_warn("VMID %ld was taken before pct create; choosing another (%s)", j->vmid, err->msg);
 		nx_err cleanup = {0};
-		mapping_remove(j->ctx->opts->state_dir, j->o->id, &cleanup);
+		mapping_remove(j->ctx->opts->state_dir, j->ctx->opts->root, j->o->id, &cleanup);
 		j->made_mapping = false;
 		refused[nrefused++] = j->vmid;
 	}
@@ -368,7 +390,7 @@ static int prepare_rootfs(create_job *j, nx_err *err)
 		j->template_path = template_empty(j->ctx->opts->state_dir, err);
 		return j->template_path ? 0 : -1;
 	}
-	j->template_name = container_template_name(j->cfg->node, j->o->id);
+	j->template_name = template_file_name(j->cfg->node, j->o->id);
 	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
 	j->made_template = true;
 	/* The archive carries the empty /.nexcage mount point: on a read-only
@@ -389,15 +411,22 @@ static int create_steps(create_job *j, nx_err *err)
 	const create_opts *o = j->o;
 	const char *root = j->ctx->opts->root;
 	if (state_exists(root, o->id))
-		return nx_err_set(err, "container with given ID already exists");
+		return nx_err_kind_set(err, NX_ERR_EXISTS, "container with given ID already exists");
 	if (!(j->cfg = ctx_config(j->ctx, err)))
 		return -1;
 	j->pct = (nx_pct){.path = j->cfg->pct, .timeout = j->cfg->pct_timeout};
 	nx_mapping old;
-	if (mapping_read(j->ctx->opts->state_dir, o->id, &old, NULL) == 0) {
+	nx_err merr = {0};
+	int found = mapping_read(j->ctx->opts->state_dir, root, o->id, &old, &merr);
+	if (found < 0 && !nx_err_is(&merr, NX_ERR_NOT_FOUND))
+		return nx_err_kind_set(err, NX_ERR_EXISTS,
+				       "container with given ID already exists (%s; 'nexcage delete --force %s' "
+				       "removes it)",
+				       merr.msg, o->id);
+	if (found == 0) {
 		long v = old.vmid;
 		mapping_free(&old);
-		return nx_err_set(err,
+		return nx_err_kind_set(err, NX_ERR_EXISTS,
 				  "container with given ID already exists (CT %ld from an earlier boot; "
 				  "'nexcage delete --force %s' removes it)",
 				  v, o->id);
@@ -409,7 +438,8 @@ static int create_steps(create_job *j, nx_err *err)
 		return nx_err_set(
 		    err, "config.json: process: required to create a container (it is what start runs)");
 	plan_request rq = {.id = o->id, .bundle = &j->bundle};
-	if (plan_build(j->ctx, &rq, &j->plan, NULL, err) < 0)
+	if (plan_build(j->ctx, &rq, &j->plan, NULL, err) < 0 ||
+	    mount_dest_resolve_plan(&j->plan, j->bundle.rootfs, err) < 0)
 		return -1;
 	if (!j->plan.has_process)
 		return nx_err_set(err, "translate: the plan has no process");
@@ -482,6 +512,13 @@ int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err)
 	free(j.ctr_dir);
 	free(j.template_name);
 	free(j.template_path);
-	lock_release(lock);
+	if (rc < 0) {
+		/* nothing of the id is left: neither is its lock file (a waiter
+		 * notices the unlink and takes a fresh one) */
+		cleanup_free char *lp = state_lock_path(root, o->id);
+		lock_release_unlink(lock, lp);
+	} else {
+		lock_release(lock);
+	}
 	return rc;
 }

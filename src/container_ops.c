@@ -24,6 +24,7 @@
 #include "mapping.h"
 #include "pct.h"
 #include "proc.h"
+#include "sweep.h"
 
 void container_pct(const nx_state *st, const char **path, double *timeout)
 {
@@ -161,29 +162,65 @@ static void kill_and_wait(pid_t pid, unsigned long long start, double timeout)
 		usleep(5000);
 }
 
-/* Destroy the CT (one pct call: --force stops it first if LXC has not
- * noticed its init is gone yet), then every local trace. */
-static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, const char *pct_path, double timeout,
-			      nx_err *err)
+int container_try_lock(const char *root, const char *id, nx_err *err)
+{
+	cleanup_free char *dir = fs_join(root, NX_LOCK_DIR);
+	if (!dir || fs_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	cleanup_free char *path = state_lock_path(root, id);
+	int fd = lock_acquire(path, 0, err);
+	if (fd < 0 && nx_err_is(err, NX_ERR_TIMED_OUT))
+		return nx_err_kind_set(err, NX_ERR_BUSY, "%s: in use by another nexcage (a create or delete)", id);
+	return fd;
+}
+
+/* Locks pct itself takes and an interrupted pct leaves behind; any other
+ * lock (backup, migrate, snapshot...) is someone else's business. */
+static bool lock_left_by_us(const char *lock)
+{
+	return !strcmp(lock, "create") || !strcmp(lock, "destroyed");
+}
+
+int container_destroy_ct(const char *pct_path, double timeout, long vmid, bool recover, nx_err *err)
 {
 	nx_pct pct = {.path = pct_path, .timeout = timeout};
 	char v[32];
 	snprintf(v, sizeof v, "%ld", vmid);
 	const char *args[] = {"destroy", v, "--force", "1", "--purge", "1", NULL};
-	if (pct_call(&pct, args, NULL, err) < 0) {
-		if (!pct_error_no_such_ct(err->msg))
-			return -1;
-		log_warn("CT %ld was already gone: %s", vmid, err->msg);
+	int rc = pct_call(&pct, args, NULL, err);
+	if (rc < 0 && recover && nx_err_is(err, NX_ERR_LOCKED) && lock_left_by_us(err->detail)) {
+		log_warn("CT %ld was left locked (%s) by an interrupted pct: unlocking it to destroy it", vmid,
+			 err->detail);
+		const char *unlock[] = {"unlock", v, NULL};
 		nx_err_clear(err);
+		rc = pct_call(&pct, unlock, NULL, err);
+		if (rc == 0)
+			rc = pct_call(&pct, args, NULL, err);
 	}
+	if (rc < 0 && nx_err_is(err, NX_ERR_CT_GONE)) {
+		log_warn("CT %ld was already gone", vmid);
+		nx_err_clear(err);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* Destroy the CT (one pct call: --force stops it first if LXC has not
+ * noticed its init is gone yet), then every local trace; the mapping goes
+ * only once the CT is gone. */
+static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, const char *pct_path, double timeout,
+			      bool force, nx_err *err)
+{
+	if (container_destroy_ct(pct_path, timeout, vmid, force, err) < 0)
+		return -1;
 	const nx_config *cfg = ctx_config(ctx, err);
 	if (!cfg)
 		return -1;
-	cleanup_free char *tname = container_template_name(cfg->node, id);
-	cleanup_free char *tpath = fs_join(cfg->template_dir, tname);
-	if (unlink(tpath) < 0 && errno != ENOENT)
-		log_warn("remove %s: %s", tpath, strerror(errno));
-	if (mapping_remove(ctx->opts->state_dir, id, err) < 0)
+	/* the archive of a create of this id killed before pct unpacked it */
+	char prefix[512];
+	snprintf(prefix, sizeof prefix, "nexcage-%s-%s.", cfg->node, id);
+	sweep_dir(cfg->template_dir, prefix, false, false);
+	if (mapping_remove(ctx->opts->state_dir, ctx->opts->root, id, err) < 0)
 		return -1;
 	cleanup_free char *dir = state_dir(ctx->opts->root, id);
 	return fs_remove_tree(dir, err);
@@ -196,15 +233,17 @@ static int delete_orphan(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 	if (!cfg)
 		return -1;
 	nx_mapping m;
-	if (mapping_read(ctx->opts->state_dir, id, &m, err) < 0) {
-		if (force && !strcmp(err->msg, "container does not exist")) {
+	if (mapping_read(ctx->opts->state_dir, ctx->opts->root, id, &m, err) < 0) {
+		if (force && nx_err_is(err, NX_ERR_NOT_FOUND)) {
+			/* no CT known: what is left is local (an unreadable state) */
 			nx_err_clear(err);
-			return 0;
+			cleanup_free char *dir = state_dir(ctx->opts->root, id);
+			return fs_remove_tree(dir, err);
 		}
 		return -1;
 	}
 	log_set_vmid(m.vmid);
-	int rc = destroy_everything(ctx, id, m.vmid, cfg->pct, cfg->pct_timeout, err);
+	int rc = destroy_everything(ctx, id, m.vmid, cfg->pct, cfg->pct_timeout, force, err);
 	mapping_free(&m);
 	return rc;
 }
@@ -224,7 +263,16 @@ int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 	nx_status status;
 	int rc;
 	if (state_read(root, id, &st, err) < 0) {
-		rc = strcmp(err->msg, "container does not exist") ? -1 : delete_orphan(ctx, id, force, err);
+		if (nx_err_is(err, NX_ERR_CORRUPT) && force) {
+			log_warn("%s; removing the container through its mapping", err->msg);
+			nx_err_clear(err);
+			rc = delete_orphan(ctx, id, force, err);
+		} else if (nx_err_is(err, NX_ERR_CORRUPT)) {
+			rc = nx_err_wrap(err, "state unreadable ('nexcage delete --force %s' removes the container)",
+					 id);
+		} else {
+			rc = nx_err_is(err, NX_ERR_NOT_FOUND) ? delete_orphan(ctx, id, force, err) : -1;
+		}
 		goto out;
 	}
 	log_set_vmid(st.vmid);
@@ -246,7 +294,7 @@ int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 	const char *pct_path;
 	double timeout;
 	container_pct(&st, &pct_path, &timeout);
-	rc = destroy_everything(ctx, id, st.vmid, pct_path, timeout, err);
+	rc = destroy_everything(ctx, id, st.vmid, pct_path, timeout, force, err);
 	if (rc == 0) {
 		log_info("deleted container %s (CT %ld)", id, st.vmid);
 		/* The init's mount point create made in a rootfs used in place:

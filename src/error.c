@@ -9,6 +9,8 @@ void nx_err_clear(nx_err *err)
 		return;
 	err->errnum = 0;
 	err->exit_code = 0;
+	err->kind = NX_ERR_OTHER;
+	err->detail[0] = '\0';
 	err->msg[0] = '\0';
 }
 
@@ -26,6 +28,31 @@ int nx_err_set(nx_err *err, const char *fmt, ...)
 	err_vset(err, fmt, ap);
 	va_end(ap);
 	err->errnum = 0;
+	err->kind = NX_ERR_OTHER;
+	err->detail[0] = '\0';
+	return -1;
+}
+
+int nx_err_kind_set(nx_err *err, nx_err_kind kind, const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	err_vset(err, fmt, ap);
+	va_end(ap);
+	err->errnum = 0;
+	err->kind = kind;
+	err->detail[0] = '\0';
+	return -1;
+}
+
+int nx_err_set_kind(nx_err *err, nx_err_kind kind, const char *detail)
+{
+	if (!err)
+		return -1;
+	err->kind = kind;
+	snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
 	return -1;
 }
 
@@ -40,6 +67,8 @@ int nx_err_sys(nx_err *err, int errnum, const char *fmt, ...)
 	size_t len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(errnum));
 	err->errnum = errnum;
+	err->kind = NX_ERR_OTHER;
+	err->detail[0] = '\0';
 	return -1;
 }
 

@@ -6,13 +6,30 @@
 #define NX_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define NX_ERR_MSG_MAX 4096
 
+/* What went wrong, for callers that act on it: set where the error is
+ * raised (never derived from the message text, which is for people). */
+typedef enum nx_err_kind {
+	NX_ERR_OTHER = 0,
+	NX_ERR_NOT_FOUND,  /* no such container here (no state, no mapping) */
+	NX_ERR_EXISTS,	   /* the container id is in use */
+	NX_ERR_VMID_TAKEN, /* pct create: another guest of the cluster has the VMID */
+	NX_ERR_CT_GONE,	   /* pct: the CT's config does not exist (on this node) */
+	NX_ERR_LOCKED,	   /* pct: the CT carries a Proxmox lock; err->detail names it */
+	NX_ERR_TIMED_OUT,  /* a program or a lock did not answer in time */
+	NX_ERR_CORRUPT,	   /* a state or mapping file that cannot be read as one */
+	NX_ERR_BUSY,	   /* another nexcage holds the container's lock */
+} nx_err_kind;
+
 typedef struct nx_err {
 	int errnum;    /* errno-like cause, 0 when not from a syscall */
 	int exit_code; /* process exit status the CLI should use (0 = 1) */
+	nx_err_kind kind;
+	char detail[32]; /* the kind's object, e.g. the lock's name for NX_ERR_LOCKED */
 	char msg[NX_ERR_MSG_MAX];
 } nx_err;
 
@@ -24,5 +41,13 @@ int nx_err_sys(nx_err *err, int errnum, const char *fmt, ...) __attribute__((for
 /* Prepend "context: " to the existing message. */
 int nx_err_wrap(nx_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nx_err_clear(nx_err *err);
+/* Like nx_err_set, with a kind callers may act on. */
+int nx_err_kind_set(nx_err *err, nx_err_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Tag an error already set with its kind (and detail, may be NULL). */
+int nx_err_set_kind(nx_err *err, nx_err_kind kind, const char *detail);
+static inline bool nx_err_is(const nx_err *err, nx_err_kind kind)
+{
+	return err && err->kind == kind;
+}
 
 #endif

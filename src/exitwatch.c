@@ -46,7 +46,7 @@ int exitwatch_open(nx_err *err)
 	cn->id.val = CN_VAL_PROC;
 	cn->len = sizeof op;
 	memcpy(cn->data, &op, sizeof op);
-	if (send(fd, msg.bytes, nl->nlmsg_len, 0) < 0) {
+	if (send(fd, msg.bytes, nl->nlmsg_len, MSG_NOSIGNAL) < 0) {
 		int e = errno;
 		close(fd);
 		return nx_err_sys(err, e, "process events subscribe");

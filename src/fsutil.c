@@ -13,9 +13,23 @@
 
 #include "cleanup.h"
 
+static int read_fd_file(int flags, const char *path, size_t max, char **out, size_t *len, nx_err *err);
+
 int fs_read_file(const char *path, size_t max, char **out, size_t *len, nx_err *err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return read_fd_file(0, path, max, out, len, err);
+}
+
+int fs_read_own_file(const char *path, size_t max, char **out, size_t *len, nx_err *err)
+{
+	return read_fd_file(O_NOFOLLOW, path, max, out, len, err);
+}
+
+/* O_NONBLOCK: a FIFO planted where a file should be must not hang the
+ * open; the type is then checked on the fd itself. */
+static int read_fd_file(int flags, const char *path, size_t max, char **out, size_t *len, nx_err *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
 	if (fd < 0)
 		return nx_err_sys(err, errno, "open %s", path);
 	struct stat st;
@@ -78,14 +92,26 @@ static int fsync_parent_dir(const char *path)
 	return fsync(dfd);
 }
 
+int fs_create_temp(const char *path, char *tmp, size_t n, nx_err *err)
+{
+	/* A fresh file of ours, never one planted under a predictable name
+	 * (a --pid-file in a sticky world-writable directory): O_EXCL, mode
+	 * 0600 until the content is complete. The pid in the name tells gc
+	 * whether its writer is still alive. */
+	if (snprintf(tmp, n, "%s.tmp.%d.XXXXXX", path, (int)getpid()) >= (int)n)
+		return nx_err_set(err, "%s: path too long", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return nx_err_sys(err, errno, "create %s", tmp);
+	return fd;
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, nx_err *err)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp)
-		return nx_err_set(err, "%s: path too long", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	int fd = fs_create_temp(path, tmp, sizeof tmp, err);
 	if (fd < 0)
-		return nx_err_sys(err, errno, "create %s", tmp);
+		return -1;
 	const char *p = data;
 	size_t left = len;
 	while (left > 0) {

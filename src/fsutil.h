@@ -11,9 +11,15 @@
 /* Read a whole file, refusing files larger than max bytes. *out is
  * NUL-terminated (the NUL is not counted in *len). */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len, nx_err *err);
+/* The same for nexcage's own files (state, mapping): a symlink is
+ * refused too (O_NOFOLLOW). */
+int fs_read_own_file(const char *path, size_t max, char **out, size_t *len, nx_err *err);
 /* Write data to path atomically: a reader sees the old or the new file, never
  * a torn one, even after a crash. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, nx_err *err);
+/* Create a temp file next to path (<path>.tmp.<pid>.<random>), O_EXCL,
+ * mode 0600; its name goes to tmp. */
+int fs_create_temp(const char *path, char *tmp, size_t n, nx_err *err);
 /* mkdir -p; existing directories are fine. */
 int fs_mkdir_p(const char *path, mode_t mode, nx_err *err);
 /* rm -rf of a directory tree without following symlinks; missing is fine. */

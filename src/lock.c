@@ -19,7 +19,7 @@ int lock_acquire(const char *path, double timeout, nx_err *err)
 		while ((rc = flock(fd, LOCK_EX | LOCK_NB)) < 0 && errno == EWOULDBLOCK) {
 			if (timeout >= 0 && clock_monotonic() > deadline) {
 				close(fd);
-				return nx_err_set(err, "can't lock file '%s' - got timeout", path);
+				return nx_err_kind_set(err, NX_ERR_TIMED_OUT, "can't lock file '%s' - got timeout", path);
 			}
 			usleep(10000);
 		}

@@ -98,6 +98,9 @@ static char **string_vector(lua_State *L, int idx, const char *what)
  *   {status=, stdout=, stderr=, timed_out=} | nil, message */
 static int l_run(lua_State *L)
 {
+	/* Slot 2 is the options (nil when omitted): the vectors built below
+	 * go above it, never into it. */
+	lua_settop(L, 2);
 	int dry = lua_host_effect(L, "nexcage.run");
 	if (dry)
 		return dry;

@@ -2,6 +2,7 @@
 #include "pct.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,98 @@ static void trim(char *s)
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r'))
 		s[--n] = '\0';
+}
+
+/* The failures callers act on, each recognised by pct's exit status and
+ * a whole stderr line anchored at both ends, with the VMID of this call
+ * in it ("storage 'x' does not exist" is not "CT gone"). pve-container's
+ * texts: load_config's die (exit 2, ENOENT), check_vmid_unused and
+ * create_and_lock_config, check_lock, lock_file's timeout. */
+typedef struct pct_failure {
+	const char *cmds; /* subcommands it applies to, space separated; NULL: any */
+	int exit_code;
+	const char *pattern; /* @VMID@ stands for this call's VMID */
+	nx_err_kind kind;
+} pct_failure;
+
+static const pct_failure failures[] = {
+    {NULL, 2, "^Configuration file 'nodes/[^/']+/lxc/@VMID@\\.conf' does not exist$", NX_ERR_CT_GONE},
+    {"create", 255, "^(unable to create CT @VMID@ - )?(CT|VM) @VMID@ already exists on node '[^']*'$",
+     NX_ERR_VMID_TAKEN},
+    {"destroy start stop set suspend resume", 255, "^(unable to destroy CT @VMID@ - )?CT is locked \\(([a-z_-]+)\\)$",
+     NX_ERR_LOCKED},
+    {NULL, 255, "^(.* - )?can't lock file '[^']*pve-config-@VMID@\\.lock' - got timeout$", NX_ERR_TIMED_OUT},
+};
+
+static bool cmd_listed(const char *cmds, const char *cmd)
+{
+	if (!cmds)
+		return true;
+	size_t n = strlen(cmd);
+	for (const char *p = cmds; (p = strstr(p, cmd)); p += n)
+		if ((p == cmds || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static bool vmid_arg(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* Match one line against one failure; the detail (a lock name) goes to err. */
+static bool line_matches(const pct_failure *f, const char *vmid, const char *line, nx_err *err)
+{
+	char pattern[512];
+	size_t n = 0;
+	for (const char *p = f->pattern; *p && n + 20 < sizeof pattern;) {
+		if (!strncmp(p, "@VMID@", 6)) {
+			n += (size_t)snprintf(pattern + n, sizeof pattern - n, "%s", vmid);
+			p += 6;
+		} else {
+			pattern[n++] = *p++;
+		}
+	}
+	pattern[n] = '\0';
+	regex_t re;
+	if (regcomp(&re, pattern, REG_EXTENDED) != 0)
+		return false;
+	regmatch_t m[4];
+	bool hit = regexec(&re, line, 4, m, 0) == 0;
+	regfree(&re);
+	if (hit) {
+		char detail[32] = "";
+		int g = f->kind == NX_ERR_LOCKED ? 2 : 0;
+		if (g && m[g].rm_so >= 0)
+			snprintf(detail, sizeof detail, "%.*s", (int)(m[g].rm_eo - m[g].rm_so), line + m[g].rm_so);
+		nx_err_set_kind(err, f->kind, detail);
+	}
+	return hit;
+}
+
+static void classify(const char *const *args, const spawn_result *r, nx_err *err)
+{
+	if (!vmid_arg(args[1]))
+		return;
+	for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++) {
+		const pct_failure *f = &failures[i];
+		if (f->exit_code != r->exit_code || !cmd_listed(f->cmds, args[0]))
+			continue;
+		char *text = strdup(r->err);
+		char *save = NULL;
+		bool hit = false;
+		for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line && !hit;
+		     line = strtok_r(NULL, "\n", &save))
+			hit = line_matches(f, args[1], line, err);
+		free(text);
+		if (hit)
+			return;
+	}
 }
 
 int pct_call(const nx_pct *pct, const char *const *args, spawn_result *res, nx_err *err)
@@ -47,13 +140,14 @@ int pct_call(const nx_pct *pct, const char *const *args, spawn_result *res, nx_e
 		return nx_err_wrap(err, "pct %s", args[0]);
 	int rc = 0;
 	if (r->timed_out) {
-		rc = nx_err_set(err, "pct %s %s: no answer within %.0fs, killed", args[0],
-				args[1] ? args[1] : "", pct->timeout);
+		rc = nx_err_kind_set(err, NX_ERR_TIMED_OUT, "pct %s %s: no answer within %.0fs, killed",
+				     args[0], args[1] ? args[1] : "", pct->timeout);
 	} else if (r->exit_code != 0) {
 		trim(r->err);
 		const char *msg = r->err[0] ? r->err : r->out;
 		rc = nx_err_set(err, "pct %s %s failed (exit %d): %s", args[0], args[1] ? args[1] : "",
 				r->exit_code, msg[0] ? msg : "(no message)");
+		classify(args, r, err);
 	}
 	if (rc < 0 || !res)
 		spawn_result_free(r);
@@ -87,14 +181,4 @@ out:
 	free(names);
 	free(args);
 	return rc;
-}
-
-bool pct_error_vmid_taken(const char *msg)
-{
-	return strstr(msg, "already exists") != NULL;
-}
-
-bool pct_error_no_such_ct(const char *msg)
-{
-	return strstr(msg, "does not exist") != NULL;
 }

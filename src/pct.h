@@ -16,14 +16,12 @@ typedef struct nx_pct {
 } nx_pct;
 
 /* args: NULL-terminated, without the program name. On success *res (if
- * given) holds the output; the caller frees it. */
+ * given) holds the output; the caller frees it. A failure's kind says
+ * NX_ERR_CT_GONE, NX_ERR_VMID_TAKEN, NX_ERR_LOCKED (detail: the lock) or
+ * NX_ERR_TIMED_OUT when pct said exactly that for this VMID. */
 int pct_call(const nx_pct *pct, const char *const *args, spawn_result *res, nx_err *err);
 /* pct <head...> --<key> <value>... : the rendering of a plan's options
  * (create, set), in one place. */
 int pct_call_options(const nx_pct *pct, const char *const *head, const nx_kv *opts, size_t n, nx_err *err);
-/* pct's message says the VMID is taken (by this or another node). */
-bool pct_error_vmid_taken(const char *msg);
-/* pct's message says the CT does not exist. */
-bool pct_error_no_such_ct(const char *msg);
 
 #endif

@@ -10,10 +10,26 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
+
+/* A child must not outlive nexcage: a tar writing a half archive, a pct
+ * create or a hook would go on after a kill -9 with nobody to undo what
+ * they do. parent: the pid the child was forked from (it may already be
+ * gone by the time the child asks the kernel). A parent outside the
+ * child's pid namespace shows as 0. */
+static int die_with(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return -1;
+	pid_t now = getppid();
+	if (now != parent && now != 0)
+		_exit(127);
+	return 0;
+}
 
 /* Join the namespaces of ns_pid (the user namespace first, so the others
  * are joined with its privileges), then fork once more so the program is
@@ -28,11 +44,17 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 		  {"pid", CLONE_NEWPID}};
 	char path[64];
 	int fds[7];
+	int host_root = -1;
 	*exec_fd = -1;
 	if (!req->ns_chroot) {
-		/* createContainer: the path is the host's */
-		*exec_fd = open(req->path ? req->path : req->argv[0], O_PATH | O_CLOEXEC);
-		if (*exec_fd < 0)
+		/* createContainer: the path, a script's interpreter and a dynamic
+		 * binary's loader and libraries are the host's (runc runs these
+		 * hooks before pivot_root). The program is opened here, and the
+		 * root is set back to the host's after setns(mnt). Not
+		 * close-on-exec: a script is run as /dev/fd/N. */
+		*exec_fd = open(req->path ? req->path : req->argv[0], O_PATH);
+		host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (*exec_fd < 0 || host_root < 0)
 			return -1;
 	}
 	snprintf(path, sizeof path, "/proc/%d/root", (int)req->ns_pid);
@@ -59,8 +81,13 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 	}
 	if (req->ns_chroot && (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0))
 		return -1;
+	if (host_root >= 0 && (fchdir(host_root) < 0 || chroot(".") < 0 || chdir("/") < 0))
+		return -1;
+	pid_t self_pid = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
+		return -1;
+	if (pid == 0 && die_with(self_pid) < 0)
 		return -1;
 	if (pid > 0) {
 		/* Only the program reports exec failures; our copy of the error
@@ -77,8 +104,10 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 /* In the child: wire the pipes to 0/1/2, drop every other fd, exec. Only
  * async-signal-safe calls; on failure report errno through errpipe. */
 static void __attribute__((noreturn))
-child_exec(const spawn_req *req, int in_fd, int out_fd, int err_fd, int errpipe)
+child_exec(const spawn_req *req, pid_t parent, int in_fd, int out_fd, int err_fd, int errpipe)
 {
+	if (die_with(parent) < 0)
+		goto fail;
 	setpgid(0, 0);
 	sigset_t none;
 	sigemptyset(&none);
@@ -174,13 +203,14 @@ int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err)
 			goto out;
 		}
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		nx_err_sys(err, errno, "run %s: fork", prog);
 		goto out;
 	}
 	if (pid == 0)
-		child_exec(req, in[0], out[1], errp[1], ep[1]);
+		child_exec(req, parent, in[0], out[1], errp[1], ep[1]);
 	setpgid(pid, pid); /* both sides, so a kill of the group never misses */
 	close(in[0]), in[0] = -1;
 	close(out[1]), out[1] = -1;
@@ -278,6 +308,7 @@ int spawn_start(char *const *argv, bool detached, pid_t *pid_out, nx_err *err)
 	}
 	if (pid == 0) {
 		close(ep[0]);
+		signal(SIGPIPE, SIG_DFL); /* an ignored signal survives exec */
 		if (detached) {
 			setsid();
 			int null = open("/dev/null", O_RDWR);

@@ -20,9 +20,10 @@ typedef struct spawn_req {
 	size_t max_output; /* per stream; 0: 1 MiB */
 	const char *cwd;   /* NULL: inherit */
 	/* > 0: run inside this process's namespaces (user, mnt, uts, ipc, net,
-	 * cgroup, pid), with `path` opened on the host first (an OCI
-	 * createContainer hook) or, with ns_chroot, resolved inside its root
-	 * (a startContainer hook). */
+	 * cgroup, pid), with `path` opened on the host first and the host's
+	 * root as root, so scripts and dynamically linked programs find their
+	 * interpreter and libraries (an OCI createContainer hook) or, with
+	 * ns_chroot, resolved inside its root (a startContainer hook). */
 	pid_t ns_pid;
 	bool ns_chroot;
 } spawn_req;

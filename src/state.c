@@ -35,14 +35,14 @@ char *state_ctr_dir(const char *root, const char *id)
 char *state_lock_path(const char *root, const char *id)
 {
 	char *p = NULL;
-	if (asprintf(&p, "%s/.locks/%s", root, id) < 0)
+	if (asprintf(&p, "%s/" NX_LOCK_DIR "/%s", root, id) < 0)
 		return NULL;
 	return p;
 }
 
 int state_lock(const char *root, const char *id, nx_err *err)
 {
-	cleanup_free char *dir = fs_join(root, ".locks");
+	cleanup_free char *dir = fs_join(root, NX_LOCK_DIR);
 	if (!dir || fs_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	cleanup_free char *path = state_lock_path(root, id);
@@ -165,18 +165,20 @@ int state_read(const char *root, const char *id, nx_state *st, nx_err *err)
 	cleanup_free char *path = state_file(root, id);
 	cleanup_free char *data = NULL;
 	size_t len = 0;
-	if (fs_read_file(path, STATE_MAX_SIZE, &data, &len, err) < 0) {
+	if (fs_read_own_file(path, STATE_MAX_SIZE, &data, &len, err) < 0) {
 		if (err && err->errnum == ENOENT)
-			return nx_err_set(err, "container does not exist");
-		return -1;
+			return nx_err_kind_set(err, NX_ERR_NOT_FOUND, "container does not exist");
+		return nx_err_set_kind(err, NX_ERR_CORRUPT, NULL);
 	}
 	json_value *doc = json_parse(data, len, err);
-	if (!doc)
-		return nx_err_wrap(err, "%s", path);
+	if (!doc) {
+		nx_err_wrap(err, "%s", path);
+		return nx_err_set_kind(err, NX_ERR_CORRUPT, NULL);
+	}
 	int rc = -1;
 	const char *sid = json_get_string(doc, "id");
 	if (doc->type != JSON_OBJECT || !sid || strcmp(sid, id)) {
-		nx_err_set(err, "%s: not a state file of container %s", path, id);
+		nx_err_kind_set(err, NX_ERR_CORRUPT, "%s: not a state file of container %s", path, id);
 		goto out;
 	}
 	st->id = strdup(sid);
@@ -210,7 +212,7 @@ int state_read(const char *root, const char *id, nx_state *st, nx_err *err)
 				    (nx_kv){strdup(c->key), strdup(c->string)};
 	}
 	if (!st->bundle || st->vmid < 0) {
-		nx_err_set(err, "%s: incomplete state file", path);
+		nx_err_kind_set(err, NX_ERR_CORRUPT, "%s: incomplete state file", path);
 		goto out;
 	}
 	rc = 0;
@@ -261,6 +263,7 @@ const char *state_status_name(nx_status s)
 	case NX_CREATED: return "created";
 	case NX_RUNNING: return "running";
 	case NX_PAUSED: return "paused";
+	case NX_UNKNOWN: return "unknown";
 	default: return "stopped";
 	}
 }

@@ -11,7 +11,9 @@
 #include "buf.h"
 #include "error.h"
 
-typedef enum { NX_CREATING, NX_CREATED, NX_RUNNING, NX_PAUSED, NX_STOPPED } nx_status;
+/* NX_UNKNOWN: the state file cannot be read (corrupt, planted): listed so,
+ * removable with delete --force. */
+typedef enum { NX_CREATING, NX_CREATED, NX_RUNNING, NX_PAUSED, NX_STOPPED, NX_UNKNOWN } nx_status;
 
 typedef struct nx_kv {
 	char *key, *value;
@@ -35,6 +37,10 @@ typedef struct nx_state {
 	char *hooks_json; /* config.json's hooks, frozen at create (JSON text or NULL) */
 } nx_state;
 
+/* nexcage's own entries in a state root: names no container id can have
+ * (':' is outside runc's id alphabet), so no id reaches them. */
+#define NX_LOCK_DIR ".nexcage:locks"
+
 /* <root>/<id> */
 char *state_dir(const char *root, const char *id);
 /* <root>/<id>/ctr: the directory bind-mounted at /.nexcage in the container */
@@ -42,7 +48,8 @@ char *state_ctr_dir(const char *root, const char *id);
 char *state_lock_path(const char *root, const char *id);
 bool state_exists(const char *root, const char *id);
 int state_write(const char *root, const nx_state *st, nx_err *err);
-/* "container does not exist" when there is no state. */
+/* NX_ERR_NOT_FOUND when there is no state, NX_ERR_CORRUPT when it is not a
+ * readable state file (never blocks: a FIFO or symlink is refused). */
 int state_read(const char *root, const char *id, nx_state *st, nx_err *err);
 void state_free(nx_state *st);
 nx_status state_status(const char *root, const nx_state *st);

@@ -19,7 +19,10 @@ int template_build(const char *rootfs, const char *extra_dir, const char *dir, c
 		return -1;
 	cleanup_free char *final = fs_join(dir, name);
 	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.partial.%d", final, (int)getpid());
+	int tfd = fs_create_temp(final, tmp, sizeof tmp, err);
+	if (tfd < 0)
+		return nx_err_wrap(err, "archive the root filesystem");
+	close(tfd); /* tar writes it by name; the directory is root's */
 	/* zstd: fast enough that archiving is not the slow step, and every
 	 * Proxmox since 7 accepts .tar.zst templates. Numeric owners: the
 	 * bundle's uids are the container's, not names on this host. */
@@ -40,8 +43,10 @@ int template_build(const char *rootfs, const char *extra_dir, const char *dir, c
 			NULL};
 	spawn_req req = {.argv = argv, .timeout = timeout};
 	spawn_result res;
-	if (spawn_run(&req, &res, err) < 0)
+	if (spawn_run(&req, &res, err) < 0) {
+		unlink(tmp);
 		return nx_err_wrap(err, "archive the root filesystem");
+	}
 	int rc = 0;
 	if (res.timed_out || res.exit_code != 0) {
 		size_t n = strlen(res.err);

@@ -50,10 +50,17 @@ local bind_noise = {
 	idmap = true, ridmap = true, tmpcopyup = true, notmpcopyup = true, copy = true, nocopy = true,
 }
 
+-- Each option is one word: "ro,nosuid" or "ro " as one entry is not an
+-- option Proxmox or LXC knows, and dropping it would turn a read-only
+-- mount read-write.
 local function options(m, what)
 	local out = {}
 	for i, o in ipairs(util.list(m.options)) do
-		out[i] = util.clean(o, what .. ".options[" .. (i - 1) .. "]")
+		local w = what .. ".options[" .. (i - 1) .. "]"
+		out[i] = util.word(o, w)
+		if o:find(",", 1, true) then
+			error(w .. ": must not contain ',' (give each option on its own)", 0)
+		end
 	end
 	return out
 end

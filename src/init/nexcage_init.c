@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,8 @@ static void handover(const char *path, struct handover *h)
 	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
 	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
 		die("connect sync.sock");
+	/* nexcage may be gone (killed): an error on the console, not a
+	 * silent death by SIGPIPE */
 	if (send(fd, "ready\n", 6, MSG_NOSIGNAL) != 6)
 		die("write sync.sock");
 	char msg[512];
@@ -341,7 +344,10 @@ static void wait_for_start(void)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		die("open exec.fifo");
-	if (write(fd, "0", 1) != 1)
+	signal(SIGPIPE, SIG_IGN); /* as above; the program gets the default back */
+	ssize_t w = write(fd, "0", 1);
+	signal(SIGPIPE, SIG_DFL);
+	if (w != 1)
 		die("write exec.fifo");
 	close(fd);
 }

@@ -79,7 +79,7 @@ test_a_failing_create_runtime_hook_leaves_no_ct_and_no_state() {
 	assert_fails
 	assert_contains "$ERR" "createRuntime hook #1 (/bin/busybox) failed with exit status 3"
 	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
-	assert_eq "$(ls -A "$ROOT" | grep -v '^\.locks$' || true)" ""
+	assert_eq "$(ls -A "$ROOT" | grep -v '^\.nexcage:locks$' || true)" ""
 	assert_eq "$(ls -A "$T/lib/map" 2>/dev/null || true)" ""
 }
 

@@ -42,7 +42,7 @@ test_full_cycle_leaves_nothing_behind() {
 	left=$(find "$SIM/etc/pve/nodes" "$SIM/var/lib/vz" "$SIM/var/lib/lxc" -mindepth 1 \
 		! -type d 2>/dev/null | grep -v '\.vmlist' || true)
 	assert_eq "$left" ""
-	assert_eq "$(ls -A "$ROOT" | grep -v '^\.locks$' || true)" ""
+	assert_eq "$(ls -A "$ROOT" | grep -v '^\.nexcage:locks$' || true)" ""
 	assert_eq "$(ls -A "$T/lib/map" 2>/dev/null || true)" ""
 	# the bundle's rootfs stays, as the engine left it (the mount point gone)
 	[ -x "$T/b/rootfs/bin/busybox" ] && [ ! -e "$T/b/rootfs/.nexcage" ] || fail "rootfs not left as it was"

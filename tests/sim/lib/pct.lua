@@ -403,7 +403,7 @@ function M.create(param)
   if plain.tags then plain.tags = table.concat(S.split_list(plain.tags), ";") end
   if plain.cpuunits then plain.cpuunits = tostring(math.max(1, math.min(10000, tonumber(plain.cpuunits)))) end
   -- create_and_lock_config: the config file claims the VMID cluster-wide
-  local ok, err = pcall(function()
+  local ok, err = pcall(state.claim_vmid, function()
     state.check_vmid_unused(vmid)
     write_config(vmid, { opts = { lock = "create" }, lxc = {}, snapshots = {} })
   end)
@@ -562,6 +562,9 @@ function M.destroy(param)
       util.rm_rf(state.lxcpath() .. "/" .. vmid)
       conf.opts = { lock = "destroyed" }
       state.write_config(vmid, conf)
+      -- PVE purges backup/replication jobs before the zombie config goes:
+      -- a destroy killed here leaves `lock: destroyed` (pct unlock clears it).
+      fault.point("destroy", "purge", "unable to remove job entries: got timeout\n")
       if param.purge == "1" then print("purging CT " .. vmid .. " from related configurations..") end
       destroy_config(vmid)
     end)

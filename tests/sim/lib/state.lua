@@ -276,8 +276,24 @@ function M.check_vmid_unused(vmid)
     local t = d.type == "qemu" and "VM" or "CT"
     error(t .. " " .. vmid .. " already exists on node '" .. tostring(d.node) .. "'\n", 0)
   end
-  -- A config file without a vmlist entry still occupies the id.
-  if M.conf_exists(vmid) then error("CT " .. vmid .. " already exists on node '" .. M.node .. "'\n", 0) end
+  -- A config file without a vmlist entry still occupies the id, on any
+  -- node: pmxcfs keeps a VMID unique across the cluster's node dirs.
+  for _, node in ipairs(util.list_dir(M.path("etc/pve/nodes"))) do
+    for _, kind in ipairs({ "lxc", "qemu-server" }) do
+      if util.exists(M.path("etc/pve/nodes/" .. node .. "/" .. kind .. "/" .. vmid .. ".conf")) then
+        error((kind == "lxc" and "CT " or "VM ") .. vmid .. " already exists on node '" .. node .. "'\n", 0)
+      end
+    end
+  end
+end
+
+-- Claim a VMID cluster-wide: the check and the first config write as one
+-- step, as pmxcfs makes creating nodes/<node>/lxc/<vmid>.conf (several
+-- nodes share one etc/pve here, each with its own PVE_SIM_NODE).
+function M.claim_vmid(write)
+  local got, err = M.with_flock(M.path("run/lock/pve-vmlist.lock"), 60, write)
+  if not got then error("cluster file system: got timeout\n", 0) end
+  return err
 end
 
 ---------------------------------------------------------------------------
