@@ -30,15 +30,20 @@ describe("rules.devices", function()
 		assert.matches("file%-type bits 060000 do not match type c", err.msg)
 	end)
 
-	it("says what to do instead of a FIFO device", function()
-		local err = h.refuse(h.linux({ devices = { { path = "/dev/myfifo", type = "p", fileMode = 4516 } } }))
-		assert.matches("linux.devices%[0%].type: a FIFO %(p%) is not supported: .* mkfifo", err.msg)
+	it("hands a FIFO device to the init (mkfifo in the CT's /dev), not to Proxmox", function()
+		local plan = h.translate(h.linux({ devices = { { path = "/dev/myfifo", type = "p", fileMode = 4516, uid = 7 },
+			{ path = "/dev/fuse", type = "c" } } }))
+		assert.are.same({ { path = "/dev/myfifo", mode = 420, uid = 7, gid = 0 } }, plan.process.fifos)
+		assert.is_nil(plan.options.dev0)
+		assert.are.equal("path=/dev/fuse", plan.options.dev1)
+		local err = h.refuse(h.linux({ devices = { { path = "/dev/f", type = "p", fileMode = 8612 } } }))
+		assert.matches("file%-type bits 020000 do not match type p", err.msg)
 	end)
 
-	it("refuses paths outside /dev, FIFOs, and injection", function()
+	it("refuses paths outside /dev and injection, FIFOs included", function()
 		for _, d in ipairs({
 			{ path = "/etc/shadow" }, { path = "/dev/../etc/shadow" }, { path = "/dev/x,mode=0777" },
-			{ path = "/dev/x\nlxc.cgroup2.devices.allow: a" }, { path = "/dev/fifo", type = "p" },
+			{ path = "/dev/x\nlxc.cgroup2.devices.allow: a" }, { path = "/dev/../fifo", type = "p" },
 			{ path = "/dev/x y" },
 		}) do
 			local err = h.refuse(h.linux({ devices = { d } }))

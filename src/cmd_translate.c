@@ -124,6 +124,14 @@ static void render_plan_json(const nx_plan *p, const plan_notes *notes, nx_buf *
 			}
 			buf_puts(b, "}");
 		}
+		buf_puts(b, ",\n    \"fifos\": [");
+		for (size_t i = 0; i < pr->nfifos; i++) {
+			buf_puts(b, i ? ", {\"path\": " : "{\"path\": ");
+			buf_json_string(b, pr->fifos[i].path);
+			buf_printf(b, ", \"mode\": %u, \"uid\": %lu, \"gid\": %lu}", pr->fifos[i].mode,
+				   pr->fifos[i].uid, pr->fifos[i].gid);
+		}
+		buf_puts(b, "]");
 		buf_puts(b, ",\n    \"namespaces\": [");
 		for (size_t i = 0; i < pr->njoin_ns; i++) {
 			buf_puts(b, i ? ", {\"type\": " : "{\"type\": ");
@@ -201,12 +209,16 @@ static void render_init(const nx_process *pr, nx_buf *b)
 	for (size_t i = 0; i < pr->nrlimits; i++) {
 		char s[32], h[32];
 		buf_printf(b, "#   rlimit: %s %s:%s\n", pr->rlimits[i].type,
-			   rlimit_value(pr->rlimits[i].soft, s, sizeof s), rlimit_value(pr->rlimits[i].hard, h, sizeof h));
+			   rlimit_value(pr->rlimits[i].soft, s, sizeof s),
+			   rlimit_value(pr->rlimits[i].hard, h, sizeof h));
 	}
 	for (size_t i = 0; i < pr->njoin_ns; i++)
 		buf_printf(b, "#   join %s namespace: %s\n", pr->join_ns[i].key, pr->join_ns[i].value);
 	for (size_t i = 0; i < pr->nsysctl; i++)
 		buf_printf(b, "#   sysctl: %s = %s\n", pr->sysctl[i].key, pr->sysctl[i].value);
+	for (size_t i = 0; i < pr->nfifos; i++)
+		buf_printf(b, "#   fifo: %s mode %04o owner %lu:%lu\n", pr->fifos[i].path, pr->fifos[i].mode,
+			   pr->fifos[i].uid, pr->fifos[i].gid);
 	for (int i = 0; pr->has_caps && i < 5; i++)
 		buf_printf(b, "#   capabilities %s: %s\n", nx_cap_sets[i],
 			   pr->caps[i] && *pr->caps[i] ? pr->caps[i] : "(none)");

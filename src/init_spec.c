@@ -60,6 +60,12 @@ static int write_process_file(const char *path, const nx_process *p, uid_t uid, 
 		put_pair(&b, "sysctl", kv);
 	}
 	put_pair(&b, "terminal", p->terminal ? "1" : "0");
+	for (size_t i = 0; i < p->nfifos; i++) {
+		char fifo[4200];
+		snprintf(fifo, sizeof fifo, "%o %lu %lu %s", p->fifos[i].mode, p->fifos[i].uid,
+			 p->fifos[i].gid, p->fifos[i].path);
+		put_pair(&b, "fifo", fifo);
+	}
 	for (int i = 0; p->has_caps && i < 5; i++) {
 		char key[32];
 		snprintf(key, sizeof key, "cap.%s", nx_cap_sets[i]);

@@ -842,6 +842,59 @@ static void read_join_ns(lua_State *L, int t, nx_process *p, collector *c)
 	lua_pop(L, 1);
 }
 
+/* FIFOs the init makes in the CT's /dev (linux.devices of type p). */
+static void read_fifos(lua_State *L, int t, nx_process *p, collector *c)
+{
+	lua_getfield(L, t, "fifos");
+	int l = lua_gettop(L);
+	if (lua_istable(L, l)) {
+		lua_Integer n = luaL_len(L, l);
+		if (n > 256) {
+			problem(c, "plan.process.fifos: at most 256");
+			n = 0;
+		}
+		p->fifos = calloc((size_t)n + 1, sizeof *p->fifos);
+		for (lua_Integer i = 1; i <= n && p->fifos; i++) {
+			lua_geti(L, l, i);
+			struct nx_fifo f = {0};
+			bool ok = lua_istable(L, -1);
+			if (ok) {
+				lua_getfield(L, -1, "path");
+				lua_getfield(L, -2, "mode");
+				lua_getfield(L, -3, "uid");
+				lua_getfield(L, -4, "gid");
+				const char *path =
+				    lua_type(L, -4) == LUA_TSTRING ? lua_tostring(L, -4) : NULL;
+				char why[256];
+				ok = path && !strncmp(path, "/dev/", 5) && !strstr(path, "/..") &&
+				     !strstr(path, "/./") && check_chars(path, false, why, sizeof why) == 0 &&
+				     lua_isinteger(L, -3) && lua_tointeger(L, -3) >= 0 &&
+				     lua_tointeger(L, -3) <= 0777 && lua_isinteger(L, -2) &&
+				     lua_tointeger(L, -2) >= 0 && lua_tointeger(L, -2) <= UINT32_MAX &&
+				     lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 &&
+				     lua_tointeger(L, -1) <= UINT32_MAX;
+				if (ok)
+					f = (struct nx_fifo){strdup(path), (unsigned)lua_tointeger(L, -3),
+							     (unsigned long)lua_tointeger(L, -2),
+							     (unsigned long)lua_tointeger(L, -1)};
+				lua_pop(L, 4);
+			}
+			lua_pop(L, 1);
+			if (!ok) {
+				problem(c,
+					"plan.process.fifos[%lld]: must be {path = /dev/..., mode = 0..0777, "
+					"uid, gid}",
+					(long long)i);
+				continue;
+			}
+			p->fifos[p->nfifos++] = f;
+		}
+	} else if (!lua_isnil(L, l)) {
+		problem(c, "plan.process.fifos: must be a list");
+	}
+	lua_pop(L, 1);
+}
+
 static void read_sysctl(lua_State *L, int t, nx_process *p, collector *c)
 {
 	lua_getfield(L, t, "sysctl");
@@ -948,6 +1001,7 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	read_sysctl(L, t, p, c);
 	read_caps(L, t, p, c);
 	read_join_ns(L, t, p, c);
+	read_fifos(L, t, p, c);
 	lua_pop(L, 1);
 }
 
@@ -1083,6 +1137,9 @@ void plan_free(nx_plan *plan)
 		free(p->join_ns[i].value);
 	}
 	free(p->join_ns);
+	for (size_t i = 0; i < p->nfifos; i++)
+		free(p->fifos[i].path);
+	free(p->fifos);
 	free_vec(plan->warnings, plan->n_warnings);
 	free(plan->seccomp);
 	free_vec(plan->masked_paths, plan->n_masked_paths);

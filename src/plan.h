@@ -41,6 +41,12 @@ typedef struct nx_process {
 	char *caps[5];	/* bounding effective permitted inheritable ambient: "chown kill" */
 	nx_kv *join_ns; /* {"network", "/run/netns/x"}: joined by the init before exec */
 	size_t njoin_ns;
+	struct nx_fifo {
+		char *path; /* under /dev/ */
+		unsigned mode;
+		unsigned long uid, gid;
+	} * fifos; /* linux.devices of type p: made by the init with mkfifo */
+	size_t nfifos;
 } nx_process;
 
 extern const char *const nx_cap_sets[5];

@@ -42,9 +42,10 @@ function M.passthrough(list, plan)
 		if type(d) ~= "table" then error(what .. ": must be an object", 0) end
 		local path = dev_path(d.path, what .. ".path")
 		if d.type == "p" then
-			-- Proxmox's devN passes the host's char/block nodes only
-			error(what .. ".type: a FIFO (p) is not supported: Proxmox passes through only character and "
-				.. "block devices; make the FIFO in the image or with mkfifo when the program starts", 0)
+			-- Proxmox's devN passes the host's char/block nodes only: a FIFO
+			-- is made in the CT's /dev by nexcage-init before start
+			M.fifo(d, path, what, plan)
+			goto next
 		elseif util.present(d.type) and not kinds[d.type] then
 			error(what .. ".type: " .. tostring(d.type) .. " is not a character or block device", 0)
 		end
@@ -58,7 +59,26 @@ function M.passthrough(list, plan)
 		if util.present(d.gid) then value = value .. ",gid=" .. util.int(d.gid, what .. ".gid", 0, 4294967295) end
 		if i > 256 then error(what .. ": more than 256 devices (dev0..dev255)", 0) end
 		util.set(plan, "dev" .. (i - 1), value)
+		::next::
 	end
+end
+
+-- A FIFO in linux.devices: made with mkfifo in the CT's /dev by the init,
+-- with fileMode's permission bits (0666 when absent, as runc) and owner.
+function M.fifo(d, path, what, plan)
+	local mode = 438 -- 0666
+	if util.present(d.fileMode) then
+		local m = util.int(d.fileMode, what .. ".fileMode", 0, 0xFFFF)
+		if m & 0xF000 ~= 0 and m & 0xF000 ~= type_bits.p then
+			error(string.format("%s.fileMode: file-type bits 0%o do not match type p", what, m & 0xF000), 0)
+		end
+		mode = m & 511
+	end
+	local uid = util.present(d.uid) and util.int(d.uid, what .. ".uid", 0, 4294967295) or 0
+	local gid = util.present(d.gid) and util.int(d.gid, what .. ".gid", 0, 4294967295) or 0
+	plan.process = plan.process or {}
+	plan.process.fifos = plan.process.fifos or {}
+	table.insert(plan.process.fifos, { path = path, mode = mode, uid = uid, gid = gid })
 end
 
 -- One cgroup rule as LXC writes it: "<type> <major>:<minor> <access>".

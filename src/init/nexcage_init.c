@@ -61,6 +61,8 @@ struct process {
 	char **sysctl; /* "net.ipv4.ip_forward=1" */
 	size_t nsysctl;
 	int terminal;
+	char **fifos; /* "mode uid gid /dev/path" */
+	size_t nfifos;
 	int has_caps;  /* config.json gave process.capabilities */
 	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill ..." */
 };
@@ -202,6 +204,8 @@ static void load_process(struct process *p, char *data, size_t len)
 			p->no_new_privs = val[0] == '1';
 		} else if (!strcmp(key, "oom_score_adj")) {
 			p->oom_score_adj = val;
+		} else if (!strcmp(key, "fifo")) {
+			push(&p->fifos, &p->nfifos, val);
 		} else if (!strcmp(key, "terminal")) {
 			p->terminal = val[0] == '1';
 		} else if (!strncmp(key, "cap.", 4)) {
@@ -548,6 +552,33 @@ static void ptmx_symlink(void)
 	(void)!symlink("pts/ptmx", "/dev/ptmx");
 }
 
+/* linux.devices of type p: Proxmox passes only char/block nodes, so the
+ * FIFOs are made here, in the CT's own /dev. */
+static int make_fifos(struct process *p, char *why, size_t n)
+{
+	for (size_t i = 0; i < p->nfifos; i++) {
+		unsigned mode;
+		unsigned long uid, gid;
+		int off = 0;
+		if (sscanf(p->fifos[i], "%o %lu %lu %n", &mode, &uid, &gid, &off) != 3 || !off) {
+			snprintf(why, n, "bad fifo entry");
+			return -1;
+		}
+		const char *path = p->fifos[i] + off;
+		struct stat st;
+		if (mkfifo(path, mode) < 0 &&
+		    !(errno == EEXIST && lstat(path, &st) == 0 && S_ISFIFO(st.st_mode))) {
+			snprintf(why, n, "linux.devices: mkfifo %s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (chmod(path, mode) < 0 || chown(path, (uid_t)uid, (gid_t)gid) < 0) {
+			snprintf(why, n, "linux.devices: %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Before the program may start: the engine's namespaces, then the
  * sysctls (in them). nexcage waits for this answer, so a sysctl that
  * cannot be applied fails `create` with the reason, never a program that
@@ -558,6 +589,8 @@ static void prepare_and_report(struct process *p, struct handover *h)
 	int rc = join_namespaces(h, why, sizeof why);
 	if (rc == 0)
 		rc = write_sysctls(p, why, sizeof why);
+	if (rc == 0)
+		rc = make_fifos(p, why, sizeof why);
 	char msg[720];
 	int len = snprintf(msg, sizeof msg, rc == 0 ? "ok\n" : "err %s\n", why);
 	if (h->sock >= 0) {

@@ -208,3 +208,20 @@ test_a_long_state_root_and_a_64_character_id_work_as_engines_use_them() {
 	nx delete --force "$id"
 	assert_ok
 }
+
+test_a_fifo_device_is_made_in_the_ct_by_the_init() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "[ -p /dev/myfifo ] && ls -ln /dev/myfifo > /out/fifo"]'
+	edit_config "$T/b" "s.linux.devices = { { path = '/dev/myfifo', type = 'p', fileMode = 4516, uid = 7, gid = 8 } }"
+	nx translate --bundle "$T/b" --format pct
+	assert_ok
+	assert_contains "$OUT" "#   fifo: /dev/myfifo mode 0644 owner 7:8"
+	nx create --bundle "$T/b" ff
+	assert_ok
+	nx start ff
+	wait_for 10 test -s "$T/out/fifo" || fail "no FIFO at /dev/myfifo in the CT"
+	assert_contains "$(cat "$T/out/fifo")" "prw-r--r--"
+	assert_contains "$(tr -s ' ' <"$T/out/fifo")" " 7 8 "
+	nx delete --force ff
+}
