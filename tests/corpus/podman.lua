@@ -314,7 +314,8 @@ case("no-new-privileges", { "--security-opt", "no-new-privileges" }, all(podman_
 -- catatonit is a file: an LXC file entry, not a Proxmox mount point.
 case("init", { "--init" }, all(podman_base, A.process("args", { "/run/podman-init", "--", "sleep", "60" }),
 	A.no_opt("mp0"), A.raw("lxc.mount.entry", "/usr/bin/catatonit run/podman-init none bind,create=file,ro 0 0")))
-case("tty", { "-t" }, all(podman_base, A.process("terminal", true), A.warn("process.terminal")))
+case("tty", { "-t" }, all(podman_base, A.process("terminal", true), A.no_warn("process.terminal"),
+	A.pct("\n#   terminal: a pty made in the CT")))
 case("systemd", { "--systemd", "always" }, all(podman_base,
 	A.raw("lxc.mount.entry", "tmpfs run/lock tmpfs nosuid,nodev,create=dir 0 0"),
 	A.raw("lxc.mount.entry", "tmpfs var/log/journal tmpfs nosuid,nodev,create=dir 0 0"), A.warn("tmpcopyup not applied")))
