@@ -28,9 +28,11 @@ cluster_teardown() {
 on() { # node args...: nexcage as run on that node
 	node=$1
 	shift
-	OUT=$(PVE_SIM_NODE=$node NEXCAGE_CONFIG="$T/$node.lua" NEXCAGE_STATE_DIR="$T/lib-$node" \
-		"$NEXCAGE" --root "$T/root-$node" "$@" 2>"$T/.stderr")
+	# through files: a created program holds create's stdout (see nx)
+	PVE_SIM_NODE=$node NEXCAGE_CONFIG="$T/$node.lua" NEXCAGE_STATE_DIR="$T/lib-$node" \
+		"$NEXCAGE" --root "$T/root-$node" "$@" >"$T/.stdout" 2>"$T/.stderr"
 	RC=$?
+	OUT=$(cat "$T/.stdout")
 	ERR=$(cat "$T/.stderr")
 }
 

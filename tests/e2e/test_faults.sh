@@ -104,7 +104,12 @@ test_an_id_is_per_root_and_other_roots_never_touch_it() {
 	assert_ok
 	nx start web
 	assert_ok
-	other() { OUT=$("$NEXCAGE" --root "$T/other/" "$@" 2>"$T/.stderr"); RC=$?; ERR=$(cat "$T/.stderr"); }
+	other() { # through files: a created program holds create's stdout (see nx)
+		"$NEXCAGE" --root "$T/other/" "$@" >"$T/.stdout" 2>"$T/.stderr"
+		RC=$?
+		OUT=$(cat "$T/.stdout")
+		ERR=$(cat "$T/.stderr")
+	}
 	other delete web
 	assert_fails
 	assert_contains "$ERR" "container does not exist"
@@ -298,8 +303,9 @@ test_fifo_and_corrupt_state_hang_nothing_and_are_removable() {
 	# a FIFO planted as a mapping record hangs nothing either
 	mapdir=$(dirname "$(find "$T/lib/map" -name junk.json)")
 	mkfifo "$mapdir/planted.json"
-	OUT=$(timeout 20 "$NEXCAGE" --root "$ROOT" create --bundle "$T/b" third 2>&1)
+	timeout 20 "$NEXCAGE" --root "$ROOT" create --bundle "$T/b" third >"$T/.stdout" 2>&1
 	RC=$?
+	OUT=$(cat "$T/.stdout")
 	assert_ok
 	rm "$mapdir/planted.json"
 	for id in fifo junk third; do
