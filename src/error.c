@@ -19,31 +19,32 @@ static void err_vset(nx_err *err, const char *fmt, va_list ap)
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 }
 
-int nx_err_set(nx_err *err, const char *fmt, ...)
+static int err_vset_kind(nx_err *err, nx_err_kind kind, const char *fmt, va_list ap)
 {
 	if (!err)
 		return -1;
+	err_vset(err, fmt, ap);
+	err->errnum = 0;
+	err->kind = kind;
+	err->detail[0] = '\0';
+	return -1;
+}
+
+int nx_err_set(nx_err *err, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	err_vset(err, fmt, ap);
+	err_vset_kind(err, NX_ERR_OTHER, fmt, ap);
 	va_end(ap);
-	err->errnum = 0;
-	err->kind = NX_ERR_OTHER;
-	err->detail[0] = '\0';
 	return -1;
 }
 
 int nx_err_kind_set(nx_err *err, nx_err_kind kind, const char *fmt, ...)
 {
-	if (!err)
-		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	err_vset(err, fmt, ap);
+	err_vset_kind(err, kind, fmt, ap);
 	va_end(ap);
-	err->errnum = 0;
-	err->kind = kind;
-	err->detail[0] = '\0';
 	return -1;
 }
 

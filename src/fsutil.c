@@ -32,6 +32,11 @@ static int read_fd_file(int flags, const char *path, size_t max, char **out, siz
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
 	if (fd < 0)
 		return nx_err_sys(err, errno, "open %s", path);
+	return fs_read_fd(fd, path, max, out, len, err);
+}
+
+int fs_read_fd(int fd, const char *path, size_t max, char **out, size_t *len, nx_err *err)
+{
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return nx_err_sys(err, errno, "stat %s", path);

@@ -11,6 +11,9 @@
 /* Read a whole file, refusing files larger than max bytes. *out is
  * NUL-terminated (the NUL is not counted in *len). */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len, nx_err *err);
+/* The same from an open descriptor (path only names it in errors): a
+ * regular file, at most max bytes, NUL-terminated. */
+int fs_read_fd(int fd, const char *path, size_t max, char **out, size_t *len, nx_err *err);
 /* The same for nexcage's own files (state, mapping): a symlink is
  * refused too (O_NOFOLLOW). */
 int fs_read_own_file(const char *path, size_t max, char **out, size_t *len, nx_err *err);

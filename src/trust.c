@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fsutil.h"
 
 static int check_owner_mode(const struct stat *st, const char *what, nx_err *err)
 {
@@ -146,38 +147,5 @@ int trust_read_file(const char *path, size_t max, char **out, size_t *len, nx_er
 	cleanup_close int fd = trust_open(path, err);
 	if (fd < 0)
 		return -1;
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return nx_err_sys(err, errno, "stat %s", path);
-	if ((size_t)st.st_size > max)
-		return nx_err_set(err, "%s: file too large (%lld bytes, limit %zu)", path,
-				  (long long)st.st_size, max);
-	size_t cap = (size_t)st.st_size + 2, used = 0;
-	cleanup_free char *buf = malloc(cap);
-	if (!buf)
-		return nx_err_sys(err, ENOMEM, "read %s", path);
-	for (;;) {
-		if (used + 1 >= cap) { /* the file grew after fstat */
-			cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
-			char *nbuf = realloc(buf, cap);
-			if (!nbuf)
-				return nx_err_sys(err, ENOMEM, "read %s", path);
-			buf = nbuf;
-		}
-		ssize_t n = read(fd, buf + used, cap - 1 - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return nx_err_sys(err, errno, "read %s", path);
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		if (used > max)
-			return nx_err_set(err, "%s: file too large (limit %zu)", path, max);
-	}
-	buf[used] = '\0';
-	*out = NX_STEAL(buf);
-	if (len)
-		*len = used;
-	return 0;
+	return fs_read_fd(fd, path, max, out, len, err);
 }
