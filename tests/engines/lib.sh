@@ -202,12 +202,14 @@ assert_nothing_left() {
 	else
 		cr containers ls -q
 		[ -z "$OUT" ] || fail "containerd containers left: $OUT"
-		# nexcage's lock files (.locks) stay, as in the e2e tests
-		left=$(ls -A "/run/containerd/runc/$CTR_NS" 2>/dev/null | grep -v '^\.locks$')
+		# nexcage's lock directory stays, empty (its files are outside the id namespace)
+		left=$(ls -A "/run/containerd/runc/$CTR_NS" 2>/dev/null | grep -v '^\.nexcage:locks$')
+		[ -z "$(ls -A "/run/containerd/runc/$CTR_NS/.nexcage:locks" 2>/dev/null)" ] || left="$left lock files"
 		[ -z "$left" ] || fail "runtime state left under the shim's root: $left"
 	fi
 	if [ "$RT" = nexcage ]; then
-		left=$(ls -A "$NXROOT" 2>/dev/null | grep -v '^\.locks$')
+		left=$(ls -A "$NXROOT" 2>/dev/null | grep -v '^\.nexcage:locks$')
+		[ -z "$(ls -A "$NXROOT/.nexcage:locks" 2>/dev/null)" ] || left="$left lock files"
 		[ -z "$left" ] || fail "nexcage state root not empty: $left"
 		left=$(ls "$SIM/etc/pve/nodes/pve/lxc" 2>/dev/null)
 		[ -z "$left" ] || fail "CT configs left in the simulator: $left"
