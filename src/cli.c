@@ -19,11 +19,12 @@ static const nx_command commands[] = {
     {"create", "create a container from an OCI bundle (the program is held until start)",
      "create [flags] <container-id> [<bundle>]",
      "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
-     "      --pid-file FILE     write the container process's host pid to FILE\n"
+     "      --pid-file FILE     write the pid of the container's stand-in to FILE (it exits as the\n"
+     "                          program does; reap it for the status)\n"
      "      --console-socket S  unix socket that receives the pty master (terminal: true)\n"
      "      --no-pivot          accepted for runc compatibility (ignored)\n"
      "      --no-new-keyring    accepted for runc compatibility (ignored)\n"
-     "      --preserve-fds N    accepted for runc compatibility; only 0 is supported\n",
+     "      --preserve-fds N    pass fds 3 .. 3+N-1 to the program as well\n",
      cmd_create},
     {"start", "run the user program of a created container", "start <container-id>", "", cmd_start},
     {"state", "print the OCI state of a container as JSON", "state <container-id>", "", cmd_state},
@@ -48,10 +49,13 @@ static const nx_command commands[] = {
      "exec [flags] <container-id> [<command> [args...]]",
      "  -p, --process FILE      process.json describing the process\n"
      "  -d, --detach            do not wait for the process\n"
-     "      --pid-file FILE     write the new process's host pid to FILE\n"
+     "      --pid-file FILE     write the pid of the process's stand-in to FILE (it exits as the\n"
+     "                          process does; reap it for the status)\n"
      "      --cwd DIR           working directory inside the container\n"
      "  -e, --env NAME=VALUE    set an environment variable (repeatable)\n"
-     "  -t, --tty               allocate a pseudo terminal\n"
+     "  -t, --tty               allocate a pseudo terminal (its master goes to --console-socket)\n"
+     "      --console-socket S  unix socket that receives the pty master\n"
+     "      --preserve-fds N    pass fds 3 .. 3+N-1 to the process as well\n"
      "  -u, --user UID[:GID]    user to run as\n",
      cmd_exec},
     {"ps", "list the processes of a container", "ps [flags] <container-id>",
