@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include <fcntl.h>
+
 #include <getopt.h>
 #include <limits.h>
 #include <lua.h>
@@ -305,6 +307,12 @@ int cli_main(int argc, char **argv)
 	 * midway through an operation (the rollback would not run). Children
 	 * get the default back before exec (spawn.c). */
 	signal(SIGPIPE, SIG_IGN);
+	/* A caller with a closed 0, 1 or 2 (`<&-`): the next file nexcage opens
+	 * would take that number, and create hands 0-2 to the program, which
+	 * would then read from a lock file or a socket. /dev/null fills them. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
 	nx_opts opts = {0};
 	nx_err err = {0};
 	opts_from_env(&opts);

@@ -196,19 +196,15 @@ static int create_ct(create_job *j, nx_err *err)
 static int hand_over(create_job *j, nx_err *err)
 {
 	const nx_process *p = &j->plan.process;
-	int fds[256];
-	size_t n = 0;
-	if (!p->terminal)
-		for (int fd = 0; fd < 3; fd++)
-			fds[n++] = fd;
-	for (int i = 0; i < j->o->preserve_fds; i++)
-		fds[n++] = 3 + i;
-	for (size_t i = 0; i < n; i++)
-		if (fcntl(fds[i], F_GETFD) < 0)
-			return nx_err_sys(err, errno, "descriptor %d (stdio or --preserve-fds)", fds[i]);
+	int fds[HANDOVER_FDS_MAX], null_fd;
+	size_t n;
+	if (handover_caller_fds(p->terminal, j->o->preserve_fds, fds, &n, &null_fd, err) < 0)
+		return -1;
 	init_handover h = {.fds = fds, .nfds = n, .tty = p->terminal, .ns = p->join_ns, .nns = p->njoin_ns};
 	int master = -1;
 	int rc = init_handover_send(j->init_conn, &h, &master, INIT_REPORT_TIMEOUT, err);
+	if (null_fd >= 0)
+		close(null_fd);
 	close(j->init_conn);
 	j->init_conn = -1;
 	if (rc < 0)
@@ -419,17 +415,18 @@ static int create_steps(create_job *j, nx_err *err)
 	nx_err merr = {0};
 	int found = mapping_read(j->ctx->opts->state_dir, root, o->id, &old, &merr);
 	if (found < 0 && !nx_err_is(&merr, NX_ERR_NOT_FOUND))
-		return nx_err_kind_set(err, NX_ERR_EXISTS,
-				       "container with given ID already exists (%s; 'nexcage delete --force %s' "
-				       "removes it)",
-				       merr.msg, o->id);
+		return nx_err_kind_set(
+		    err, NX_ERR_EXISTS,
+		    "container with given ID already exists (%s; 'nexcage delete --force %s' "
+		    "removes it)",
+		    merr.msg, o->id);
 	if (found == 0) {
 		long v = old.vmid;
 		mapping_free(&old);
 		return nx_err_kind_set(err, NX_ERR_EXISTS,
-				  "container with given ID already exists (CT %ld from an earlier boot; "
-				  "'nexcage delete --force %s' removes it)",
-				  v, o->id);
+				       "container with given ID already exists (CT %ld from an earlier boot; "
+				       "'nexcage delete --force %s' removes it)",
+				       v, o->id);
 	}
 	if (bundle_load(j->ctx, o->bundle ? o->bundle : ".", &j->bundle, err) < 0)
 		return -1;

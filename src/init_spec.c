@@ -337,6 +337,36 @@ out:
 	return rc;
 }
 
+int handover_caller_fds(bool tty, int preserve_fds, int fds[HANDOVER_FDS_MAX], size_t *n, int *null_fd,
+			nx_err *err)
+{
+	*n = 0;
+	*null_fd = -1;
+	if (preserve_fds < 0 || preserve_fds > HANDOVER_FDS_MAX - 3)
+		return nx_err_set(err, "--preserve-fds: at most %d", HANDOVER_FDS_MAX - 3);
+	for (int fd = 0; !tty && fd < 3; fd++) {
+		/* a caller with a closed stdio descriptor: the program gets
+		 * /dev/null there, as a shell would give it */
+		if (fcntl(fd, F_GETFD) < 0) {
+			if (*null_fd < 0 && (*null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+				return nx_err_sys(err, errno, "/dev/null");
+			fds[(*n)++] = *null_fd;
+		} else {
+			fds[(*n)++] = fd;
+		}
+	}
+	for (int i = 0; i < preserve_fds; i++) {
+		if (fcntl(3 + i, F_GETFD) < 0) {
+			if (*null_fd >= 0)
+				close(*null_fd);
+			*null_fd = -1;
+			return nx_err_sys(err, errno, "--preserve-fds: descriptor %d", 3 + i);
+		}
+		fds[(*n)++] = 3 + i;
+	}
+	return 0;
+}
+
 /* runc's console-socket protocol: connect to the caller's unix socket and
  * send the pty master as one SCM_RIGHTS descriptor named /dev/pts/ptmx. */
 int console_socket_send(const char *path, int master, nx_err *err)

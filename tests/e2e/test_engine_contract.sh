@@ -18,6 +18,13 @@ test_the_program_has_the_callers_stdin_stdout_and_stderr() {
 to-out"
 	assert_not_contains "$(cat "$T/e")" "to-out"
 	nx delete --force io
+	# a caller whose stdin is closed: the program reads /dev/null there
+	make_bundle "$T/b" '["sh", "-c", "cat > /out/in; echo done > /out/done"]'
+	"$NEXCAGE" --root "$ROOT" create --bundle "$T/b" io2 <&- >/dev/null 2>"$T/e" || fail "create without stdin: $(cat "$T/e")"
+	nx start io2
+	wait_for 10 test -s "$T/out/done" || fail "the program did not run"
+	assert_eq "$(cat "$T/out/in")" ""
+	nx delete --force io2
 }
 
 test_preserve_fds_reach_the_program() {
