@@ -219,19 +219,13 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, co
 	/* subscribed before the handover: the process cannot run before it */
 	if ((watch = exitwatch_open(err)) < 0)
 		goto fail;
-	int fds[HANDOVER_FDS_MAX], null_fd;
+	int fds[HANDOVER_FDS_MAX];
 	size_t n;
-	if (handover_caller_fds(io->tty, io->preserve_fds, fds, &n, &null_fd, err) < 0)
+	if (handover_caller_fds(io->tty, io->preserve_fds, fds, &n, err) < 0)
 		goto fail;
 	init_handover h = {.fds = fds, .nfds = n, .tty = io->tty};
-	rc = init_handover_send(conn, &h, &master, timeout, err);
-	if (null_fd >= 0)
-		close(null_fd);
-	if (rc < 0) {
-		rc = -1;
+	if (init_handover_send(conn, &h, &master, timeout, err) < 0)
 		goto fail;
-	}
-	rc = -1;
 	if (master >= 0 && console_socket_send(io->console_socket, master, err) < 0)
 		goto fail;
 	if ((standin = standin_spawn(pid, start, watch, id, err)) < 0)

@@ -1,6 +1,5 @@
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -196,15 +195,13 @@ static int create_ct(create_job *j, nx_err *err)
 static int hand_over(create_job *j, nx_err *err)
 {
 	const nx_process *p = &j->plan.process;
-	int fds[HANDOVER_FDS_MAX], null_fd;
+	int fds[HANDOVER_FDS_MAX];
 	size_t n;
-	if (handover_caller_fds(p->terminal, j->o->preserve_fds, fds, &n, &null_fd, err) < 0)
+	if (handover_caller_fds(p->terminal, j->o->preserve_fds, fds, &n, err) < 0)
 		return -1;
 	init_handover h = {.fds = fds, .nfds = n, .tty = p->terminal, .ns = p->join_ns, .nns = p->njoin_ns};
 	int master = -1;
 	int rc = init_handover_send(j->init_conn, &h, &master, INIT_REPORT_TIMEOUT, err);
-	if (null_fd >= 0)
-		close(null_fd);
 	close(j->init_conn);
 	j->init_conn = -1;
 	if (rc < 0)

@@ -337,31 +337,17 @@ out:
 	return rc;
 }
 
-int handover_caller_fds(bool tty, int preserve_fds, int fds[HANDOVER_FDS_MAX], size_t *n, int *null_fd,
-			nx_err *err)
+int handover_caller_fds(bool tty, int preserve_fds, int fds[HANDOVER_FDS_MAX], size_t *n, nx_err *err)
 {
 	*n = 0;
-	*null_fd = -1;
 	if (preserve_fds < 0 || preserve_fds > HANDOVER_FDS_MAX - 3)
 		return nx_err_set(err, "--preserve-fds: at most %d", HANDOVER_FDS_MAX - 3);
-	for (int fd = 0; !tty && fd < 3; fd++) {
-		/* a caller with a closed stdio descriptor: the program gets
-		 * /dev/null there, as a shell would give it */
-		if (fcntl(fd, F_GETFD) < 0) {
-			if (*null_fd < 0 && (*null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-				return nx_err_sys(err, errno, "/dev/null");
-			fds[(*n)++] = *null_fd;
-		} else {
-			fds[(*n)++] = fd;
-		}
-	}
+	/* 0-2 are always open: cli_main fills a closed one with /dev/null */
+	for (int fd = 0; !tty && fd < 3; fd++)
+		fds[(*n)++] = fd;
 	for (int i = 0; i < preserve_fds; i++) {
-		if (fcntl(3 + i, F_GETFD) < 0) {
-			if (*null_fd >= 0)
-				close(*null_fd);
-			*null_fd = -1;
+		if (fcntl(3 + i, F_GETFD) < 0)
 			return nx_err_sys(err, errno, "--preserve-fds: descriptor %d", 3 + i);
-		}
 		fds[(*n)++] = 3 + i;
 	}
 	return 0;

@@ -33,12 +33,10 @@ typedef struct init_handover {
 	size_t nns;
 } init_handover;
 int init_handover_send(int conn, const init_handover *h, int *pty_master, double timeout, nx_err *err);
-/* The descriptors a program gets from its caller: 0-2 (unless tty; a
- * closed one becomes /dev/null, left open in *null_fd for the caller to
- * close) and --preserve-fds' 3..3+n-1 (each must be open). */
+/* The descriptors a program gets from its caller: 0-2 (unless tty) and
+ * --preserve-fds' 3..3+n-1 (each must be open). */
 #define HANDOVER_FDS_MAX 243
-int handover_caller_fds(bool tty, int preserve_fds, int fds[HANDOVER_FDS_MAX], size_t *n, int *null_fd,
-			nx_err *err);
+int handover_caller_fds(bool tty, int preserve_fds, int fds[HANDOVER_FDS_MAX], size_t *n, nx_err *err);
 /* Connect to a unix socket at path, however long the path. */
 int unix_connect(const char *path, nx_err *err);
 /* Send a pty master to a --console-socket, as runc does. */

@@ -842,6 +842,15 @@ static void read_join_ns(lua_State *L, int t, nx_process *p, collector *c)
 	lua_pop(L, 1);
 }
 
+/* The integer at idx, if it is one in 0..max. */
+static bool int_at(lua_State *L, int idx, lua_Integer max, lua_Integer *out)
+{
+	if (!lua_isinteger(L, idx))
+		return false;
+	*out = lua_tointeger(L, idx);
+	return *out >= 0 && *out <= max;
+}
+
 /* FIFOs the init makes in the CT's /dev (linux.devices of type p). */
 static void read_fifos(lua_State *L, int t, nx_process *p, collector *c)
 {
@@ -866,17 +875,14 @@ static void read_fifos(lua_State *L, int t, nx_process *p, collector *c)
 				const char *path =
 				    lua_type(L, -4) == LUA_TSTRING ? lua_tostring(L, -4) : NULL;
 				char why[256];
+				lua_Integer mode, uid, gid;
 				ok = path && !strncmp(path, "/dev/", 5) && !strstr(path, "/..") &&
 				     !strstr(path, "/./") && check_chars(path, false, why, sizeof why) == 0 &&
-				     lua_isinteger(L, -3) && lua_tointeger(L, -3) >= 0 &&
-				     lua_tointeger(L, -3) <= 0777 && lua_isinteger(L, -2) &&
-				     lua_tointeger(L, -2) >= 0 && lua_tointeger(L, -2) <= UINT32_MAX &&
-				     lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 &&
-				     lua_tointeger(L, -1) <= UINT32_MAX;
+				     int_at(L, -3, 0777, &mode) && int_at(L, -2, UINT32_MAX, &uid) &&
+				     int_at(L, -1, UINT32_MAX, &gid);
 				if (ok)
-					f = (struct nx_fifo){strdup(path), (unsigned)lua_tointeger(L, -3),
-							     (unsigned long)lua_tointeger(L, -2),
-							     (unsigned long)lua_tointeger(L, -1)};
+					f = (struct nx_fifo){strdup(path), (unsigned)mode, (unsigned long)uid,
+							     (unsigned long)gid};
 				lua_pop(L, 4);
 			}
 			lua_pop(L, 1);
