@@ -259,7 +259,7 @@ int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_di
 		       .rootfs = rootfs,
 		       .report = report ? report : &own,
 		       .ref = LUA_NOREF};
-	lua_State *L = lua_host_state(h);
+	lua_State *L = nxlua_state(h);
 	int top = lua_gettop(L);
 	lua_pushcfunction(L, l_load);
 	lua_pushlightuserdata(L, &a);
@@ -342,7 +342,7 @@ bool bundle_has_process(nx_ctx *ctx, const nx_bundle *b)
 {
 	if (!ctx->lua || b->spec_ref == LUA_NOREF)
 		return false;
-	lua_State *L = lua_host_state(ctx->lua);
+	lua_State *L = nxlua_state(ctx->lua);
 	bundle_push_spec(L, b);
 	lua_pushstring(L, "process");
 	bool has = lua_rawget(L, -2) == LUA_TTABLE;
@@ -360,7 +360,7 @@ int bundle_require_process(nx_ctx *ctx, const nx_bundle *b, nx_err *err)
 void bundle_release(nx_lua *h, nx_bundle *b)
 {
 	if (h && b->spec_ref != LUA_NOREF)
-		luaL_unref(lua_host_state(h), LUA_REGISTRYINDEX, b->spec_ref);
+		luaL_unref(nxlua_state(h), LUA_REGISTRYINDEX, b->spec_ref);
 	free(b->path);
 	free(b->rootfs);
 	free(b->oci_version);

@@ -217,7 +217,7 @@ static int parse_global(int argc, char **argv, nx_opts *opts, nx_err *err)
 		case OPT_DEBUG: opts->debug = true; break;
 		case OPT_SYSTEMD_CGROUP: opts->systemd_cgroup = true; break;
 		case OPT_ROOTLESS: break; /* runc's --rootless auto|true|false: nexcage always runs as root */
-		case OPT_LUA_PATH: opts->lua_path = optarg; break;
+		case OPT_LUA_PATH: opts->site_lua_dir = optarg; break;
 		case OPT_CONFIG:
 			opts->config_path = optarg;
 			opts->config_explicit = true;
@@ -242,7 +242,7 @@ static void opts_from_env(nx_opts *opts)
 	opts->root = NX_DEFAULT_ROOT;
 	opts->hooks_path = (v = getenv("NEXCAGE_HOOKS_PATH")) && *v ? v : NX_DEFAULT_SITE_HOOKS;
 	opts->state_dir = (v = getenv("NEXCAGE_STATE_DIR")) && *v ? v : NX_DEFAULT_STATE_DIR;
-	opts->lua_path = (v = getenv("NEXCAGE_LUA_PATH")) && *v ? v : NX_DEFAULT_SITE_LUA;
+	opts->site_lua_dir = (v = getenv("NEXCAGE_LUA_PATH")) && *v ? v : NX_DEFAULT_SITE_LUA;
 	if ((v = getenv("NEXCAGE_CONFIG")) && *v) {
 		opts->config_path = v;
 		opts->config_explicit = true;

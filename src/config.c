@@ -217,7 +217,7 @@ int config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg,
 {
 	if (config_defaults(cfg, err) < 0)
 		return -1;
-	lua_State *L = lua_host_state(h);
+	lua_State *L = nxlua_state(h);
 	const char *p = path ? path : NX_DEFAULT_CONFIG;
 	struct stat st;
 	if (stat(p, &st) < 0) {
@@ -225,9 +225,9 @@ int config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg,
 			goto effective;
 		return nx_err_sys(err, errno, "config %s", p);
 	}
-	if (lua_host_load_site_file(h, p, err) < 0)
+	if (nxlua_load_site_file(h, p, err) < 0)
 		return nx_err_wrap(err, "config");
-	if (lua_host_pcall(h, 0, 1, err) < 0)
+	if (nxlua_pcall(h, 0, 1, err) < 0)
 		return nx_err_wrap(err, "config %s", p);
 	if (!lua_istable(L, -1)) {
 		const char *t = luaL_typename(L, -1);

@@ -247,7 +247,7 @@ static int start_and_catch_init(create_job *j, nx_err *err)
 /* Annotations and hooks from the spec table, frozen into the state. */
 static void state_from_spec(create_job *j, nx_state *st)
 {
-	lua_State *L = lua_host_state(j->ctx->lua);
+	lua_State *L = nxlua_state(j->ctx->lua);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, j->bundle.spec_ref);
 	lua_getfield(L, -1, "annotations");
 	if (lua_istable(L, -1)) {
@@ -270,7 +270,7 @@ static void state_from_spec(create_job *j, nx_state *st)
 	lua_getfield(L, -1, "hooks");
 	if (lua_istable(L, -1)) {
 		/* re-encode with cjson: the hooks run later from this frozen copy */
-		if (lua_host_require(j->ctx->lua, "cjson", NULL) == 0) {
+		if (nxlua_require(j->ctx->lua, "cjson", NULL) == 0) {
 			lua_getfield(L, -1, "encode");
 			lua_pushvalue(L, -3);
 			if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
@@ -343,14 +343,14 @@ static int record_state(create_job *j, nx_err *err)
 	if (rc == 0)
 		rc = state_write(j->ctx->opts->root, &st, err);
 	if (rc == 0) {
-		lua_hook_ctx hc = {.phase = "post-create",
+		site_hook_ctx hc = {.phase = "post-create",
 				   .id = j->o->id,
 				   .vmid = j->vmid,
 				   .bundle = j->bundle.path,
 				   .spec_ref = j->bundle.spec_ref,
 				   .state = &st,
 				   .status = "created"};
-		rc = lua_hooks_run(j->ctx, &hc, err);
+		rc = site_hooks_run(j->ctx, &hc, err);
 	}
 	free_built_state(&st);
 	if (rc < 0 || !j->o->pid_file)

@@ -54,16 +54,16 @@ static const char *root_of(nx_ctx *ctx)
  * and the container is stopped (older texts said: warn). */
 static int site_hook(nx_ctx *ctx, const char *phase, const nx_state *st, const char *status, nx_err *err)
 {
-	if (!lua_hooks_present(ctx, phase))
+	if (!site_hooks_present(ctx, phase))
 		return 0;
-	lua_hook_ctx hc = {.phase = phase,
+	site_hook_ctx hc = {.phase = phase,
 			   .id = st->id,
 			   .vmid = st->vmid,
 			   .bundle = st->bundle,
 			   .spec_ref = LUA_NOREF,
 			   .state = st,
 			   .status = status};
-	return lua_hooks_run(ctx, &hc, err);
+	return site_hooks_run(ctx, &hc, err);
 }
 
 static int start_with_hooks(nx_ctx *ctx, const char *root, nx_state *st, const char *ctr, nx_err *err)

@@ -9,11 +9,11 @@ nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err)
 	/* Site limits come from the config, which is itself Lua: the
 	 * interpreter starts with the defaults and config.lua runs under them. */
 	nx_lua_settings s = {
-	    .site_dir = ctx->opts->lua_path,
+	    .site_dir = ctx->opts->site_lua_dir,
 	    .installed_dir = NX_INSTALLED_LUA,
 	    .debug = ctx->opts->debug,
 	};
-	ctx->lua = lua_host_new(&s, err);
+	ctx->lua = nxlua_new(&s, err);
 	return ctx->lua;
 }
 
@@ -28,7 +28,7 @@ const nx_config *ctx_config(nx_ctx *ctx, nx_err *err)
 		config_free(&ctx->config);
 		return NULL;
 	}
-	lua_host_set_limits(h, (size_t)ctx->config.lua_memory_limit << 20, ctx->config.lua_time_limit);
+	nxlua_set_limits(h, (size_t)ctx->config.lua_memory_limit << 20, ctx->config.lua_time_limit);
 	ctx->config_loaded = true;
 	return &ctx->config;
 }
@@ -37,6 +37,6 @@ void ctx_free(nx_ctx *ctx)
 {
 	if (ctx->config_loaded)
 		config_free(&ctx->config);
-	lua_host_exit(ctx->lua);
+	nxlua_exit(ctx->lua);
 	memset(ctx, 0, sizeof *ctx);
 }

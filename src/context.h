@@ -24,7 +24,7 @@ typedef struct nx_opts {
 	nx_log_format log_format;
 	bool debug;
 	bool systemd_cgroup;	 /* accepted for compatibility: Proxmox owns the cgroups */
-	const char *lua_path;	 /* --lua-path / NEXCAGE_LUA_PATH: the site Lua directory */
+	const char *site_lua_dir;	 /* --lua-path / NEXCAGE_LUA_PATH: the site Lua directory */
 	const char *config_path; /* --config / NEXCAGE_CONFIG */
 	bool config_explicit;	 /* a missing explicit config is an error */
 	const char *hooks_path;	 /* NEXCAGE_HOOKS_PATH: site Lua hooks (<phase>.d/) */
@@ -41,7 +41,7 @@ typedef struct nx_ctx {
 
 nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err);
 const nx_config *ctx_config(nx_ctx *ctx, nx_err *err);
-/* At the end of the process (the interpreter is not closed, see lua_host_exit). */
+/* At the end of the process (the interpreter is not closed, see nxlua_exit). */
 void ctx_free(nx_ctx *ctx);
 
 #endif

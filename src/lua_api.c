@@ -51,7 +51,7 @@ static int l_read_file(lua_State *L)
  * Atomic (temp file, fsync, rename): a reader never sees half a file. */
 static int l_write_file(lua_State *L)
 {
-	int dry = lua_host_effect(L, "nexcage.write_file");
+	int dry = nxlua_effect(L, "nexcage.write_file");
 	if (dry)
 		return dry;
 	const char *path = luaL_checkstring(L, 1);
@@ -101,7 +101,7 @@ static int l_run(lua_State *L)
 	/* Slot 2 is the options (nil when omitted): the vectors built below
 	 * go above it, never into it. */
 	lua_settop(L, 2);
-	int dry = lua_host_effect(L, "nexcage.run");
+	int dry = nxlua_effect(L, "nexcage.run");
 	if (dry)
 		return dry;
 	char **argv = string_vector(L, 1, "argv");

@@ -91,10 +91,10 @@ static int protected_thaw(lua_State *L)
 
 int bridge_spec_freeze(nx_ctx *ctx, int spec_ref, int *frozen_ref, nx_err *err)
 {
-	lua_State *L = lua_host_state(ctx->lua);
+	lua_State *L = nxlua_state(ctx->lua);
 	lua_pushcfunction(L, protected_freeze);
 	lua_pushinteger(L, spec_ref);
-	if (lua_host_pcall(ctx->lua, 1, 1, err) < 0)
+	if (nxlua_pcall(ctx->lua, 1, 1, err) < 0)
 		return nx_err_wrap(err, "spec");
 	*frozen_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
@@ -102,18 +102,18 @@ int bridge_spec_freeze(nx_ctx *ctx, int spec_ref, int *frozen_ref, nx_err *err)
 
 int bridge_spec_thaw(nx_ctx *ctx, int spec_ref, int frozen_ref, nx_err *err)
 {
-	lua_State *L = lua_host_state(ctx->lua);
+	lua_State *L = nxlua_state(ctx->lua);
 	lua_pushcfunction(L, protected_thaw);
 	lua_pushinteger(L, spec_ref);
 	lua_pushinteger(L, frozen_ref);
-	int rc = lua_host_pcall(ctx->lua, 2, 0, err);
+	int rc = nxlua_pcall(ctx->lua, 2, 0, err);
 	return rc < 0 ? nx_err_wrap(err, "spec") : 0;
 }
 
 void bridge_unref(nx_ctx *ctx, int ref)
 {
 	if (ctx->lua && ref != LUA_NOREF && ref != LUA_REFNIL)
-		luaL_unref(lua_host_state(ctx->lua), LUA_REGISTRYINDEX, ref);
+		luaL_unref(nxlua_state(ctx->lua), LUA_REGISTRYINDEX, ref);
 }
 
 /* --- translate ----------------------------------------------------------- */
@@ -144,7 +144,7 @@ static char *origin_string(lua_State *L, nx_lua *h, int rule_tbl, int files_tbl,
 	char mod[256], buf[PATH_MAX];
 	if (!file) {
 		snprintf(mod, sizeof mod, "rules.%s", rule);
-		file = lua_host_module_origin(h, mod, buf, sizeof buf);
+		file = nxlua_module_origin(h, mod, buf, sizeof buf);
 		file = !file ? "?" : strcmp(file, "embedded") ? file : "built in";
 	}
 	char *s = NULL;
@@ -222,8 +222,8 @@ static int protected_translate(lua_State *L)
 /* Push field `fn` of module `mod`, a function. */
 static int push_function(nx_lua *h, const char *mod, const char *fn, nx_err *err)
 {
-	lua_State *L = lua_host_state(h);
-	if (lua_host_require(h, mod, err) < 0)
+	lua_State *L = nxlua_state(h);
+	if (nxlua_require(h, mod, err) < 0)
 		return -1;
 	lua_getfield(L, -1, fn);
 	lua_remove(L, -2);
@@ -238,10 +238,10 @@ static int push_function(nx_lua *h, const char *mod, const char *fn, nx_err *err
  * effects; rules have none). */
 static int pcall_pure(nx_ctx *ctx, int nargs, nx_err *err)
 {
-	nx_lua_mode mode = lua_host_mode(ctx->lua);
-	lua_host_set_mode(ctx->lua, NX_LUA_PURE);
-	int rc = lua_host_pcall(ctx->lua, nargs, 0, err);
-	lua_host_set_mode(ctx->lua, mode);
+	nx_lua_mode mode = nxlua_mode(ctx->lua);
+	nxlua_set_mode(ctx->lua, NX_LUA_PURE);
+	int rc = nxlua_pcall(ctx->lua, nargs, 0, err);
+	nxlua_set_mode(ctx->lua, mode);
 	return rc;
 }
 
@@ -254,7 +254,7 @@ int bridge_translate(nx_ctx *ctx, const translate_input *in, nx_plan *plan, plan
 	translate_call c = {.ctx = ctx, .in = in, .plan = plan, .origins = origins, .err = err};
 	if (!(c.cfg = ctx_config(ctx, err)))
 		return -1;
-	lua_State *L = lua_host_state(ctx->lua);
+	lua_State *L = nxlua_state(ctx->lua);
 	if (push_function(ctx->lua, "translate", "translate", err) < 0)
 		return nx_err_wrap(err, "translate");
 	lua_pushcfunction(L, protected_translate); /* fn pt */
@@ -302,7 +302,7 @@ int bridge_update_plan(nx_ctx *ctx, const char *resources_json, nx_plan *plan, n
 	update_call c = {.json = resources_json, .plan = plan, .err = err, .rc = -1};
 	if (!(c.cfg = ctx_config(ctx, err)))
 		return -1;
-	lua_State *L = lua_host_state(ctx->lua);
+	lua_State *L = nxlua_state(ctx->lua);
 	if (push_function(ctx->lua, "update", "update", err) < 0)
 		return nx_err_wrap(err, "update");
 	lua_pushcfunction(L, protected_update);
@@ -367,8 +367,8 @@ static int protected_vmid(lua_State *L)
 
 int bridge_vmid_choose(nx_lua *h, const vmid_choice *c, long *out, nx_err *err)
 {
-	lua_State *L = lua_host_state(h);
-	if (lua_host_require(h, "vmid", err) < 0)
+	lua_State *L = nxlua_state(h);
+	if (nxlua_require(h, "vmid", err) < 0)
 		return nx_err_wrap(err, "vmid rule");
 	lua_getfield(L, -1, "choose");
 	lua_remove(L, -2);
@@ -380,9 +380,9 @@ int bridge_vmid_choose(nx_lua *h, const vmid_choice *c, long *out, nx_err *err)
 	lua_insert(L, -2);
 	lua_pushlightuserdata(L, (void *)c);
 	lua_pushlightuserdata(L, out);
-	nx_lua_mode mode = lua_host_mode(h);
-	lua_host_set_mode(h, NX_LUA_PURE);
-	int rc = lua_host_pcall(h, 3, 0, err);
-	lua_host_set_mode(h, mode);
+	nx_lua_mode mode = nxlua_mode(h);
+	nxlua_set_mode(h, NX_LUA_PURE);
+	int rc = nxlua_pcall(h, 3, 0, err);
+	nxlua_set_mode(h, mode);
 	return rc < 0 ? nx_err_wrap(err, "vmid rule") : 0;
 }

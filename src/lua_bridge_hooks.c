@@ -52,7 +52,7 @@ static int list_files(const char *dir, char ***out, size_t *n, nx_err *err)
 	return 0;
 }
 
-bool lua_hooks_present(nx_ctx *ctx, const char *phase)
+bool site_hooks_present(nx_ctx *ctx, const char *phase)
 {
 	char *dir = phase_dir(ctx, phase);
 	char **files;
@@ -121,7 +121,7 @@ static int l_add_tag(lua_State *L)
 	return 0;
 }
 
-static void push_hook_ctx(lua_State *L, const lua_hook_ctx *hc)
+static void push_hook_ctx(lua_State *L, const site_hook_ctx *hc)
 {
 	lua_createtable(L, 0, 10);
 	int t = lua_gettop(L);
@@ -156,7 +156,7 @@ static void push_hook_ctx(lua_State *L, const lua_hook_ctx *hc)
 	lua_setfield(L, t, "add_tag");
 }
 
-static int collect_tags(lua_State *L, int t, lua_hook_ctx *hc)
+static int collect_tags(lua_State *L, int t, site_hook_ctx *hc)
 {
 	if (!hc->tags_out)
 		return 0;
@@ -185,10 +185,10 @@ static int collect_tags(lua_State *L, int t, lua_hook_ctx *hc)
 
 static int run_file(nx_ctx *ctx, nx_lua *h, const char *path, int hctx_index, nx_err *err)
 {
-	lua_State *L = lua_host_state(h);
-	if (lua_host_load_site_file(h, path, err) < 0)
+	lua_State *L = nxlua_state(h);
+	if (nxlua_load_site_file(h, path, err) < 0)
 		return nx_err_wrap(err, "hook");
-	if (lua_host_pcall(h, 0, 1, err) < 0) /* fn */
+	if (nxlua_pcall(h, 0, 1, err) < 0) /* fn */
 		return nx_err_wrap(err, "hook");
 	if (lua_istable(L, -1)) {
 		lua_getfield(L, -1, "run");
@@ -199,13 +199,13 @@ static int run_file(nx_ctx *ctx, nx_lua *h, const char *path, int hctx_index, nx
 		return nx_err_set(err, "hook %s: must return a function (or a table with run)", path);
 	}
 	lua_pushvalue(L, hctx_index); /* fn hctx */
-	if (lua_host_pcall(h, 1, 0, err) < 0)
+	if (nxlua_pcall(h, 1, 0, err) < 0)
 		return nx_err_wrap(err, "hook");
 	(void)ctx;
 	return 0;
 }
 
-int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
+int site_hooks_run(nx_ctx *ctx, site_hook_ctx *hc, nx_err *err)
 {
 	char *dir = phase_dir(ctx, hc->phase);
 	if (!dir)
@@ -222,10 +222,10 @@ int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
 		if (rc == 0) {
 			hc->config_ref = cfg->lua_ref;
 			/* Hooks are where side effects belong; a dry run keeps logging them. */
-			nx_lua_mode mode = lua_host_mode(h);
+			nx_lua_mode mode = nxlua_mode(h);
 			if (mode == NX_LUA_PURE)
-				lua_host_set_mode(h, NX_LUA_EFFECTS);
-			lua_State *L = lua_host_state(h);
+				nxlua_set_mode(h, NX_LUA_EFFECTS);
+			lua_State *L = nxlua_state(h);
 			push_hook_ctx(L, hc);
 			int t = lua_gettop(L);
 			for (size_t i = 0; i < n && rc == 0; i++) {
@@ -235,7 +235,7 @@ int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err)
 			if (rc == 0)
 				collect_tags(L, t, hc);
 			lua_settop(L, t - 1);
-			lua_host_set_mode(h, mode);
+			nxlua_set_mode(h, mode);
 		}
 	}
 	for (size_t i = 0; i < n; i++)

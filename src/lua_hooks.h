@@ -11,7 +11,7 @@
 #include "plan.h"
 #include "state.h"
 
-typedef struct lua_hook_ctx {
+typedef struct site_hook_ctx {
 	const char *phase;
 	const char *id;
 	long vmid; /* -1 when not known yet */
@@ -20,13 +20,13 @@ typedef struct lua_hook_ctx {
 	const nx_plan *plan;   /* pre-create: the validated plan (read-only view) */
 	const nx_state *state; /* post-create and later */
 	const char *status;
-	int config_ref;	 /* set by lua_hooks_run: the effective site config */
+	int config_ref;	 /* set by site_hooks_run: the effective site config */
 	char **tags_out; /* pre-create: tags the hooks added, ";"-joined (malloc'ed) */
-} lua_hook_ctx;
+} site_hook_ctx;
 
 /* Run the phase's hooks; the first error stops and names file and line. */
-int lua_hooks_run(nx_ctx *ctx, lua_hook_ctx *hc, nx_err *err);
+int site_hooks_run(nx_ctx *ctx, site_hook_ctx *hc, nx_err *err);
 /* Whether any hook file exists for a phase (so phases with none cost no Lua). */
-bool lua_hooks_present(nx_ctx *ctx, const char *phase);
+bool site_hooks_present(nx_ctx *ctx, const char *phase);
 
 #endif

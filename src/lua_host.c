@@ -70,7 +70,7 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
-bool lua_host_stopped(lua_State *L)
+bool nxlua_stopped(lua_State *L)
 {
 	nx_lua *h = host_of(L);
 	if (!h->timed_out && h->deadline > 0 && clock_monotonic() > h->deadline)
@@ -82,7 +82,7 @@ bool lua_host_stopped(lua_State *L)
 static void raise_stop(lua_State *L, int level)
 {
 	nx_lua *h = host_of(L);
-	if (!lua_host_stopped(L))
+	if (!nxlua_stopped(L))
 		return;
 	if (h->out_of_memory)
 		luaL_error(L, "not enough memory");
@@ -96,17 +96,17 @@ static void raise_stop(lua_State *L, int level)
 	lua_error(L);
 }
 
-void lua_host_raise_if_stopped(lua_State *L)
+void nxlua_raise_if_stopped(lua_State *L)
 {
 	raise_stop(L, 1);
 }
 
-void lua_host_note_out_of_memory(lua_State *L)
+void nxlua_note_out_of_memory(lua_State *L)
 {
 	host_of(L)->out_of_memory = true;
 }
 
-size_t lua_host_memory_limit(lua_State *L)
+size_t nxlua_memory_limit(lua_State *L)
 {
 	return host_of(L)->settings.mem_limit;
 }
@@ -118,22 +118,22 @@ static void time_hook(lua_State *L, lua_Debug *ar)
 		raise_stop(L, 0);
 }
 
-void lua_host_set_mode(nx_lua *h, nx_lua_mode mode)
+void nxlua_set_mode(nx_lua *h, nx_lua_mode mode)
 {
 	h->mode = mode;
 }
 
-nx_lua_mode lua_host_mode(nx_lua *h)
+nx_lua_mode nxlua_mode(nx_lua *h)
 {
 	return h->mode;
 }
 
-void lua_host_dry_run_reset(nx_lua *h)
+void nxlua_dry_run_reset(nx_lua *h)
 {
 	buf_free(&h->effects);
 }
 
-const char *lua_host_dry_run_log(nx_lua *h)
+const char *nxlua_dry_run_log(nx_lua *h)
 {
 	return h->effects.data ? h->effects.data : "";
 }
@@ -158,7 +158,7 @@ static void describe_effect(lua_State *L, const char *what, nx_buf *b)
 	buf_puts(b, "\n");
 }
 
-int lua_host_effect(lua_State *L, const char *what)
+int nxlua_effect(lua_State *L, const char *what)
 {
 	nx_lua *h = host_of(L);
 	if (h->mode == NX_LUA_EFFECTS)
@@ -257,7 +257,7 @@ static bool file_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-const char *lua_host_module_origin(nx_lua *h, const char *name, char *buf, size_t n)
+const char *nxlua_module_origin(nx_lua *h, const char *name, char *buf, size_t n)
 {
 	if (!valid_module_name(name))
 		return NULL;
@@ -307,7 +307,7 @@ static int load_file(nx_lua *h, const char *path, nx_err *err)
 	return load_text(h, src, len, chunkname, err);
 }
 
-int lua_host_load_site_file(nx_lua *h, const char *path, nx_err *err)
+int nxlua_load_site_file(nx_lua *h, const char *path, nx_err *err)
 {
 	return load_file(h, path, err);
 }
@@ -434,7 +434,7 @@ static int l_site_dropins(lua_State *L)
 static int l_module_origin(lua_State *L)
 {
 	char buf[PATH_MAX];
-	const char *o = lua_host_module_origin(host_of(L), canonical_name(luaL_checkstring(L, 1)), buf,
+	const char *o = nxlua_module_origin(host_of(L), canonical_name(luaL_checkstring(L, 1)), buf,
 					       sizeof buf);
 	lua_pushstring(L, !o ? "?" : strcmp(o, "embedded") ? o : "built in");
 	return 1;
@@ -560,7 +560,7 @@ static void build_base(lua_State *L)
 	/* The global table itself is not reachable from sandboxed chunks. */
 }
 
-nx_lua *lua_host_new(const nx_lua_settings *settings, nx_err *err)
+nx_lua *nxlua_new(const nx_lua_settings *settings, nx_err *err)
 {
 	nx_lua *h = calloc(1, sizeof *h);
 	if (!h) {
@@ -584,7 +584,7 @@ nx_lua *lua_host_new(const nx_lua_settings *settings, nx_err *err)
 	return h;
 }
 
-void lua_host_free(nx_lua *h)
+void nxlua_free(nx_lua *h)
 {
 	if (!h)
 		return;
@@ -597,16 +597,16 @@ void lua_host_free(nx_lua *h)
 	free(h);
 }
 
-void lua_host_exit(nx_lua *h)
+void nxlua_exit(nx_lua *h)
 {
 #if defined(__SANITIZE_ADDRESS__)
-	lua_host_free(h); /* leak reports must stay meaningful */
+	nxlua_free(h); /* leak reports must stay meaningful */
 #else
 	(void)h;
 #endif
 }
 
-void lua_host_set_limits(nx_lua *h, size_t mem_limit, double time_limit)
+void nxlua_set_limits(nx_lua *h, size_t mem_limit, double time_limit)
 {
 	if (mem_limit)
 		h->settings.mem_limit = mem_limit;
@@ -614,7 +614,7 @@ void lua_host_set_limits(nx_lua *h, size_t mem_limit, double time_limit)
 		h->settings.time_limit = time_limit;
 }
 
-lua_State *lua_host_state(nx_lua *h)
+lua_State *nxlua_state(nx_lua *h)
 {
 	return h->L;
 }
@@ -645,7 +645,7 @@ static int msg_handler(lua_State *L)
 	return 1;
 }
 
-int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
+int nxlua_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 {
 	lua_State *L = h->L;
 	int base = lua_gettop(L) - nargs; /* base = function index */
@@ -677,10 +677,10 @@ int lua_host_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 	return 0;
 }
 
-int lua_host_require(nx_lua *h, const char *name, nx_err *err)
+int nxlua_require(nx_lua *h, const char *name, nx_err *err)
 {
 	lua_State *L = h->L;
 	lua_pushcfunction(L, l_require);
 	lua_pushstring(L, name);
-	return lua_host_pcall(h, 1, 1, err);
+	return nxlua_pcall(h, 1, 1, err);
 }

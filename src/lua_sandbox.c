@@ -176,7 +176,7 @@ static int g_rep(lua_State *L)
  * sandbox can hold has more slots (16 bytes each). */
 static lua_Integer element_limit(lua_State *L)
 {
-	return (lua_Integer)(lua_host_memory_limit(L) / 16);
+	return (lua_Integer)(nxlua_memory_limit(L) / 16);
 }
 
 /* table.move(a1, f, e, t [, a2]) walks e - f + 1 slots even when they are
@@ -299,9 +299,9 @@ void sandbox_push_readonly(lua_State *L, int idx)
 static int finish_protected(lua_State *L, int status, int first)
 {
 	if (status == LUA_ERRMEM)
-		lua_host_note_out_of_memory(L);
+		nxlua_note_out_of_memory(L);
 	if (status != LUA_OK) {
-		lua_host_raise_if_stopped(L);
+		nxlua_raise_if_stopped(L);
 		lua_pushboolean(L, 0);
 		lua_pushvalue(L, -2);
 		return 2;
@@ -312,7 +312,7 @@ static int finish_protected(lua_State *L, int status, int first)
 static int sb_pcall(lua_State *L)
 {
 	luaL_checkany(L, 1);
-	lua_host_raise_if_stopped(L);
+	nxlua_raise_if_stopped(L);
 	lua_pushboolean(L, 1);
 	lua_insert(L, 1); /* true f args */
 	int status = lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0);
@@ -323,7 +323,7 @@ static int sb_pcall(lua_State *L)
  * handler does not run (it could loop again, or catch the stop). */
 static int guarded_handler(lua_State *L)
 {
-	if (lua_host_stopped(L))
+	if (nxlua_stopped(L))
 		return 1;
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -335,7 +335,7 @@ static int sb_xpcall(lua_State *L)
 {
 	int n = lua_gettop(L);
 	luaL_checktype(L, 2, LUA_TFUNCTION);
-	lua_host_raise_if_stopped(L);
+	nxlua_raise_if_stopped(L);
 	lua_pushvalue(L, 2);
 	lua_pushcclosure(L, guarded_handler, 1);
 	lua_replace(L, 2);    /* f handler args */

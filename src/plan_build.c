@@ -20,14 +20,14 @@ void plan_notes_free(plan_notes *n)
 static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, int spec_ref, nx_plan *plan, nx_err *err)
 {
 	char *tags = NULL;
-	lua_hook_ctx hc = {.phase = "pre-create",
+	site_hook_ctx hc = {.phase = "pre-create",
 			   .id = rq->id,
 			   .vmid = -1,
 			   .bundle = rq->bundle->path,
 			   .spec_ref = spec_ref,
 			   .plan = plan,
 			   .tags_out = &tags};
-	int rc = lua_hooks_run(ctx, &hc, err);
+	int rc = site_hooks_run(ctx, &hc, err);
 	if (rc == 0 && tags && *tags) {
 		const char *old = plan_option(plan, "tags");
 		char *joined = NULL;
@@ -44,9 +44,9 @@ static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, int spec_ref, n
 static int build_steps(nx_ctx *ctx, const plan_request *rq, int spec_ref, nx_plan *plan, plan_notes *notes,
 		       nx_err *err)
 {
-	lua_hook_ctx hc = {
+	site_hook_ctx hc = {
 	    .phase = "pre-translate", .id = rq->id, .vmid = -1, .bundle = rq->bundle->path, .spec_ref = spec_ref};
-	if (lua_hooks_run(ctx, &hc, err) < 0)
+	if (site_hooks_run(ctx, &hc, err) < 0)
 		return -1;
 	translate_input in = {rq->id, spec_ref, rq->bundle->path, rq->bundle->rootfs};
 	if (bridge_translate(ctx, &in, plan, notes ? &notes->origins : NULL, err) < 0 ||
@@ -75,17 +75,17 @@ int plan_build(nx_ctx *ctx, const plan_request *rq, nx_plan *plan, plan_notes *n
 	int spec_ref = rq->bundle->spec_ref, frozen;
 	if (bridge_spec_freeze(ctx, spec_ref, &frozen, err) < 0)
 		return -1;
-	nx_lua_mode mode = lua_host_mode(ctx->lua);
+	nx_lua_mode mode = nxlua_mode(ctx->lua);
 	if (rq->dry_run) {
-		lua_host_dry_run_reset(ctx->lua);
-		lua_host_set_mode(ctx->lua, NX_LUA_DRY_RUN);
+		nxlua_dry_run_reset(ctx->lua);
+		nxlua_set_mode(ctx->lua, NX_LUA_DRY_RUN);
 	}
 	int rc = build_steps(ctx, rq, spec_ref, plan, notes, err);
 	if (rq->dry_run && notes) {
-		const char *log = lua_host_dry_run_log(ctx->lua);
+		const char *log = nxlua_dry_run_log(ctx->lua);
 		notes->would_call = *log ? strdup(log) : NULL;
 	}
-	lua_host_set_mode(ctx->lua, mode);
+	nxlua_set_mode(ctx->lua, mode);
 	nx_err thaw_err = {0};
 	if (bridge_spec_thaw(ctx, spec_ref, frozen, &thaw_err) < 0 && rc == 0) {
 		*err = thaw_err;

@@ -42,7 +42,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	atexit(cleanup);
 	nx_err err = {0};
 	nx_lua_settings s = {.mem_limit = 256u << 20, .time_limit = 5};
-	host = lua_host_new(&s, &err);
+	host = nxlua_new(&s, &err);
 	if (!host)
 		abort();
 	return 0;
@@ -62,7 +62,7 @@ static void check_message(const char *msg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	lua_State *L = lua_host_state(host);
+	lua_State *L = nxlua_state(host);
 	nx_err err = {0};
 	nx_bundle b;
 	spec_report report = {0};

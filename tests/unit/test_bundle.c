@@ -50,7 +50,7 @@ static fixture fixture_new(void)
 	mkdir(f.rootfs, 0755);
 	nx_lua_settings s = {0};
 	nx_err err = {0};
-	f.h = lua_host_new(&s, &err);
+	f.h = nxlua_new(&s, &err);
 	if (!f.h)
 		abort();
 	return f;
@@ -58,7 +58,7 @@ static fixture fixture_new(void)
 
 static void fixture_free(fixture *f)
 {
-	lua_host_free(f->h);
+	nxlua_free(f->h);
 	tu_rmtree(f->dir);
 	free(f->rootfs);
 	free(f->dir);
@@ -161,7 +161,7 @@ TEST(bundle_good_fixtures_validate)
 	/* the translation specs' configs (an engine's default, a full one) */
 	snprintf(dir, sizeof dir, "%s/spec/fixtures", repo());
 	each_json(dir, expect_valid, &f, nx_failed_);
-	CHECK(lua_gettop(lua_host_state(f.h)) == 0);
+	CHECK(lua_gettop(nxlua_state(f.h)) == 0);
 	fixture_free(&f);
 }
 
@@ -171,14 +171,14 @@ TEST(bundle_every_bad_fixture_fails_with_its_exact_message)
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s/tests/fixtures/config/bad", repo());
 	CHECK(each_json(dir, expect_error, &f, nx_failed_) >= 100);
-	CHECK(lua_gettop(lua_host_state(f.h)) == 0);
+	CHECK(lua_gettop(nxlua_state(f.h)) == 0);
 	fixture_free(&f);
 }
 
 TEST(bundle_spec_table_has_integers_no_nulls_absolute_mounts)
 {
 	fixture f = fixture_new();
-	lua_State *L = lua_host_state(f.h);
+	lua_State *L = nxlua_state(f.h);
 	nx_err err = {0};
 	nx_bundle b;
 	const char *json =
@@ -236,7 +236,7 @@ TEST(bundle_text_limits_on_buffers_without_a_final_nul)
 	CHECK_STR(decode(&f, text, 3, &err), "config.json: empty file");
 	CHECK_STR(decode(&f, text, 0, &err), "config.json: empty file");
 	free(text);
-	CHECK(lua_gettop(lua_host_state(f.h)) == 0);
+	CHECK(lua_gettop(nxlua_state(f.h)) == 0);
 	fixture_free(&f);
 }
 

@@ -14,10 +14,10 @@ static int load(const char *text, nx_config *cfg, nx_err *err)
 	if (asprintf(&path, "%s/config.lua", dir) < 0)
 		abort();
 	nx_lua_settings s = {0};
-	nx_lua *h = lua_host_new(&s, err);
+	nx_lua *h = nxlua_new(&s, err);
 	nx_err_clear(err);
 	int rc = config_load(h, path, true, cfg, err);
-	lua_host_free(h);
+	nxlua_free(h);
 	free(path);
 	tu_rmtree(dir);
 	free(dir);

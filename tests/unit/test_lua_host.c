@@ -14,7 +14,7 @@ static nx_lua *host_for(const char *site, double time_limit, size_t mem)
 {
 	nx_lua_settings s = {.site_dir = site, .time_limit = time_limit, .mem_limit = mem};
 	nx_err err = {0};
-	nx_lua *h = lua_host_new(&s, &err);
+	nx_lua *h = nxlua_new(&s, &err);
 	if (!h)
 		fprintf(stderr, "%s\n", err.msg);
 	return h;
@@ -24,18 +24,18 @@ static nx_lua *host_for(const char *site, double time_limit, size_t mem)
 static const char *run_module(nx_lua *h, const char *name, nx_err *err)
 {
 	nx_err_clear(err);
-	if (lua_host_require(h, name, err) < 0)
+	if (nxlua_require(h, name, err) < 0)
 		return err->msg;
-	lua_State *L = lua_host_state(h);
+	lua_State *L = nxlua_state(h);
 	lua_getfield(L, -1, "run");
 	lua_remove(L, -2);
-	if (lua_host_pcall(h, 0, 1, err) < 0)
+	if (nxlua_pcall(h, 0, 1, err) < 0)
 		return err->msg;
 	lua_pop(L, 1);
 	return "";
 }
 
-TEST(lua_site_module_loads_and_strict_globals_fail)
+TEST(script_site_module_loads_and_strict_globals_fail)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "good.lua", "local M = {}\nfunction M.run() return string.upper('x') end\nreturn M\n",
@@ -53,12 +53,12 @@ TEST(lua_site_module_loads_and_strict_globals_fail)
 	CHECK_CONTAINS(run_module(h, "sub.mod", &err), "undefined global 'os'");
 	CHECK_CONTAINS(run_module(h, "missing", &err), "module 'missing' not found");
 	CHECK_CONTAINS(run_module(h, "../etc/passwd", &err), "invalid module name");
-	lua_host_free(h);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_untrusted_site_files_are_refused)
+TEST(script_untrusted_site_files_are_refused)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "ww.lua", "return { run = function() end }\n", 0666);
@@ -76,13 +76,13 @@ TEST(lua_untrusted_site_files_are_refused)
 		       "refusing site file: writable by group or others (mode 0664)");
 	CHECK_CONTAINS(run_module(h, "sub.x", &err),
 		       "/sub: refusing site file: writable by group or others (mode 0777)");
-	lua_host_free(h);
+	nxlua_free(h);
 	free(sub);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_time_and_memory_limits_stop_runaway_scripts)
+TEST(script_time_and_memory_limits_stop_runaway_scripts)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "spin.lua", "return { run = function() while true do end end }\n", 0644);
@@ -93,17 +93,17 @@ TEST(lua_time_and_memory_limits_stop_runaway_scripts)
 	nx_lua *h = host_for(dir, 0.2, 16u << 20);
 	nx_err err;
 	CHECK_CONTAINS(run_module(h, "spin", &err), "script ran past its time limit of 0.2s");
-	lua_host_set_limits(h, 0, 60); /* sanitizer builds are slow: let memory run out first */
+	nxlua_set_limits(h, 0, 60); /* sanitizer builds are slow: let memory run out first */
 	CHECK_CONTAINS(run_module(h, "hog", &err), "out of memory (limit 16 MiB)");
 	/* The host is still usable afterwards. */
-	lua_State *L = lua_host_state(h);
+	lua_State *L = nxlua_state(h);
 	CHECK(lua_gettop(L) == 0);
-	lua_host_free(h);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_table_errors_name_the_rule)
+TEST(script_table_errors_name_the_rule)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "r.lua",
@@ -111,12 +111,12 @@ TEST(lua_table_errors_name_the_rule)
 	nx_lua *h = host_for(dir, 0, 0);
 	nx_err err;
 	CHECK_STR(run_module(h, "r", &err), "rule 'hostname': bad name");
-	lua_host_free(h);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_nexcage_module_and_cjson_are_available)
+TEST(script_nexcage_module_and_cjson_are_available)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "api.lua",
@@ -132,10 +132,10 @@ TEST(lua_nexcage_module_and_cjson_are_available)
 		 "end }\n",
 		 0644);
 	nx_lua *h = host_for(dir, 0, 0);
-	lua_host_set_mode(h, NX_LUA_EFFECTS); /* as in a hook */
+	nxlua_set_mode(h, NX_LUA_EFFECTS); /* as in a hook */
 	nx_err err;
 	CHECK_STR(run_module(h, "api", &err), "");
-	lua_host_free(h);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -152,12 +152,12 @@ static void check_stops(bool *nx_failed_, nx_lua *h, const char *module, const c
 		fprintf(stderr, "  %s: took %.2fs (limit %.1fs): %s\n", module, took, limit, msg);
 		*nx_failed_ = true;
 	}
-	CHECK(lua_gettop(lua_host_state(h)) == 0);
+	CHECK(lua_gettop(nxlua_state(h)) == 0);
 }
 
 #define SPIN "function() while true do end end"
 
-TEST(lua_time_limit_holds_under_pcall_xpcall_and_error_handlers)
+TEST(script_time_limit_holds_under_pcall_xpcall_and_error_handlers)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "pcall_loop.lua",
@@ -197,12 +197,12 @@ TEST(lua_time_limit_holds_under_pcall_xpcall_and_error_handlers)
 		 0644);
 	nx_err err;
 	CHECK_STR(run_module(h, "ordinary", &err), "");
-	lua_host_free(h);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_c_library_calls_cannot_outlast_the_time_limit)
+TEST(script_c_library_calls_cannot_outlast_the_time_limit)
 {
 	char *dir = tu_tmpdir();
 	/* Backtracking in C: no instruction hook runs inside the matcher. */
@@ -258,12 +258,12 @@ TEST(lua_c_library_calls_cannot_outlast_the_time_limit)
 	nx_err err;
 	CHECK_STR(run_module(h, "rep", &err), "");
 	CHECK_STR(run_module(h, "fine", &err), "");
-	lua_host_free(h);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_pattern_cost_bounds_the_backtracking)
+TEST(script_pattern_cost_bounds_the_backtracking)
 {
 	/* one start, one scan */
 	CHECK(sandbox_pattern_cost("^[%w_%-][%w_%.%-/]*$", 20, 80000, true, false) < 1e6);
@@ -280,7 +280,7 @@ TEST(lua_pattern_cost_bounds_the_backtracking)
 	CHECK(sandbox_pattern_cost("abc", 3, 1000, false, true) < 1e5);
 }
 
-TEST(lua_memory_limit_cannot_be_caught)
+TEST(script_memory_limit_cannot_be_caught)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "hog_in_pcall.lua",
@@ -293,12 +293,12 @@ TEST(lua_memory_limit_cannot_be_caught)
 	double t0 = clock_monotonic();
 	CHECK_CONTAINS(run_module(h, "hog_in_pcall", &err), "out of memory (limit 16 MiB)");
 	CHECK(clock_monotonic() - t0 < 20);
-	lua_host_free(h);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_finalizers_are_refused)
+TEST(script_finalizers_are_refused)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "gc.lua",
@@ -307,13 +307,13 @@ TEST(lua_finalizers_are_refused)
 	nx_err err;
 	CHECK_CONTAINS(run_module(h, "gc", &err), "__gc is not allowed");
 	double t0 = clock_monotonic();
-	lua_host_free(h); /* close runs no finalizer */
+	nxlua_free(h); /* close runs no finalizer */
 	CHECK(clock_monotonic() - t0 < 1.0);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_library_tables_are_read_only_and_not_shared)
+TEST(script_library_tables_are_read_only_and_not_shared)
 {
 	char *dir = tu_tmpdir();
 	tu_write(dir, "a.lua",
@@ -336,12 +336,12 @@ TEST(lua_library_tables_are_read_only_and_not_shared)
 	nx_err err;
 	CHECK_CONTAINS(run_module(h, "a", &err), "attempt to change read-only table (field 'upper')");
 	CHECK_STR(run_module(h, "b", &err), "");
-	lua_host_free(h);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
 
-TEST(lua_rules_are_pure_and_a_dry_run_only_logs)
+TEST(script_rules_are_pure_and_a_dry_run_only_logs)
 {
 	char *dir = tu_tmpdir();
 	char *target = NULL;
@@ -360,19 +360,19 @@ TEST(lua_rules_are_pure_and_a_dry_run_only_logs)
 	nx_lua *h = host_for(dir, 0, 0);
 	nx_err err;
 	CHECK_CONTAINS(run_module(h, "effects", &err), "nexcage.run: not allowed here");
-	lua_host_set_mode(h, NX_LUA_DRY_RUN);
+	nxlua_set_mode(h, NX_LUA_DRY_RUN);
 	CHECK_STR(run_module(h, "effects", &err), "");
 	char ran[4200];
 	snprintf(ran, sizeof ran, "%s.ran", target);
 	CHECK(access(target, F_OK) < 0 && access(ran, F_OK) < 0);
-	CHECK_CONTAINS(lua_host_dry_run_log(h), "nexcage.run /bin/sh -c touch");
-	CHECK_CONTAINS(lua_host_dry_run_log(h), "nexcage.write_file ");
-	lua_host_set_mode(h, NX_LUA_PURE);
+	CHECK_CONTAINS(nxlua_dry_run_log(h), "nexcage.run /bin/sh -c touch");
+	CHECK_CONTAINS(nxlua_dry_run_log(h), "nexcage.write_file ");
+	nxlua_set_mode(h, NX_LUA_PURE);
 	tu_write(dir, "writes.lua",
 		 "local nx = require 'nexcage'\nreturn { run = function() nx.write_file('/tmp/x', '') end }\n",
 		 0644);
 	CHECK_CONTAINS(run_module(h, "writes", &err), "nexcage.write_file: not allowed here");
-	lua_host_free(h);
+	nxlua_free(h);
 	free(target);
 	tu_rmtree(dir);
 	free(dir);
