@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "lua_bridge.h"
+#include "lua_bridge_internal.h"
 
 #include <stdbool.h>
 #include <limits.h>

@@ -9,9 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <lua.h>
-
 #include "error.h"
+#include "plan_format.h"
 #include "state.h"
 
 typedef struct nx_rlimit {
@@ -67,17 +66,13 @@ typedef struct nx_plan {
 	size_t n_warnings;
 } nx_plan;
 
-/* Read and validate the plan table at idx. Every problem is reported, one
- * per line, naming the option and (when the plan says) the rule. */
-int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err);
 void plan_free(nx_plan *plan);
 const char *plan_option(const nx_plan *plan, const char *name);
 /* Set or replace an option the core owns (tags, description, entrypoint). */
 int plan_set_option(nx_plan *plan, const char *name, const char *value, nx_err *err);
 void plan_drop_option(nx_plan *plan, const char *name);
-/* Check one pct create option value (also used for core-added ones). */
-int plan_check_option(const char *name, const char *value, char *why, size_t n);
-/* Check one raw lxc key/value. */
-int plan_check_lxc(const char *key, const char *value, char *why, size_t n);
+/* For the plan's readers: free a string vector; order nx_kv by key. */
+void plan_strings_free(char **v, size_t n);
+int plan_kv_cmp(const void *a, const void *b);
 
 #endif

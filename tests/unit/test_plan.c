@@ -4,6 +4,7 @@
 
 #include "harness.h"
 #include "plan.h"
+#include "lua_bridge_internal.h"
 
 static int check(const char *name, const char *value, char *why)
 {
