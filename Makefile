@@ -46,7 +46,7 @@ CFLAGS_ALL = $(BASE_CFLAGS) $(FLAVOUR_CFLAGS) $(LUA_CFLAGS) $(SD_CFLAGS) -Isrc -
 CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o $(B)/obj/init_blob.o
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
 
-.PHONY: all deps check check-all check-build unit spec sim corpus e2e test-tools demo bench install clean fuzz format
+.PHONY: all deps check check-all check-build unit boundary spec sim corpus e2e test-tools demo bench install clean fuzz format
 
 all: $(B)/nexcage
 
@@ -132,6 +132,10 @@ check-all:
 
 unit: $(B)/unit-tests
 	$(B)/unit-tests
+
+# Only the bridge and the Lua host may see Lua's headers (tests/boundary.sh).
+boundary: $(B)/paths.h
+	B=$(B) sh tests/boundary.sh
 
 spec:
 	lua5.4 /usr/bin/busted spec

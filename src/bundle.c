@@ -1,9 +1,10 @@
 /* Reading a bundle. lua-cjson checks neither UTF-8 nor NUL bytes and
  * accepts NaN, Infinity and hex numbers by default, so the text is checked
- * here first (one linear pass) and the decoding uses a private cjson
- * instance set to strict numbers. Decoding, normalising and validating run
- * in one protected call: a config that exhausts the Lua memory cap is an
- * error, never a panic. */
+ * here first (one linear pass); the bridge decodes it with a private cjson
+ * set to strict numbers. Decoding, normalising and validating run in one
+ * protected call: a config that exhausts the Lua memory cap is an error,
+ * never a panic. cjson's messages and the validator's report are made
+ * readable here. */
 #define _GNU_SOURCE
 #include "bundle.h"
 
@@ -13,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include <lauxlib.h>
-#include <lua-cjson.h>
 
 #include "buf.h"
 #include "cleanup.h"
@@ -157,66 +155,6 @@ static int json_error(nx_err *err, const char *s, size_t len, const char *msg)
 	return -1;
 }
 
-/* --- decoding and validating (protected) ----------------------------------- */
-
-static const char DECODER_KEY = 'd'; /* registry: the private cjson.decode */
-
-typedef struct load_args {
-	const char *data;
-	size_t len;
-	const char *bundle;
-	char *rootfs; /* PATH_MAX */
-	spec_report *report;
-	char json_error[256]; /* set when the text is not JSON */
-	char *oci_version;
-	int ref;
-} load_args;
-
-/* A cjson of our own: strict numbers, our depth limit; the sandbox's
- * require "cjson" keeps its own settings. */
-static void push_decoder(lua_State *L)
-{
-	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &DECODER_KEY) == LUA_TFUNCTION)
-		return;
-	lua_pop(L, 1);
-	lua_pushcfunction(L, luaopen_cjson);
-	lua_call(L, 0, 1); /* cjson */
-	lua_getfield(L, -1, "decode_invalid_numbers");
-	lua_pushboolean(L, 0);
-	lua_call(L, 1, 0);
-	lua_getfield(L, -1, "decode_max_depth");
-	lua_pushinteger(L, BUNDLE_MAX_DEPTH);
-	lua_call(L, 1, 0);
-	lua_getfield(L, -1, "decode"); /* cjson decode */
-	lua_remove(L, -2);	       /* decode */
-	lua_pushvalue(L, -1);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &DECODER_KEY);
-}
-
-static int l_load(lua_State *L)
-{
-	load_args *a = lua_touserdata(L, 1);
-	push_decoder(L);
-	lua_pushlstring(L, a->data, a->len);
-	int status = lua_pcall(L, 1, 1, 0); /* spec | message */
-	if (status == LUA_ERRMEM)
-		return lua_error(L);
-	if (status != LUA_OK) {
-		snprintf(a->json_error, sizeof a->json_error, "%s",
-			 lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "decoding failed");
-		return 0;
-	}
-	int spec = lua_gettop(L);
-	spec_normalise(L, spec, a->report);
-	spec_validate(L, spec, a->bundle, a->rootfs, a->report);
-	if (a->report->count)
-		return 0;
-	const char *version = spec_string(L, spec, "ociVersion");
-	a->oci_version = version ? strdup(version) : NULL;
-	a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	return 0;
-}
-
 /* As many whole report lines as fit in err, then one that counts the rest. */
 static int report_error(nx_err *err, const spec_report *r)
 {
@@ -245,54 +183,25 @@ int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_di
 		  spec_report *report, nx_err *err)
 {
 	memset(b, 0, sizeof *b);
-	b->spec_ref = LUA_NOREF;
 	if (len > BUNDLE_CONFIG_MAX)
 		return nx_err_set(err, "config.json: file too large (%zu bytes; the limit is %u)", len,
 				  BUNDLE_CONFIG_MAX);
 	if (check_text(data, len, err) < 0)
 		return -1;
+	if (!(b->path = strdup(bundle_dir)))
+		return nx_err_sys(err, ENOMEM, "config.json");
 	spec_report own = {0};
-	char rootfs[PATH_MAX];
-	load_args a = {.data = data,
-		       .len = len,
-		       .bundle = bundle_dir,
-		       .rootfs = rootfs,
-		       .report = report ? report : &own,
-		       .ref = LUA_NOREF};
-	lua_State *L = nxlua_state(h);
-	int top = lua_gettop(L);
-	lua_pushcfunction(L, l_load);
-	lua_pushlightuserdata(L, &a);
-	int status = lua_pcall(L, 1, 0, 0);
-	int rc = 0;
-	if (status != LUA_OK) {
-		rc = nx_err_set(err, "config.json: %s",
-				status == LUA_ERRMEM
-				    ? "decoding it takes more memory than the Lua limit allows"
-				: lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-								 : "decoding failed");
-	} else if (a.json_error[0]) {
-		rc = json_error(err, data, len, a.json_error);
-	} else if (a.report->count) {
-		rc = report_error(err, a.report);
-	} else if (!a.oci_version || !(b->path = strdup(bundle_dir)) || !(b->rootfs = strdup(rootfs))) {
-		rc = nx_err_sys(err, ENOMEM, "config.json");
-	}
-	lua_settop(L, top);
+	spec_report *r = report ? report : &own;
+	char json_msg[256];
+	int rc = bridge_spec_decode(h, data, len, b, r, json_msg, sizeof json_msg, err);
+	if (rc == 0 && json_msg[0])
+		rc = json_error(err, data, len, json_msg);
+	else if (rc == 0 && r->count)
+		rc = report_error(err, r);
 	spec_report_free(&own);
-	if (rc < 0) {
-		if (a.ref != LUA_NOREF)
-			luaL_unref(L, LUA_REGISTRYINDEX, a.ref);
-		free(a.oci_version);
-		free(b->path);
-		free(b->rootfs);
-		memset(b, 0, sizeof *b);
-		b->spec_ref = LUA_NOREF;
-		return -1;
-	}
-	b->oci_version = a.oci_version;
-	b->spec_ref = a.ref;
-	return 0;
+	if (rc < 0)
+		bundle_release(b);
+	return rc;
 }
 
 /* --- the bundle ------------------------------------------------------------ */
@@ -300,7 +209,6 @@ int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_di
 int bundle_load_report(nx_ctx *ctx, const char *dir, nx_bundle *b, spec_report *report, nx_err *err)
 {
 	memset(b, 0, sizeof *b);
-	b->spec_ref = LUA_NOREF;
 	char abs[PATH_MAX];
 	struct stat st;
 	if (!realpath(dir, abs))
@@ -333,42 +241,34 @@ int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err)
 	return bundle_load_report(ctx, dir, b, NULL, err);
 }
 
-void bundle_push_spec(lua_State *L, const nx_bundle *b)
-{
-	lua_rawgeti(L, LUA_REGISTRYINDEX, b->spec_ref);
-}
-
 bool bundle_has_process(nx_ctx *ctx, const nx_bundle *b)
 {
-	if (!ctx->lua || b->spec_ref == LUA_NOREF)
-		return false;
-	lua_State *L = nxlua_state(ctx->lua);
-	bundle_push_spec(L, b);
-	lua_pushstring(L, "process");
-	bool has = lua_rawget(L, -2) == LUA_TTABLE;
-	lua_pop(L, 2);
-	return has;
+	return b->has_process;
 }
 
 int bundle_require_process(nx_ctx *ctx, const nx_bundle *b, nx_err *err)
 {
-	if (!bundle_has_process(ctx, b))
+	if (!b->has_process)
 		return nx_err_set(err, "config.json: process: required to start a container");
 	return 0;
 }
 
-void bundle_release(nx_lua *h, nx_bundle *b)
+void bundle_release(nx_bundle *b)
 {
-	if (h && b->spec_ref != LUA_NOREF)
-		luaL_unref(nxlua_state(h), LUA_REGISTRYINDEX, b->spec_ref);
+	bridge_spec_free(b->spec);
 	free(b->path);
 	free(b->rootfs);
 	free(b->oci_version);
+	for (size_t i = 0; i < b->n_annotations; i++) {
+		free(b->annotations[i].key);
+		free(b->annotations[i].value);
+	}
+	free(b->annotations);
+	free(b->hooks_json);
 	memset(b, 0, sizeof *b);
-	b->spec_ref = LUA_NOREF;
 }
 
 void bundle_free(nx_ctx *ctx, nx_bundle *b)
 {
-	bundle_release(ctx->lua, b);
+	bundle_release(b);
 }

@@ -1,9 +1,8 @@
 /* The OCI bundle: <bundle>/config.json read with a size cap, checked as
- * text (UTF-8, no NUL byte, nesting) before lua-cjson decodes it inside the
- * Lua host, normalised (integers, nulls) and validated against
- * runtime-spec v1.3.0 for Linux (spec_validate.h). The validated spec is
- * kept as ONE Lua table, referenced from the registry: the same table the
- * translation rules receive. */
+ * text (UTF-8, no NUL byte, nesting) here, then decoded, normalised and
+ * validated against runtime-spec v1.3.0 for Linux by the bridge
+ * (lua_bridge_spec.c). The core gets C values: the facts it needs, copied
+ * right after validation, and a handle to the spec the rules receive. */
 #ifndef NX_BUNDLE_H
 #define NX_BUNDLE_H
 
@@ -12,8 +11,9 @@
 
 #include "context.h"
 #include "error.h"
-#include "lua_host.h"
-#include "spec_validate.h"
+#include "lua_bridge.h"
+#include "spec_report.h"
+#include "state.h"
 
 /* config.json larger than this is refused before it is read: real ones
  * are a few KiB (a big seccomp profile is ~30 KiB), and the decoded table
@@ -26,7 +26,11 @@ typedef struct nx_bundle {
 	char *path;	   /* absolute bundle directory */
 	char *rootfs;	   /* absolute root filesystem (root.path resolved) */
 	char *oci_version; /* the config's ociVersion */
-	int spec_ref;	   /* registry ref of the validated spec table; LUA_NOREF when none */
+	bool has_process;
+	nx_kv *annotations; /* as validated */
+	size_t n_annotations;
+	char *hooks_json;  /* the OCI hooks as validated (JSON text), NULL when none */
+	bridge_spec *spec; /* the table the rules and hooks get; NULL when none */
 } nx_bundle;
 
 /* Read, decode and validate <dir>/config.json. On failure err holds every
@@ -43,13 +47,11 @@ int bundle_load_report(nx_ctx *ctx, const char *dir, nx_bundle *b, spec_report *
 int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_dir, nx_bundle *b,
 		  spec_report *report, nx_err *err);
 
-/* Push the validated spec table. */
-void bundle_push_spec(lua_State *L, const nx_bundle *b);
 /* process is optional at create and REQUIRED at start (runtime-spec). */
 bool bundle_has_process(nx_ctx *ctx, const nx_bundle *b);
 int bundle_require_process(nx_ctx *ctx, const nx_bundle *b, nx_err *err);
 
-void bundle_release(nx_lua *h, nx_bundle *b);
+void bundle_release(nx_bundle *b);
 void bundle_free(nx_ctx *ctx, nx_bundle *b);
 
 #endif

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "config.h"
+#include "lua_bridge.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -9,13 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <lauxlib.h>
-
-typedef enum { T_STRING, T_INT, T_NUMBER } key_type;
-
 typedef struct config_key {
 	const char *name;
-	key_type type;
+	config_type type;
 	size_t offset;
 	const char *def_str; /* NULL for computed defaults */
 	double def_num, min, max;
@@ -24,19 +21,24 @@ typedef struct config_key {
 
 #define S(n, d)                                                                                              \
 	{                                                                                                    \
-#n, T_STRING, offsetof(nx_config, n), d, 0, 0, 0, NULL                                       \
+#n, CONFIG_STRING, offsetof(nx_config, n), d, 0, 0, 0, NULL                                       \
 	}
 #define SE(n, d, c)                                                                                          \
 	{                                                                                                    \
-#n, T_STRING, offsetof(nx_config, n), d, 0, 0, 0, c                                          \
+#n, CONFIG_STRING, offsetof(nx_config, n), d, 0, 0, 0, c                                          \
 	}
 #define I(n, d, lo, hi)                                                                                      \
 	{                                                                                                    \
-#n, T_INT, offsetof(nx_config, n), NULL, d, lo, hi, NULL                                     \
+#n, CONFIG_INTEGER, offsetof(nx_config, n), NULL, d, lo, hi, NULL                                     \
 	}
 #define N(n, d, lo, hi)                                                                                      \
 	{                                                                                                    \
-#n, T_NUMBER, offsetof(nx_config, n), NULL, d, lo, hi, NULL                                  \
+#n, CONFIG_NUMBER, offsetof(nx_config, n), NULL, d, lo, hi, NULL                                  \
+	}
+/* A key whose name is not its field's. */
+#define NAMED(key, type, field, d, lo, hi)                                                                   \
+	{                                                                                                    \
+key, type, offsetof(nx_config, field), NULL, d, lo, hi, NULL                                 \
 	}
 
 /* Defaults suit a stock Proxmox VE node: `local` holds templates,
@@ -60,8 +62,8 @@ static const config_key schema[] = {
     I(rootfs_size, 8, 0, 131072),
     I(memory_default, 0, 0, 1 << 30),
     N(pct_timeout, 300, 1, 86400),
-    N(lua_time_limit, 10, 0.01, 3600),
-    I(lua_memory_limit, 256, 8, 65536),
+    NAMED("lua_time_limit", CONFIG_NUMBER, script_time_limit, 10, 0.01, 3600),
+    NAMED("lua_memory_limit", CONFIG_INTEGER, script_memory_limit, 256, 8, 65536),
 };
 
 #define NKEYS (sizeof schema / sizeof schema[0])
@@ -111,7 +113,7 @@ static int set_number(nx_config *cfg, const config_key *k, double v, nx_err *err
 	if (!(v >= k->min && v <= k->max))
 		return nx_err_set(err, "%s: must be between %.15g and %.15g (got %.15g)", k->name, k->min,
 				  k->max, v);
-	if (k->type == T_INT) {
+	if (k->type == CONFIG_INTEGER) {
 		if (v != (double)(long)v)
 			return nx_err_set(err, "%s: must be an integer (got %.15g)", k->name, v);
 		*(long *)((char *)cfg + k->offset) = (long)v;
@@ -133,10 +135,9 @@ static char *short_hostname(void)
 int config_defaults(nx_config *cfg, nx_err *err)
 {
 	memset(cfg, 0, sizeof *cfg);
-	cfg->lua_ref = LUA_NOREF;
 	for (size_t i = 0; i < NKEYS; i++) {
 		const config_key *k = &schema[i];
-		if (k->type == T_STRING) {
+		if (k->type == CONFIG_STRING) {
 			if (k->def_str && set_string(cfg, k, k->def_str, err) < 0)
 				return -1;
 		} else if (set_number(cfg, k, k->def_num, err) < 0) {
@@ -149,7 +150,7 @@ int config_defaults(nx_config *cfg, nx_err *err)
 	return 0;
 }
 
-static int check_cross_fields(const nx_config *cfg, nx_err *err)
+int config_check(const nx_config *cfg, nx_err *err)
 {
 	if (cfg->vmid_min > cfg->vmid_max)
 		return nx_err_set(err, "vmid_min (%ld) is greater than vmid_max (%ld)", cfg->vmid_min,
@@ -159,97 +160,67 @@ static int check_cross_fields(const nx_config *cfg, nx_err *err)
 	return 0;
 }
 
-/* Table on top of the stack: check every key against the schema. */
-static int apply_table(lua_State *L, nx_config *cfg, nx_err *err)
+config_type config_key_type(const char *name)
 {
-	lua_pushnil(L);
-	while (lua_next(L, -2)) { /* tbl key value */
-		if (lua_type(L, -2) != LUA_TSTRING) {
-			nx_err_set(err, "keys must be strings (got a %s key)", luaL_typename(L, -2));
-			lua_pop(L, 2);
-			return -1;
-		}
-		const char *name = lua_tostring(L, -2);
-		const config_key *k = schema_find(name);
-		int rc = 0;
-		if (!k) {
-			rc = nx_err_set(err, "%s: unknown setting", name);
-		} else if (k->type == T_STRING) {
-			if (lua_type(L, -1) != LUA_TSTRING)
-				rc = nx_err_set(err, "%s: expected a string, got %s", name,
-						luaL_typename(L, -1));
-			else
-				rc = set_string(cfg, k, lua_tostring(L, -1), err);
-		} else {
-			if (lua_type(L, -1) != LUA_TNUMBER)
-				rc = nx_err_set(err, "%s: expected a number, got %s", name,
-						luaL_typename(L, -1));
-			else
-				rc = set_number(cfg, k, lua_tonumber(L, -1), err);
-		}
-		lua_pop(L, 1); /* tbl key */
-		if (rc < 0) {
-			lua_pop(L, 1);
-			return -1;
-		}
-	}
-	return 0;
+	const config_key *k = schema_find(name);
+	return k ? k->type : CONFIG_UNKNOWN;
 }
 
-/* Push the effective configuration (defaults included) as a fresh table. */
-static void push_effective(lua_State *L, const nx_config *cfg)
+int config_set_string(nx_config *cfg, const char *name, const char *value, nx_err *err)
 {
-	lua_createtable(L, 0, (int)NKEYS);
-	for (size_t i = 0; i < NKEYS; i++) {
-		const config_key *k = &schema[i];
-		const char *base = (const char *)cfg + k->offset;
-		if (k->type == T_STRING)
-			lua_pushstring(L, *(char *const *)base);
-		else if (k->type == T_INT)
-			lua_pushinteger(L, *(const long *)base);
-		else
-			lua_pushnumber(L, *(const double *)base);
-		lua_setfield(L, -2, k->name);
-	}
+	const config_key *k = schema_find(name);
+	if (!k || k->type != CONFIG_STRING)
+		return nx_err_set(err, "%s: not a string setting", name);
+	return set_string(cfg, k, value, err);
+}
+
+int config_set_number(nx_config *cfg, const char *name, double value, nx_err *err)
+{
+	const config_key *k = schema_find(name);
+	if (!k || k->type == CONFIG_STRING)
+		return nx_err_set(err, "%s: not a number setting", name);
+	return set_number(cfg, k, value, err);
+}
+
+size_t config_key_count(void)
+{
+	return NKEYS;
+}
+
+config_value config_key_at(const nx_config *cfg, size_t i)
+{
+	const config_key *k = &schema[i];
+	const char *base = (const char *)cfg + k->offset;
+	config_value v = {.name = k->name, .type = k->type};
+	if (k->type == CONFIG_STRING)
+		v.string = *(char *const *)base;
+	else if (k->type == CONFIG_INTEGER)
+		v.integer = *(const long *)base;
+	else
+		v.number = *(const double *)base;
+	return v;
 }
 
 int config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg, nx_err *err)
 {
 	if (config_defaults(cfg, err) < 0)
 		return -1;
-	lua_State *L = nxlua_state(h);
 	const char *p = path ? path : NX_DEFAULT_CONFIG;
 	struct stat st;
 	if (stat(p, &st) < 0) {
 		if (errno == ENOENT && !explicit_path)
-			goto effective;
+			return 0;
 		return nx_err_sys(err, errno, "config %s", p);
 	}
-	if (nxlua_load_site_file(h, p, err) < 0)
-		return nx_err_wrap(err, "config");
-	if (nxlua_pcall(h, 0, 1, err) < 0)
+	if (bridge_config_read(h, p, cfg, err) < 0 || config_check(cfg, err) < 0)
 		return nx_err_wrap(err, "config %s", p);
-	if (!lua_istable(L, -1)) {
-		const char *t = luaL_typename(L, -1);
-		lua_pop(L, 1);
-		return nx_err_set(err, "config %s: must return a table (got %s)", p, t);
-	}
-	int rc = apply_table(L, cfg, err);
-	lua_pop(L, 1);
-	if (rc < 0)
-		return nx_err_wrap(err, "config %s", p);
-	if (check_cross_fields(cfg, err) < 0)
-		return nx_err_wrap(err, "config %s", p);
-effective:
-	push_effective(L, cfg);
-	cfg->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
 }
 
 void config_free(nx_config *cfg)
 {
 	for (size_t i = 0; i < NKEYS; i++)
-		if (schema[i].type == T_STRING) {
+		if (schema[i].type == CONFIG_STRING) {
 			char **f = str_field(cfg, &schema[i]);
 			free(*f);
 			*f = NULL;

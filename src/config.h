@@ -6,6 +6,7 @@
 #define NX_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 #include "lua_host.h"
@@ -30,16 +31,34 @@ typedef struct nx_config {
 	long rootfs_size;      /* GiB */
 	long memory_default;   /* MiB when the bundle sets no limit; 0: none */
 	double pct_timeout;    /* seconds before a hung pct is killed */
-	double lua_time_limit; /* seconds per call into site Lua */
-	long lua_memory_limit; /* MiB */
-	int lua_ref;	       /* registry ref of the validated table with defaults (LUA_NOREF: none) */
+	double script_time_limit; /* lua_time_limit: seconds per call into Lua */
+	long script_memory_limit; /* lua_memory_limit: MiB */
 } nx_config;
 
-/* Load path (NULL: the default path, which may be absent). Pushes nothing;
- * the validated table with defaults filled in is kept under cfg->lua_ref. */
+/* Load path (NULL: the default path, which may be absent): defaults, then
+ * what config.lua returns (read by the bridge, lua_bridge_config.c, key by
+ * key through config_set_*), then the checks across keys. */
 int config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg, nx_err *err);
 /* Defaults only, with no Lua (for commands that do not start Lua). */
 int config_defaults(nx_config *cfg, nx_err *err);
 void config_free(nx_config *cfg);
+
+/* The schema, for the bridge: a key's type, setting a key by name (with
+ * its range and choices checked), and every key's effective value. */
+typedef enum { CONFIG_UNKNOWN, CONFIG_STRING, CONFIG_INTEGER, CONFIG_NUMBER } config_type;
+typedef struct config_value {
+	const char *name;
+	config_type type;
+	const char *string;
+	long integer;
+	double number;
+} config_value;
+config_type config_key_type(const char *name);
+int config_set_string(nx_config *cfg, const char *name, const char *value, nx_err *err);
+int config_set_number(nx_config *cfg, const char *name, double value, nx_err *err);
+size_t config_key_count(void);
+config_value config_key_at(const nx_config *cfg, size_t i);
+/* Checks across keys (vmid_min <= vmid_max, absolute program paths). */
+int config_check(const nx_config *cfg, nx_err *err);
 
 #endif

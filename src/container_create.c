@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <lauxlib.h>
-
 #include "bundle.h"
 #include "buf.h"
 #include "cleanup.h"
@@ -154,7 +152,8 @@ static int create_ct(create_job *j, nx_err *err)
 		vmid_request vr = {.cfg = j->cfg,
 				   .state_dir = j->ctx->opts->state_dir,
 				   .lua = j->ctx->lua,
-				   .spec_ref = j->bundle.spec_ref,
+				   .annotations = j->bundle.annotations,
+				   .n_annotations = j->bundle.n_annotations,
 				   .exclude = refused,
 				   .n_exclude = nrefused,
 				   .attempt = attempt};
@@ -244,43 +243,6 @@ static int start_and_catch_init(create_job *j, nx_err *err)
 	return hand_over(j, err);
 }
 
-/* Annotations and hooks from the spec table, frozen into the state. */
-static void state_from_spec(create_job *j, nx_state *st)
-{
-	lua_State *L = nxlua_state(j->ctx->lua);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, j->bundle.spec_ref);
-	lua_getfield(L, -1, "annotations");
-	if (lua_istable(L, -1)) {
-		size_t n = 0;
-		lua_pushnil(L);
-		while (lua_next(L, -2)) {
-			n++;
-			lua_pop(L, 1);
-		}
-		st->annotations = calloc(n + 1, sizeof(nx_kv));
-		lua_pushnil(L);
-		while (st->annotations && lua_next(L, -2)) {
-			if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING)
-				st->annotations[st->n_annotations++] =
-				    (nx_kv){strdup(lua_tostring(L, -2)), strdup(lua_tostring(L, -1))};
-			lua_pop(L, 1);
-		}
-	}
-	lua_pop(L, 1);
-	lua_getfield(L, -1, "hooks");
-	if (lua_istable(L, -1)) {
-		/* re-encode with cjson: the hooks run later from this frozen copy */
-		if (nxlua_require(j->ctx->lua, "cjson", NULL) == 0) {
-			lua_getfield(L, -1, "encode");
-			lua_pushvalue(L, -3);
-			if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
-				st->hooks_json = strdup(lua_tostring(L, -1));
-			lua_pop(L, 2);
-		}
-	}
-	lua_pop(L, 2);
-}
-
 static char *owner_name(void)
 {
 	struct passwd *pw = getpwuid(geteuid());
@@ -303,18 +265,15 @@ static void build_state(create_job *j, nx_state *st)
 	    .pct_timeout = j->cfg->pct_timeout,
 	};
 	st->owner = owner_name();
-	state_from_spec(j, st);
+	/* as validated: the bundle's C copies, whatever Lua did to its table */
+	st->annotations = j->bundle.annotations;
+	st->n_annotations = j->bundle.n_annotations;
+	st->hooks_json = j->bundle.hooks_json;
 }
 
 static void free_built_state(nx_state *st)
 {
-	for (size_t i = 0; i < st->n_annotations; i++) {
-		free(st->annotations[i].key);
-		free(st->annotations[i].value);
-	}
-	free(st->annotations);
-	free(st->hooks_json);
-	free(st->owner);
+	free(st->owner); /* the rest is borrowed */
 }
 
 /* prestart (deprecated) -> createRuntime -> createContainer, with the
@@ -347,7 +306,7 @@ static int record_state(create_job *j, nx_err *err)
 				   .id = j->o->id,
 				   .vmid = j->vmid,
 				   .bundle = j->bundle.path,
-				   .spec_ref = j->bundle.spec_ref,
+				   .spec = j->bundle.spec,
 				   .state = &st,
 				   .status = "created"};
 		rc = site_hooks_run(j->ctx, &hc, err);

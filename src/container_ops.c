@@ -8,7 +8,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <lauxlib.h>
 
 #include "clock.h"
 #include "cleanup.h"
@@ -60,7 +59,6 @@ static int site_hook(nx_ctx *ctx, const char *phase, const nx_state *st, const c
 			   .id = st->id,
 			   .vmid = st->vmid,
 			   .bundle = st->bundle,
-			   .spec_ref = LUA_NOREF,
 			   .state = st,
 			   .status = status};
 	return site_hooks_run(ctx, &hc, err);

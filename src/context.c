@@ -28,7 +28,7 @@ const nx_config *ctx_config(nx_ctx *ctx, nx_err *err)
 		config_free(&ctx->config);
 		return NULL;
 	}
-	nxlua_set_limits(h, (size_t)ctx->config.lua_memory_limit << 20, ctx->config.lua_time_limit);
+	nxlua_set_limits(h, (size_t)ctx->config.script_memory_limit << 20, ctx->config.script_time_limit);
 	ctx->config_loaded = true;
 	return &ctx->config;
 }

@@ -11,7 +11,7 @@
 
 #include "fsutil.h"
 #include "log.h"
-#include "lua_host.h"
+#include "lua_host_internal.h"
 #include "spawn.h"
 #include "version.h"
 

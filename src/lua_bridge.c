@@ -24,96 +24,22 @@ void plan_origins_free(plan_origins *o)
 	memset(o, 0, sizeof *o);
 }
 
-/* --- the spec copy ------------------------------------------------------- */
+/* --- dry run ------------------------------------------------------------ */
 
-#define COPY_MAX_DEPTH 100
-
-static void copy_table(lua_State *L, int src, int depth)
+nx_lua_mode bridge_dry_run_begin(nx_ctx *ctx)
 {
-	if (depth > COPY_MAX_DEPTH)
-		luaL_error(L, "spec nested too deeply");
-	luaL_checkstack(L, 4, "spec copy");
-	src = lua_absindex(L, src);
-	lua_newtable(L);
-	lua_pushnil(L);
-	while (lua_next(L, src)) { /* copy key value */
-		if (lua_type(L, -1) == LUA_TTABLE) {
-			copy_table(L, -1, depth + 1); /* copy key value vcopy */
-			lua_replace(L, -2);
-		}
-		lua_pushvalue(L, -2); /* copy key value key */
-		lua_insert(L, -2);    /* copy key key value */
-		lua_rawset(L, -4);
-	}
+	nx_lua_mode previous = nxlua_mode(ctx->lua);
+	nxlua_dry_run_reset(ctx->lua);
+	nxlua_set_mode(ctx->lua, NX_LUA_DRY_RUN);
+	return previous;
 }
 
-/* The spec fields the core reads after Lua ran. */
-static const char *const frozen_fields[] = {"hooks", "annotations"};
-#define N_FROZEN (sizeof frozen_fields / sizeof frozen_fields[0])
-
-/* (spec_ref) -> { [field] = deep copy } */
-static int protected_freeze(lua_State *L)
+char *bridge_dry_run_end(nx_ctx *ctx, nx_lua_mode previous)
 {
-	lua_rawgeti(L, LUA_REGISTRYINDEX, (int)lua_tointeger(L, 1));
-	int spec = lua_gettop(L);
-	if (!lua_istable(L, spec))
-		return luaL_error(L, "no spec");
-	lua_createtable(L, 0, N_FROZEN);
-	for (size_t i = 0; i < N_FROZEN; i++) {
-		lua_pushstring(L, frozen_fields[i]);
-		if (lua_rawget(L, spec) == LUA_TTABLE)
-			copy_table(L, -1, 0);
-		else
-			lua_pushboolean(L, 0); /* absent (or not a table): absent again */
-		lua_setfield(L, -3, frozen_fields[i]);
-		lua_pop(L, 1);
-	}
-	return 1;
-}
-
-/* (spec_ref, frozen_ref): spec[field] = frozen[field] */
-static int protected_thaw(lua_State *L)
-{
-	lua_rawgeti(L, LUA_REGISTRYINDEX, (int)lua_tointeger(L, 1));
-	lua_rawgeti(L, LUA_REGISTRYINDEX, (int)lua_tointeger(L, 2));
-	if (!lua_istable(L, 3) || !lua_istable(L, 4))
-		return luaL_error(L, "no spec");
-	for (size_t i = 0; i < N_FROZEN; i++) {
-		lua_pushstring(L, frozen_fields[i]);
-		if (lua_getfield(L, 4, frozen_fields[i]) != LUA_TTABLE) {
-			lua_pop(L, 1);
-			lua_pushnil(L);
-		}
-		lua_rawset(L, 3);
-	}
-	return 0;
-}
-
-int bridge_spec_freeze(nx_ctx *ctx, int spec_ref, int *frozen_ref, nx_err *err)
-{
-	lua_State *L = nxlua_state(ctx->lua);
-	lua_pushcfunction(L, protected_freeze);
-	lua_pushinteger(L, spec_ref);
-	if (nxlua_pcall(ctx->lua, 1, 1, err) < 0)
-		return nx_err_wrap(err, "spec");
-	*frozen_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	return 0;
-}
-
-int bridge_spec_thaw(nx_ctx *ctx, int spec_ref, int frozen_ref, nx_err *err)
-{
-	lua_State *L = nxlua_state(ctx->lua);
-	lua_pushcfunction(L, protected_thaw);
-	lua_pushinteger(L, spec_ref);
-	lua_pushinteger(L, frozen_ref);
-	int rc = nxlua_pcall(ctx->lua, 2, 0, err);
-	return rc < 0 ? nx_err_wrap(err, "spec") : 0;
-}
-
-void bridge_unref(nx_ctx *ctx, int ref)
-{
-	if (ctx->lua && ref != LUA_NOREF && ref != LUA_REFNIL)
-		luaL_unref(nxlua_state(ctx->lua), LUA_REGISTRYINDEX, ref);
+	const char *log = nxlua_dry_run_log(ctx->lua);
+	char *lines = *log ? strdup(log) : NULL;
+	nxlua_set_mode(ctx->lua, previous);
+	return lines;
 }
 
 /* --- translate ----------------------------------------------------------- */
@@ -195,7 +121,7 @@ static void push_translate_ctx(lua_State *L, const translate_call *c, int spec_i
 	lua_setfield(L, -2, "bundle");
 	lua_pushstring(L, c->in->rootfs);
 	lua_setfield(L, -2, "rootfs");
-	lua_rawgeti(L, LUA_REGISTRYINDEX, c->cfg->lua_ref);
+	bridge_config_push(L, c->cfg);
 	lua_setfield(L, -2, "config");
 	lua_pushliteral(L, "annotations");
 	if (lua_rawget(L, spec_idx) != LUA_TTABLE) {
@@ -209,10 +135,12 @@ static void push_translate_ctx(lua_State *L, const translate_call *c, int spec_i
 static int protected_translate(lua_State *L)
 {
 	translate_call *c = lua_touserdata(L, 2);
-	lua_settop(L, 1);				    /* fn */
-	lua_rawgeti(L, LUA_REGISTRYINDEX, c->in->spec_ref); /* fn spec */
-	push_translate_ctx(L, c, 2);			    /* fn spec ctx */
-	lua_call(L, 2, 1);				    /* plan */
+	lua_settop(L, 1);		    /* fn */
+	bridge_spec_push(L, c->in->spec); /* fn spec */
+	if (!lua_istable(L, 2))
+		return luaL_error(L, "no spec");
+	push_translate_ctx(L, c, 2); /* fn spec ctx */
+	lua_call(L, 2, 1);	     /* plan */
 	c->rc = plan_from_lua(L, 1, c->plan, c->err);
 	if (c->rc == 0 && c->origins)
 		read_origins(L, c->ctx->lua, 1, c->plan, c->origins);
@@ -289,7 +217,7 @@ static int protected_update(lua_State *L)
 	lua_settop(L, 1); /* fn */
 	lua_pushstring(L, c->json);
 	lua_createtable(L, 0, 1); /* fn json ctx */
-	lua_rawgeti(L, LUA_REGISTRYINDEX, c->cfg->lua_ref);
+	bridge_config_push(L, c->cfg);
 	lua_setfield(L, -2, "config");
 	lua_call(L, 2, 1); /* plan */
 	c->rc = plan_from_lua(L, 1, c->plan, c->err);
@@ -340,21 +268,11 @@ static int protected_vmid(lua_State *L)
 		lua_rawseti(L, -2, c->used[i]);
 	}
 	lua_setfield(L, -2, "used");
-	bool have = false;
-	if (c->spec_ref != LUA_NOREF && c->spec_ref != LUA_REFNIL) {
-		lua_rawgeti(L, LUA_REGISTRYINDEX, c->spec_ref);
-		lua_pushliteral(L, "annotations");
-		if (lua_rawget(L, -2) == LUA_TTABLE) {
-			copy_table(L, -1, 0); /* the rule's own copy */
-			have = true;
-			lua_replace(L, -3);
-			lua_pop(L, 1);
-		} else {
-			lua_pop(L, 2);
-		}
+	lua_createtable(L, 0, (int)c->n_annotations);
+	for (size_t i = 0; i < c->n_annotations; i++) {
+		lua_pushstring(L, c->annotations[i].value);
+		lua_setfield(L, -2, c->annotations[i].key);
 	}
-	if (!have)
-		lua_newtable(L);
 	lua_setfield(L, -2, "annotations");
 	lua_call(L, 1, 1);
 	int isnum = 0;

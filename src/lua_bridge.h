@@ -1,6 +1,8 @@
-/* The crossings from the core into the Lua rules, with C values in and
- * out: the plan for create/translate, the resources plan for update, and a
- * private copy of the validated spec for hooks and rules. The Lua stack is
+/* The crossings from the core into Lua, with C values in and out:
+ * config.json decoded and validated (lua_bridge_spec.c), config.lua
+ * (lua_bridge_config.c), the plan for create/translate, the resources
+ * plan for update, the VMID choice (lua_bridge.c), the site hooks
+ * (lua_bridge_hooks.c, lua_hooks.h). The Lua stack is
  * not visible to callers; every conversion of a Lua value into C runs
  * inside the protected call, under the time and memory limits. */
 #ifndef NX_LUA_BRIDGE_H
@@ -21,13 +23,36 @@ typedef struct plan_origins {
 } plan_origins;
 void plan_origins_free(plan_origins *o);
 
-/* What the core reads from the validated spec after the hooks and rules
- * ran (the OCI hooks it will run, the annotations it records) is frozen:
- * bridge_spec_freeze copies spec.hooks and spec.annotations aside,
- * bridge_spec_thaw puts those copies back, whatever Lua did meanwhile. */
-int bridge_spec_freeze(nx_ctx *ctx, int spec_ref, int *frozen_ref, nx_err *err);
-int bridge_spec_thaw(nx_ctx *ctx, int spec_ref, int frozen_ref, nx_err *err);
-void bridge_unref(nx_ctx *ctx, int ref);
+/* The validated spec as Lua sees it (the table the rules and hooks get),
+ * held by the core only through this handle. */
+typedef struct bridge_spec bridge_spec;
+struct nx_bundle;
+struct spec_report;
+
+/* Decode config.json text (bundle.c checked it as text), normalise and
+ * validate it, and copy the core's facts into b (oci_version, rootfs,
+ * has_process, annotations, hooks_json) and the handle into b->spec;
+ * b->path must be set. Problems go to report (then b->spec stays NULL);
+ * text that is not JSON leaves cjson's message in json_error. On any
+ * outcome the caller frees what b holds. */
+int bridge_spec_decode(nx_lua *h, const char *data, size_t len, struct nx_bundle *b,
+		       struct spec_report *report, char *json_error, size_t json_error_len, nx_err *err);
+/* A deep copy: create and translate give theirs to the pre-translate
+ * hooks, the rules and the pre-create hooks, so their edits reach each
+ * other and never the validated spec. */
+int bridge_spec_copy(const bridge_spec *s, bridge_spec **out, nx_err *err);
+void bridge_spec_free(bridge_spec *s);
+
+/* config.lua at path, run as a site file (pure); each key of the table
+ * it returns is set through the schema (config.h), which names the key
+ * of any problem. */
+int bridge_config_read(nx_lua *h, const char *path, nx_config *cfg, nx_err *err);
+
+/* A dry run: from here on the hooks' nexcage.run and write_file calls
+ * are listed and answered as successes, not made; _end restores the mode
+ * _begin returned and gives the list (one line per call; NULL if none). */
+nx_lua_mode bridge_dry_run_begin(nx_ctx *ctx);
+char *bridge_dry_run_end(nx_ctx *ctx, nx_lua_mode previous);
 
 /* translate(spec, ctx) through the rules (pure: no programs, no writes),
  * the result validated into plan; origins may be NULL. */
@@ -40,14 +65,15 @@ int bridge_translate(nx_ctx *ctx, const translate_input *in, nx_plan *plan, plan
 int bridge_update_plan(nx_ctx *ctx, const char *resources_json, nx_plan *plan, nx_err *err);
 
 /* vmid.choose{id, min, max, attempt, used = {[vmid] = true}, annotations}
- * (annotations: a copy of the spec's); the answer must be an integer. */
+ * (annotations: the validated spec's); the answer must be an integer. */
 typedef struct vmid_choice {
 	const char *id;
 	long min, max;
 	int attempt;
 	const long *used;
 	size_t n_used;
-	int spec_ref; /* LUA_NOREF: no annotations */
+	const nx_kv *annotations; /* the validated spec's */
+	size_t n_annotations;
 } vmid_choice;
 int bridge_vmid_choose(nx_lua *h, const vmid_choice *c, long *out, nx_err *err);
 

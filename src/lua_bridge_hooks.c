@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 
 #include "buf.h"
+#include "lua_bridge_internal.h"
 #include "log.h"
 #include "trust.h"
 
@@ -121,7 +122,7 @@ static int l_add_tag(lua_State *L)
 	return 0;
 }
 
-static void push_hook_ctx(lua_State *L, const site_hook_ctx *hc)
+static void push_hook_ctx(lua_State *L, const site_hook_ctx *hc, const nx_config *cfg)
 {
 	lua_createtable(L, 0, 10);
 	int t = lua_gettop(L);
@@ -135,8 +136,8 @@ static void push_hook_ctx(lua_State *L, const site_hook_ctx *hc)
 	}
 	lua_pushstring(L, hc->bundle ? hc->bundle : "");
 	lua_setfield(L, t, "bundle");
-	if (hc->spec_ref != LUA_NOREF && hc->spec_ref != 0) {
-		lua_rawgeti(L, LUA_REGISTRYINDEX, hc->spec_ref);
+	if (hc->spec) {
+		bridge_spec_push(L, hc->spec);
 		lua_setfield(L, t, "spec");
 	}
 	if (hc->plan) {
@@ -147,7 +148,7 @@ static void push_hook_ctx(lua_State *L, const site_hook_ctx *hc)
 		push_state(L, hc->state, hc->status);
 		lua_setfield(L, t, "state");
 	}
-	lua_rawgeti(L, LUA_REGISTRYINDEX, hc->config_ref);
+	bridge_config_push(L, cfg);
 	lua_setfield(L, t, "config");
 	lua_newtable(L);
 	lua_setfield(L, t, "tags");
@@ -220,13 +221,12 @@ int site_hooks_run(nx_ctx *ctx, site_hook_ctx *hc, nx_err *err)
 		if (rc == 0 && !h)
 			rc = -1;
 		if (rc == 0) {
-			hc->config_ref = cfg->lua_ref;
 			/* Hooks are where side effects belong; a dry run keeps logging them. */
 			nx_lua_mode mode = nxlua_mode(h);
 			if (mode == NX_LUA_PURE)
 				nxlua_set_mode(h, NX_LUA_EFFECTS);
 			lua_State *L = nxlua_state(h);
-			push_hook_ctx(L, hc);
+			push_hook_ctx(L, hc, cfg);
 			int t = lua_gettop(L);
 			for (size_t i = 0; i < n && rc == 0; i++) {
 				log_debug("%s hook %s", hc->phase, files[i]);

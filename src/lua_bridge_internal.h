@@ -8,10 +8,19 @@
 
 #include "error.h"
 #include "lua_bridge.h"
+#include "lua_host_internal.h"
 #include "plan.h"
 
 /* Read and validate the plan table at idx. Every problem is reported, one
  * per line, naming the option and (when the plan says) the rule. */
 int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err);
+
+/* Push the spec's table (nil for NULL). */
+void bridge_spec_push(lua_State *L, const bridge_spec *s);
+/* Push a deep copy of the table at src (raises past 100 levels). */
+void bridge_copy_table(lua_State *L, int src, int depth);
+/* Push the effective site configuration (config.lua with defaults) as a
+ * fresh table the caller's Lua may keep. */
+void bridge_config_push(lua_State *L, const nx_config *cfg);
 
 #endif

@@ -11,16 +11,17 @@
 #include "plan.h"
 #include "state.h"
 
+typedef struct bridge_spec bridge_spec;
+
 typedef struct site_hook_ctx {
 	const char *phase;
 	const char *id;
 	long vmid; /* -1 when not known yet */
 	const char *bundle;
-	int spec_ref;	       /* LUA_NOREF when not loaded */
+	const bridge_spec *spec; /* NULL when not loaded */
 	const nx_plan *plan;   /* pre-create: the validated plan (read-only view) */
 	const nx_state *state; /* post-create and later */
 	const char *status;
-	int config_ref;	 /* set by site_hooks_run: the effective site config */
 	char **tags_out; /* pre-create: tags the hooks added, ";"-joined (malloc'ed) */
 } site_hook_ctx;
 

@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 #include "clock.h"
-#include "lua_host.h"
+#include "lua_host_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -683,4 +683,9 @@ int nxlua_require(nx_lua *h, const char *name, nx_err *err)
 	lua_pushcfunction(L, l_require);
 	lua_pushstring(L, name);
 	return nxlua_pcall(h, 1, 1, err);
+}
+
+const char *nxlua_release(void)
+{
+	return LUA_RELEASE;
 }

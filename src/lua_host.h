@@ -10,8 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <lua.h>
-
 #include "error.h"
 
 typedef struct nx_lua_settings {
@@ -36,37 +34,15 @@ void nxlua_free(nx_lua *h);
  * interpreter would walk every object (a tenth of a translate). No
  * finalizer is lost: the sandbox allows none. Sanitizer builds close it. */
 void nxlua_exit(nx_lua *h);
-lua_State *nxlua_state(nx_lua *h);
 /* Tighten or relax the limits once the site configuration is known. */
 void nxlua_set_limits(nx_lua *h, size_t mem_limit, double time_limit);
-
-/* Push the value of module `name` (loading it on first use). */
-int nxlua_require(nx_lua *h, const char *name, nx_err *err);
-/* Call the function below nargs arguments, protected, with the time limit
- * and a message handler; on error the stack is restored and err names the
- * script's file and line. */
-int nxlua_pcall(nx_lua *h, int nargs, int nresults, nx_err *err);
-/* Load a site file (config.lua, a hook) as a sandboxed text chunk, read
- * from the descriptor its trust was checked on (trust.h); pushes the chunk. */
-int nxlua_load_site_file(nx_lua *h, const char *path, nx_err *err);
 void nxlua_set_mode(nx_lua *h, nx_lua_mode mode);
 nx_lua_mode nxlua_mode(nx_lua *h);
-/* For the nexcage module's functions with side effects, first thing:
- * returns 0 to go ahead, raises in pure mode, or (dry run) logs the call
- * and pushes its stand-in result, returning the number of results. */
-int nxlua_effect(lua_State *L, const char *what);
 const char *nxlua_dry_run_log(nx_lua *h);
 void nxlua_dry_run_reset(nx_lua *h);
-
-/* For the sandbox (lua_sandbox.c): whether the current call is being
- * stopped (time or memory limit); raise that stop again; note that a
- * memory error happened; the memory limit in bytes. */
-bool nxlua_stopped(lua_State *L);
-void nxlua_raise_if_stopped(lua_State *L);
-void nxlua_note_out_of_memory(lua_State *L);
-size_t nxlua_memory_limit(lua_State *L);
-
 /* Where a module would be loaded from: a file path, "embedded", or NULL. */
 const char *nxlua_module_origin(nx_lua *h, const char *name, char *buf, size_t n);
+/* The Lua release nexcage embeds ("Lua 5.4.4"). */
+const char *nxlua_release(void);
 
 #endif

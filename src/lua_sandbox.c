@@ -7,7 +7,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "lua_host.h"
+#include "lua_host_internal.h"
 
 /* Registry key: the set of read-only views (view -> true), so rawset can
  * refuse them. */

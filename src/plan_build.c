@@ -17,14 +17,15 @@ void plan_notes_free(plan_notes *n)
 }
 
 /* pre-create hooks see the validated plan and may add tags. */
-static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, int spec_ref, nx_plan *plan, nx_err *err)
+static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, const bridge_spec *spec, nx_plan *plan,
+			    nx_err *err)
 {
 	char *tags = NULL;
 	site_hook_ctx hc = {.phase = "pre-create",
 			   .id = rq->id,
 			   .vmid = -1,
 			   .bundle = rq->bundle->path,
-			   .spec_ref = spec_ref,
+			   .spec = spec,
 			   .plan = plan,
 			   .tags_out = &tags};
 	int rc = site_hooks_run(ctx, &hc, err);
@@ -41,18 +42,18 @@ static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, int spec_ref, n
 	return rc;
 }
 
-static int build_steps(nx_ctx *ctx, const plan_request *rq, int spec_ref, nx_plan *plan, plan_notes *notes,
-		       nx_err *err)
+static int build_steps(nx_ctx *ctx, const plan_request *rq, const bridge_spec *spec, nx_plan *plan,
+		       plan_notes *notes, nx_err *err)
 {
 	site_hook_ctx hc = {
-	    .phase = "pre-translate", .id = rq->id, .vmid = -1, .bundle = rq->bundle->path, .spec_ref = spec_ref};
+	    .phase = "pre-translate", .id = rq->id, .vmid = -1, .bundle = rq->bundle->path, .spec = spec};
 	if (site_hooks_run(ctx, &hc, err) < 0)
 		return -1;
-	translate_input in = {rq->id, spec_ref, rq->bundle->path, rq->bundle->rootfs};
+	translate_input in = {rq->id, spec, rq->bundle->path, rq->bundle->rootfs};
 	if (bridge_translate(ctx, &in, plan, notes ? &notes->origins : NULL, err) < 0 ||
 	    translate_core_checks(ctx, &in, plan, err) < 0)
 		return -1;
-	if (pre_create_hooks(ctx, rq, spec_ref, plan, err) < 0)
+	if (pre_create_hooks(ctx, rq, spec, plan, err) < 0)
 		return -1;
 	if (rq->skip_core)
 		return 0;
@@ -69,29 +70,24 @@ int plan_build(nx_ctx *ctx, const plan_request *rq, nx_plan *plan, plan_notes *n
 		memset(notes, 0, sizeof *notes);
 	if (!ctx_config(ctx, err))
 		return -1;
-	/* Hooks may edit the spec for the rules (pre-translate); what the core
-	 * itself takes from it afterwards (the OCI hooks it runs, the
-	 * annotations it records) stays as validated. */
-	int spec_ref = rq->bundle->spec_ref, frozen;
-	if (bridge_spec_freeze(ctx, spec_ref, &frozen, err) < 0)
+	/* The hooks and rules work on a copy: a pre-translate hook's edits
+	 * reach the rules, and never the validated spec (the core reads its
+	 * facts from C copies made at validation anyway). */
+	bridge_spec *work;
+	if (bridge_spec_copy(rq->bundle->spec, &work, err) < 0)
 		return -1;
-	nx_lua_mode mode = nxlua_mode(ctx->lua);
+	nx_lua_mode mode = 0;
+	if (rq->dry_run)
+		mode = bridge_dry_run_begin(ctx);
+	int rc = build_steps(ctx, rq, work, plan, notes, err);
 	if (rq->dry_run) {
-		nxlua_dry_run_reset(ctx->lua);
-		nxlua_set_mode(ctx->lua, NX_LUA_DRY_RUN);
+		char *would_call = bridge_dry_run_end(ctx, mode);
+		if (notes)
+			notes->would_call = would_call;
+		else
+			free(would_call);
 	}
-	int rc = build_steps(ctx, rq, spec_ref, plan, notes, err);
-	if (rq->dry_run && notes) {
-		const char *log = nxlua_dry_run_log(ctx->lua);
-		notes->would_call = *log ? strdup(log) : NULL;
-	}
-	nxlua_set_mode(ctx->lua, mode);
-	nx_err thaw_err = {0};
-	if (bridge_spec_thaw(ctx, spec_ref, frozen, &thaw_err) < 0 && rc == 0) {
-		*err = thaw_err;
-		rc = -1;
-	}
-	bridge_unref(ctx, frozen);
+	bridge_spec_free(work);
 	if (rc < 0) {
 		plan_free(plan);
 		if (notes)

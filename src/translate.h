@@ -8,9 +8,11 @@
 #include "error.h"
 #include "plan.h"
 
+typedef struct bridge_spec bridge_spec;
+
 typedef struct translate_input {
 	const char *id;	    /* the OCI id ("" for a dry run without one) */
-	int spec_ref;	    /* registry ref of the validated spec table */
+	const bridge_spec *spec; /* the spec the rules get (a copy of the validated one) */
 	const char *bundle; /* absolute */
 	const char *rootfs; /* absolute */
 } translate_input;

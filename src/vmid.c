@@ -129,7 +129,8 @@ static int call_rule(const vmid_request *req, const char *id, const long *used, 
 			 .attempt = req->attempt,
 			 .used = used,
 			 .n_used = n,
-			 .spec_ref = req->spec_ref};
+			 .annotations = req->annotations,
+			 .n_annotations = req->n_annotations};
 	return bridge_vmid_choose(req->lua, &c, out, err);
 }
 

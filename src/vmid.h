@@ -11,12 +11,14 @@
 #include "error.h"
 #include "lua_host.h"
 #include "mapping.h"
+#include "state.h"
 
 typedef struct vmid_request {
 	const nx_config *cfg;
 	const char *state_dir;
 	nx_lua *lua;
-	int spec_ref;	     /* registry ref of the bundle's spec (annotations), or LUA_NOREF */
+	const nx_kv *annotations; /* the validated spec's (for the rule) */
+	size_t n_annotations;
 	const long *exclude; /* VMIDs pct refused on earlier attempts */
 	size_t n_exclude;
 	int attempt; /* 1, 2, ... */

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "lua_host_internal.h"
+#include "lua_bridge_internal.h"
 #include "lua_host.h"
 
 static nx_lua *host;
@@ -67,13 +69,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nx_bundle b;
 	spec_report report = {0};
 	if (bundle_decode(host, (const char *)data, size, bundle, &b, &report, &err) == 0) {
-		if (report.count || b.spec_ref == LUA_NOREF || !b.oci_version || b.rootfs[0] != '/')
+		if (report.count || !b.spec || !b.oci_version || b.rootfs[0] != '/')
 			abort();
-		bundle_push_spec(L, &b);
+		bridge_spec_push(L, b.spec);
 		if (!lua_istable(L, -1))
 			abort();
 		lua_pop(L, 1);
-		bundle_release(host, &b);
+		bundle_release(&b);
 	} else {
 		check_message(err.msg);
 	}

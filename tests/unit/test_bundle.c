@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "lua_host_internal.h"
+#include "lua_bridge_internal.h"
 #include "fsutil.h"
 #include "harness.h"
 #include "test_util.h"
@@ -80,7 +82,7 @@ static const char *decode(fixture *f, const char *json, size_t len, nx_err *err)
 	nx_err_clear(err);
 	if (bundle_decode(f->h, json, len, f->dir, &b, NULL, err) < 0)
 		return err->msg;
-	bundle_release(f->h, &b);
+	bundle_release(&b);
 	return "";
 }
 
@@ -191,7 +193,7 @@ TEST(bundle_spec_table_has_integers_no_nulls_absolute_mounts)
 	CHECK_STR(b.rootfs, f.rootfs);
 	CHECK_STR(b.path, f.dir);
 	CHECK_STR(b.oci_version, "1.3.0");
-	bundle_push_spec(L, &b);
+	bridge_spec_push(L, b.spec);
 	lua_getfield(L, -1, "process");
 	lua_getfield(L, -1, "user");
 	lua_getfield(L, -1, "uid");
@@ -213,8 +215,8 @@ TEST(bundle_spec_table_has_integers_no_nulls_absolute_mounts)
 	lua_getfield(L, -1, "soft");
 	CHECK(!lua_isinteger(L, -1) && lua_tonumber(L, -1) == 18446744073709551616.0);
 	lua_settop(L, 0);
-	bundle_release(f.h, &b);
-	CHECK(b.spec_ref == LUA_NOREF && !b.path);
+	bundle_release(&b);
+	CHECK(b.spec == NULL && !b.path);
 	fixture_free(&f);
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "lua_host_internal.h"
 #include "harness.h"
 #include "lua_host.h"
 #include "lua_sandbox.h"

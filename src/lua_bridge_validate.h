@@ -1,31 +1,19 @@
-/* Validation of a decoded config.json (a Lua table) against runtime-spec
+/* Inside the bridge: validation of a decoded config.json (a Lua table) against runtime-spec
  * v1.3.0 for Linux: a walker over a declarative schema (types, required
  * members, enumerations, integer ranges) plus the rules the spec's text
- * adds (spec_validate_schema.c). Every problem is reported, each with its
+ * adds (lua_bridge_schema.c). Every problem is reported, each with its
  * JSON path: "config.json: process.cwd: must be an absolute path (got "tmp")".
  * Unknown properties are ignored (a debug line names them). */
-#ifndef NX_SPEC_VALIDATE_H
-#define NX_SPEC_VALIDATE_H
+#ifndef NX_LUA_BRIDGE_VALIDATE_H
+#define NX_LUA_BRIDGE_VALIDATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <lua.h>
 
-#include "buf.h"
+#include "spec_report.h"
 
-/* Lines kept in a report; problems past this are only counted, so a
- * hostile config cannot make the report large. */
-#define SPEC_REPORT_MAX 1000
-/* Longest JSON path shown; deeper or longer paths are cut with "...". */
-#define SPEC_PATH_MAX 512
-
-typedef struct spec_report {
-	nx_buf lines;	/* "config.json: <path>: <rule>\n" per problem */
-	unsigned count; /* problems found, also those past SPEC_REPORT_MAX */
-} spec_report;
-
-void spec_report_free(spec_report *r);
 
 /* --- validating ----------------------------------------------------------- */
 
@@ -42,7 +30,7 @@ void spec_normalise(lua_State *L, int idx, spec_report *r);
  * the table. Call it protected. */
 void spec_validate(lua_State *L, int idx, const char *bundle_dir, char *rootfs, spec_report *r);
 
-/* --- the walker, for the schema (spec_validate_schema.c) ----------------- */
+/* --- the walker, for the schema (lua_bridge_schema.c) ----------------- */
 
 typedef enum {
 	SPEC_STRING,

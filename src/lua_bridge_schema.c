@@ -18,7 +18,7 @@
 #include <lauxlib.h>
 
 #include "log.h"
-#include "spec_validate.h"
+#include "lua_bridge_validate.h"
 
 /* --- rules ---------------------------------------------------------------- */
 

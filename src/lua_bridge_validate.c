@@ -5,7 +5,7 @@
  * sorted order, so a report is the same from one run to the next (Lua's
  * table order is not). Everything is linear in the size of the input. */
 #define _GNU_SOURCE
-#include "spec_validate.h"
+#include "lua_bridge_validate.h"
 
 #include <limits.h>
 #include <math.h>
@@ -22,12 +22,6 @@
 #define UNKNOWN_LOGGED_MAX 20
 /* Bytes of a string value shown in "(got ...)". */
 #define SHOW_MAX 60
-
-void spec_report_free(spec_report *r)
-{
-	buf_free(&r->lines);
-	r->count = 0;
-}
 
 static void report_line(spec_report *r, const char *path, const char *msg)
 {
