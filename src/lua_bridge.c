@@ -153,7 +153,13 @@ static int push_function(nx_lua *h, const char *mod, const char *fn, nx_err *err
 	lua_State *L = nxlua_state(h);
 	if (nxlua_require(h, mod, err) < 0)
 		return -1;
-	lua_getfield(L, -1, fn);
+	/* raw, outside a protected call: a module may carry any metatable */
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return nx_err_set(err, "module '%s' is not a table", mod);
+	}
+	lua_pushstring(L, fn);
+	lua_rawget(L, -2);
 	lua_remove(L, -2);
 	if (!lua_isfunction(L, -1)) {
 		lua_pop(L, 1);
@@ -286,14 +292,8 @@ static int protected_vmid(lua_State *L)
 int bridge_vmid_choose(nx_lua *h, const vmid_choice *c, long *out, nx_err *err)
 {
 	lua_State *L = nxlua_state(h);
-	if (nxlua_require(h, "vmid", err) < 0)
+	if (push_function(h, "vmid", "choose", err) < 0)
 		return nx_err_wrap(err, "vmid rule");
-	lua_getfield(L, -1, "choose");
-	lua_remove(L, -2);
-	if (!lua_isfunction(L, -1)) {
-		lua_pop(L, 1);
-		return nx_err_set(err, "vmid rule: module 'vmid' has no function choose");
-	}
 	lua_pushcfunction(L, protected_vmid);
 	lua_insert(L, -2);
 	lua_pushlightuserdata(L, (void *)c);

@@ -157,6 +157,19 @@ static void push_hook_ctx(lua_State *L, const site_hook_ctx *hc, const nx_config
 	lua_setfield(L, t, "add_tag");
 }
 
+typedef struct hook_ctx_args {
+	const site_hook_ctx *hc;
+	const nx_config *cfg;
+} hook_ctx_args;
+
+/* The context table is built protected: it needs memory. */
+static int protected_hook_ctx(lua_State *L)
+{
+	const hook_ctx_args *a = lua_touserdata(L, 1);
+	push_hook_ctx(L, a->hc, a->cfg);
+	return 1;
+}
+
 static int collect_tags(lua_State *L, int t, site_hook_ctx *hc)
 {
 	if (!hc->tags_out)
@@ -191,8 +204,9 @@ static int run_file(nx_ctx *ctx, nx_lua *h, const char *path, int hctx_index, nx
 		return nx_err_wrap(err, "hook");
 	if (nxlua_pcall(h, 0, 1, err) < 0) /* fn */
 		return nx_err_wrap(err, "hook");
-	if (lua_istable(L, -1)) {
-		lua_getfield(L, -1, "run");
+	if (lua_istable(L, -1)) { /* raw: the hook's table may carry any metatable */
+		lua_pushliteral(L, "run");
+		lua_rawget(L, -2);
 		lua_remove(L, -2);
 	}
 	if (!lua_isfunction(L, -1)) {
@@ -226,7 +240,11 @@ int site_hooks_run(nx_ctx *ctx, site_hook_ctx *hc, nx_err *err)
 			if (mode == NX_LUA_PURE)
 				nxlua_set_mode(h, NX_LUA_EFFECTS);
 			lua_State *L = nxlua_state(h);
-			push_hook_ctx(L, hc, cfg);
+			hook_ctx_args a = {hc, cfg};
+			int base = lua_gettop(L);
+			lua_pushcfunction(L, protected_hook_ctx);
+			lua_pushlightuserdata(L, &a);
+			rc = nxlua_pcall(h, 1, 1, err);
 			int t = lua_gettop(L);
 			for (size_t i = 0; i < n && rc == 0; i++) {
 				log_debug("%s hook %s", hc->phase, files[i]);
@@ -234,7 +252,7 @@ int site_hooks_run(nx_ctx *ctx, site_hook_ctx *hc, nx_err *err)
 			}
 			if (rc == 0)
 				collect_tags(L, t, hc);
-			lua_settop(L, t - 1);
+			lua_settop(L, base);
 			nxlua_set_mode(h, mode);
 		}
 	}

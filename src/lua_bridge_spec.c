@@ -206,30 +206,38 @@ int bridge_spec_decode(nx_lua *h, const char *data, size_t len, nx_bundle *b, sp
 	return rc;
 }
 
-/* (spec) -> a deep copy */
+typedef struct copy_args {
+	const bridge_spec *src;
+	int ref;
+} copy_args;
+
+/* A deep copy into the registry (the ref too may need memory). */
 static int protected_copy(lua_State *L)
 {
-	bridge_spec_push(L, lua_touserdata(L, 1));
+	copy_args *a = lua_touserdata(L, 1);
+	bridge_spec_push(L, a->src);
 	if (!lua_istable(L, -1))
 		return luaL_error(L, "no spec");
 	bridge_copy_table(L, -1, 0);
-	return 1;
+	a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
 }
 
 int bridge_spec_copy(const bridge_spec *s, bridge_spec **out, nx_err *err)
 {
 	*out = NULL;
+	bridge_spec *c = malloc(sizeof *c);
+	if (!c)
+		return nx_err_sys(err, ENOMEM, "spec");
+	copy_args a = {.src = s, .ref = LUA_NOREF};
 	lua_State *L = nxlua_state(s->h);
 	lua_pushcfunction(L, protected_copy);
-	lua_pushlightuserdata(L, (void *)s);
-	if (nxlua_pcall(s->h, 1, 1, err) < 0)
+	lua_pushlightuserdata(L, &a);
+	if (nxlua_pcall(s->h, 1, 0, err) < 0) {
+		free(c);
 		return nx_err_wrap(err, "spec");
-	bridge_spec *c = malloc(sizeof *c);
-	if (!c) {
-		lua_pop(L, 1);
-		return nx_err_sys(err, ENOMEM, "spec");
 	}
-	*c = (bridge_spec){s->h, luaL_ref(L, LUA_REGISTRYINDEX)};
+	*c = (bridge_spec){s->h, a.ref};
 	*out = c;
 	return 0;
 }

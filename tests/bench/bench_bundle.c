@@ -1,7 +1,7 @@
 /* In-process benchmark of bundle_decode (text checks, cjson decode,
  * normalising, validating) on one config.json, in process CPU time:
  *   bench_bundle CONFIG [RUNS]
- * prints the interpreter's start (lua_host_new, once per nexcage run), the
+ * prints the interpreter's start (nxlua_new, once per nexcage run), the
  * first decode (cjson instance created) and the mean of RUNS more.
  * Built and run by tests/bench/bench_bundle.sh. */
 #define _GNU_SOURCE
@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 
 	double t0 = cpu_ms();
 	nx_lua_settings s = {0};
-	nx_lua *h = lua_host_new(&s, &err);
+	nx_lua *h = nxlua_new(&s, &err);
 	double t1 = cpu_ms();
 	nx_bundle b;
 	int rc = bundle_decode(h, data, len, dir, &b, NULL, &err);
@@ -55,18 +55,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
-	bundle_release(h, &b);
+	bundle_release(&b);
 	double t3 = cpu_ms();
 	for (int i = 0; i < runs; i++) {
 		if (bundle_decode(h, data, len, dir, &b, NULL, &err) < 0)
 			return 1;
-		bundle_release(h, &b);
+		bundle_release(&b);
 	}
 	double t4 = cpu_ms();
 	printf("%zu bytes: interpreter start %.3f ms, first decode+validate %.3f ms, "
 	       "then %.3f ms each (mean of %d)\n",
 	       len, t1 - t0, t2 - t1, (t4 - t3) / runs, runs);
-	lua_host_free(h);
+	nxlua_free(h);
 	rmdir(rootfs);
 	rmdir(dir);
 	free(data);

@@ -113,3 +113,29 @@ end"
 	assert_contains "$ERR" "add_tag: the context's tags are no longer a list"
 	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
 }
+
+# What nexcage reads from a table Lua returned (a hook file's table, a site
+# module) it reads raw, outside any protected call: a metamethod there
+# would run with no time limit and no error handler.
+test_a_looping_metatable_on_a_returned_table_is_never_run() {
+	sim_setup
+	make_bundle "$T/b" '["true"]'
+	limit_config 2
+	loop='setmetatable({}, { __index = function() while true do end end })'
+	export NEXCAGE_HOOKS_PATH="$T/sitehooks"
+	write_file "$T/sitehooks/pre-translate.d/10-loop.lua" "return $loop"
+	start=$(now_s)
+	nx translate --bundle "$T/b"
+	assert_fails
+	within "$start" 3
+	assert_contains "$ERR" "must return a function"
+	rm -r "$T/sitehooks"
+	write_file "$T/site/vmid.lua" "return $loop"
+	export NEXCAGE_LUA_PATH="$T/site"
+	start=$(now_s)
+	nx create --bundle "$T/b" loop
+	assert_fails
+	within "$start" 3
+	assert_contains "$ERR" "module 'vmid' has no function choose"
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+}
