@@ -26,8 +26,11 @@ OPT_CFLAGS  := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDLIBS_ALL  = $(LUA_LIBS) -lm -ldl
 
+# The CLI parses flags and prints; the core does the work. Unit tests and
+# the fuzzer link the core alone, which keeps the core free of CLI calls.
 SRCS      := $(wildcard src/*.c)
-CORE_SRCS := $(filter-out src/main.c,$(SRCS))
+CLI_SRCS  := src/main.c src/cli.c $(wildcard src/cmd_*.c)
+CORE_SRCS := $(filter-out $(CLI_SRCS),$(SRCS))
 LUA_FILES := $(shell find lua hooks -name '*.lua' 2>/dev/null | LC_ALL=C sort)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
@@ -44,13 +47,14 @@ endif
 CFLAGS_ALL = $(BASE_CFLAGS) $(FLAVOUR_CFLAGS) $(LUA_CFLAGS) $(SD_CFLAGS) -Isrc -I$(B) $(CFLAGS)
 
 CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o $(B)/obj/init_blob.o
+CLI_OBJS  := $(patsubst src/%.c,$(B)/obj/%.o,$(CLI_SRCS))
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
 
 .PHONY: all deps check check-all check-build unit boundary spec sim corpus e2e test-tools demo bench install clean fuzz format
 
 all: $(B)/nexcage
 
-$(B)/nexcage: $(B)/obj/main.o $(CORE_OBJS)
+$(B)/nexcage: $(CLI_OBJS) $(CORE_OBJS)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
 

@@ -1,224 +1,21 @@
-/* gc: destroy the Proxmox CTs this root's containers left whose OCI state
- * is gone (after a reboot emptied /run, or a crash), and the files a
- * killed nexcage left. Found two ways: the persistent id <-> VMID mapping
- * of this root, and the nexcage-id marker in the CT description on this
- * node (for when the mapping was lost too). Each id is handled under its
- * lock: a create or delete in flight is skipped, and one failure does not
- * stop the others. */
+/* gc's front end: --dry-run, and a line per container as gc_collect
+ * reaches it (before a removal, which may take a while). */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
-#include "cleanup.h"
 #include "cli.h"
 #include "commands.h"
-#include "container.h"
-#include "container_id.h"
-#include "fsutil.h"
-#include "lock.h"
-#include "log.h"
-#include "mapping.h"
-#include "pct.h"
-#include "pve.h"
-#include "sweep.h"
+#include "gc.h"
 
-typedef struct gc_run {
-	nx_ctx *ctx;
-	const nx_config *cfg;
-	bool dry_run;
-	int failed;
-} gc_run;
-
-/* Under the id's lock: destroy the CT, then the state dir and mapping. */
-static int destroy_orphan(gc_run *g, const char *id, long vmid, nx_err *err)
+static void say(const gc_item *item, bool dry_run, void *data)
 {
-	const char *root = g->ctx->opts->root;
-	printf("%s %s (CT %ld)\n", g->dry_run ? "would remove" : "removing", id, vmid);
+	(void)data;
+	if (item->vmid < 0)
+		printf("%s %s (no CT)\n", dry_run ? "would remove" : "removing", item->id);
+	else
+		printf("%s %s (CT %ld)\n", dry_run ? "would remove" : "removing", item->id, item->vmid);
 	fflush(stdout);
-	if (g->dry_run)
-		return 0;
-	if (container_destroy_ct(g->cfg->pct, g->cfg->pct_timeout, vmid, true, err) < 0)
-		return -1;
-	/* what a create killed before writing state.json left */
-	cleanup_free char *dir = state_dir(root, id);
-	if (dir && fs_remove_tree(dir, err) < 0)
-		return -1;
-	return mapping_remove(g->ctx->opts->state_dir, root, id, err);
-}
-
-/* One id: skipped while another nexcage works on it or while its state
- * says it is a live container. vmid < 0: no CT is known (a create killed
- * before it chose one left a directory or a lock file). */
-static void collect(gc_run *g, const char *id, long vmid, bool from_mapping)
-{
-	const char *root = g->ctx->opts->root;
-	nx_err err = {0};
-	int lock = container_try_lock(root, id, &err);
-	if (lock < 0) {
-		if (nx_err_is(&err, NX_ERR_BUSY)) {
-			log_info("gc: skipping %s (CT %ld): %s", id, vmid, err.msg);
-			return;
-		}
-		log_error("gc: %s (CT %ld): %s", id, vmid, err.msg);
-		g->failed++;
-		return;
-	}
-	/* The list was read before the lock: the id may have been deleted
-	 * since and its VMID given to another container. */
-	nx_mapping m;
-	if (from_mapping || vmid < 0) {
-		if (mapping_read(g->ctx->opts->state_dir, root, id, &m, &err) == 0) {
-			vmid = m.vmid;
-			mapping_free(&m);
-		} else if (from_mapping) {
-			lock_release(lock);
-			return;
-		}
-		nx_err_clear(&err);
-	}
-	bool removed = false;
-	cleanup_free char *dir = state_dir(root, id);
-	struct stat sb;
-	if (!state_exists(root, id) && vmid < 0) {
-		if (lstat(dir, &sb) == 0) {
-			printf("%s %s (no CT)\n", g->dry_run ? "would remove" : "removing", id);
-			if (!g->dry_run && fs_remove_tree(dir, &err) < 0) {
-				log_error("gc: %s: %s", id, err.msg);
-				g->failed++;
-				lock_release(lock);
-				return;
-			}
-		}
-		removed = !g->dry_run;
-	} else if (!state_exists(root, id)) {
-		if (destroy_orphan(g, id, vmid, &err) < 0) {
-			log_error("gc: %s (CT %ld): %s", id, vmid, err.msg);
-			g->failed++;
-		} else {
-			removed = !g->dry_run;
-		}
-	}
-	if (removed) {
-		cleanup_free char *lp = state_lock_path(root, id);
-		lock_release_unlink(lock, lp);
-	} else {
-		lock_release(lock);
-	}
-}
-
-/* "nexcage-id: <id>" on a line of its own in the description */
-static bool marker_id(const char *desc, char *id, size_t n)
-{
-	for (const char *line = desc; line && *line;) {
-		const char *nl = strchrnul(line, '\n');
-		if (!strncmp(line, "nexcage-id: ", 12) && (size_t)(nl - line - 12) < n) {
-			snprintf(id, n, "%.*s", (int)(nl - line - 12), line + 12);
-			nx_err e = {0};
-			return container_id_validate(id, &e) == 0;
-		}
-		line = *nl ? nl + 1 : NULL;
-	}
-	return false;
-}
-
-/* pct status: a CT no mapping knows may still be another root's live one. */
-static bool ct_running(const nx_config *cfg, long vmid)
-{
-	nx_pct pct = {.path = cfg->pct, .timeout = cfg->pct_timeout};
-	char v[32];
-	snprintf(v, sizeof v, "%ld", vmid);
-	const char *args[] = {"status", v, NULL};
-	spawn_result res;
-	nx_err e = {0};
-	if (pct_call(&pct, args, &res, &e) < 0)
-		return !nx_err_is(&e, NX_ERR_CT_GONE);
-	bool running = strstr(res.out, "status: running") != NULL;
-	spawn_result_free(&res);
-	return running;
-}
-
-/* CTs on this node marked as ours that no mapping of any root knows. */
-static void collect_marked(gc_run *g, const nx_mapping *maps, size_t n)
-{
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/nodes/%s/lxc", g->cfg->pve_etc, g->cfg->node);
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		char *end;
-		long vmid = strtol(de->d_name, &end, 10);
-		if (vmid < 100 || strcmp(end, ".conf"))
-			continue;
-		bool known = false;
-		for (size_t i = 0; i < n; i++)
-			known |= maps[i].vmid == vmid;
-		cleanup_free char *desc = known ? NULL : pve_conf_description(g->cfg->pve_etc, g->cfg->node, vmid);
-		char id[256];
-		if (!desc || !marker_id(desc, id, sizeof id) || state_exists(g->ctx->opts->root, id))
-			continue;
-		if (ct_running(g->cfg, vmid)) {
-			log_info("gc: leaving CT %ld (nexcage id %s) alone: it runs and no mapping says whose it is",
-				 vmid, id);
-			continue;
-		}
-		collect(g, id, vmid, false);
-	}
-	if (d)
-		closedir(d);
-}
-
-static bool have_id(char **ids, size_t n, const char *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(ids[i], id))
-			return true;
-	return false;
-}
-
-/* Ids of this root that have a directory or a lock file but no mapping. */
-static void collect_unmapped(gc_run *g, const nx_mapping *maps, size_t n)
-{
-	const char *root = g->ctx->opts->root;
-	cleanup_free char *lockdir = fs_join(root, NX_LOCK_DIR);
-	const char *dirs[] = {root, lockdir};
-	char **seen = NULL;
-	size_t nseen = 0;
-	for (int k = 0; k < 2; k++) {
-		DIR *d = opendir(dirs[k]);
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			nx_err e = {0};
-			if (container_id_validate(de->d_name, &e) < 0 || have_id(seen, nseen, de->d_name))
-				continue;
-			bool mapped = false;
-			for (size_t i = 0; i < n; i++)
-				mapped |= !strcmp(maps[i].root, root) && !strcmp(maps[i].id, de->d_name);
-			if (k == 0) {
-				/* temp files of a state.json writer that died */
-				cleanup_free char *sub = fs_join(root, de->d_name);
-				sweep_dir(sub, NULL, g->dry_run, true);
-			}
-			if (mapped)
-				continue;
-			char **ns = realloc(seen, (nseen + 1) * sizeof *seen);
-			if (!ns)
-				break;
-			seen = ns;
-			seen[nseen++] = strdup(de->d_name);
-		}
-		if (d)
-			closedir(d);
-	}
-	for (size_t i = 0; i < nseen; i++) {
-		if (seen[i])
-			collect(g, seen[i], -1, false);
-		free(seen[i]);
-	}
-	free(seen);
 }
 
 int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err)
@@ -228,27 +25,9 @@ int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		return -1;
 	if (optind != argc)
 		return cli_usage_error("gc", err, "takes no arguments");
-	gc_run g = {.ctx = ctx, .dry_run = dry_run};
-	if (!(g.cfg = ctx_config(ctx, err)))
-		return -1;
-	nx_mapping *maps;
-	size_t n;
-	if (mapping_list(ctx->opts->state_dir, &maps, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(maps[i].root, ctx->opts->root))
-			collect(&g, maps[i].id, maps[i].vmid, true);
-	collect_marked(&g, maps, n);
-	collect_unmapped(&g, maps, n);
-	mapping_list_free(maps, n);
-	/* files of writers killed midway: mapping temps, template archives */
-	cleanup_free char *mapdir = mapping_root_dir(ctx->opts->state_dir, ctx->opts->root);
-	if (mapdir)
-		sweep_dir(mapdir, NULL, dry_run, true);
-	char prefix[256];
-	snprintf(prefix, sizeof prefix, "nexcage-%s-", g.cfg->node);
-	sweep_dir(g.cfg->template_dir, prefix, dry_run, true);
-	if (g.failed)
-		return nx_err_set(err, "gc: %d container(s) could not be collected (see above)", g.failed);
-	return 0;
+	gc_opts o = {.dry_run = dry_run, .notify = say};
+	gc_report rep;
+	int rc = gc_collect(ctx, &o, &rep, err);
+	gc_report_free(&rep);
+	return rc;
 }

@@ -1,115 +1,14 @@
-/* list and ps: read-only views from the state files, /proc and cgroupfs;
- * no pct call and no Lua. */
+/* list and ps front ends: the rows come from container_list.c; this file
+ * lays them out as a table (runc's columns) or JSON. */
 #define _GNU_SOURCE
-#include <dirent.h>
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "buf.h"
-#include "cleanup.h"
 #include "cli.h"
 #include "commands.h"
-#include "container.h"
-#include "fsutil.h"
-#include "container_id.h"
-#include "mapping.h"
-#include "proc.h"
-
-typedef struct list_row {
-	nx_state st;
-	nx_status status;
-	bool orphaned; /* a CT nexcage made whose state is gone (reboot) */
-} list_row;
-
-static int cmp_rows(const void *a, const void *b)
-{
-	return strcmp(((const list_row *)a)->st.id, ((const list_row *)b)->st.id);
-}
-
-static int add_row(list_row **rows, size_t *n, size_t *cap, list_row r)
-{
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		list_row *nr = realloc(*rows, *cap * sizeof **rows);
-		if (!nr)
-			return -1;
-		*rows = nr;
-	}
-	(*rows)[(*n)++] = r;
-	return 0;
-}
-
-static bool have_row(const list_row *rows, size_t n, const char *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(rows[i].st.id, id))
-			return true;
-	return false;
-}
-
-static int collect_rows(nx_ctx *ctx, list_row **rows, size_t *n, nx_err *err)
-{
-	size_t cap = 0;
-	*rows = NULL;
-	*n = 0;
-	DIR *d = opendir(ctx->opts->root);
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			list_row r = {0};
-			nx_err e = {0};
-			if (container_id_validate(de->d_name, &e) < 0)
-				continue; /* nexcage's own files */
-			if (state_read(ctx->opts->root, de->d_name, &r.st, &e) == 0) {
-				r.status = state_status(ctx->opts->root, &r.st);
-			} else if (nx_err_is(&e, NX_ERR_CORRUPT)) {
-				/* shown, so that it can be removed (delete --force) */
-				r.status = NX_UNKNOWN;
-				r.st.id = strdup(de->d_name);
-				r.st.owner = strdup("");
-			} else {
-				continue; /* being created or deleted right now */
-			}
-			if (add_row(rows, n, &cap, r) < 0) {
-				closedir(d);
-				return nx_err_sys(err, ENOMEM, "list");
-			}
-		}
-		closedir(d);
-	}
-	nx_mapping *maps = NULL;
-	size_t nmaps = 0;
-	if (mapping_list(ctx->opts->state_dir, &maps, &nmaps, err) < 0)
-		return -1;
-	for (size_t i = 0; i < nmaps; i++) {
-		nx_mapping *m = &maps[i];
-		if (have_row(*rows, *n, m->id) || (m->root[0] && strcmp(m->root, ctx->opts->root)))
-			continue;
-		/* A reservation whose create still runs holds the lock: skip it. */
-		if (state_exists(ctx->opts->root, m->id))
-			continue;
-		cleanup_free char *dir = state_dir(ctx->opts->root, m->id);
-		struct stat sb;
-		if (stat(dir, &sb) == 0)
-			continue;
-		list_row r = {.status = NX_STOPPED, .orphaned = true};
-		r.st.id = strdup(m->id);
-		r.st.bundle = strdup(m->bundle);
-		r.st.created = strdup(m->created);
-		r.st.vmid = m->vmid;
-		r.st.owner = strdup("root");
-		add_row(rows, n, &cap, r);
-	}
-	mapping_list_free(maps, nmaps);
-	if (*n)
-		qsort(*rows, *n, sizeof **rows, cmp_rows);
-	return 0;
-}
+#include "container_list.h"
 
 /* The six columns of one row; pid is the buffer for the PID column. */
 static void row_cells(const list_row *r, char *pid, size_t n, const char *cells[6])
@@ -195,7 +94,7 @@ int cmd_list(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		return nx_err_set(err, "invalid format option \"%s\" (table or json)", format);
 	list_row *rows;
 	size_t n;
-	if (collect_rows(ctx, &rows, &n, err) < 0)
+	if (container_list(ctx, &rows, &n, err) < 0)
 		return -1;
 	if (quiet)
 		for (size_t i = 0; i < n; i++)
@@ -204,29 +103,8 @@ int cmd_list(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		print_json(rows, n);
 	else
 		print_table(rows, n);
-	for (size_t i = 0; i < n; i++)
-		state_free(&rows[i].st);
-	free(rows);
+	container_list_free(rows, n);
 	return 0;
-}
-
-static void ps_row(pid_t pid)
-{
-	char path[64], *data = NULL;
-	nx_err e = {0};
-	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-	size_t len = 0;
-	if (fs_read_file(path, 65536, &data, &len, &e) < 0) {
-		return;
-	}
-	for (size_t i = 0; i + 1 < len; i++)
-		if (data[i] == '\0')
-			data[i] = ' ';
-	struct stat sb;
-	snprintf(path, sizeof path, "/proc/%d", (int)pid);
-	unsigned uid = stat(path, &sb) == 0 ? (unsigned)sb.st_uid : 0;
-	printf("%-8u %-8d %s\n", uid, (int)pid, data);
-	free(data);
 }
 
 int cmd_ps(nx_ctx *ctx, int argc, char **argv, nx_err *err)
@@ -245,30 +123,21 @@ int cmd_ps(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		return cli_usage_error("ps", err, "requires a container id");
 	if (strcmp(format, "table") && strcmp(format, "json"))
 		return nx_err_set(err, "invalid format option \"%s\" (table or json)", format);
-	nx_state st;
-	nx_status status;
-	if (container_load(ctx, argv[optind], &st, &status, err) < 0)
+	ps_row *rows;
+	size_t n;
+	if (container_ps(ctx, argv[optind], &rows, &n, err) < 0)
 		return -1;
-	int rc = 0;
-	char cg[PATH_MAX];
-	pid_t *pids = NULL;
-	int n = 0;
-	if (status == NX_STOPPED)
-		rc = nx_err_set(err, "container not running");
-	else if (proc_cgroup_dir(st.pid, cg, sizeof cg, err) < 0 ||
-		 (n = proc_cgroup_pids(cg, &pids, err)) < 0)
-		rc = -1;
-	if (rc == 0 && !strcmp(format, "json")) {
+	if (!strcmp(format, "json")) {
 		printf("[");
-		for (int i = 0; i < n; i++)
-			printf("%s%d", i ? "," : "", (int)pids[i]);
+		for (size_t i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", (int)rows[i].pid);
 		printf("]\n");
-	} else if (rc == 0) {
+	} else {
 		printf("%-8s %-8s %s\n", "UID", "PID", "CMD");
-		for (int i = 0; i < n; i++)
-			ps_row(pids[i]);
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].cmd) /* gone since the cgroup was read */
+				printf("%-8u %-8d %s\n", rows[i].uid, (int)rows[i].pid, rows[i].cmd);
 	}
-	free(pids);
-	state_free(&st);
-	return rc;
+	container_ps_free(rows, n);
+	return 0;
 }

@@ -3,8 +3,11 @@
 #ifndef NX_COMMANDS_H
 #define NX_COMMANDS_H
 
+#include "container.h"
 #include "context.h"
 #include "error.h"
+
+struct option;
 
 int cmd_create(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_start(nx_ctx *ctx, int argc, char **argv, nx_err *err);
@@ -22,5 +25,10 @@ int cmd_features(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_validate(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_update(nx_ctx *ctx, int argc, char **argv, nx_err *err);
 int cmd_translate(nx_ctx *ctx, int argc, char **argv, nx_err *err);
+
+/* create's flags and positionals into o (create and run); extra flags go
+ * to on_extra, which returns 0 when it knows the flag. */
+int cmd_parse_create(const char *cmd, int argc, char **argv, create_opts *o, const struct option *extra,
+		     int (*on_extra)(int c, void *data), void *data, nx_err *err);
 
 #endif

@@ -1,0 +1,13 @@
+/* update: new linux.resources for a running or created container. */
+#ifndef NX_CONTAINER_UPDATE_H
+#define NX_CONTAINER_UPDATE_H
+
+#include "context.h"
+#include "error.h"
+
+/* resources: a file of linux.resources JSON, or "-" for standard input. */
+int container_update(nx_ctx *ctx, const char *id, const char *resources, nx_err *err);
+/* Read that JSON (at most 1 MiB) into *out. */
+int update_read_resources(const char *file, char **out, nx_err *err);
+
+#endif
