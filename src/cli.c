@@ -5,7 +5,6 @@
 
 #include <getopt.h>
 #include <limits.h>
-#include <lua.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "lua_host.h"
 #include "version.h"
 
 static const nx_command commands[] = {
@@ -105,7 +105,7 @@ static const nx_command *command_find(const char *name)
 
 static void print_version(void)
 {
-	printf("nexcage version %s\nspec: %s\nlua: %s\n", NX_VERSION, NX_OCI_VERSION, LUA_RELEASE);
+	printf("nexcage version %s\nspec: %s\nlua: %s\n", NX_VERSION, NX_OCI_VERSION, nxlua_release());
 }
 
 static void print_help(FILE *f)

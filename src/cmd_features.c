@@ -18,7 +18,6 @@
  * C, no Lua. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <lua.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -26,6 +25,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "commands.h"
+#include "lua_host.h"
 #include "version.h"
 
 /* An indented JSON writer, two spaces a level (runc's layout). */
@@ -220,7 +220,7 @@ static void features(jw *w)
 	jw_close(w, '}');
 	jw_open(w, "annotations", '{');
 	jw_string(w, "org.nexcage.version", NX_VERSION);
-	jw_string(w, "org.nexcage.lua.version", LUA_RELEASE);
+	jw_string(w, "org.nexcage.lua.version", nxlua_release());
 	jw_string(w, "org.nexcage.platform", "Proxmox VE: LXC containers through pct");
 	jw_string(w, "org.nexcage.linux.maskedPaths",
 		  "applied: /dev/null over a file, an empty read-only tmpfs over a directory");
