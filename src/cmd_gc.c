@@ -18,6 +18,12 @@ static void say(const gc_item *item, bool dry_run, void *data)
 	fflush(stdout);
 }
 
+static void say_file(const char *dir, const char *name, long pid, bool dry_run, void *data)
+{
+	(void)data;
+	printf("%s %s/%s (left by pid %ld)\n", dry_run ? "would remove" : "removed", dir, name, pid);
+}
+
 int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 {
 	bool dry_run;
@@ -25,7 +31,7 @@ int cmd_gc(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		return -1;
 	if (optind != argc)
 		return cli_usage_error("gc", err, "takes no arguments");
-	gc_opts o = {.dry_run = dry_run, .notify = say};
+	gc_opts o = {.dry_run = dry_run, .notify = say, .file_notify = say_file};
 	gc_report rep;
 	int rc = gc_collect(ctx, &o, &rep, err);
 	gc_report_free(&rep);

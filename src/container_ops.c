@@ -217,7 +217,7 @@ static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, const char
 	/* the archive of a create of this id killed before pct unpacked it */
 	char prefix[512];
 	snprintf(prefix, sizeof prefix, "nexcage-%s-%s.", cfg->node, id);
-	sweep_dir(cfg->template_dir, prefix, false, false);
+	sweep_dir(cfg->template_dir, prefix, false, NULL, NULL);
 	if (mapping_remove(ctx->opts->state_dir, ctx->opts->root, id, err) < 0)
 		return -1;
 	cleanup_free char *dir = state_dir(ctx->opts->root, id);

@@ -216,7 +216,7 @@ static void collect_unmapped(gc_run *g, const nx_mapping *maps, size_t n)
 			if (k == 0) {
 				/* temp files of a state.json writer that died */
 				cleanup_free char *sub = fs_join(root, de->d_name);
-				sweep_dir(sub, NULL, g->dry_run, true);
+				sweep_dir(sub, NULL, g->dry_run, g->o->file_notify, g->o->data);
 			}
 			if (mapped)
 				continue;
@@ -256,10 +256,10 @@ int gc_collect(nx_ctx *ctx, const gc_opts *o, gc_report *rep, nx_err *err)
 	/* files of writers killed midway: mapping temps, template archives */
 	cleanup_free char *mapdir = mapping_root_dir(ctx->opts->state_dir, ctx->opts->root);
 	if (mapdir)
-		sweep_dir(mapdir, NULL, o->dry_run, true);
+		sweep_dir(mapdir, NULL, o->dry_run, o->file_notify, o->data);
 	char prefix[256];
 	snprintf(prefix, sizeof prefix, "nexcage-%s-", g.cfg->node);
-	sweep_dir(g.cfg->template_dir, prefix, o->dry_run, true);
+	sweep_dir(g.cfg->template_dir, prefix, o->dry_run, o->file_notify, o->data);
 	if (rep->failed)
 		return nx_err_set(err, "gc: %d container(s) could not be collected (see above)", rep->failed);
 	return 0;

@@ -8,6 +8,7 @@
 
 #include "context.h"
 #include "error.h"
+#include "sweep.h"
 
 typedef struct gc_item {
 	char *id;
@@ -21,6 +22,7 @@ typedef void (*gc_notify_fn)(const gc_item *item, bool dry_run, void *data);
 typedef struct gc_opts {
 	bool dry_run; /* only list what would be removed */
 	gc_notify_fn notify;
+	sweep_notify_fn file_notify; /* each leftover file removed */
 	void *data;
 } gc_opts;
 

@@ -52,7 +52,7 @@ static bool pid_dead(long pid)
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-int sweep_dir(const char *dir, const char *template_prefix, bool dry_run, bool report)
+int sweep_dir(const char *dir, const char *template_prefix, bool dry_run, sweep_notify_fn notify, void *data)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -73,8 +73,8 @@ int sweep_dir(const char *dir, const char *template_prefix, bool dry_run, bool r
 				log_warn("remove %s/%s: %s", dir, n, strerror(errno));
 			continue;
 		}
-		if (report)
-			printf("%s %s/%s (left by pid %ld)\n", dry_run ? "would remove" : "removed", dir, n, pid);
+		if (notify)
+			notify(dir, n, pid, dry_run, data);
 		else
 			log_info("removed %s/%s (left by pid %ld)", dir, n, pid);
 		count++;

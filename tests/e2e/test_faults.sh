@@ -266,6 +266,8 @@ test_gc_sweeps_what_a_killed_nexcage_left_and_nothing_live() {
 	nx gc
 	assert_ok
 	assert_contains "$OUT" "removing halfmade (no CT)"
+	assert_contains "$OUT" "removed $cache/nexcage-pve-x.$dead.tar.zst (left by pid $dead)"
+	assert_contains "$OUT" "removed $mapdir/x.json.tmp.$dead.AbC123 (left by pid $dead)"
 	for f in "$mapdir/x.json.tmp.$dead.AbC123" "$ROOT/live/state.json.tmp.$dead.zzzzzz" \
 		"$cache/nexcage-pve-x.$dead.tar.zst" "$cache/nexcage-pve-x.tar.zst.tmp.$dead.q1w2e3" "$ROOT/halfmade"; do
 		[ ! -e "$f" ] || fail "gc left $f"
