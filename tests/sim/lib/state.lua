@@ -32,8 +32,10 @@ function M.vmlist_path() return M.path("etc/pve/.vmlist") end
 function M.ensure_layout()
   util.mkdir_p(M.lxc_dir())
   local link = M.path("etc/pve/lxc")
+  -- -T: when a concurrent pct made the link between our check and ln,
+  -- ln fails instead of making lxc/lxc inside the directory it points to
   if util.run({ "test", "-L", link }) ~= 0 and not util.exists(link) then
-    util.run({ "ln", "-s", "nodes/" .. M.node .. "/lxc", link })
+    util.run({ "ln", "-sT", "nodes/" .. M.node .. "/lxc", link }, " 2>/dev/null")
   end
   util.mkdir_p(M.path("run/lock/lxc"))
   util.mkdir_p(M.lxcpath(), "0755")
