@@ -295,6 +295,48 @@ TEST(bundle_hostile_values_are_cut_and_escaped_in_messages)
 	fixture_free(&f);
 }
 
+/* What the core reads of a spec are C copies made at validation, and Lua
+ * works on copies of the table: an edit there reaches neither. */
+TEST(bundle_facts_are_c_copies_and_lua_edits_a_copy)
+{
+	fixture f = fixture_new();
+	lua_State *L = nxlua_state(f.h);
+	nx_err err = {0};
+	nx_bundle b;
+	const char *json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"},"
+			   " \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"], \"user\": {\"uid\": 0, \"gid\": 0}},"
+			   " \"annotations\": {\"a\": \"1\", \"b\": \"2\"},"
+			   " \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"timeout\": 5}]}}";
+	CHECK(bundle_decode(f.h, json, strlen(json), f.dir, &b, NULL, &err) == 0);
+	CHECK(b.has_process);
+	CHECK(b.n_annotations == 2);
+	for (size_t i = 0; i < b.n_annotations; i++)
+		CHECK_STR(b.annotations[i].value, !strcmp(b.annotations[i].key, "a") ? "1" : "2");
+	CHECK(b.hooks_json != NULL);
+	CHECK_CONTAINS(b.hooks_json, "\"path\":\"\\/bin\\/true\""); /* cjson escapes / */
+	CHECK_CONTAINS(b.hooks_json, "\"timeout\":5");
+	bridge_spec *copy = NULL;
+	CHECK(bridge_spec_copy(b.spec, &copy, &err) == 0);
+	bridge_spec_push(L, copy);
+	lua_getfield(L, 1, "annotations");
+	lua_pushliteral(L, "changed");
+	lua_setfield(L, -2, "a");
+	lua_pushnil(L);
+	lua_setfield(L, 1, "hooks");
+	lua_settop(L, 0);
+	bridge_spec_push(L, b.spec);
+	lua_getfield(L, 1, "annotations");
+	lua_getfield(L, -1, "a");
+	CHECK_STR(lua_tostring(L, -1), "1");
+	CHECK(lua_getfield(L, 1, "hooks") == LUA_TTABLE);
+	lua_settop(L, 0);
+	bridge_spec_free(copy);
+	CHECK_STR(b.annotations[0].key[0] == 'a' ? b.annotations[0].value : b.annotations[1].value, "1");
+	bundle_release(&b);
+	CHECK(!b.spec && !b.annotations && !b.hooks_json);
+	fixture_free(&f);
+}
+
 TEST(bundle_load_reads_a_bundle_directory)
 {
 	fixture f = fixture_new();
