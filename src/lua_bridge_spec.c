@@ -226,6 +226,8 @@ static int protected_copy(lua_State *L)
 int bridge_spec_copy(const bridge_spec *s, bridge_spec **out, nx_err *err)
 {
 	*out = NULL;
+	if (!s)
+		return nx_err_set(err, "spec: no validated config.json");
 	bridge_spec *c = malloc(sizeof *c);
 	if (!c)
 		return nx_err_sys(err, ENOMEM, "spec");
