@@ -200,7 +200,7 @@ int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_di
 		rc = report_error(err, r);
 	spec_report_free(&own);
 	if (rc < 0)
-		bundle_release(b);
+		bundle_free(b);
 	return rc;
 }
 
@@ -241,34 +241,20 @@ int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err)
 	return bundle_load_report(ctx, dir, b, NULL, err);
 }
 
-bool bundle_has_process(nx_ctx *ctx, const nx_bundle *b)
-{
-	return b->has_process;
-}
-
-int bundle_require_process(nx_ctx *ctx, const nx_bundle *b, nx_err *err)
+int bundle_require_process(const nx_bundle *b, nx_err *err)
 {
 	if (!b->has_process)
 		return nx_err_set(err, "config.json: process: required to start a container");
 	return 0;
 }
 
-void bundle_release(nx_bundle *b)
+void bundle_free(nx_bundle *b)
 {
 	bridge_spec_free(b->spec);
 	free(b->path);
 	free(b->rootfs);
 	free(b->oci_version);
-	for (size_t i = 0; i < b->n_annotations; i++) {
-		free(b->annotations[i].key);
-		free(b->annotations[i].value);
-	}
-	free(b->annotations);
+	nx_kv_free(b->annotations, b->n_annotations);
 	free(b->hooks_json);
 	memset(b, 0, sizeof *b);
-}
-
-void bundle_free(nx_ctx *ctx, nx_bundle *b)
-{
-	bundle_release(b);
 }

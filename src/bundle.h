@@ -48,10 +48,8 @@ int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_di
 		  spec_report *report, nx_err *err);
 
 /* process is optional at create and REQUIRED at start (runtime-spec). */
-bool bundle_has_process(nx_ctx *ctx, const nx_bundle *b);
-int bundle_require_process(nx_ctx *ctx, const nx_bundle *b, nx_err *err);
+int bundle_require_process(const nx_bundle *b, nx_err *err);
 
-void bundle_release(nx_bundle *b);
-void bundle_free(nx_ctx *ctx, nx_bundle *b);
+void bundle_free(nx_bundle *b);
 
 #endif

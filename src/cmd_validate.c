@@ -43,8 +43,8 @@ int cmd_validate(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		return -1;
 	}
 	printf("%s/config.json: valid (ociVersion %s%s)\n", b.path, b.oci_version,
-	       bundle_has_process(ctx, &b) ? "" : "; no process: it cannot be started");
-	bundle_free(ctx, &b);
+	       b.has_process ? "" : "; no process: it cannot be started");
+	bundle_free(&b);
 	spec_report_free(&report);
 	return 0;
 }

@@ -387,7 +387,7 @@ static int create_steps(create_job *j, nx_err *err)
 	if (bundle_load(j->ctx, o->bundle ? o->bundle : ".", &j->bundle, err) < 0)
 		return -1;
 	j->bundle_loaded = true;
-	if (!bundle_has_process(j->ctx, &j->bundle))
+	if (!j->bundle.has_process)
 		return nx_err_set(
 		    err, "config.json: process: required to create a container (it is what start runs)");
 	plan_request rq = {.id = o->id, .bundle = &j->bundle};
@@ -460,7 +460,7 @@ int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err)
 	free(j.mountpoint);
 	plan_free(&j.plan);
 	if (j.bundle_loaded)
-		bundle_free(ctx, &j.bundle);
+		bundle_free(&j.bundle);
 	free(j.state_dir);
 	free(j.ctr_dir);
 	free(j.template_name);

@@ -29,7 +29,7 @@ int dry_run_plan(nx_ctx *ctx, const char *bundle_dir, const char *id, bool with_
 		return -1;
 	plan_request rq = {.id = id, .bundle = &bundle, .dry_run = true, .skip_core = !with_core};
 	int rc = plan_build(ctx, &rq, &out->plan, &out->notes, err);
-	bundle_free(ctx, &bundle);
+	bundle_free(&bundle);
 	return rc;
 }
 

@@ -13,15 +13,20 @@
 
 void plan_origins_free(plan_origins *o)
 {
-	for (size_t i = 0; i < o->n_options; i++) {
-		free(o->options[i].key);
-		free(o->options[i].value);
-	}
-	free(o->options);
+	nx_kv_free(o->options, o->n_options);
 	for (size_t i = 0; i < o->n_lxc; i++)
 		free(o->lxc[i]);
 	free(o->lxc);
 	memset(o, 0, sizeof *o);
+}
+
+void bridge_push_kv_map(lua_State *L, const nx_kv *kv, size_t n)
+{
+	lua_createtable(L, 0, (int)n);
+	for (size_t i = 0; i < n; i++) {
+		lua_pushstring(L, kv[i].value);
+		lua_setfield(L, -2, kv[i].key);
+	}
 }
 
 /* --- dry run ------------------------------------------------------------ */
@@ -274,11 +279,7 @@ static int protected_vmid(lua_State *L)
 		lua_rawseti(L, -2, c->used[i]);
 	}
 	lua_setfield(L, -2, "used");
-	lua_createtable(L, 0, (int)c->n_annotations);
-	for (size_t i = 0; i < c->n_annotations; i++) {
-		lua_pushstring(L, c->annotations[i].value);
-		lua_setfield(L, -2, c->annotations[i].key);
-	}
+	bridge_push_kv_map(L, c->annotations, c->n_annotations);
 	lua_setfield(L, -2, "annotations");
 	lua_call(L, 1, 1);
 	int isnum = 0;

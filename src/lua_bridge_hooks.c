@@ -71,11 +71,7 @@ bool site_hooks_present(nx_ctx *ctx, const char *phase)
 static void push_plan(lua_State *L, const nx_plan *p)
 {
 	lua_createtable(L, 0, 3);
-	lua_createtable(L, 0, (int)p->n_options);
-	for (size_t i = 0; i < p->n_options; i++) {
-		lua_pushstring(L, p->options[i].value);
-		lua_setfield(L, -2, p->options[i].key);
-	}
+	bridge_push_kv_map(L, p->options, p->n_options);
 	lua_setfield(L, -2, "options");
 	lua_createtable(L, (int)p->n_lxc, 0);
 	for (size_t i = 0; i < p->n_lxc; i++) {
@@ -102,11 +98,7 @@ static void push_state(lua_State *L, const nx_state *st, const char *status)
 	lua_setfield(L, -2, "status");
 	lua_pushstring(L, st->bundle ? st->bundle : "");
 	lua_setfield(L, -2, "bundle");
-	lua_createtable(L, 0, (int)st->n_annotations);
-	for (size_t i = 0; i < st->n_annotations; i++) {
-		lua_pushstring(L, st->annotations[i].value);
-		lua_setfield(L, -2, st->annotations[i].key);
-	}
+	bridge_push_kv_map(L, st->annotations, st->n_annotations);
 	lua_setfield(L, -2, "annotations");
 }
 

@@ -17,6 +17,8 @@ int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err);
 
 /* Push the spec's table (nil for NULL). */
 void bridge_spec_push(lua_State *L, const bridge_spec *s);
+/* Push n pairs as a fresh table {[key] = value}. */
+void bridge_push_kv_map(lua_State *L, const nx_kv *kv, size_t n);
 /* Push a deep copy of the table at src (raises past 100 levels). */
 void bridge_copy_table(lua_State *L, int src, int depth);
 /* Push the effective site configuration (config.lua with defaults) as a

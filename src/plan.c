@@ -25,16 +25,8 @@ int plan_kv_cmp(const void *a, const void *b)
 
 void plan_free(nx_plan *plan)
 {
-	for (size_t i = 0; i < plan->n_options; i++) {
-		free(plan->options[i].key);
-		free(plan->options[i].value);
-	}
-	free(plan->options);
-	for (size_t i = 0; i < plan->n_lxc; i++) {
-		free(plan->lxc[i].key);
-		free(plan->lxc[i].value);
-	}
-	free(plan->lxc);
+	nx_kv_free(plan->options, plan->n_options);
+	nx_kv_free(plan->lxc, plan->n_lxc);
 	nx_process *p = &plan->process;
 	plan_strings_free(p->args, p->nargs);
 	plan_strings_free(p->env, p->nenv);
@@ -43,18 +35,10 @@ void plan_free(nx_plan *plan)
 	for (size_t i = 0; i < p->nrlimits; i++)
 		free(p->rlimits[i].type);
 	free(p->rlimits);
-	for (size_t i = 0; i < p->nsysctl; i++) {
-		free(p->sysctl[i].key);
-		free(p->sysctl[i].value);
-	}
-	free(p->sysctl);
+	nx_kv_free(p->sysctl, p->nsysctl);
 	for (int i = 0; i < 5; i++)
 		free(p->caps[i]);
-	for (size_t i = 0; i < p->njoin_ns; i++) {
-		free(p->join_ns[i].key);
-		free(p->join_ns[i].value);
-	}
-	free(p->join_ns);
+	nx_kv_free(p->join_ns, p->njoin_ns);
 	for (size_t i = 0; i < p->nfifos; i++)
 		free(p->fifos[i].path);
 	free(p->fifos);

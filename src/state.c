@@ -234,12 +234,17 @@ void state_free(nx_state *st)
 	free(st->node);
 	free(st->pct);
 	free(st->hooks_json);
-	for (size_t i = 0; i < st->n_annotations; i++) {
-		free(st->annotations[i].key);
-		free(st->annotations[i].value);
-	}
-	free(st->annotations);
+	nx_kv_free(st->annotations, st->n_annotations);
 	memset(st, 0, sizeof *st);
+}
+
+void nx_kv_free(nx_kv *kv, size_t n)
+{
+	for (size_t i = 0; kv && i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
 }
 
 nx_status state_status(const char *root, const nx_state *st)

@@ -18,6 +18,8 @@ typedef enum { NX_CREATING, NX_CREATED, NX_RUNNING, NX_PAUSED, NX_STOPPED, NX_UN
 typedef struct nx_kv {
 	char *key, *value;
 } nx_kv;
+/* Free n pairs (both strings of each) and the array. */
+void nx_kv_free(nx_kv *kv, size_t n);
 
 typedef struct nx_state {
 	char *id;

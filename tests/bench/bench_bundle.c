@@ -55,12 +55,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
-	bundle_release(&b);
+	bundle_free(&b);
 	double t3 = cpu_ms();
 	for (int i = 0; i < runs; i++) {
 		if (bundle_decode(h, data, len, dir, &b, NULL, &err) < 0)
 			return 1;
-		bundle_release(&b);
+		bundle_free(&b);
 	}
 	double t4 = cpu_ms();
 	printf("%zu bytes: interpreter start %.3f ms, first decode+validate %.3f ms, "

@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!lua_istable(L, -1))
 			abort();
 		lua_pop(L, 1);
-		bundle_release(&b);
+		bundle_free(&b);
 	} else {
 		check_message(err.msg);
 	}

@@ -82,7 +82,7 @@ static const char *decode(fixture *f, const char *json, size_t len, nx_err *err)
 	nx_err_clear(err);
 	if (bundle_decode(f->h, json, len, f->dir, &b, NULL, err) < 0)
 		return err->msg;
-	bundle_release(&b);
+	bundle_free(&b);
 	return "";
 }
 
@@ -215,7 +215,7 @@ TEST(bundle_spec_table_has_integers_no_nulls_absolute_mounts)
 	lua_getfield(L, -1, "soft");
 	CHECK(!lua_isinteger(L, -1) && lua_tonumber(L, -1) == 18446744073709551616.0);
 	lua_settop(L, 0);
-	bundle_release(&b);
+	bundle_free(&b);
 	CHECK(b.spec == NULL && !b.path);
 	fixture_free(&f);
 }
@@ -332,7 +332,7 @@ TEST(bundle_facts_are_c_copies_and_lua_edits_a_copy)
 	lua_settop(L, 0);
 	bridge_spec_free(copy);
 	CHECK_STR(b.annotations[0].key[0] == 'a' ? b.annotations[0].value : b.annotations[1].value, "1");
-	bundle_release(&b);
+	bundle_free(&b);
 	CHECK(!b.spec && !b.annotations && !b.hooks_json);
 	fixture_free(&f);
 }
@@ -350,17 +350,17 @@ TEST(bundle_load_reads_a_bundle_directory)
 	CHECK(bundle_load(&ctx, f.dir, &b, &err) == 0);
 	CHECK_STR(b.oci_version, "1.0.2");
 	CHECK_STR(b.rootfs, f.rootfs);
-	CHECK(!bundle_has_process(&ctx, &b));
-	CHECK(bundle_require_process(&ctx, &b, &err) < 0);
+	CHECK(!b.has_process);
+	CHECK(bundle_require_process(&b, &err) < 0);
 	CHECK_STR(err.msg, "config.json: process: required to start a container");
-	bundle_free(&ctx, &b);
+	bundle_free(&b);
 	/* relative to the working directory, resolved to an absolute path */
 	char cwd[PATH_MAX];
 	CHECK(getcwd(cwd, sizeof cwd) != NULL);
 	CHECK(chdir(f.rootfs) == 0);
 	CHECK(bundle_load(&ctx, "..", &b, &err) == 0);
 	CHECK_STR(b.path, f.dir);
-	bundle_free(&ctx, &b);
+	bundle_free(&b);
 	CHECK(chdir(cwd) == 0);
 	/* a FIFO is refused before it can block the read */
 	char fifo[PATH_MAX];
