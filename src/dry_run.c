@@ -14,8 +14,9 @@
 #include "config.h"
 #include "container.h"
 #include "container_id.h"
-#include "fsutil.h"
+#include "pct.h"
 #include "state.h"
+#include "template.h"
 #include "translate.h"
 
 int dry_run_plan(nx_ctx *ctx, const char *bundle_dir, const char *id, bool with_core, dry_run *out,
@@ -41,23 +42,9 @@ void dry_run_free(dry_run *d)
 
 void dry_run_argv_free(dry_run_argv *a)
 {
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
+	pct_argv_free(a->v);
 	a->v = NULL;
 	a->n = 0;
-}
-
-static int argv_push(dry_run_argv *a, const char *s)
-{
-	char **nv = realloc(a->v, (a->n + 2) * sizeof *nv);
-	if (!nv)
-		return -1;
-	a->v = nv;
-	if (!(nv[a->n] = strdup(s)))
-		return -1;
-	nv[++a->n] = NULL;
-	return 0;
 }
 
 int dry_run_pct_argv(nx_ctx *ctx, const nx_plan *p, const char *id, dry_run_argv *out, nx_err *err)
@@ -69,23 +56,18 @@ int dry_run_pct_argv(nx_ctx *ctx, const nx_plan *p, const char *id, dry_run_argv
 	cleanup_free char *volume = NULL;
 	const char *rootfs = plan_option(p, "rootfs");
 	if (rootfs && rootfs[0] == '/') { /* used in place: create names the empty archive */
-		volume = fs_join(ctx->opts->state_dir, "empty.tar");
+		volume = template_empty_path(ctx->opts->state_dir);
 	} else {
 		cleanup_free char *tname = container_template_name(cfg->node, id);
 		if (tname && asprintf(&volume, "%s:vztmpl/%s", cfg->template_storage, tname) < 0)
 			volume = NULL;
 	}
-	int oom = !volume || argv_push(out, cfg->pct) < 0 || argv_push(out, "create") < 0 ||
-		  argv_push(out, "<vmid>") < 0 || argv_push(out, volume) < 0;
-	for (size_t i = 0; !oom && i < p->n_options; i++) {
-		cleanup_free char *flag = NULL;
-		oom = asprintf(&flag, "--%s", p->options[i].key) < 0 || argv_push(out, flag) < 0 ||
-		      argv_push(out, p->options[i].value) < 0;
-	}
-	if (oom) {
-		dry_run_argv_free(out);
+	/* the same arguments create's pct call gets, but the VMID */
+	const char *head[] = {cfg->pct, "create", "<vmid>", volume, NULL};
+	if (!volume || !(out->v = pct_options_argv(head, p->options, p->n_options)))
 		return nx_err_sys(err, ENOMEM, "translate");
-	}
+	while (out->v[out->n])
+		out->n++;
 	return 0;
 }
 

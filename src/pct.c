@@ -161,24 +161,46 @@ int pct_call_options(const nx_pct *pct, const char *const *head, const nx_kv *op
 		nhead++;
 	if (nhead + 2 * n >= MAX_ARGS)
 		return nx_err_set(err, "pct %s: too many options", head[0]);
-	const char **args = calloc(nhead + 2 * n + 1, sizeof(char *));
-	char(*names)[64] = calloc(n + 1, sizeof *names);
-	int rc = -1;
-	if (!args || !names) {
-		nx_err_sys(err, ENOMEM, "pct %s", head[0]);
-		goto out;
-	}
-	size_t a = 0;
-	for (size_t i = 0; i < nhead; i++)
-		args[a++] = head[i];
-	for (size_t i = 0; i < n; i++) {
-		snprintf(names[i], sizeof names[i], "--%s", opts[i].key);
-		args[a++] = names[i];
-		args[a++] = opts[i].value;
-	}
-	rc = pct_call(pct, args, NULL, err);
-out:
-	free(names);
-	free(args);
+	char **args = pct_options_argv(head, opts, n);
+	if (!args)
+		return nx_err_sys(err, ENOMEM, "pct %s", head[0]);
+	int rc = pct_call(pct, (const char **)args, NULL, err);
+	pct_argv_free(args);
 	return rc;
+}
+
+char **pct_options_argv(const char *const *head, const nx_kv *opts, size_t n)
+{
+	size_t nhead = 0;
+	while (head[nhead])
+		nhead++;
+	char **args = calloc(nhead + 2 * n + 1, sizeof *args);
+	if (!args)
+		return NULL;
+	/* a failed copy leaves NULL in its slot (calloc), where pct_argv_free stops */
+	size_t a = 0;
+	bool ok = true;
+	for (size_t i = 0; ok && i < nhead; i++)
+		ok = (args[a++] = strdup(head[i])) != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		if (asprintf(&args[a], "--%s", opts[i].key) < 0) {
+			args[a] = NULL;
+			ok = false;
+		} else {
+			a++;
+			ok = (args[a++] = strdup(opts[i].value)) != NULL;
+		}
+	}
+	if (!ok) {
+		pct_argv_free(args);
+		return NULL;
+	}
+	return args;
+}
+
+void pct_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
 }

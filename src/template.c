@@ -66,9 +66,14 @@ int template_build(const char *rootfs, const char *extra_dir, const char *dir, c
 /* An empty tar archive (end-of-archive blocks only): what pct create
  * restores into a rootfs used in place, changing no file of it. Written
  * once under the state directory and shared by every create. */
+char *template_empty_path(const char *state_dir)
+{
+	return fs_join(state_dir, "empty.tar");
+}
+
 char *template_empty(const char *state_dir, nx_err *err)
 {
-	char *path = fs_join(state_dir, "empty.tar");
+	char *path = template_empty_path(state_dir);
 	if (!path) {
 		nx_err_sys(err, ENOMEM, "template");
 		return NULL;
