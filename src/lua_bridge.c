@@ -173,14 +173,12 @@ static int push_function(nx_lua *h, const char *mod, const char *fn, nx_err *err
 	return 0;
 }
 
-/* Rules run pure whatever the caller's mode (a dry run's hooks log their
- * effects; rules have none). */
-static int pcall_pure(nx_ctx *ctx, int nargs, nx_err *err)
+int bridge_pcall_pure(nx_lua *h, int nargs, int nresults, nx_err *err)
 {
-	nx_lua_mode mode = nxlua_mode(ctx->lua);
-	nxlua_set_mode(ctx->lua, NX_LUA_PURE);
-	int rc = nxlua_pcall(ctx->lua, nargs, 0, err);
-	nxlua_set_mode(ctx->lua, mode);
+	nx_lua_mode mode = nxlua_mode(h);
+	nxlua_set_mode(h, NX_LUA_PURE);
+	int rc = nxlua_pcall(h, nargs, nresults, err);
+	nxlua_set_mode(h, mode);
 	return rc;
 }
 
@@ -200,7 +198,7 @@ int bridge_translate(nx_ctx *ctx, const translate_input *in, nx_plan *plan, plan
 	lua_insert(L, -2);			   /* pt fn */
 	lua_pushlightuserdata(L, &c);		   /* pt fn c */
 	c.rc = -1;
-	if (pcall_pure(ctx, 2, err) < 0 || c.rc < 0) {
+	if (bridge_pcall_pure(ctx->lua, 2, 0, err) < 0 || c.rc < 0) {
 		plan_free(plan);
 		if (origins)
 			plan_origins_free(origins);
@@ -247,7 +245,7 @@ int bridge_update_plan(nx_ctx *ctx, const char *resources_json, nx_plan *plan, n
 	lua_pushcfunction(L, protected_update);
 	lua_insert(L, -2);
 	lua_pushlightuserdata(L, &c);
-	if (pcall_pure(ctx, 2, err) < 0 || c.rc < 0) {
+	if (bridge_pcall_pure(ctx->lua, 2, 0, err) < 0 || c.rc < 0) {
 		plan_free(plan);
 		return nx_err_wrap(err, "update");
 	}
@@ -299,9 +297,5 @@ int bridge_vmid_choose(nx_lua *h, const vmid_choice *c, long *out, nx_err *err)
 	lua_insert(L, -2);
 	lua_pushlightuserdata(L, (void *)c);
 	lua_pushlightuserdata(L, out);
-	nx_lua_mode mode = nxlua_mode(h);
-	nxlua_set_mode(h, NX_LUA_PURE);
-	int rc = nxlua_pcall(h, 3, 0, err);
-	nxlua_set_mode(h, mode);
-	return rc < 0 ? nx_err_wrap(err, "vmid rule") : 0;
+	return bridge_pcall_pure(h, 3, 0, err) < 0 ? nx_err_wrap(err, "vmid rule") : 0;
 }

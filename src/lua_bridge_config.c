@@ -49,11 +49,7 @@ int bridge_config_read(nx_lua *h, const char *path, nx_config *cfg, nx_err *err)
 	lua_State *L = nxlua_state(h);
 	if (nxlua_load_site_file(h, path, err) < 0)
 		return -1;
-	nx_lua_mode mode = nxlua_mode(h);
-	nxlua_set_mode(h, NX_LUA_PURE);
-	int rc = nxlua_pcall(h, 0, 1, err);
-	nxlua_set_mode(h, mode);
-	if (rc < 0)
+	if (bridge_pcall_pure(h, 0, 1, err) < 0)
 		return -1;
 	if (!lua_istable(L, -1)) {
 		const char *t = luaL_typename(L, -1);

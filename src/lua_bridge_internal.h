@@ -15,6 +15,9 @@
  * per line, naming the option and (when the plan says) the rule. */
 int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err);
 
+/* nxlua_pcall with the host in pure mode (no programs, no writes),
+ * whatever the caller's mode: rules, config.lua and the VMID rule. */
+int bridge_pcall_pure(nx_lua *h, int nargs, int nresults, nx_err *err);
 /* Push the spec's table (nil for NULL). */
 void bridge_spec_push(lua_State *L, const bridge_spec *s);
 /* Push n pairs as a fresh table {[key] = value}. */
