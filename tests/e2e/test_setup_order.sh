@@ -248,3 +248,30 @@ test_a_rootfs_mounted_in_the_callers_private_namespace_runs() {
 	svc=$(cat "$SIM/run/pve-sim/svc/pid")
 	assert_not_contains "$(cat "/proc/$svc/mountinfo")" "$ROOT"
 }
+
+# root.readonly as runc applies it: / read-only once everything is mounted,
+# so a bind onto a file the image lacks (Podman's /run/.containerenv) still
+# gets its mount point; beside runc.
+test_a_read_only_root_cannot_be_written_and_its_mounts_work() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["true"]'
+	echo marker >"$T/marker"
+	edit_config "$T/b" "s.root.readonly = true
+		s.process.args = { 'sh', '-c', [[(echo x > /written) 2>/dev/null; root=\$?; echo x > /out/w; out=\$?;
+			echo \"root_write=\$root out_write=\$out marker=\$(cat /run/marker)\" > /out/result; touch /out/done]] }
+		table.insert(s.mounts, { destination = '/run/marker', type = 'bind', source = '$T/marker', options = { 'bind', 'ro' } })"
+	rm -f "$T/out/done"
+	nx create --bundle "$T/b" ro </dev/null
+	assert_ok
+	nx start ro
+	wait_for 20 test -e "$T/out/done" || fail "the program did not finish: $(cat "$ROOT/ro/console.log" 2>/dev/null)"
+	cp "$T/out/result" "$T/nexcage.result"
+	nx delete --force ro
+	rm -f "$T/out/done" "$T/out/result"
+	timeout 60 runc --root "$T/runc" run --bundle "$T/b" ro </dev/null >"$T/runc.out" 2>&1 ||
+		fail "runc run failed: $(cat "$T/runc.out")"
+	assert_eq "$(cat "$T/nexcage.result")" "root_write=1 out_write=0 marker=marker"
+	assert_eq "$(cat "$T/out/result")" "$(cat "$T/nexcage.result")"
+	[ ! -e "$T/b/rootfs/written" ] || fail "/ was written"
+}
