@@ -1,0 +1,73 @@
+/* The seccomp filter nexcage compiled at create (src/seccomp_bpf.c), as
+ * nexcage-init loads it: /.nexcage/seccomp.bpf is the raw array of struct
+ * sock_filter (host byte order, nothing else), and the process file's key
+ * `seccomp` (or exec's --seccomp) is the decimal flags argument of
+ * seccomp(SECCOMP_SET_MODE_FILTER). Header-only and libc-only: the init is
+ * static and has no libseccomp.
+ *
+ * The caller picks the moment, as runc does: before dropping privileges
+ * when no_new_privileges is false (loading then needs CAP_SYS_ADMIN), else
+ * right before execve. The filter does not set no_new_privileges itself. */
+#ifndef NX_SECCOMP_LOAD_H
+#define NX_SECCOMP_LOAD_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#define NX_SECCOMP_BPF_PATH "/.nexcage/seccomp.bpf"
+
+/* Load the filter at path; 0, or -1 with the reason in why. */
+static __attribute__((unused)) int seccomp_load_file(const char *path, unsigned flags, char *why, size_t n)
+{
+	/* on the stack: the init may not want to allocate this late */
+	struct sock_filter insns[BPF_MAXINSNS];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(why, n, "seccomp: open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size % (off_t)sizeof insns[0] || st.st_size > (off_t)sizeof insns) {
+		snprintf(why, n, "seccomp: %s is not a filter of 1 to %d instructions", path, BPF_MAXINSNS);
+		close(fd);
+		return -1;
+	}
+	size_t size = (size_t)st.st_size, got = 0;
+	while (got < size) {
+		ssize_t r = read(fd, (char *)insns + got, size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	int e = errno;
+	close(fd);
+	if (got != size) {
+		snprintf(why, n, "seccomp: read %s: %s", path, got < size ? strerror(e) : "changed size");
+		return -1;
+	}
+	struct sock_fprog prog = {.len = (unsigned short)(size / sizeof insns[0]), .filter = insns};
+	long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (rc == 0)
+		return 0;
+	if (rc > 0) /* TSYNC: the thread that could not take the filter */
+		snprintf(why, n, "seccomp: thread %ld could not be synchronized", rc);
+	else if (errno == EACCES)
+		snprintf(why, n, "seccomp: load the filter: %s (needs no_new_privileges or CAP_SYS_ADMIN)",
+			 strerror(errno));
+	else
+		snprintf(why, n, "seccomp: load the filter (flags %u): %s", flags, strerror(errno));
+	return -1;
+}
+
+#endif
