@@ -256,6 +256,11 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
 	}
 	arg(a, "--no-new-privileges");
 	arg(a, p->no_new_privileges ? "1" : "0");
+	if (p->has_seccomp) { /* the container's filter, as runc gives an exec'd process */
+		snprintf(num, sizeof num, "%u", p->seccomp_flags);
+		arg(a, "--seccomp");
+		arg(a, num);
+	}
 	for (int i = 0; p->has_caps && i < 5; i++) {
 		char *capv = NULL;
 		if (asprintf(&capv, "%s=%s", nx_cap_sets[i], p->caps[i] ? p->caps[i] : "") < 0)

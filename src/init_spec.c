@@ -60,6 +60,10 @@ static int write_process_file(const char *path, const nx_process *p, uid_t uid, 
 		put_pair(&b, "sysctl", kv);
 	}
 	put_pair(&b, "terminal", p->terminal ? "1" : "0");
+	if (p->has_seccomp) { /* seccomp(2)'s flags for NX_SECCOMP_BPF_NAME */
+		snprintf(num, sizeof num, "%u", p->seccomp_flags);
+		put_pair(&b, "seccomp", num);
+	}
 	for (size_t i = 0; i < p->nfifos; i++) {
 		char fifo[4200];
 		snprintf(fifo, sizeof fifo, "%o %lu %lu %s", p->fifos[i].mode, p->fifos[i].uid,
@@ -453,7 +457,10 @@ int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err)
 				(p->groups = ng)[p->ngroups++] = strtoul(val, NULL, 10);
 		} else if (!strcmp(key, "no_new_privileges"))
 			p->no_new_privileges = val[0] == '1';
-		else if (!strncmp(key, "cap.", 4)) {
+		else if (!strcmp(key, "seccomp")) {
+			p->has_seccomp = true;
+			p->seccomp_flags = (unsigned)strtoul(val, NULL, 10);
+		} else if (!strncmp(key, "cap.", 4)) {
 			for (int i = 0; i < 5; i++)
 				if (!strcmp(key + 4, nx_cap_sets[i])) {
 					free(p->caps[i]);

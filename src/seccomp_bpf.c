@@ -32,7 +32,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def, const nx_seccomp_rule *r,
 		return 0;
 	int rc = seccomp_rule_add_array(ctx, r->action, nr, r->ncmp, r->cmp);
 	if (rc < 0)
-		return nx_err_sys(err, -rc, "line %u: %s: libseccomp refused the rule", r->line, r->name);
+		return nx_err_sys(err, -rc, "plan.seccomp: line %u: %s: libseccomp refused the rule", r->line,
+				  r->name);
 	return 0;
 }
 
@@ -40,13 +41,14 @@ static scmp_filter_ctx build_filter(const nx_seccomp_plan *p, nx_err *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(p->def);
 	if (!ctx) {
-		nx_err_set(err, "line 2: libseccomp refused the default action");
+		nx_err_set(err, "plan.seccomp: line 2: libseccomp refused the default action");
 		return NULL;
 	}
 	for (size_t i = 0; i < p->narchs; i++) {
 		int rc = seccomp_arch_add(ctx, p->archs[i]);
 		if (rc < 0 && rc != -EEXIST) { /* the native one is there already */
-			nx_err_sys(err, -rc, "libseccomp refused architecture 0x%x", p->archs[i]);
+			nx_err_sys(err, -rc, "plan.seccomp: libseccomp refused architecture 0x%x",
+				   p->archs[i]);
 			goto fail;
 		}
 	}
@@ -270,7 +272,7 @@ int seccomp_bpf_compile(const char *text, nx_seccomp_bpf *out, nx_err *err)
 	char why[512];
 	nx_seccomp_plan p;
 	if (seccomp_plan_parse(text, &p, why, sizeof why) < 0)
-		return nx_err_set(err, "%s", why);
+		return nx_err_set(err, "plan.seccomp: %s", why);
 	int rc = -1;
 	scmp_filter_ctx ctx = build_filter(&p, err);
 	if (ctx) {

@@ -23,8 +23,8 @@ typedef struct nx_seccomp_bpf {
 	unsigned flags; /* seccomp(2) flags: SECCOMP_FILTER_FLAG_TSYNC, _LOG, _SPEC_ALLOW */
 } nx_seccomp_bpf;
 
-/* Errors name the text's line ("line N: ...") or, for the program's size,
- * linux.seccomp. */
+/* Errors name the text's line ("plan.seccomp: line N: ...") or, for the
+ * program's size, linux.seccomp. */
 int seccomp_bpf_compile(const char *text, nx_seccomp_bpf *out, nx_err *err);
 void seccomp_bpf_free(nx_seccomp_bpf *b);
 

@@ -10,19 +10,39 @@
 #include "cleanup.h"
 #include "init_spec.h"
 #include "masks.h"
+#include "seccomp_bpf.h"
 #include "state.h"
 #include "log.h"
 
-/* maskedPaths/readonlyPaths need the root filesystem's file types, and an
- * AppArmor profile a host that has AppArmor: checks the core makes on the
- * rules' plan before anything else sees it. */
+/* plan.seccomp compiled now, so a filter libseccomp or the kernel's size
+ * limit refuses fails create before any pct call (and translate shows its
+ * size); the init learns from the process file that it has one to load. */
+static int compile_seccomp(nx_plan *plan, nx_err *err)
+{
+	if (!plan->seccomp)
+		return 0;
+	nx_seccomp_bpf bpf;
+	if (seccomp_bpf_compile(plan->seccomp, &bpf, err) < 0)
+		return -1;
+	plan->seccomp_bpf = bpf.insns;
+	plan->seccomp_bpf_len = bpf.len;
+	plan->process.has_seccomp = true;
+	plan->process.seccomp_flags = bpf.flags;
+	return 0;
+}
+
+/* maskedPaths/readonlyPaths need the root filesystem's file types, an
+ * AppArmor profile a host that has AppArmor, and the seccomp filter
+ * libseccomp: checks the core makes on the rules' plan before anything
+ * else sees it. */
 int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
 {
 	cleanup_free char *sdir = state_dir(ctx->opts->root, in->id && *in->id ? in->id : "dry-run");
 	cleanup_free char *mount = sdir ? masks_rootfs_mount(sdir) : NULL;
 	if (!mount)
 		return nx_err_sys(err, ENOMEM, "translate");
-	if (masks_apply(plan, in->rootfs, mount, err) < 0 || apparmor_check_plan(plan, err) < 0)
+	if (masks_apply(plan, in->rootfs, mount, err) < 0 || apparmor_check_plan(plan, err) < 0 ||
+	    compile_seccomp(plan, err) < 0)
 		return -1;
 	return 0;
 }
@@ -95,10 +115,6 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 	out->all[out->n++] = (nx_kv){"lxc.console.logfile", out->logfile};
 	if (strcmp(cfg->process_mode, "entrypoint"))
 		out->all[out->n++] = (nx_kv){"lxc.init.cmd", NX_CTR_INIT};
-	if (plan->seccomp) {
-		snprintf(out->seccomp, sizeof out->seccomp, "%s/seccomp", state_dir);
-		out->all[out->n++] = (nx_kv){"lxc.seccomp.profile", out->seccomp};
-	}
 	if (plan->n_readonly_paths) {
 		/* the read-only paths' mount entries bind from below it */
 		snprintf(out->rootfs_mount, sizeof out->rootfs_mount, "%s/rootfs-mount", state_dir);
@@ -107,12 +123,6 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 	for (size_t i = 0; i < plan->n_lxc; i++)
 		out->all[out->n++] = plan->lxc[i];
 	return 0;
-}
-
-char *core_seccomp_path(const char *state_dir)
-{
-	char *p = NULL;
-	return asprintf(&p, "%s/seccomp", state_dir) < 0 ? NULL : p;
 }
 
 void core_raw_free(core_raw *raw)

@@ -65,6 +65,9 @@ struct process {
 	size_t nfifos;
 	int has_caps;  /* config.json gave process.capabilities */
 	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill ..." */
+
+	int has_seccomp;	/* load DIR_PATH "/seccomp.bpf" (seccomp_load.h) */
+	unsigned seccomp_flags; /* with these seccomp(2) flags */
 };
 
 /* What nexcage hands over on the sync socket: the descriptors the program
@@ -703,7 +706,10 @@ static int exec_mode(int argc, char **argv)
 			push(&p.env, &p.nenv, (char *)v);
 		else if (!strcmp(a, "--no-new-privileges"))
 			p.no_new_privs = v[0] == '1';
-		else if (!strcmp(a, "--cap")) { /* SET=name name ... */
+		else if (!strcmp(a, "--seccomp")) {
+			p.seccomp_flags = (unsigned)parse_number(v, "exec: bad --seccomp");
+			p.has_seccomp = 1;
+		} else if (!strcmp(a, "--cap")) { /* SET=name name ... */
 			static const char *const sets[] = {
 			    "bounding=", "effective=", "permitted=", "inheritable=", "ambient="};
 			int known = 0;
