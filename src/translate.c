@@ -115,6 +115,11 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 	out->all[out->n++] = (nx_kv){"lxc.console.logfile", out->logfile};
 	if (strcmp(cfg->process_mode, "entrypoint"))
 		out->all[out->n++] = (nx_kv){"lxc.init.cmd", NX_CTR_INIT};
+	/* The program's filter is linux.seccomp's, loaded by the init; as
+	 * under runc, nothing else filters the CT unless the site keeps
+	 * Proxmox's baseline (an empty value clears common.conf's profile). */
+	if (strcmp(cfg->lxc_seccomp, "proxmox"))
+		out->all[out->n++] = (nx_kv){"lxc.seccomp.profile", ""};
 	if (plan->n_readonly_paths) {
 		/* the read-only paths' mount entries bind from below it */
 		snprintf(out->rootfs_mount, sizeof out->rootfs_mount, "%s/rootfs-mount", state_dir);

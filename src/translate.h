@@ -26,8 +26,9 @@ int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan,
 int plan_apply_core(nx_plan *plan, const nx_config *cfg, const char *id, nx_err *err);
 
 /* The raw keys written into <vmid>.conf: the core's (bind mount of the
- * init directory, console log, init command in raw mode), then the
- * plan's. */
+ * init directory, console log, init command in raw mode, an empty
+ * lxc.seccomp.profile unless config.lua's lxc_seccomp is "proxmox"),
+ * then the plan's. */
 typedef struct core_raw {
 	char mount[4352];
 	char logfile[4352];
