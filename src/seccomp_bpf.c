@@ -334,3 +334,9 @@ bool seccomp_oci_flag_supported(const char *name)
 		return api_at_least(4);
 	return false; /* WAIT_KILLABLE_RECV: for a notify listener only */
 }
+
+void seccomp_library_version(char *buf, size_t n)
+{
+	const struct scmp_version *v = seccomp_version();
+	snprintf(buf, n, "%u.%u.%u", v->major, v->minor, v->micro);
+}

@@ -34,5 +34,7 @@ void seccomp_bpf_free(nx_seccomp_bpf *b);
 bool seccomp_oci_action_supported(const char *name);
 bool seccomp_oci_arch_supported(const char *name);
 bool seccomp_oci_flag_supported(const char *name);
+/* "2.5.4": the libseccomp linked in, for runc's features annotation. */
+void seccomp_library_version(char *buf, size_t n);
 
 #endif
