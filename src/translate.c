@@ -33,8 +33,8 @@ static int compile_seccomp(nx_plan *plan, nx_err *err)
 
 /* maskedPaths/readonlyPaths need the root filesystem's file types, an
  * AppArmor profile a host that has AppArmor, and the seccomp filter
- * libseccomp: checks the core makes on the rules' plan before anything
- * else sees it. */
+ * libseccomp's compile: checks the core makes on the rules' plan before
+ * anything else sees it. */
 int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
 {
 	cleanup_free char *sdir = state_dir(ctx->opts->root, in->id && *in->id ? in->id : "dry-run");
