@@ -14,6 +14,7 @@
 #include "container.h"
 #include "container_id.h"
 #include "fsutil.h"
+#include "init/protocol.h"
 #include "init_spec.h"
 #include "lock.h"
 #include "log.h"
@@ -21,7 +22,6 @@
 #include "oci_hooks.h"
 #include "proc.h"
 #include "mapping.h"
-#include "masks.h"
 #include "mount_dest.h"
 #include "pct.h"
 #include "plan_build.h"
@@ -77,6 +77,7 @@ typedef struct create_job {
 	long vmid;
 	int sync_fd, init_conn;
 	pid_t pid, standin;
+	unsigned long long standin_start;
 	bool bind_rootfs, made_mountpoint;
 	char *mountpoint;
 	unsigned long long pid_start;
@@ -109,26 +110,13 @@ static void rollback(create_job *j)
 		log_error("rollback: %s", e.msg);
 }
 
-/* The empty lxc.rootfs.mount directory read-only paths bind from
- * (core_raw_keys). */
-static int security_files(create_job *j, nx_err *err)
-{
-	if (j->plan.n_readonly_paths) {
-		cleanup_free char *mount = masks_rootfs_mount(j->state_dir);
-		if (!mount || mkdir(mount, 0755) < 0)
-			return nx_err_sys(err, mount ? errno : ENOMEM, "mkdir %s",
-					  mount ? mount : "rootfs-mount");
-	}
-	return 0;
-}
-
 /* The compiled filter, beside the init in the directory the CT sees
- * read-only at /.nexcage: its root reads it there (seccomp_load.h). */
+ * read-only at /.nexcage: its root reads it there (src/init/seccomp_load.h). */
 static int seccomp_file(create_job *j, uid_t uid, gid_t gid, nx_err *err)
 {
 	if (!j->plan.seccomp_bpf)
 		return 0;
-	cleanup_free char *path = fs_join(j->ctr_dir, NX_SECCOMP_BPF_NAME);
+	cleanup_free char *path = fs_join(j->ctr_dir, NX_INIT_SECCOMP);
 	if (fs_write_atomic(path, j->plan.seccomp_bpf, j->plan.seccomp_bpf_len * sizeof(struct sock_filter),
 			    0644, err) < 0)
 		return -1;
@@ -222,12 +210,18 @@ static int hand_over(create_job *j, nx_err *err)
 		if (rc < 0)
 			return -1;
 	}
-	int watch = exitwatch_open(err);
-	if (watch < 0)
+	/* After the init's answer: the namespaces it is in are the
+	 * container's for good, and the stand-in takes them. */
+	exitwatch w;
+	if (exitwatch_open(&w, j->pid, j->pid_start, err) < 0)
 		return -1;
-	j->standin = standin_spawn(j->pid, j->pid_start, watch, j->o->id, err);
-	close(watch);
-	return j->standin < 0 ? -1 : 0;
+	standin_opts so = {.watch = &w, .id = j->o->id, .join = true};
+	j->standin = standin_spawn(&so, err);
+	exitwatch_close(&w);
+	if (j->standin < 0)
+		return -1;
+	j->standin_start = proc_start_time(j->standin);
+	return 0;
 }
 
 static int start_and_catch_init(create_job *j, nx_err *err)
@@ -270,6 +264,8 @@ static void build_state(create_job *j, nx_state *st)
 	    .created = j->created,
 	    .pid = j->pid,
 	    .pid_start = j->pid_start,
+	    .standin = j->standin,
+	    .standin_start = j->standin_start,
 	    .vmid = j->vmid,
 	    .node = j->cfg->node,
 	    .pct = j->cfg->pct,
@@ -425,7 +421,7 @@ static int create_steps(create_job *j, nx_err *err)
 	uid_t ruid;
 	gid_t rgid;
 	plan_root_ids(&j->plan, &ruid, &rgid);
-	if (init_dir_prepare(j->ctr_dir, &j->plan.process, ruid, rgid, err) < 0 ||
+	if (init_dir_prepare(j->ctr_dir, &j->plan, ruid, rgid, err) < 0 ||
 	    seccomp_file(j, ruid, rgid, err) < 0)
 		return -1;
 	if ((j->sync_fd = init_sync_listen(j->ctr_dir, ruid, rgid, err)) < 0)
@@ -435,7 +431,7 @@ static int create_steps(create_job *j, nx_err *err)
 	/* Proxmox has unpacked it: the archive is no longer needed. */
 	if (j->made_template && unlink(j->template_path) == 0)
 		j->made_template = false;
-	if (security_files(j, err) < 0 || raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
+	if (raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
 		return -1;
 	return record_state(j, err);
 }

@@ -42,13 +42,16 @@ typedef struct nx_process {
 	char *caps[5];	/* bounding effective permitted inheritable ambient: "chown kill" */
 	nx_kv *join_ns; /* {"network", "/run/netns/x"}: joined by the init before exec */
 	size_t njoin_ns;
-	struct nx_fifo {
+	struct nx_device {
 		char *path; /* under /dev/ */
+		char type;  /* c, b or p */
 		unsigned mode;
-		unsigned long uid, gid;
-	} * fifos; /* linux.devices of type p: made by the init with mkfifo */
-	size_t nfifos;
-	bool has_seccomp;	/* the init loads <ctr_dir>/seccomp.bpf before the program */
+		unsigned long uid, gid, major, minor;
+	} * devices; /* linux.devices: made by the init (mknod), as runc makes them */
+	size_t ndevices;
+	char *hostname; /* set by the init in the uts namespace it ends up in */
+
+	bool has_seccomp;	/* the init loads <ctr_dir>/seccomp.bpf for the program */
 	unsigned seccomp_flags; /* with these seccomp(2) flags */
 } nx_process;
 

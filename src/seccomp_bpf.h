@@ -2,8 +2,9 @@
  * (the default action, the native architecture plus the listed ones, one
  * rule per line; a rule with the default action and an unknown system
  * call are skipped), behind runc's -ENOSYS stub, exported as classic BPF.
- * create writes it to <ctr_dir>/seccomp.bpf, which nexcage-init loads
- * (src/init/seccomp_load.h) with the flags the process file carries. */
+ * create writes it to <ctr_dir>/seccomp.bpf (NX_INIT_SECCOMP,
+ * src/init/protocol.h), which nexcage-init loads (src/init/seccomp_load.h)
+ * with the flags the process file carries. */
 #ifndef NX_SECCOMP_BPF_H
 #define NX_SECCOMP_BPF_H
 
@@ -13,9 +14,6 @@
 #include <linux/filter.h>
 
 #include "error.h"
-
-/* In the container's directory, so /.nexcage/seccomp.bpf inside. */
-#define NX_SECCOMP_BPF_NAME "seccomp.bpf"
 
 typedef struct nx_seccomp_bpf {
 	struct sock_filter *insns;

@@ -1,15 +1,16 @@
-/* The seccomp filter nexcage compiled at create (src/seccomp_bpf.c), as
- * nexcage-init loads it: /.nexcage/seccomp.bpf is the raw array of struct
- * sock_filter (host byte order, nothing else), and the process file's key
- * `seccomp` (or exec's --seccomp) is the decimal flags argument of
- * seccomp(SECCOMP_SET_MODE_FILTER). Header-only and libc-only: the init is
- * static and has no libseccomp.
+/* Loading the program's seccomp filter: the classic-BPF program nexcage
+ * compiled from linux.seccomp at create (src/seccomp_bpf.c), the raw array
+ * of struct sock_filter in host byte order and nothing else, at
+ * NX_INIT_DIR "/" NX_INIT_SECCOMP (src/init/protocol.h); the process
+ * file's NX_KEY_SECCOMP (exec: --seccomp) is the decimal flags argument
+ * of seccomp(SECCOMP_SET_MODE_FILTER). Header-only and libc-only: the
+ * init is static and links no libseccomp (the unit tests include it too).
  *
  * The caller picks the moment, as runc does: before dropping privileges
- * when no_new_privileges is false (loading then needs CAP_SYS_ADMIN), else
- * right before execve. The filter does not set no_new_privileges itself. */
-#ifndef NX_SECCOMP_LOAD_H
-#define NX_SECCOMP_LOAD_H
+ * when no_new_privileges is off (loading then needs CAP_SYS_ADMIN), else
+ * right before execve. The filter sets no no_new_privileges of its own. */
+#ifndef NX_INIT_SECCOMP_LOAD_H
+#define NX_INIT_SECCOMP_LOAD_H
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +23,10 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-#define NX_SECCOMP_BPF_PATH "/.nexcage/seccomp.bpf"
-
-/* Load the filter at path; 0, or -1 with the reason in why. */
-static __attribute__((unused)) int seccomp_load_file(const char *path, unsigned flags, char *why, size_t n)
+/* 0, or -1 with the reason in why. */
+static inline int seccomp_load_file(const char *path, unsigned flags, char *why, size_t n)
 {
-	/* on the stack: the init may not want to allocate this late */
+	/* on the stack: nothing to free on any path, and 32 KiB is the most */
 	struct sock_filter insns[BPF_MAXINSNS];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
@@ -53,15 +52,15 @@ static __attribute__((unused)) int seccomp_load_file(const char *path, unsigned 
 	int e = errno;
 	close(fd);
 	if (got != size) {
-		snprintf(why, n, "seccomp: read %s: %s", path, got < size ? strerror(e) : "changed size");
+		snprintf(why, n, "seccomp: read %s: %s", path, strerror(e));
 		return -1;
 	}
 	struct sock_fprog prog = {.len = (unsigned short)(size / sizeof insns[0]), .filter = insns};
 	long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (rc == 0)
 		return 0;
-	if (rc > 0) /* TSYNC: the thread that could not take the filter */
-		snprintf(why, n, "seccomp: thread %ld could not be synchronized", rc);
+	if (rc > 0) /* TSYNC: the thread that could not take the filter; none has it */
+		snprintf(why, n, "seccomp: load the filter: thread %ld could not be synchronized", rc);
 	else if (errno == EACCES)
 		snprintf(why, n, "seccomp: load the filter: %s (needs no_new_privileges or CAP_SYS_ADMIN)",
 			 strerror(errno));

@@ -9,13 +9,6 @@ fail() {
 	exit 1
 }
 
-# skip REASON: what the test checks is known missing (run.sh reports it);
-# only for a condition the test has just observed, never instead of one.
-skip() {
-	printf '%s\n' "$*" >"$T/.skip"
-	exit 77
-}
-
 # nx ARGS...: run nexcage with the test's state root; output in $OUT/$ERR,
 # status in $RC.
 # Output goes through files, never a pipe: as under runc, the program a

@@ -10,16 +10,17 @@ TEST(process_file_carries_the_seccomp_flags_to_exec)
 {
 	char *dir = tu_tmpdir();
 	char *args[] = {"sh", NULL};
-	nx_process p = {.args = args, .nargs = 1, .umask = -1, .has_seccomp = true, .seccomp_flags = 3};
+	nx_plan plan = {
+	    .process = {.args = args, .nargs = 1, .umask = -1, .has_seccomp = true, .seccomp_flags = 3}};
 	nx_err err = {0};
-	CHECK(init_dir_prepare(dir, &p, 0, 0, &err) == 0);
+	CHECK(init_dir_prepare(dir, &plan, 0, 0, &err) == 0);
 	nx_process back;
 	CHECK(init_process_read(dir, &back, &err) == 0);
 	CHECK(back.has_seccomp && back.seccomp_flags == 3);
 	nx_plan tmp = {.process = back};
 	plan_free(&tmp);
-	p.has_seccomp = false;
-	CHECK(init_dir_prepare(dir, &p, 0, 0, &err) == 0);
+	plan.process.has_seccomp = false;
+	CHECK(init_dir_prepare(dir, &plan, 0, 0, &err) == 0);
 	CHECK(init_process_read(dir, &back, &err) == 0);
 	CHECK(!back.has_seccomp);
 	tmp = (nx_plan){.process = back};

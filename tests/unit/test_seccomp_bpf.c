@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "init/protocol.h"
 #include "init/seccomp_load.h"
 #include "seccomp_bpf.h"
 #include "test_util.h"
@@ -22,7 +23,7 @@
 static char *write_filter(const char *dir, const nx_seccomp_bpf *b)
 {
 	char *path = NULL;
-	if (asprintf(&path, "%s/%s", dir, NX_SECCOMP_BPF_NAME) < 0)
+	if (asprintf(&path, "%s/%s", dir, NX_INIT_SECCOMP) < 0)
 		abort();
 	FILE *f = fopen(path, "w");
 	if (!f || fwrite(b->insns, sizeof b->insns[0], b->len, f) != b->len || fclose(f) != 0)
