@@ -50,6 +50,7 @@ typedef struct nx_process {
 	} * devices; /* linux.devices: made by the init (mknod), as runc makes them */
 	size_t ndevices;
 	char *hostname; /* set by the init in the uts namespace it ends up in */
+	bool readonly_root; /* root.readonly: the init remounts / read-only last */
 
 	bool has_seccomp;	/* the init loads <ctr_dir>/seccomp.bpf for the program */
 	unsigned seccomp_flags; /* with these seccomp(2) flags */
