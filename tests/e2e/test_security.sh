@@ -106,24 +106,34 @@ test_exec_runs_under_the_same_seccomp_profile() {
 # Without no_new_privileges seccomp(2) wants CAP_SYS_ADMIN, which runc's
 # exec has before it drops privileges; pct exec (lxc-attach) starts the
 # process with the CT init's capabilities. Without CAP_SYS_ADMIN among
-# them exec fails with the reason: never an unfiltered process.
-test_exec_without_no_new_privileges_needs_cap_sys_admin_never_runs_unfiltered() {
+# them the exec'd process gets no_new_privileges to load the filter (never
+# no filter); with it, it keeps no_new_privileges off, as under runc.
+test_exec_without_no_new_privileges_is_filtered_with_or_without_cap_sys_admin() {
 	sim_setup
 	trap sim_teardown EXIT
 	security_bundle "$T/b" 'exec sleep 60'
 	with_podman_seccomp "$T/b"
 	exec_probe sec6
-	assert_fails
-	assert_contains "$ERR" "seccomp: load the filter: Permission denied (needs no_new_privileges or CAP_SYS_ADMIN)"
-	assert_eq "$OUT" ""
+	assert_ok
+	assert_eq "$OUT" "$PODMAN_PROBE"
+	assert_contains "$(grep '"exec"' "$SIM/pct-calls.log")" '"--no-new-privileges","1"'
+	nx exec sec6 cat /proc/self/status
+	assert_ok
+	assert_contains "$OUT" "NoNewPrivs:	1"
 	nx delete --force sec6
 	assert_ok
+	rm -f "$SIM/pct-calls.log"
 	edit_config "$T/b" "for _, set in ipairs({ 'bounding', 'effective', 'permitted' }) do
 			table.insert(s.process.capabilities[set], 'CAP_SYS_ADMIN')
 		end"
 	exec_probe sec6
 	assert_ok
 	assert_eq "$OUT" "$PODMAN_PROBE"
+	assert_contains "$(grep '"exec"' "$SIM/pct-calls.log")" '"--no-new-privileges","0"'
+	nx exec sec6 cat /proc/self/status
+	assert_ok
+	assert_contains "$OUT" "NoNewPrivs:	0"
+	assert_contains "$OUT" "Seccomp:	2"
 	nx delete --force sec6
 	assert_ok
 }
