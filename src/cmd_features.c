@@ -13,7 +13,7 @@
  *   - seccomp: what libseccomp compiles and the kernel applies, less the
  *     notify action and flag (no agent takes a listener);
  *     AppArmor as this host has it (runc's test); no SELinux, Intel RDT;
- *   - maskedPaths/readonlyPaths applied (src/masks.c), in annotations;
+ *   - maskedPaths/readonlyPaths applied by nexcage-init, in annotations;
  *   - no id-mapped mounts, no moved network devices.
  * Decided at build time, as features.md asks, but for AppArmor and what
  * the kernel's seccomp has (libseccomp's API level); printed by C, no Lua. */

@@ -66,7 +66,7 @@ typedef struct nx_plan {
 	bool has_process;
 	nx_process process;
 	char *seccomp;	     /* the filter's text (rules.seccomp, src/seccomp_plan.h), or NULL */
-	char **masked_paths; /* linux.maskedPaths, applied by src/masks.c */
+	char **masked_paths; /* linux.maskedPaths, applied by nexcage-init (src/init/setup.c) */
 	size_t n_masked_paths;
 	char **readonly_paths; /* linux.readonlyPaths, likewise */
 	size_t n_readonly_paths;

@@ -93,8 +93,8 @@ function M.rlimits_apply(p, plan)
 	end
 end
 
--- maskedPaths and readonlyPaths: the core applies them (src/masks.c), as
--- it alone can see the root filesystem's file types: plan.masked_paths and
+-- maskedPaths and readonlyPaths: nexcage-init applies them inside the CT,
+-- after the sysctls, as runc does (src/init/setup.c): plan.masked_paths and
 -- plan.readonly_paths carry the checked paths.
 local function paths(list, what)
 	local out = {}

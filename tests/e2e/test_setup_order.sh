@@ -9,6 +9,14 @@ ns_of() { # pid ns
 	readlink "/proc/$1/ns/$2"
 }
 
+# VMIDs of this test's own: LXC names a CT's cgroups after its VMID, and a
+# simulator elsewhere on the machine (another suite) starting its CT 100
+# would recreate lxc.payload.100-N right after ours went.
+own_vmids() {
+	base=$((20000 + $$ % 5000 * 10))
+	write_file "$T/config.lua" "$(sed "s/^}\$/  vmid_min = $base, vmid_max = $((base + 9)),\n}/" "$T/config.lua")"
+}
+
 # The CT's cgroup directories in every hierarchy, from its init's
 # /proc/<pid>/cgroup (LXC names them lxc.payload.<vmid>[-N]).
 ct_cgroup_dirs() { # pid
@@ -23,6 +31,7 @@ ct_cgroup_dirs() { # pid
 
 test_the_pid_file_stands_in_the_containers_namespaces_and_cgroup() {
 	sim_setup
+	own_vmids
 	trap sim_teardown EXIT
 	make_bundle "$T/b" '["sleep", "600"]'
 	edit_config "$T/b" "table.insert(s.linux.namespaces, { type = 'network' })
@@ -70,6 +79,7 @@ test_the_pid_file_stands_in_the_containers_namespaces_and_cgroup() {
 # CT of that VMID lxc.payload.N-1).
 test_no_cgroup_is_left_when_the_ct_stops() {
 	sim_setup
+	own_vmids
 	trap sim_teardown EXIT
 	make_bundle "$T/b" '["sleep", "600"]'
 	for i in 1 2 3 4 5; do
@@ -92,6 +102,7 @@ test_no_cgroup_is_left_when_the_ct_stops() {
 # still leaves nothing behind once it runs again.
 test_lxc_waits_for_the_stand_in_before_removing_the_cgroups() {
 	sim_setup
+	own_vmids
 	trap sim_teardown EXIT
 	make_bundle "$T/b" '["sleep", "600"]'
 	nx create --bundle "$T/b" --pid-file "$T/pid" held </dev/null

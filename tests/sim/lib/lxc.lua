@@ -94,12 +94,20 @@ local function mount_lines(vmid, o)
   return out
 end
 
+-- pve-container (6.1, LXC.pm update_lxc_config) looks for
+-- <ostype>.common.conf with a file test that leaves errno ENOENT when it
+-- is missing, as it is for `unmanaged` (no LXC ships one), and its device
+-- check (get_device_mode_and_rdev) reads errno after a successful stat:
+-- every devN of such a CT fails the start, although the device exists.
 local function dev_lines(o)
   local out = {}
   for i = 0, 255 do
     local v = o["dev" .. i]
     if v then
       local d = parse_prop(schema.dev_desc, v)
+      if (o.ostype or "unmanaged") == "unmanaged" then
+        error("Device " .. tostring(d.path) .. " does not exist\n", 0)
+      end
       local st = util.capture({ "stat", "-L", "-c", "%F %t %T", d.path or "" }, false, " 2>/dev/null")
       local kind, maj, min = st:match("^(.-) (%x+) (%x+)")
       if not kind then error("Path " .. tostring(d.path) .. " is not a device\n", 0) end

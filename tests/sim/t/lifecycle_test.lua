@@ -366,11 +366,20 @@ test("raw lxc keys are checked like parse_pct_config: bad ones warned about and 
 end)
 
 test("create --start 1, numeric --rootfs, device passthrough", function(r)
-  local res = create(r, 128, "--start", "1", "--rootfs", "2", "--entrypoint", "/bin/sleep 1000", "--dev0", "/dev/null,mode=0666")
+  local res = create(r, 128, "--start", "1", "--rootfs", "2", "--entrypoint", "/bin/sleep 1000", "--dev0", "/dev/null,mode=0666",
+    "--ostype", "debian")
   contains(util.read(r:path("etc/pve/lxc/128.conf")), "rootfs: local:128/subvol-128-disk-0.subvol,size=2G\n")
   contains(util.read(r:path("etc/pve/lxc/128.conf")), "dev0: /dev/null,mode=0666\n")
   eq(succeeds(r:pct("status", "128")).out, "status: running\n", "started by create")
   contains(util.read(r:path("var/lib/lxc/128/config")), "lxc.cgroup2.devices.allow = c 1:3 rw\n")
+end)
+
+test("devN on an unmanaged CT fails the start, as pve-container 6.1's errno check does", function(r)
+  create(r, 130, "--entrypoint", "/bin/sleep 1000", "--dev0", "/dev/null", "--ostype", "unmanaged")
+  local res = r:pct("start", "130")
+  fails(res, 255)
+  contains(res.err, "Device /dev/null does not exist")
+  eq(succeeds(r:pct("status", "130")).out, "status: stopped\n", "not started")
 end)
 
 test("unprivileged create below a directory uid 100000 cannot reach fails clearly", function(r)
