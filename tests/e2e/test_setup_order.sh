@@ -152,7 +152,9 @@ test_the_status_reaches_the_engine_on_a_busy_host() {
 # joined by path (with an interface of its own), sysctls written there and
 # in the CT's ipc namespace although /proc/sys is a read-only path, masked
 # paths inside a masked directory, a device at a path the host does not
-# have, a working directory the image lacks, HOME, a multi-line script.
+# have, a working directory the image lacks, HOME, a multi-line script, and
+# a seccomp profile that denies setns, umount2 and sethostname, which the
+# setup itself uses (joining, /dev/ptmx, a joined uts namespace's name).
 order_bundle() { # DIR NETNS
 	make_bundle "$1" '["true"]'
 	for c in grep readlink mkdir stat tr wc; do ln -sf busybox "$1/rootfs/bin/$c"; done
@@ -169,6 +171,8 @@ echo second line
   echo ptmx=\$(readlink /dev/ptmx)
   echo mynull=\$(stat -c '%t:%T %F' /dev/mynull) write=\$(echo x > /dev/mynull && echo ok)
   echo cwd=\$(pwd) home=\$HOME
+  echo seccomp=\$(grep '^Seccomp:' /proc/self/status | tr -d '[:space:]') \
+    sethostname=\$(hostname renamed 2>/dev/null && echo allowed || echo denied)
 } > /out/result
 touch /out/done]] }
 		table.insert(s.mounts, { destination = '/sys', type = 'sysfs', source = 'sysfs',
@@ -180,7 +184,10 @@ touch /out/done]] }
 			['kernel.shm_rmid_forced'] = '1' }
 		s.linux.readonlyPaths = { '/proc/sys' }
 		s.linux.maskedPaths = { '/proc/acpi', '/proc/acpi/button', '/proc/kcore' }
-		s.linux.devices = { { path = '/dev/mynull', type = 'c', major = 1, minor = 3, fileMode = 438 } }"
+		s.linux.devices = { { path = '/dev/mynull', type = 'c', major = 1, minor = 3, fileMode = 438 } }
+		-- denies what the runtime's own setup needs: it governs the program only
+		s.linux.seccomp = { defaultAction = 'SCMP_ACT_ALLOW', architectures = { 'SCMP_ARCH_X86_64' },
+			syscalls = { { names = { 'setns', 'umount2', 'sethostname' }, action = 'SCMP_ACT_ERRNO' } } }"
 }
 
 test_the_container_is_set_up_in_runcs_order() {
@@ -210,7 +217,8 @@ net=lo probe0 probe1
 acpi=0
 ptmx=pts/ptmx
 mynull=1:3 character special file write=ok
-cwd=/does/not/exist home=/root"
+cwd=/does/not/exist home=/root
+seccomp=Seccomp:2 sethostname=denied"
 	assert_eq "$(cat "$T/out/result")" "$(cat "$T/nexcage.result")"
 	# the script's two lines ran as two commands (its output is on
 	# create's stdout, which the program inherited)
