@@ -261,6 +261,10 @@ scenario_engines() {
 scenario_env() {
 	. "$here/../e2e/lib.sh"
 	ENGINES=$(scenario_engines "$SCENARIO")
+	# Both sides of a parallel scenario share the engines: each side
+	# checks and removes only the containers whose names carry its $RT.
+	MINE=()
+	case " $(echo $PARALLEL_SCENARIOS) " in *" $SCENARIO "*) MINE=(--filter "name=-$RT") ;; esac
 	if [ "$RT" = runc ]; then
 		RTBIN=$RUNC
 		DK_RUNTIME=runc
@@ -281,6 +285,10 @@ scenario_setup() {
 export PVE_SIM_ROOT='$PVE_SIM_ROOT' PVE_SIM_NODE=pve NEXCAGE_CONFIG='$NEXCAGE_CONFIG' NEXCAGE_STATE_DIR='$NEXCAGE_STATE_DIR'
 NXROOT='$NXROOT' NX_T='$T'
 EOF
+	# Site rules for a diagnostic run reach nexcage however the engine
+	# filters its environment (conmon passes PATH only).
+	[ -n "${NEXCAGE_LUA_PATH:-}" ] && echo "export NEXCAGE_LUA_PATH='$NEXCAGE_LUA_PATH'" >>"$S/nexcage.env"
+	return 0
 }
 
 uses() { case " $ENGINES " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -288,16 +296,21 @@ uses() { case " $ENGINES " in *" $1 "*) return 0 ;; esac; return 1; }
 # After a failed scenario: remove whatever it left, so the next one starts
 # clean.
 scenario_teardown() {
+	local id
 	if uses podman; then
-		pm pod rm -a -f -t 0
-		pm rm -a -f -t 0
+		if [ ${#MINE[@]} = 0 ]; then
+			pm pod rm -a -f -t 0
+			pm rm -a -f -t 0
+		else
+			pm ps -a -q "${MINE[@]}"
+			for id in $OUT; do pm rm -f -t 0 "$id"; done
+		fi
 	fi
 	if uses buildah; then
 		bh rm -a
 	fi
 	if uses docker; then
-		dk ps -a -q
-		local id
+		dk ps -a -q "${MINE[@]}"
 		for id in $OUT; do dk rm -f "$id"; done
 	fi
 	uses ctr && ctr_teardown
@@ -341,9 +354,9 @@ state_left() {
 assert_nothing_left() {
 	local left d
 	if uses podman; then
-		pm ps -a -q --external
+		pm ps -a -q --external "${MINE[@]}"
 		[ -z "$OUT" ] || fail "podman (or buildah) containers left: $OUT"
-		pm pod ps -q
+		pm pod ps -q "${MINE[@]}"
 		[ -z "$OUT" ] || fail "podman pods left: $OUT"
 	fi
 	if uses buildah; then
@@ -351,10 +364,12 @@ assert_nothing_left() {
 		[ -z "$OUT" ] || fail "buildah containers left: $OUT"
 	fi
 	if uses docker; then
-		dk ps -a -q
+		dk ps -a -q "${MINE[@]}"
 		[ -z "$OUT" ] || fail "docker containers left: $OUT"
+		# (the runtimes' state under Docker is shared by the sides of a
+		# parallel scenario: checked in the others only)
 		for d in "$DKD"/exec/runtime-*/moby; do
-			[ -d "$d" ] || continue
+			[ -d "$d" ] && [ ${#MINE[@]} = 0 ] || continue
 			left=$(state_left "$d")
 			[ -z "$left" ] || fail "runtime state left under Docker's $d: $left"
 		done

@@ -11,6 +11,7 @@
 #   RUNTIMES="runc" ...      only one side (default: "runc nexcage")
 #   ENGINES_TRACE=1 ...      timestamped engine calls, shown for passing scenarios too
 #   ENGINES_NXLOG=1 ...      nexcage --debug --log into the scenario's directory
+#   NEXCAGE_LUA_PATH=DIR ... site Lua for nexcage (diagnostics: e.g. a site.lua that drops a rule)
 #   ENGINES_KEEP=1 ...       keep each scenario's directory and log (/tmp/nexcage-eng-*)
 #   STEP_TIMEOUT, PENDING_STEP_TIMEOUT   seconds per engine command (40; 15 when pending)
 #
@@ -85,6 +86,7 @@ run_body() {
 		("scenario_$s")
 	) >"$T.log" 2>&1
 	echo $? >"$T.rc"
+	echo $((($(date +%s%N) - $(cat "$T.t0")) / 1000000)) >"$T.ms"
 }
 
 # finish SCENARIO RT: nothing left behind (or, after a failure, remove what
@@ -93,6 +95,8 @@ finish() {
 	local s=$1 rt=$2 T rc ms name
 	T=$(cat "$S/T.$s.$rt")
 	rc=$(cat "$T.rc")
+	local f0
+	f0=$(date +%s%N)
 	(
 		export T RT=$rt SCENARIO=$s
 		is_pending "$rt" "$s" && STEP_TIMEOUT=$PENDING_STEP_TIMEOUT
@@ -106,14 +110,21 @@ finish() {
 		exit "$rc"
 	) >>"$T.log" 2>&1
 	rc=$?
-	ms=$((($(date +%s%N) - $(cat "$T.t0")) / 1000000))
+	ms=$(($(cat "$T.ms") + ($(date +%s%N) - f0) / 1000000)) # (the scenario and its checks)
 	name="$rt/$s"
 	if is_pending "$rt" "$s"; then
 		pending=$((pending + 1))
 		if [ "$rc" = 0 ]; then
 			echo "   PASS-PENDING $name (${ms} ms): passes now, remove $s from NEXCAGE_PENDING"
 		else
-			echo "   pending $name (${ms} ms): $(grep -m1 'FAIL:' "$T.log" | sed 's/^ *FAIL: //' | tr -s ' \t' ' ' | cut -c1-240)"
+			# the first failure, and the first error line under it if the
+			# failure's first line does not show it (warnings come first)
+			local msg err
+			msg=$(grep -m1 'FAIL:' "$T.log" | sed 's/^ *FAIL: //' | tr -s ' \t' ' ' | cut -c1-260)
+			err=$(sed -n '/FAIL:/,$p' "$T.log" | grep -m1 -E 'nexcage(-init)?: error|error:|Error:|level=error' |
+				sed 's/^ *//; s/^FAIL: //' | tr -s ' \t' ' ' | cut -c1-260)
+			case $msg in *"$err"*) err= ;; esac
+			echo "   pending $name (${ms} ms): $msg${err:+ ... $err}"
 		fi
 	elif [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
@@ -130,7 +141,7 @@ finish() {
 	else
 		rm -rf "$T" "$T.log"
 	fi
-	rm -f "$T.rc" "$T.t0" "$S/T.$s.$rt"
+	rm -f "$T.rc" "$T.t0" "$T.ms" "$S/T.$s.$rt"
 }
 
 for s in $SCENARIOS; do

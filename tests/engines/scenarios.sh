@@ -7,7 +7,39 @@
 # The nexcage scenarios that do not pass yet. The suite runs them and
 # reports them as "pending" (not passed, not failed) and says
 # PASS-PENDING when one passes: remove it from here then. runc passes all.
-NEXCAGE_PENDING=""
+NEXCAGE_PENDING="
+idle_podman_docker
+podman_run_echo
+podman_run_exit_status
+podman_runtime_by_name
+podman_detached_lifecycle
+podman_stop_sigkill_after_timeout
+podman_run_tty
+podman_run_stdin
+podman_cp_out_of_stopped
+podman_default_network
+podman_pod_namespaces
+podman_publish
+podman_read_only
+podman_bind_volume
+podman_user
+podman_cap_drop_all
+podman_sysctl
+podman_device
+podman_privileged
+podman_stats
+podman_network_none
+docker_run_output_status
+docker_detached_lifecycle
+docker_publish
+docker_bind_volume
+docker_network_host
+docker_init
+buildah_bud
+buildah_bud_failing_run
+buildah_run
+ctr_task_lifecycle
+"
 
 # Scenarios whose runc and nexcage sides run at the same time (they mostly
 # wait); the names of their containers carry $RT.
@@ -271,10 +303,11 @@ scenario_podman_publish() {
 }
 
 scenario_podman_read_only() {
-	pm_run --rm --read-only "$IMG" sh -c 'touch /probe && echo wrote-root; touch /tmp/probe && echo wrote-tmp'
-	assert_not_contains "$OUT" "wrote-root"
-	assert_contains "$ERR" "Read-only file system"
-	assert_contains "$OUT" "wrote-tmp"
+	pm_run --rm --read-only "$IMG" sh -c \
+		'if touch /probe 2>/tmp/err; then echo wrote-root; else cat /tmp/err; fi; touch /tmp/probe && echo wrote-tmp'
+	assert_ok
+	assert_eq "$OUT" "touch: /probe: Read-only file system
+wrote-tmp"
 }
 
 scenario_podman_bind_volume() {
@@ -284,8 +317,10 @@ scenario_podman_bind_volume() {
 	assert_ok
 	assert_eq "$OUT" "from-host"
 	assert_eq "$(cat "$T/vol/out.txt" 2>/dev/null)" "from-container"
-	pm_run --rm -v "$T/vol:/data:ro" "$IMG" sh -c 'echo x > /data/ro.txt'
-	assert_fails
+	pm_run --rm -v "$T/vol:/data:ro" "$IMG" sh -c 'cat /data/in.txt; (echo x > /data/ro.txt) 2>/dev/null || echo ro-refused'
+	assert_ok
+	assert_eq "$OUT" "from-host
+ro-refused"
 	[ ! -e "$T/vol/ro.txt" ] || fail "a :ro volume was written"
 }
 
@@ -308,9 +343,12 @@ scenario_podman_cap_drop_all() {
 	pid=$(program_pid ": nocap;")
 	[ -n "$pid" ] || fail "no host process runs the program"
 	assert_eq "$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status")" 0000000000000000
-	pm exec nocap sh -c 'grep -E "^Cap(Prm|Eff|Bnd)" /proc/self/status | cut -f2 | sort -u; grep CapEff /proc/1/status | cut -f2; chown 1:1 /tmp && echo chowned'
-	assert_eq "$(printf '%s\n' "$OUT" | sort -u)" 0000000000000000
-	assert_contains "$ERR" "Operation not permitted"
+	pm exec nocap sh -c 'grep -E "^Cap(Prm|Eff|Bnd)" /proc/self/status | cut -f2 | sort -u
+		grep CapEff /proc/1/status | cut -f2; chown 1:1 /tmp 2>/dev/null && echo chowned || echo chown-refused'
+	assert_ok
+	assert_eq "$OUT" "0000000000000000
+0000000000000000
+chown-refused"
 	pm rm -f -t 0 nocap
 	assert_ok
 }
@@ -361,6 +399,7 @@ scenario_podman_stats() {
 	mb=$(printf '%s\n' "$OUT" | awk '{ v = $1 + 0; u = $1; sub(/^[0-9.]+/, "", u)
 		if (u == "kB") v /= 1000; else if (u == "GB") v *= 1000; else if (u == "B") v /= 1e6
 		printf "%d", v }')
+	echo "    podman stats: $OUT" >&2
 	[ "${mb:-0}" -ge 45 ] && [ "$mb" -le 200 ] || fail "podman stats: memory [$OUT], expected 45..200 MB for 50 MB held"
 	pm rm -f -t 0 hog
 	assert_ok
@@ -527,10 +566,10 @@ RUN echo never
 EOF
 	bh bud --runtime "$RTBIN" -t "localhost/fails-$RT" -f "$T/ctx/Containerfile" "$T/ctx"
 	assert_fails
+	assert_contains "$ERR" "exit status 7"
 	assert_contains "$OUT" "before-failure"
 	assert_contains "$OUT" "failing"
 	assert_not_contains "$OUT" "never"
-	assert_contains "$ERR" "exit status 7"
 	bh images -q "localhost/fails-$RT"
 	assert_eq "$OUT" ""
 }
@@ -541,8 +580,8 @@ scenario_buildah_run() {
 	assert_ok
 	BUILDAH_RUNTIME=$RTBIN bh run work -- sh -c 'echo run-output; echo x > /from-run.txt; exit 3'
 	assert_fails
-	assert_contains "$OUT" "run-output"
 	assert_contains "$ERR" "exit status 3"
+	assert_contains "$OUT" "run-output"
 	bh run --runtime "$RTBIN" work -- cat /from-run.txt
 	assert_ok
 	assert_eq "$OUT" "x"
@@ -573,9 +612,12 @@ scenario_ctr_task_lifecycle() {
 	assert_ok
 	cr tasks ls
 	assert_contains "$OUT" "RUNNING"
+	# the task's pid (the shim's, from --pid-file) and the pids `tasks ps` lists
+	local pid
+	pid=$(printf '%s\n' "$OUT" | awk -v i="$id" '$1 == i { print $2 }')
+	assert_pid_is_container "$pid" ": ctrtask;"
 	cr tasks ps "$id"
 	assert_ok
-	local pid
 	pid=$(printf '%s\n' "$OUT" | awk 'NR == 2 { print $1 }')
 	assert_pid_is_container "$pid" ": ctrtask;"
 	cr tasks exec --exec-id probe "$id" sh -c 'echo exec-ok; exit 5'
