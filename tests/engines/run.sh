@@ -36,7 +36,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "engines: 0 passed, 1 failed, 0 pending"
 	exit 1
 fi
-for tool in podman buildah containerd ctr /usr/sbin/dockerd /usr/bin/docker curl "$RUNC"; do
+for tool in podman buildah containerd ctr /usr/sbin/dockerd /usr/bin/docker busybox "$RUNC"; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "engines: $tool is missing (tests/deps.sh installs Debian's packages)"
 		echo "engines: 0 passed, 1 failed, 0 pending"
