@@ -95,10 +95,11 @@ $(B)/embedded.c: $(B)/embed $(LUA_FILES) $(LUA_BYTECODE)
 
 # The container-side helper: static (it runs inside any root filesystem),
 # never sanitized (ASan cannot be static), embedded into nexcage as bytes.
-$(B)/nexcage-init: src/init/nexcage_init.c
+INIT_SRCS := $(wildcard src/init/*.c)
+$(B)/nexcage-init: $(INIT_SRCS) $(wildcard src/init/*.h) src/scm_rights.h
 	@mkdir -p $(B)
 	@echo "  CC      $@ (static)"
-	@$(CC) -std=gnu17 -Os -static -s $(WARN) -o $@ $<
+	@$(CC) -std=gnu17 -Os -static -s $(WARN) -o $@ $(INIT_SRCS)
 
 $(B)/obj/init_blob.o: $(B)/nexcage-init
 	@mkdir -p $(dir $@)
@@ -183,7 +184,7 @@ install: $(B)/nexcage
 	install -m 0644 docs/nexcage.1 $(DESTDIR)$(PREFIX)/share/man/man1/nexcage.1
 
 format:
-	clang-format -i src/*.c src/*.h src/init/*.c src/tools/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c
+	clang-format -i src/*.c src/*.h src/init/*.c src/init/*.h src/tools/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -1,43 +1,52 @@
 local h = require "helpers"
 
 describe("rules.devices", function()
-	it("turns linux.devices into devN with mode, uid and gid", function()
+	it("hands linux.devices to the init with type, numbers, mode and owner (no devN)", function()
 		local plan = h.translate(h.linux({ devices = {
 			{ path = "/dev/fuse", type = "c", major = 10, minor = 229, fileMode = 438, uid = 0, gid = 0 },
 			{ path = "/dev/sda", type = "b", major = 8, minor = 0, fileMode = 432 },
-			{ path = "/dev/net/tun", type = "c", major = 10, minor = 200 },
+			{ path = "/dev/net/tun", type = "u", major = 10, minor = 200, uid = 5, gid = 6 },
+			{ path = "/dev/mynull", type = "c", major = 1, minor = 3 },
 		} }))
-		assert.are.equal("path=/dev/fuse,mode=0666,uid=0,gid=0", plan.options.dev0)
-		assert.are.equal("path=/dev/sda,mode=0660", plan.options.dev1)
-		assert.are.equal("path=/dev/net/tun", plan.options.dev2)
-		assert.are.equal("devices", plan.origin.dev0)
+		assert.are.same({
+			{ path = "/dev/fuse", type = "c", major = 10, minor = 229, mode = 438, uid = 0, gid = 0 },
+			{ path = "/dev/sda", type = "b", major = 8, minor = 0, mode = 432, uid = 0, gid = 0 },
+			{ path = "/dev/net/tun", type = "c", major = 10, minor = 200, mode = 438, uid = 5, gid = 6 },
+			{ path = "/dev/mynull", type = "c", major = 1, minor = 3, mode = 438, uid = 0, gid = 0 },
+		}, plan.process.devices)
+		for k in pairs(plan.options) do assert.is_nil(k:match("^dev%d"), k) end
 	end)
 
-	it("keeps only the permission bits of fileMode, with a warning", function()
-		local plan = h.translate(h.linux({ devices = { { path = "/dev/null", type = "c", fileMode = 2534 } } }))
-		assert.are.equal("path=/dev/null,mode=0746", plan.options.dev0)
-		assert.truthy(h.warning(plan, "only the permission bits (0746)"))
+	it("keeps fileMode's permission and setuid/setgid/sticky bits, as runc does", function()
+		local plan = h.translate(h.linux({ devices = { { path = "/dev/null", type = "c", major = 1, minor = 3,
+			fileMode = 2534 } } }))
+		assert.are.equal(2534, plan.process.devices[1].mode)
+		assert.are.same({}, plan.warnings)
 	end)
 
 	it("takes fileMode's file-type bits as part of the value, not a loss (Podman: 8576)", function()
 		local plan = h.translate(h.linux({ devices = {
-			{ path = "/dev/fuse", type = "c", fileMode = 8576 }, { path = "/dev/loop0", type = "b", fileMode = 25008 },
+			{ path = "/dev/fuse", type = "c", major = 10, minor = 229, fileMode = 8576 },
+			{ path = "/dev/loop0", type = "b", major = 7, minor = 0, fileMode = 25008 },
 		} }))
-		assert.are.equal("path=/dev/fuse,mode=0600", plan.options.dev0)
-		assert.are.equal("path=/dev/loop0,mode=0660", plan.options.dev1)
+		assert.are.equal(384, plan.process.devices[1].mode)
+		assert.are.equal(432, plan.process.devices[2].mode)
 		assert.are.same({}, plan.warnings)
-		local err = h.refuse(h.linux({ devices = { { path = "/dev/sda", type = "c", fileMode = 25008 } } }))
+		local err = h.refuse(h.linux({ devices = { { path = "/dev/sda", type = "c", major = 8, minor = 0,
+			fileMode = 25008 } } }))
 		assert.matches("file%-type bits 060000 do not match type c", err.msg)
 	end)
 
-	it("hands a FIFO device to the init (mkfifo in the CT's /dev), not to Proxmox", function()
-		local plan = h.translate(h.linux({ devices = { { path = "/dev/myfifo", type = "p", fileMode = 4516, uid = 7 },
-			{ path = "/dev/fuse", type = "c" } } }))
-		assert.are.same({ { path = "/dev/myfifo", mode = 420, uid = 7, gid = 0 } }, plan.process.fifos)
-		assert.is_nil(plan.options.dev0)
-		assert.are.equal("path=/dev/fuse", plan.options.dev1)
+	it("makes FIFOs without numbers, and needs numbers for the others", function()
+		local plan = h.translate(h.linux({ devices = { { path = "/dev/myfifo", type = "p", fileMode = 4516, uid = 7 } } }))
+		assert.are.same({ { path = "/dev/myfifo", type = "p", major = 0, minor = 0, mode = 420, uid = 7, gid = 0 } },
+			plan.process.devices)
 		local err = h.refuse(h.linux({ devices = { { path = "/dev/f", type = "p", fileMode = 8612 } } }))
 		assert.matches("file%-type bits 020000 do not match type p", err.msg)
+		err = h.refuse(h.linux({ devices = { { path = "/dev/fuse", type = "c" } } }))
+		assert.matches("linux.devices%[0%]%.major: must be a whole number", err.msg)
+		err = h.refuse(h.linux({ devices = { { path = "/dev/fuse", type = "x", major = 1, minor = 1 } } }))
+		assert.matches("linux.devices%[0%]%.type: must be c, u, b or p", err.msg)
 	end)
 
 	it("refuses paths outside /dev and injection, FIFOs included", function()

@@ -7,9 +7,6 @@ local INJ = "x\nlxc.apparmor.profile: unconfined"
 
 local cases = {
 	{ "hostname", "identity", function(s) s.hostname = INJ end },
-	{ "process.args", "process", function(s) s.process.args = { "sh", INJ } end },
-	{ "process.env value", "process", function(s) s.process.env = { "A=" .. INJ } end },
-	{ "process.env name", "process", function(s) s.process.env = { INJ .. "=1" } end },
 	{ "process.cwd", "process", function(s) s.process.cwd = "/" .. INJ end },
 	{ "process.apparmorProfile", "security", function(s) s.process.apparmorProfile = INJ end },
 	{ "process.capabilities", "security", function(s) s.process.capabilities = { bounding = { "CAP_" .. INJ } } end },
@@ -43,6 +40,22 @@ describe("injection through the bundle", function()
 			assert.matches("control character", err.msg)
 		end)
 	end
+
+	-- args and env reach only the init's NUL-separated process file: a
+	-- newline there is a multi-line script, never a config line.
+	it("cannot reach a config line through process.args or process.env", function()
+		local s = h.linux({}, { "network" })
+		s.process.args = { "sh", "-c", INJ }
+		s.process.env = { "A=" .. INJ, INJ .. "=1", "B=ok" }
+		local plan = h.translate(s)
+		assert.are.same({ "sh", "-c", INJ }, plan.process.args)
+		assert.are.same({ "A=" .. INJ, INJ .. "=1", "B=ok" }, plan.process.env)
+		assert.is_nil(plan.options.entrypoint)
+		for _, kv in ipairs(plan.lxc) do
+			assert.is_nil(kv[2]:find("%c"), kv[1] .. " = " .. kv[2])
+		end
+		assert.are.same({ "lxc.environment.runtime = B=ok" }, h.raw_lines(plan, "lxc.environment"))
+	end)
 
 	it("is refused through the site config (storage, bridge)", function()
 		assert.matches("control character", h.refuse(h.spec(), h.ctx({ rootfs_mode = "copy", storage = INJ })).msg)

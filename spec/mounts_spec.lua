@@ -115,18 +115,28 @@ describe("rules.mounts", function()
 		end
 	end)
 
-	it("says what it does not apply: tmpcopyup, a read-write /sys", function()
+	it("says what it does not apply: tmpcopyup", function()
 		local plan = h.translate(h.spec({ mounts = {
-			{ destination = "/sys", type = "sysfs", source = "sysfs", options = { "nosuid", "rw" } },
 			{ destination = "/tmp", type = "tmpfs", source = "tmpfs", options = { "rw", "nosuid", "tmpcopyup" } },
 			{ destination = "/run", type = "tmpfs", source = "tmpfs", options = { "tmpcopyup" } },
 		} }))
-		assert.truthy(h.warning(plan, "mounts[0]: /sys read-write is not applied: the CT gets LXC's sys:mixed"))
 		assert.truthy(h.warning(plan, "tmpcopyup not applied: the tmpfs at /tmp, /run starts empty"))
+	end)
+
+	it("mounts /proc, /sys and /sys/fs/cgroup as the config does, replacing Proxmox's read-only /proc/sys", function()
+		local plan = h.translate(h.spec({ mounts = {
+			{ destination = "/proc", type = "proc", source = "proc" },
+			{ destination = "/sys", type = "sysfs", source = "sysfs", options = { "nosuid", "rw" } },
+			{ destination = "/sys/fs/cgroup", type = "cgroup", source = "cgroup", options = { "ro" } },
+		} }))
+		assert.are.same({ "lxc.mount.auto = ", "lxc.mount.auto = proc:rw sys:rw cgroup:ro:force" },
+			h.raw_lines(plan, "lxc.mount.auto"))
+		assert.are.same({}, plan.warnings)
 		plan = h.translate(h.spec({ mounts = {
 			{ destination = "/sys", type = "sysfs", source = "sysfs", options = { "ro" } },
-			{ destination = "/tmp", type = "tmpfs", source = "tmpfs" } } }))
-		assert.are.same({}, plan.warnings)
+			{ destination = "/sys/fs/cgroup", type = "cgroup2", source = "cgroup" } } }))
+		assert.are.same({ "lxc.mount.auto = ", "lxc.mount.auto = proc:rw sys:ro cgroup:mixed:force" },
+			h.raw_lines(plan, "lxc.mount.auto"))
 	end)
 
 	it("binds a source the host says is not a directory as a file (Podman --init), not as mpN", function()

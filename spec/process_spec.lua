@@ -60,6 +60,8 @@ describe("rules.process", function()
 			"lxc.environment = PATH=/bin:/usr/bin",
 			"lxc.environment = TERM=xterm",
 			"lxc.net.0.type = none", -- rules.network: no network namespace
+			"lxc.mount.auto = ", -- rules.mounts: what the config mounts, not Proxmox's default
+			"lxc.mount.auto = proc:rw",
 		}, h.raw_lines(plan))
 	end)
 
@@ -93,7 +95,7 @@ describe("rules.process", function()
 		local plan = h.translate(h.spec({ process = { args = { "echo", "it's \"x\"" }, cwd = "/" } }))
 		assert.is_nil(plan.options.entrypoint)
 		assert.are.same({ "echo", "it's \"x\"" }, plan.process.args)
-		assert.truthy(h.warning(plan, "process.args[1] holds both quote characters"))
+		assert.truthy(h.warning(plan, "both quote characters and white space"))
 	end)
 
 	it("refuses env entries that are not NAME=value (LXC would copy the host's variable)", function()
@@ -114,15 +116,19 @@ describe("rules.process", function()
 		assert.truthy(h.warning(plan, "is not POSIX"))
 	end)
 
-	it("refuses env values and args that would inject config keys", function()
+	it("runs multi-line args and env exactly, keeping them out of every config line", function()
 		local s = h.spec()
-		s.process.env = { "A=x\nlxc.apparmor.profile: unconfined" }
-		local err = h.refuse(s)
-		assert.are.equal("process", err.rule)
-		assert.matches("process.env%[0%]: contains a control character", err.msg)
+		s.process.env = { "KEY=-----BEGIN KEY-----\nabc\n-----END KEY-----" }
+		s.process.args = { "sh", "-c", "echo one\necho two" }
+		local plan = h.translate(s)
+		assert.are.same({ "sh", "-c", "echo one\necho two" }, plan.process.args)
+		assert.are.same({ "KEY=-----BEGIN KEY-----\nabc\n-----END KEY-----" }, plan.process.env)
+		assert.is_nil(plan.options.entrypoint)
+		assert.are.same({}, h.raw_lines(plan, "lxc.environment"))
+		assert.truthy(h.warning(plan, "process.args[2] holds a control character"))
 		s = h.spec()
-		s.process.args = { "sh", "x\rlxc.cap.keep: sys_admin" }
-		assert.matches("process.args%[1%]: contains a control character", h.refuse(s).msg)
+		s.process.args = { "sh", "x\0y" }
+		assert.matches("process.args%[1%]: contains a NUL byte", h.refuse(s).msg)
 		s = h.spec()
 		s.process.cwd = "/srv\nlxc.init.cwd: /"
 		assert.matches("process.cwd: contains a control character", h.refuse(s).msg)

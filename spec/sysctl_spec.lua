@@ -1,11 +1,12 @@
 local h = require "helpers"
 
 describe("rules.sysctl", function()
-	it("writes the IPC keys Proxmox keeps as raw lxc.sysctl keys, sorted", function()
-		local plan = h.translate(h.linux({ sysctl = { ["kernel.shmmax"] = "68719476736", ["kernel.msgmax"] = "8192" } }))
-		assert.are.same({ "lxc.sysctl.kernel.msgmax = 8192", "lxc.sysctl.kernel.shmmax = 68719476736" },
-			h.raw_lines(plan, "lxc.sysctl."))
-		assert.is_nil(plan.process.sysctl)
+	it("hands the IPC keys to nexcage-init too, sorted, never to LXC's lxc.sysctl", function()
+		local plan = h.translate(h.linux({ sysctl = { ["kernel.shmmax"] = "68719476736", ["kernel.msgmax"] = "8192",
+			["kernel.shm_rmid_forced"] = "1" } }))
+		assert.are.same({}, h.raw_lines(plan, "lxc.sysctl."))
+		assert.are.same({ { "kernel.msgmax", "8192" }, { "kernel.shm_rmid_forced", "1" },
+			{ "kernel.shmmax", "68719476736" } }, plan.process.sysctl)
 	end)
 
 	it("hands net.* (with a network namespace) and fs.mqueue.* to nexcage-init", function()

@@ -19,8 +19,10 @@ describe("translate", function()
 		}, plan.options)
 		assert.are.same({ { "lxc.environment.runtime", "PATH=/bin:/usr/bin" }, { "lxc.environment.runtime", "TERM=xterm" },
 			{ "lxc.cgroup2.memory.max", "max" }, { "lxc.cgroup2.memory.high", "max" },
-			{ "lxc.cgroup2.memory.swap.max", "max" }, { "lxc.net.0.type", "none" } }, plan.lxc)
-		assert.are.same({ "process", "process", "resources", "resources", "resources", "network" }, plan.lxc_origin)
+			{ "lxc.cgroup2.memory.swap.max", "max" }, { "lxc.net.0.type", "none" },
+			{ "lxc.mount.auto", "" }, { "lxc.mount.auto", "proc:rw" } }, plan.lxc)
+		assert.are.same({ "process", "process", "resources", "resources", "resources", "network", "mounts", "mounts" },
+			plan.lxc_origin)
 		assert.are.same({}, plan.warnings)
 	end)
 
@@ -47,8 +49,11 @@ describe("translate", function()
 		assert.are.equal("1.5", plan.options.cpulimit)
 		assert.are.equal("/var/lib/bundles/c1/rootfs,ro=1", plan.options.rootfs)
 		assert.are.equal("/var/lib/fixture/data,mp=/srv/data,ro=1", plan.options.mp0)
-		assert.are.equal("path=/dev/fuse,mode=0666,uid=0,gid=0", plan.options.dev0)
-		assert.are.equal("path=/dev/net/tun,mode=0660,uid=0,gid=0", plan.options.dev1)
+		assert.is_nil(plan.options.dev0)
+		assert.are.same({ path = "/dev/fuse", type = "c", major = 10, minor = 229, mode = 438, uid = 0, gid = 0 },
+			plan.process.devices[1])
+		assert.are.same({ path = "/dev/net/tun", type = "c", major = 10, minor = 200, mode = 432, uid = 0, gid = 0 },
+			plan.process.devices[2])
 		assert.are.same({ "u 0 100000 65536", "g 0 100000 65536" }, h.raw(plan, "lxc.idmap"))
 		assert.are.same({ "nexcage-default" }, h.raw(plan, "lxc.apparmor.profile"))
 		assert.are.same({ "" }, h.raw(plan, "lxc.cap.drop"))

@@ -21,7 +21,6 @@
 #include "oci_hooks.h"
 #include "proc.h"
 #include "mapping.h"
-#include "masks.h"
 #include "mount_dest.h"
 #include "pct.h"
 #include "plan_build.h"
@@ -76,6 +75,7 @@ typedef struct create_job {
 	long vmid;
 	int sync_fd, init_conn;
 	pid_t pid, standin;
+	unsigned long long standin_start;
 	bool bind_rootfs, made_mountpoint;
 	char *mountpoint;
 	unsigned long long pid_start;
@@ -108,16 +108,9 @@ static void rollback(create_job *j)
 		log_error("rollback: %s", e.msg);
 }
 
-/* plan.seccomp, where lxc.seccomp.profile names it, and the empty
- * lxc.rootfs.mount directory read-only paths bind from (core_raw_keys). */
+/* plan.seccomp, where lxc.seccomp.profile names it (core_raw_keys). */
 static int security_files(create_job *j, nx_err *err)
 {
-	if (j->plan.n_readonly_paths) {
-		cleanup_free char *mount = masks_rootfs_mount(j->state_dir);
-		if (!mount || mkdir(mount, 0755) < 0)
-			return nx_err_sys(err, mount ? errno : ENOMEM, "mkdir %s",
-					  mount ? mount : "rootfs-mount");
-	}
 	if (!j->plan.seccomp)
 		return 0;
 	cleanup_free char *path = core_seccomp_path(j->state_dir);
@@ -211,12 +204,18 @@ static int hand_over(create_job *j, nx_err *err)
 		if (rc < 0)
 			return -1;
 	}
-	int watch = exitwatch_open(err);
-	if (watch < 0)
+	/* After the init's answer: the namespaces it is in are the
+	 * container's for good, and the stand-in takes them. */
+	exitwatch w;
+	if (exitwatch_open(&w, j->pid, j->pid_start, err) < 0)
 		return -1;
-	j->standin = standin_spawn(j->pid, j->pid_start, watch, j->o->id, err);
-	close(watch);
-	return j->standin < 0 ? -1 : 0;
+	standin_opts so = {.watch = &w, .id = j->o->id, .join = true};
+	j->standin = standin_spawn(&so, err);
+	exitwatch_close(&w);
+	if (j->standin < 0)
+		return -1;
+	j->standin_start = proc_start_time(j->standin);
+	return 0;
 }
 
 static int start_and_catch_init(create_job *j, nx_err *err)
@@ -259,6 +258,8 @@ static void build_state(create_job *j, nx_state *st)
 	    .created = j->created,
 	    .pid = j->pid,
 	    .pid_start = j->pid_start,
+	    .standin = j->standin,
+	    .standin_start = j->standin_start,
 	    .vmid = j->vmid,
 	    .node = j->cfg->node,
 	    .pct = j->cfg->pct,
@@ -414,7 +415,7 @@ static int create_steps(create_job *j, nx_err *err)
 	uid_t ruid;
 	gid_t rgid;
 	plan_root_ids(&j->plan, &ruid, &rgid);
-	if (init_dir_prepare(j->ctr_dir, &j->plan.process, ruid, rgid, err) < 0)
+	if (init_dir_prepare(j->ctr_dir, &j->plan, ruid, rgid, err) < 0)
 		return -1;
 	if ((j->sync_fd = init_sync_listen(j->ctr_dir, ruid, rgid, err)) < 0)
 		return -1;

@@ -301,7 +301,8 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, co
 		return -1;
 	char sock[4200];
 	snprintf(sock, sizeof sock, "%s/%s", ctr, sock_name);
-	int rc = -1, conn = -1, master = -1, watch = -1;
+	int rc = -1, conn = -1, master = -1;
+	exitwatch watch = {.events = -1, .pidfd = -1};
 	pid_t child = -1, standin = -1;
 	if (spawn_start(argv, true, &child, err) < 0)
 		goto out;
@@ -310,7 +311,7 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, co
 		goto fail;
 	unsigned long long start = proc_start_time(pid);
 	/* subscribed before the handover: the process cannot run before it */
-	if ((watch = exitwatch_open(err)) < 0)
+	if (exitwatch_open(&watch, pid, start, err) < 0)
 		goto fail;
 	int fds[HANDOVER_FDS_MAX];
 	size_t n;
@@ -321,7 +322,8 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, co
 		goto fail;
 	if (master >= 0 && console_socket_send(o->console_socket, master, err) < 0)
 		goto fail;
-	if ((standin = standin_spawn(pid, start, watch, o->id, err)) < 0)
+	standin_opts so = {.watch = &watch, .id = o->id, .join = false};
+	if ((standin = standin_spawn(&so, err)) < 0)
 		goto fail;
 	if (o->pid_file) {
 		char buf[32];
@@ -346,8 +348,7 @@ fail:
 	}
 	nx_err_wrap(err, "exec");
 out:
-	if (watch >= 0)
-		close(watch);
+	exitwatch_close(&watch);
 	if (master >= 0)
 		close(master);
 	if (conn >= 0)

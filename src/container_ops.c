@@ -114,17 +114,19 @@ out_unlocked:
 	return rc;
 }
 
-static int signal_all(pid_t pid, int sig, nx_err *err)
+/* Every process of the CT's cgroup but the stand-in: it would pass its copy
+ * on to the init, which then got the signal twice. */
+static int signal_all(const nx_state *st, int sig, nx_err *err)
 {
 	char cg[PATH_MAX];
-	if (proc_cgroup_dir(pid, cg, sizeof cg, err) < 0)
+	if (proc_cgroup_dir(st->pid, cg, sizeof cg, err) < 0)
 		return -1;
 	pid_t *pids = NULL;
 	int n = proc_cgroup_pids(cg, &pids, err);
 	if (n < 0)
 		return -1;
 	for (int i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+		if (pids[i] != st->standin && kill(pids[i], sig) < 0 && errno != ESRCH)
 			log_warn("kill %d: %s", (int)pids[i], strerror(errno));
 	free(pids);
 	return 0;
@@ -140,7 +142,7 @@ int container_kill(nx_ctx *ctx, const char *id, int sig, bool all, nx_err *err)
 	if (status == NX_STOPPED) {
 		rc = nx_err_set(err, "container not running");
 	} else if (all) {
-		rc = signal_all(st.pid, sig, err);
+		rc = signal_all(&st, sig, err);
 	} else if (kill(st.pid, sig) < 0) {
 		/* Between our liveness check and kill it may have exited. */
 		rc = errno == ESRCH ? nx_err_set(err, "container not running")

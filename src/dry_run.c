@@ -176,12 +176,23 @@ void dry_run_render_json(const dry_run *d, nx_buf *b)
 			}
 			buf_puts(b, "}");
 		}
-		buf_puts(b, ",\n    \"fifos\": [");
-		for (size_t i = 0; i < pr->nfifos; i++) {
+		if (pr->hostname) {
+			buf_puts(b, ",\n    \"hostname\": ");
+			buf_json_string(b, pr->hostname);
+		}
+		buf_puts(b, ",\n    \"readonly_paths\": ");
+		json_string_list(b, p->readonly_paths, p->n_readonly_paths);
+		buf_puts(b, ",\n    \"masked_paths\": ");
+		json_string_list(b, p->masked_paths, p->n_masked_paths);
+		buf_puts(b, ",\n    \"devices\": [");
+		for (size_t i = 0; i < pr->ndevices; i++) {
+			const struct nx_device *dv = &pr->devices[i];
 			buf_puts(b, i ? ", {\"path\": " : "{\"path\": ");
-			buf_json_string(b, pr->fifos[i].path);
-			buf_printf(b, ", \"mode\": %u, \"uid\": %lu, \"gid\": %lu}", pr->fifos[i].mode,
-				   pr->fifos[i].uid, pr->fifos[i].gid);
+			buf_json_string(b, dv->path);
+			buf_printf(b,
+				   ", \"type\": \"%c\", \"major\": %lu, \"minor\": %lu, \"mode\": %u, \"uid\": %lu, "
+				   "\"gid\": %lu}",
+				   dv->type, dv->major, dv->minor, dv->mode, dv->uid, dv->gid);
 		}
 		buf_puts(b, "]");
 		buf_puts(b, ",\n    \"namespaces\": [");
@@ -233,8 +244,9 @@ static const char *rlimit_value(unsigned long long v, char *tmp, size_t n)
 /* The process nexcage-init sets up inside the CT before it execs the
  * program: none of it is in the pct command or the raw keys, so the
  * dry run prints it too, as comments. */
-static void render_init(const nx_process *pr, nx_buf *b)
+static void render_init(const nx_plan *p, nx_buf *b)
 {
+	const nx_process *pr = &p->process;
 	buf_puts(b, "# applied by nexcage-init in the CT, before the program:\n#   args:");
 	for (size_t i = 0; i < pr->nargs; i++) {
 		buf_puts(b, " ");
@@ -249,7 +261,7 @@ static void render_init(const nx_process *pr, nx_buf *b)
 	buf_puts(b, "\n");
 	for (size_t i = 0; i < pr->nenv; i++) {
 		buf_puts(b, "#   env: ");
-		buf_puts(b, pr->env[i]);
+		shell_quote(b, pr->env[i]); /* a newline in a value stays in the comment */
 		buf_puts(b, "\n");
 	}
 	if (pr->umask >= 0)
@@ -266,11 +278,23 @@ static void render_init(const nx_process *pr, nx_buf *b)
 	}
 	for (size_t i = 0; i < pr->njoin_ns; i++)
 		buf_printf(b, "#   join %s namespace: %s\n", pr->join_ns[i].key, pr->join_ns[i].value);
+	if (pr->hostname)
+		buf_printf(b, "#   hostname: %s\n", pr->hostname);
 	for (size_t i = 0; i < pr->nsysctl; i++)
 		buf_printf(b, "#   sysctl: %s = %s\n", pr->sysctl[i].key, pr->sysctl[i].value);
-	for (size_t i = 0; i < pr->nfifos; i++)
-		buf_printf(b, "#   fifo: %s mode %04o owner %lu:%lu\n", pr->fifos[i].path, pr->fifos[i].mode,
-			   pr->fifos[i].uid, pr->fifos[i].gid);
+	for (size_t i = 0; i < p->n_readonly_paths; i++)
+		buf_printf(b, "#   read-only: %s\n", p->readonly_paths[i]);
+	for (size_t i = 0; i < p->n_masked_paths; i++)
+		buf_printf(b, "#   masked: %s\n", p->masked_paths[i]);
+	for (size_t i = 0; i < pr->ndevices; i++) {
+		const struct nx_device *dv = &pr->devices[i];
+		if (dv->type == 'p')
+			buf_printf(b, "#   device: %s fifo mode %04o owner %lu:%lu\n", dv->path, dv->mode, dv->uid,
+				   dv->gid);
+		else
+			buf_printf(b, "#   device: %s %c %lu:%lu mode %04o owner %lu:%lu\n", dv->path, dv->type,
+				   dv->major, dv->minor, dv->mode, dv->uid, dv->gid);
+	}
 	for (int i = 0; pr->has_caps && i < 5; i++)
 		buf_printf(b, "#   capabilities %s: %s\n", nx_cap_sets[i],
 			   pr->caps[i] && *pr->caps[i] ? pr->caps[i] : "(none)");
@@ -304,7 +328,7 @@ int dry_run_render_pct(nx_ctx *ctx, const dry_run *d, const char *id, nx_buf *b,
 		buf_printf(b, "%s: %s\n", raw.all[i].key, raw.all[i].value);
 	core_raw_free(&raw);
 	if (p->has_process)
-		render_init(&p->process, b);
+		render_init(p, b);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		buf_printf(b, "# warning: %s\n", p->warnings[i]);
 	for (const char *l = d->notes.would_call; l && *l;) {

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "fsutil.h"
+#include "init/protocol.h"
 #include "init_blob.h"
 #include "scm_rights.h"
 
@@ -28,55 +29,69 @@ static void put_pair(nx_buf *b, const char *key, const char *value)
 	buf_append(b, value, strlen(value) + 1);
 }
 
-static int write_process_file(const char *path, const nx_process *p, uid_t uid, gid_t gid, nx_err *err)
+/* The process file (src/init/protocol.h): what nexcage-init applies in the
+ * CT and execs. */
+static void process_pairs(nx_buf *b, const nx_process *p)
 {
-	nx_buf b = {0};
 	char num[64];
 	for (size_t i = 0; i < p->nargs; i++)
-		put_pair(&b, "arg", p->args[i]);
+		put_pair(b, NX_KEY_ARG, p->args[i]);
 	for (size_t i = 0; i < p->nenv; i++)
-		put_pair(&b, "env", p->env[i]);
-	put_pair(&b, "cwd", p->cwd ? p->cwd : "/");
+		put_pair(b, NX_KEY_ENV, p->env[i]);
+	put_pair(b, NX_KEY_CWD, p->cwd ? p->cwd : "/");
 	snprintf(num, sizeof num, "%lu", p->uid);
-	put_pair(&b, "uid", num);
+	put_pair(b, NX_KEY_UID, num);
 	snprintf(num, sizeof num, "%lu", p->gid);
-	put_pair(&b, "gid", num);
+	put_pair(b, NX_KEY_GID, num);
 	for (size_t i = 0; i < p->ngroups; i++) {
 		snprintf(num, sizeof num, "%lu", p->groups[i]);
-		put_pair(&b, "group", num);
+		put_pair(b, NX_KEY_GROUP, num);
 	}
 	if (p->umask >= 0) {
 		snprintf(num, sizeof num, "%ld", p->umask);
-		put_pair(&b, "umask", num);
+		put_pair(b, NX_KEY_UMASK, num);
 	}
-	put_pair(&b, "no_new_privileges", p->no_new_privileges ? "1" : "0");
+	put_pair(b, NX_KEY_NNP, p->no_new_privileges ? "1" : "0");
 	if (p->has_oom_score_adj) {
 		snprintf(num, sizeof num, "%ld", p->oom_score_adj);
-		put_pair(&b, "oom_score_adj", num);
+		put_pair(b, NX_KEY_OOM, num);
 	}
-	for (size_t i = 0; i < p->nsysctl; i++) {
-		char kv[4096];
-		snprintf(kv, sizeof kv, "%s=%s", p->sysctl[i].key, p->sysctl[i].value);
-		put_pair(&b, "sysctl", kv);
-	}
-	put_pair(&b, "terminal", p->terminal ? "1" : "0");
-	for (size_t i = 0; i < p->nfifos; i++) {
-		char fifo[4200];
-		snprintf(fifo, sizeof fifo, "%o %lu %lu %s", p->fifos[i].mode, p->fifos[i].uid,
-			 p->fifos[i].gid, p->fifos[i].path);
-		put_pair(&b, "fifo", fifo);
-	}
+	if (p->hostname)
+		put_pair(b, NX_KEY_HOSTNAME, p->hostname);
+	put_pair(b, NX_KEY_TERMINAL, p->terminal ? "1" : "0");
 	for (int i = 0; p->has_caps && i < 5; i++) {
 		char key[32];
-		snprintf(key, sizeof key, "cap.%s", nx_cap_sets[i]);
-		put_pair(&b, key, p->caps[i] ? p->caps[i] : "");
+		snprintf(key, sizeof key, NX_KEY_CAP_PREFIX "%s", nx_cap_sets[i]);
+		put_pair(b, key, p->caps[i] ? p->caps[i] : "");
 	}
 	for (size_t i = 0; i < p->nrlimits; i++) {
-		char rl[128];
-		snprintf(rl, sizeof rl, "%s %llu %llu", p->rlimits[i].type, p->rlimits[i].soft,
-			 p->rlimits[i].hard);
-		put_pair(&b, "rlimit", rl);
+		buf_printf(b, NX_KEY_RLIMIT "%c%s %llu %llu%c", 0, p->rlimits[i].type, p->rlimits[i].soft,
+			   p->rlimits[i].hard, 0);
 	}
+}
+
+/* How the init finishes the container, in the order it applies them. */
+static void setup_pairs(nx_buf *b, const nx_plan *plan)
+{
+	const nx_process *p = &plan->process;
+	for (size_t i = 0; i < p->nsysctl; i++)
+		buf_printf(b, NX_KEY_SYSCTL "%c%s=%s%c", 0, p->sysctl[i].key, p->sysctl[i].value, 0);
+	for (size_t i = 0; i < plan->n_readonly_paths; i++)
+		put_pair(b, NX_KEY_READONLY, plan->readonly_paths[i]);
+	for (size_t i = 0; i < plan->n_masked_paths; i++)
+		put_pair(b, NX_KEY_MASK, plan->masked_paths[i]);
+	for (size_t i = 0; i < p->ndevices; i++) {
+		const struct nx_device *d = &p->devices[i];
+		buf_printf(b, NX_KEY_DEVICE "%c%c %o %lu %lu %lu %lu %s%c", 0, d->type, d->mode, d->uid, d->gid,
+			   d->major, d->minor, d->path, 0);
+	}
+}
+
+static int write_process_file(const char *path, const nx_plan *plan, uid_t uid, gid_t gid, nx_err *err)
+{
+	nx_buf b = {0};
+	process_pairs(&b, &plan->process);
+	setup_pairs(&b, plan);
 	int rc =
 	    b.oom ? nx_err_sys(err, ENOMEM, "process file") : fs_write_atomic(path, b.data, b.len, 0600, err);
 	buf_free(&b);
@@ -85,7 +100,7 @@ static int write_process_file(const char *path, const nx_process *p, uid_t uid, 
 	return rc;
 }
 
-int init_dir_prepare(const char *ctr_dir, const nx_process *p, uid_t root_uid, gid_t root_gid, nx_err *err)
+int init_dir_prepare(const char *ctr_dir, const nx_plan *plan, uid_t root_uid, gid_t root_gid, nx_err *err)
 {
 	if (fs_mkdir_p(ctr_dir, 0755, err) < 0)
 		return -1;
@@ -94,7 +109,7 @@ int init_dir_prepare(const char *ctr_dir, const nx_process *p, uid_t root_uid, g
 	cleanup_free char *fifo = fs_join(ctr_dir, "exec.fifo");
 	if (fs_write_atomic(init, nx_init_blob, (size_t)(nx_init_blob_end - nx_init_blob), 0755, err) < 0)
 		return -1;
-	if (write_process_file(process, p, root_uid, root_gid, err) < 0)
+	if (write_process_file(process, plan, root_uid, root_gid, err) < 0)
 		return -1;
 	if (mkfifo(fifo, 0600) < 0 && errno != EEXIST)
 		return nx_err_sys(err, errno, "mkfifo %s", fifo);

@@ -15,7 +15,7 @@
 
 /* Write init, process and the fifo into ctr_dir; files the container's
  * root must reach are owned by its host uid/gid (root_uid/root_gid). */
-int init_dir_prepare(const char *ctr_dir, const nx_process *p, uid_t root_uid, gid_t root_gid, nx_err *err);
+int init_dir_prepare(const char *ctr_dir, const nx_plan *plan, uid_t root_uid, gid_t root_gid, nx_err *err);
 /* Listen on ctr_dir/sync.sock; returns the fd. */
 int init_sync_listen(const char *ctr_dir, uid_t root_uid, gid_t root_gid, nx_err *err);
 /* The same on ctr_dir/name (exec's report socket). */

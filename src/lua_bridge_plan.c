@@ -377,52 +377,62 @@ static bool int_at(lua_State *L, int idx, lua_Integer max, lua_Integer *out)
 	return *out >= 0 && *out <= max;
 }
 
-/* FIFOs the init makes in the CT's /dev (linux.devices of type p). */
-static void read_fifos(lua_State *L, int t, nx_process *p, collector *c)
+/* linux.devices: the nodes the init makes in the CT's /dev, each
+ * {path = "/dev/...", type = "c"|"b"|"p", major, minor, mode, uid, gid}. */
+static bool device_at(lua_State *L, int d, struct nx_device *out)
 {
-	lua_getfield(L, t, "fifos");
+	lua_getfield(L, d, "path");
+	lua_getfield(L, d, "type");
+	lua_getfield(L, d, "major");
+	lua_getfield(L, d, "minor");
+	lua_getfield(L, d, "mode");
+	lua_getfield(L, d, "uid");
+	lua_getfield(L, d, "gid");
+	const char *path = lua_type(L, -7) == LUA_TSTRING ? lua_tostring(L, -7) : NULL;
+	const char *type = lua_type(L, -6) == LUA_TSTRING ? lua_tostring(L, -6) : NULL;
+	char why[256];
+	lua_Integer major = 0, minor = 0, mode, uid, gid;
+	bool ok = path && !strncmp(path, "/dev/", 5) && !strstr(path, "/..") && !strstr(path, "/./") &&
+		  plan_check_chars(path, false, why, sizeof why) == 0 && !strpbrk(path, " \t\n") && type &&
+		  strlen(type) == 1 && strchr("cbp", type[0]) && int_at(L, -3, 07777, &mode) &&
+		  int_at(L, -2, UINT32_MAX, &uid) && int_at(L, -1, UINT32_MAX, &gid);
+	if (ok && type[0] != 'p')
+		ok = int_at(L, -5, UINT32_MAX, &major) && int_at(L, -4, UINT32_MAX, &minor);
+	if (ok)
+		*out = (struct nx_device){strdup(path),	    type[0],		(unsigned)mode,
+					  (unsigned long)uid, (unsigned long)gid, (unsigned long)major,
+					  (unsigned long)minor};
+	lua_pop(L, 7);
+	return ok && out->path;
+}
+
+static void read_devices(lua_State *L, int t, nx_process *p, collector *c)
+{
+	lua_getfield(L, t, "devices");
 	int l = lua_gettop(L);
 	if (lua_istable(L, l)) {
 		lua_Integer n = luaL_len(L, l);
-		if (n > 256) {
-			problem(c, "plan.process.fifos: at most 256");
+		if (n < 0 || n > PLAN_MAX_ENTRIES) {
+			problem(c, "plan.process.devices: at most %d", PLAN_MAX_ENTRIES);
 			n = 0;
 		}
-		p->fifos = calloc((size_t)n + 1, sizeof *p->fifos);
-		for (lua_Integer i = 1; i <= n && p->fifos; i++) {
+		p->devices = calloc((size_t)n + 1, sizeof *p->devices);
+		if (!p->devices)
+			problem(c, "plan.process.devices: out of memory");
+		for (lua_Integer i = 1; i <= n && p->devices; i++) {
 			lua_geti(L, l, i);
-			struct nx_fifo f = {0};
-			bool ok = lua_istable(L, -1);
-			if (ok) {
-				lua_getfield(L, -1, "path");
-				lua_getfield(L, -2, "mode");
-				lua_getfield(L, -3, "uid");
-				lua_getfield(L, -4, "gid");
-				const char *path =
-				    lua_type(L, -4) == LUA_TSTRING ? lua_tostring(L, -4) : NULL;
-				char why[256];
-				lua_Integer mode, uid, gid;
-				ok = path && !strncmp(path, "/dev/", 5) && !strstr(path, "/..") &&
-				     !strstr(path, "/./") && plan_check_chars(path, false, why, sizeof why) == 0 &&
-				     int_at(L, -3, 0777, &mode) && int_at(L, -2, UINT32_MAX, &uid) &&
-				     int_at(L, -1, UINT32_MAX, &gid);
-				if (ok)
-					f = (struct nx_fifo){strdup(path), (unsigned)mode, (unsigned long)uid,
-							     (unsigned long)gid};
-				lua_pop(L, 4);
-			}
-			lua_pop(L, 1);
-			if (!ok) {
+			struct nx_device d = {0};
+			if (lua_istable(L, -1) && device_at(L, lua_gettop(L), &d))
+				p->devices[p->ndevices++] = d;
+			else
 				problem(c,
-					"plan.process.fifos[%lld]: must be {path = /dev/..., mode = 0..0777, "
-					"uid, gid}",
+					"plan.process.devices[%lld]: must be {path = /dev/..., type = c|b|p, "
+					"major, minor, mode = 0..07777, uid, gid}",
 					(long long)i);
-				continue;
-			}
-			p->fifos[p->nfifos++] = f;
+			lua_pop(L, 1);
 		}
 	} else if (!lua_isnil(L, l)) {
-		problem(c, "plan.process.fifos: must be a list");
+		problem(c, "plan.process.devices: must be a list");
 	}
 	lua_pop(L, 1);
 }
@@ -533,7 +543,19 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	read_sysctl(L, t, p, c);
 	read_caps(L, t, p, c);
 	read_join_ns(L, t, p, c);
-	read_fifos(L, t, p, c);
+	read_devices(L, t, p, c);
+	lua_getfield(L, t, "hostname");
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		char why[256];
+		const char *h = lua_tostring(L, -1);
+		if (!*h || strlen(h) > 64 || plan_check_chars(h, false, why, sizeof why) < 0)
+			problem(c, "plan.process.hostname: must be 1 to 64 printable characters");
+		else
+			p->hostname = strdup(h);
+	} else if (!lua_isnil(L, -1)) {
+		problem(c, "plan.process.hostname: must be a string");
+	}
+	lua_pop(L, 1);
 	lua_pop(L, 1);
 }
 

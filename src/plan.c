@@ -39,9 +39,10 @@ void plan_free(nx_plan *plan)
 	for (int i = 0; i < 5; i++)
 		free(p->caps[i]);
 	nx_kv_free(p->join_ns, p->njoin_ns);
-	for (size_t i = 0; i < p->nfifos; i++)
-		free(p->fifos[i].path);
-	free(p->fifos);
+	for (size_t i = 0; i < p->ndevices; i++)
+		free(p->devices[i].path);
+	free(p->devices);
+	free(p->hostname);
 	plan_strings_free(plan->warnings, plan->n_warnings);
 	free(plan->seccomp);
 	plan_strings_free(plan->masked_paths, plan->n_masked_paths);

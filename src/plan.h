@@ -40,12 +40,14 @@ typedef struct nx_process {
 	char *caps[5];	/* bounding effective permitted inheritable ambient: "chown kill" */
 	nx_kv *join_ns; /* {"network", "/run/netns/x"}: joined by the init before exec */
 	size_t njoin_ns;
-	struct nx_fifo {
+	struct nx_device {
 		char *path; /* under /dev/ */
+		char type;  /* c, b or p */
 		unsigned mode;
-		unsigned long uid, gid;
-	} * fifos; /* linux.devices of type p: made by the init with mkfifo */
-	size_t nfifos;
+		unsigned long uid, gid, major, minor;
+	} * devices; /* linux.devices: made by the init (mknod), as runc makes them */
+	size_t ndevices;
+	char *hostname; /* set by the init in the uts namespace it ends up in */
 } nx_process;
 
 extern const char *const nx_cap_sets[5];

@@ -124,6 +124,127 @@ int proc_cgroup_dir(pid_t pid, char *out, size_t n, nx_err *err)
 	return 0;
 }
 
+/* One mounted hierarchy from a mountinfo line: its mount point, the
+ * cgroup path at that mount's root, and what it holds ("" for cgroup2,
+ * else the controllers and name= of its super options, comma-joined). */
+typedef struct cg_mount {
+	char point[4096], root[4096], what[512];
+} cg_mount;
+
+/* Super options of a v1 hierarchy that are flags, not controllers. */
+static bool cg_flag(const char *o)
+{
+	static const char *const flags[] = {"xattr", "noprefix", "clone_children", "cpuset_v2_mode",
+					    "favordynmods", NULL};
+	for (const char *const *f = flags; *f; f++)
+		if (!strcmp(o, *f))
+			return true;
+	return false;
+}
+
+static bool cg_mount_parse(char *line, cg_mount *m)
+{
+	char fstype[64], super[1024];
+	char *dash = strstr(line, " - ");
+	if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", m->root, m->point) != 2 ||
+	    sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
+		return false;
+	m->what[0] = '\0';
+	if (!strcmp(fstype, "cgroup2"))
+		return true;
+	if (strcmp(fstype, "cgroup"))
+		return false;
+	size_t used = 0;
+	char *save = NULL;
+	for (char *o = strtok_r(super, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(o, "rw") || !strcmp(o, "ro") || cg_flag(o) || (strchr(o, '=') && strncmp(o, "name=", 5)))
+			continue;
+		used += (size_t)snprintf(m->what + used, sizeof m->what - used, "%s%s", used ? "," : "", o);
+		if (used >= sizeof m->what)
+			return false;
+	}
+	return used > 0;
+}
+
+/* Same controllers, in any order ("cpu,cpuacct" against "cpuacct,cpu"). */
+static bool same_set(const char *a, const char *b)
+{
+	char x[512], y[512];
+	snprintf(x, sizeof x, "%s", a);
+	size_t na = 0, nb = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(x, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		na++;
+		snprintf(y, sizeof y, ",%s,", b);
+		char needle[520];
+		snprintf(needle, sizeof needle, ",%s,", t);
+		if (!strstr(y, needle))
+			return false;
+	}
+	for (const char *c = b; *c; c++)
+		nb += *c == ',';
+	return na == (*b ? nb + 1 : 0);
+}
+
+static int push_file(char ***files, size_t *n, const char *point, const char *rel)
+{
+	char **grown = realloc(*files, sizeof(char *) * (*n + 2));
+	if (!grown)
+		return -1;
+	*files = grown;
+	if (asprintf(&grown[*n], "%s%s/cgroup.procs", point, rel) < 0)
+		return -1;
+	grown[++*n] = NULL;
+	return 0;
+}
+
+int proc_cgroup_procs_files(pid_t pid, char ***files, size_t *n, nx_err *err)
+{
+	*files = NULL;
+	*n = 0;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	cleanup_free char *cg = NULL, *mi = NULL;
+	if (fs_read_file(path, 65536, &cg, NULL, err) < 0 ||
+	    fs_read_file("/proc/self/mountinfo", 1 << 20, &mi, NULL, err) < 0)
+		return -1;
+	char *save = NULL;
+	for (char *line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* "N:controllers:path"; cgroup2 is "0::path" */
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *what = c1 + 1, *rel = c2 + 1;
+		cleanup_free char *copy = strdup(mi);
+		if (!copy)
+			goto oom;
+		char *msave = NULL;
+		for (char *ml = strtok_r(copy, "\n", &msave); ml; ml = strtok_r(NULL, "\n", &msave)) {
+			cg_mount m;
+			if (!cg_mount_parse(ml, &m) || !same_set(m.what, what))
+				continue;
+			/* a mount of part of the hierarchy shows it from its root */
+			size_t rl = strcmp(m.root, "/") ? strlen(m.root) : 0;
+			if (rl && (strncmp(rel, m.root, rl) || (rel[rl] && rel[rl] != '/')))
+				continue;
+			if (push_file(files, n, m.point, strcmp(rel + rl, "/") ? rel + rl : "") < 0)
+				goto oom;
+			break;
+		}
+	}
+	if (*n == 0)
+		return nx_err_set(err, "pid %d: no mounted cgroup hierarchy holds it", (int)pid);
+	return 0;
+oom:
+	for (size_t i = 0; i < *n; i++)
+		free((*files)[i]);
+	free(*files);
+	*files = NULL;
+	*n = 0;
+	return nx_err_sys(err, ENOMEM, "cgroup paths");
+}
+
 static bool file_contains(const char *path, const char *needle)
 {
 	char *data = NULL;

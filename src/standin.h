@@ -1,21 +1,33 @@
 /* The container's stand-in: a host process the caller of `create` can wait
  * for. Engines (conmon, containerd's shim) are subreapers that read the pid
  * from --pid-file and learn the program's exit status by reaping that pid;
- * a Proxmox CT's init descends from systemd, never from the caller. The
- * stand-in is create's child (so it becomes the engine's when create
- * exits), forwards the signals it gets to the CT's init, and when that
- * init exits, exits the same way: the same code, or killed by the same
- * signal. See docs/decisions.md, "Waiting for a Proxmox CT". */
+ * they also treat that pid as the container: they join its namespaces
+ * (/proc/<pid>/ns/..., a pod's other containers), read its cgroup (stats) and
+ * enter it (nsenter, podman top). A Proxmox CT's init descends from systemd,
+ * never from the caller. So the stand-in is create's child (it becomes the
+ * engine's when create exits), lives in the CT's cgroup, network, ipc, uts,
+ * cgroup and mount namespaces (its children's pid namespace is the CT's),
+ * forwards the signals it gets to the CT's init, and when that init exits,
+ * leaves the CT's cgroup and exits the same way: the same code, or killed by
+ * the same signal. See docs/decisions.md, "Waiting for a Proxmox CT". */
 #ifndef NX_STANDIN_H
 #define NX_STANDIN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "error.h"
+#include "exitwatch.h"
 
-/* Fork the stand-in for pid (started at start_time). watch_fd is an
- * exitwatch subscription made before the program can run; the child
- * takes it over (the caller still closes its own copy). */
-pid_t standin_spawn(pid_t pid, unsigned long long start_time, int watch_fd, const char *id, nx_err *err);
+typedef struct standin_opts {
+	const exitwatch *watch; /* pid's exit, subscribed before it could exit */
+	const char *id;		/* the container id, for the process name */
+	bool join;		/* take pid's namespaces and cgroups (the container's stand-in) */
+} standin_opts;
+
+/* Fork the stand-in for watch->pid. It takes over the watch's descriptors
+ * (the caller still closes its own copies). Returns once the stand-in is
+ * in place (joined, when asked), or fails with why it could not be. */
+pid_t standin_spawn(const standin_opts *o, nx_err *err);
 
 #endif

@@ -107,6 +107,8 @@ int state_write(const char *root, const nx_state *st, nx_err *err)
 	kv_string(&b, "  ", "id", st->id, true);
 	buf_printf(&b, "  \"pid\": %d,\n  \"pid_start\": %llu,\n  \"vmid\": %ld,\n", (int)st->pid,
 		   st->pid_start, st->vmid);
+	buf_printf(&b, "  \"standin\": %d,\n  \"standin_start\": %llu,\n", (int)st->standin,
+		   st->standin_start);
 	kv_string(&b, "  ", "bundle", st->bundle, true);
 	kv_string(&b, "  ", "rootfs", st->rootfs, true);
 	kv_string(&b, "  ", "created", st->created, true);
@@ -191,6 +193,8 @@ int state_read(const char *root, const char *id, nx_state *st, nx_err *err)
 	st->pct = dup_or_null(json_get_string(doc, "pct"));
 	st->pid = (pid_t)json_get_int(doc, "pid", 0);
 	st->pid_start = (unsigned long long)json_get_int(doc, "pid_start", 0);
+	st->standin = (pid_t)json_get_int(doc, "standin", 0);
+	st->standin_start = (unsigned long long)json_get_int(doc, "standin_start", 0);
 	st->vmid = (long)json_get_int(doc, "vmid", -1);
 	const json_value *t = json_get(doc, "pct_timeout");
 	st->pct_timeout = t && t->type == JSON_NUMBER ? t->number : 300;
@@ -273,18 +277,25 @@ const char *state_status_name(nx_status s)
 	}
 }
 
+pid_t state_engine_pid(const nx_state *st)
+{
+	return st->standin > 0 ? st->standin : st->pid;
+}
+
 void state_render(const nx_state *st, nx_status s, nx_buf *b)
 {
 	buf_puts(b, "{\n");
 	kv_string(b, "  ", "ociVersion", st->oci_version ? st->oci_version : NX_OCI_VERSION, true);
 	kv_string(b, "  ", "id", st->id, true);
-	buf_printf(b, "  \"pid\": %d,\n", s == NX_STOPPED ? 0 : (int)st->pid);
+	buf_printf(b, "  \"pid\": %d,\n", s == NX_STOPPED ? 0 : (int)state_engine_pid(st));
 	kv_string(b, "  ", "status", state_status_name(s), true);
 	kv_string(b, "  ", "bundle", st->bundle, true);
 	kv_string(b, "  ", "rootfs", st->rootfs, true);
 	kv_string(b, "  ", "created", st->created, true);
 	kv_string(b, "  ", "owner", st->owner ? st->owner : "", true);
 	buf_printf(b, "  \"vmid\": %ld,\n", st->vmid);
+	if (s != NX_STOPPED)
+		buf_printf(b, "  \"initPid\": %d,\n", (int)st->pid);
 	buf_puts(b, "  \"annotations\": ");
 	render_annotations(b, st, "  ");
 	buf_puts(b, "\n}\n");

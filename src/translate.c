@@ -8,21 +8,19 @@
 
 #include "apparmor.h"
 #include "cleanup.h"
+#include "init/protocol.h"
 #include "init_spec.h"
-#include "masks.h"
+#include "mount_check.h"
 #include "state.h"
 #include "log.h"
 
-/* maskedPaths/readonlyPaths need the root filesystem's file types, and an
- * AppArmor profile a host that has AppArmor: checks the core makes on the
- * rules' plan before anything else sees it. */
+/* Mount entries need the root filesystem's file types, and an AppArmor
+ * profile a host that has AppArmor: checks the core makes on the rules'
+ * plan before anything else sees it. */
 int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
 {
-	cleanup_free char *sdir = state_dir(ctx->opts->root, in->id && *in->id ? in->id : "dry-run");
-	cleanup_free char *mount = sdir ? masks_rootfs_mount(sdir) : NULL;
-	if (!mount)
-		return nx_err_sys(err, ENOMEM, "translate");
-	if (masks_apply(plan, in->rootfs, mount, err) < 0 || apparmor_check_plan(plan, err) < 0)
+	(void)ctx;
+	if (mount_targets_check(plan, in->rootfs, err) < 0 || apparmor_check_plan(plan, err) < 0)
 		return -1;
 	return 0;
 }
@@ -55,6 +53,14 @@ int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *id, nx_err *er
 	if (!plan_option(p, "unprivileged") && plan_set_option(p, "unprivileged", "0", err) < 0)
 		return -1;
 	plan_drop_option(p, "env");
+	/* LXC names the CT's own uts namespace; the init names the one the
+	 * program ends up in (a pod's, joined by path), as runc does. */
+	const char *hostname = plan_option(p, "hostname");
+	if (hostname && p->has_process) {
+		free(p->process.hostname);
+		if (!(p->process.hostname = strdup(hostname)))
+			return nx_err_sys(err, ENOMEM, "hostname");
+	}
 	if (!strcmp(cfg->process_mode, "entrypoint")) {
 		if (plan_set_option(p, "entrypoint", NX_CTR_INIT, err) < 0)
 			return -1;
@@ -81,11 +87,14 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 		  core_raw *out, nx_err *err)
 {
 	memset(out, 0, sizeof *out);
-	if (strpbrk(ctr_dir, " \t\n\\"))
+	/* The path is a mount entry's field and part of the stop hook's
+	 * command line, which LXC runs through /bin/sh. */
+	if (ctr_dir[strspn(ctr_dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-:@%,=")])
 		return nx_err_set(err,
-				  "state root %s: whitespace or backslash in the path cannot be bind-mounted",
+				  "state root %s: only letters, digits and /._+-:@%%,= can be named in the CT's "
+				  "config (a mount entry and a hook command)",
 				  ctr_dir);
-	out->all = calloc(plan->n_lxc + 5, sizeof(nx_kv));
+	out->all = calloc(plan->n_lxc + 6, sizeof(nx_kv));
 	if (!out->all)
 		return nx_err_sys(err, ENOMEM, "raw keys");
 	snprintf(out->mount, sizeof out->mount, "%s %s none bind,ro,create=dir 0 0", ctr_dir,
@@ -99,11 +108,10 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 		snprintf(out->seccomp, sizeof out->seccomp, "%s/seccomp", state_dir);
 		out->all[out->n++] = (nx_kv){"lxc.seccomp.profile", out->seccomp};
 	}
-	if (plan->n_readonly_paths) {
-		/* the read-only paths' mount entries bind from below it */
-		snprintf(out->rootfs_mount, sizeof out->rootfs_mount, "%s/rootfs-mount", state_dir);
-		out->all[out->n++] = (nx_kv){"lxc.rootfs.mount", out->rootfs_mount};
-	}
+	/* LXC removes the CT's cgroups once its init has exited; the
+	 * stand-in is a member until it has seen that exit (src/init/stop_hook.c). */
+	snprintf(out->stop_hook, sizeof out->stop_hook, "%s/init " NX_INIT_MODE_STOPHOOK, ctr_dir);
+	out->all[out->n++] = (nx_kv){"lxc.hook.stop", out->stop_hook};
 	for (size_t i = 0; i < plan->n_lxc; i++)
 		out->all[out->n++] = plan->lxc[i];
 	return 0;

@@ -18,8 +18,8 @@ typedef struct translate_input {
 } translate_input;
 
 
-/* The core's checks of the rules' plan that need the host: masked and
- * read-only paths resolved in the rootfs, AppArmor present if asked for. */
+/* The core's checks of the rules' plan that need the host: mount entry
+ * targets in the rootfs, AppArmor present if asked for. */
 int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err);
 
 /* Options the core owns, whatever the rules said (see translate.c). */
@@ -27,12 +27,13 @@ int plan_apply_core(nx_plan *plan, const nx_config *cfg, const char *id, nx_err 
 
 /* The raw keys written into <vmid>.conf: the core's (bind mount of the
  * init directory, console log, init command in raw mode, the seccomp
- * profile written into the state directory), then the plan's. */
+ * profile written into the state directory, the stop hook that waits for
+ * the stand-in), then the plan's. */
 typedef struct core_raw {
 	char mount[4352];
 	char logfile[4352];
 	char seccomp[4352];
-	char rootfs_mount[4352];
+	char stop_hook[4352];
 	nx_kv *all; /* entries borrow from this struct and the plan */
 	size_t n;
 } core_raw;

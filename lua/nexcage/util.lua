@@ -30,6 +30,19 @@ function M.clean(value, what)
 	return value
 end
 
+-- A value that never reaches a Proxmox config line, only the init's
+-- process file (NUL-separated): any string without a NUL byte (the args
+-- and env of a multi-line `sh -c` script, a PEM value in a variable).
+function M.text(value, what)
+	if type(value) ~= "string" then
+		error(what .. ": must be a string (got " .. type(value) .. ")", 0)
+	end
+	if value:find("%z") then
+		error(what .. ": contains a NUL byte", 0)
+	end
+	return value
+end
+
 -- Property strings (`mp0: a,mp=/b,ro=1`) separate items with commas: a
 -- value inside one may not carry a comma (nor `=` where noted).
 function M.prop(value, what)

@@ -1,39 +1,41 @@
--- linux.devices -> devN (Proxmox device passthrough: it creates the node in
--- the CT and allows it in the CT's device cgroup), and
+-- linux.devices -> plan.process.devices: nexcage-init makes each node in
+-- the CT's /dev with mknod, from the config's type and numbers, as runc
+-- does (so /dev/mynull can be the host's /dev/null, and nothing depends on
+-- the host having a node at that path). Proxmox's devN is not used: it
+-- passes the host's node at the same path, and on a CT of ostype
+-- `unmanaged` pve-container refuses it at start.
 -- linux.resources.devices (the device cgroup rules) -> raw
 -- lxc.cgroup2.devices.allow/deny.
 local util = require "rules.util"
 local M = {}
 
-local kinds = { c = true, b = true, u = true }
+-- "u" is an unbuffered character device: a character node.
+local node_types = { c = "c", u = "c", b = "b", p = "p" }
 
--- pve-container's dev path: under /dev/, no . or .. components.
+-- The device path: under /dev/, no . or .. components, nothing that would
+-- split the init's entry.
 local function dev_path(p, what)
-	util.prop(util.present(p) and p or "", what)
-	if p:sub(1, 5) ~= "/dev/" or (p .. "/"):find("/%.%.?/") or p:find("[%s=]") then
-		error(what .. ": must be a path under /dev/ without . or .., white space or '='", 0)
+	util.clean(util.present(p) and p or "", what)
+	if p:sub(1, 5) ~= "/dev/" or (p .. "/"):find("/%.%.?/") or p:find("%s") then
+		error(what .. ": must be a path under /dev/ without . or .. or white space", 0)
 	end
 	return p
 end
 
 -- The file-type bits of each device type (S_IFCHR, S_IFBLK, S_IFIFO):
 -- engines write them into fileMode (Podman: 8576 = S_IFCHR | 0600).
-local type_bits = { c = 0x2000, u = 0x2000, b = 0x6000, p = 0x1000 }
+local type_bits = { c = 0x2000, b = 0x6000, p = 0x1000 }
 
--- fileMode -> ",mode=0NNN": the type bits say what the node is, which
--- Proxmox takes from the host's node; they are no loss when they agree
--- with the type. setuid/setgid/sticky bits are dropped, with a warning.
-function M.file_mode(d, what, plan)
+-- fileMode's permission bits (runc: 0666 when absent); the type bits,
+-- when given, must agree with the type.
+function M.file_mode(d, node, what)
+	if not util.present(d.fileMode) then return 438 end -- 0666
 	local mode = util.int(d.fileMode, what .. ".fileMode", 0, 0xFFFF)
 	local ftype = mode & 0xF000
-	if ftype ~= 0 and util.present(d.type) and type_bits[d.type] and ftype ~= type_bits[d.type] then
+	if ftype ~= 0 and ftype ~= type_bits[node] then
 		error(string.format("%s.fileMode: file-type bits 0%o do not match type %s", what, ftype, d.type), 0)
 	end
-	if mode & 0xE00 ~= 0 then
-		util.warn(plan, what .. ".fileMode: setuid/setgid/sticky bits dropped, only the permission bits ("
-			.. string.format("0%03o", mode & 511) .. ") are applied")
-	end
-	return string.format(",mode=0%03o", mode & 511)
+	return mode & 4095
 end
 
 function M.passthrough(list, plan)
@@ -41,44 +43,29 @@ function M.passthrough(list, plan)
 		local what = "linux.devices[" .. (i - 1) .. "]"
 		if type(d) ~= "table" then error(what .. ": must be an object", 0) end
 		local path = dev_path(d.path, what .. ".path")
-		if d.type == "p" then
-			-- Proxmox's devN passes the host's char/block nodes only: a FIFO
-			-- is made in the CT's /dev by nexcage-init before start
-			M.fifo(d, path, what, plan)
-			goto next
-		elseif util.present(d.type) and not kinds[d.type] then
-			error(what .. ".type: " .. tostring(d.type) .. " is not a character or block device", 0)
+		local node = node_types[d.type]
+		if not node then
+			error(what .. ".type: must be c, u, b or p (got " .. tostring(d.type) .. ")", 0)
 		end
-		-- Proxmox passes the host's node at the same path: its type and
-		-- numbers are the host's (the core's simulator and pct check it exists).
-		local value = "path=" .. path
-		if util.present(d.fileMode) then
-			value = value .. M.file_mode(d, what, plan)
+		local dev = {
+			path = path,
+			type = node,
+			mode = M.file_mode(d, node, what),
+			uid = util.present(d.uid) and util.int(d.uid, what .. ".uid", 0, 4294967295) or 0,
+			gid = util.present(d.gid) and util.int(d.gid, what .. ".gid", 0, 4294967295) or 0,
+			major = 0,
+			minor = 0,
+		}
+		if node ~= "p" then
+			dev.major = util.int(d.major, what .. ".major", 0, 4294967295)
+			dev.minor = util.int(d.minor, what .. ".minor", 0, 4294967295)
 		end
-		if util.present(d.uid) then value = value .. ",uid=" .. util.int(d.uid, what .. ".uid", 0, 4294967295) end
-		if util.present(d.gid) then value = value .. ",gid=" .. util.int(d.gid, what .. ".gid", 0, 4294967295) end
-		if i > 256 then error(what .. ": more than 256 devices (dev0..dev255)", 0) end
-		util.set(plan, "dev" .. (i - 1), value)
-		::next::
+		if not plan.process then
+			error(what .. ": made in the CT by nexcage-init, which needs a process", 0)
+		end
+		plan.process.devices = plan.process.devices or {}
+		table.insert(plan.process.devices, dev)
 	end
-end
-
--- A FIFO in linux.devices: made with mkfifo in the CT's /dev by the init,
--- with fileMode's permission bits (0666 when absent, as runc) and owner.
-function M.fifo(d, path, what, plan)
-	local mode = 438 -- 0666
-	if util.present(d.fileMode) then
-		local m = util.int(d.fileMode, what .. ".fileMode", 0, 0xFFFF)
-		if m & 0xF000 ~= 0 and m & 0xF000 ~= type_bits.p then
-			error(string.format("%s.fileMode: file-type bits 0%o do not match type p", what, m & 0xF000), 0)
-		end
-		mode = m & 511
-	end
-	local uid = util.present(d.uid) and util.int(d.uid, what .. ".uid", 0, 4294967295) or 0
-	local gid = util.present(d.gid) and util.int(d.gid, what .. ".gid", 0, 4294967295) or 0
-	plan.process = plan.process or {}
-	plan.process.fifos = plan.process.fifos or {}
-	table.insert(plan.process.fifos, { path = path, mode = mode, uid = uid, gid = gid })
 end
 
 -- One cgroup rule as LXC writes it: "<type> <major>:<minor> <access>".

@@ -5,8 +5,9 @@
 --     directory); bind under /dev, /proc, /sys ->
 --     lxc.mount.entry ... create=dir (LXC mounts those over Proxmox's mount points)
 --   tmpfs, mqueue -> lxc.mount.entry (LXC mounts neither /dev/shm nor /dev/mqueue)
---   proc, sysfs, devpts, cgroup at their usual place, tmpfs on /dev -> nothing:
---     LXC mounts them in every CT (proc:mixed, sys:mixed, autodev, devpts)
+--   proc, sysfs, cgroup at their usual place -> lxc.mount.auto as the config
+--     asks (read-only or not); devpts, tmpfs on /dev -> nothing: LXC mounts
+--     them in every CT (autodev, devpts)
 --   anything else -> error
 local util = require "rules.util"
 local M = {}
@@ -159,9 +160,26 @@ local function bind(m, opts, dest, ctx, plan, n, what)
 	return n + 1
 end
 
+-- /proc, /sys and /sys/fs/cgroup as the config mounts them, through LXC's
+-- lxc.mount.auto (replacing the ro /proc/sys and sys:mixed of Proxmox's
+-- default, which runc's containers do not have: what is read-only in them
+-- is what linux.readonlyPaths says, applied by nexcage-init after the
+-- sysctls are written). /proc is always mounted: the init needs it.
+function M.auto_mounts(kernel, plan)
+	local auto = { "proc:rw" }
+	if kernel["/sys"] then auto[#auto + 1] = "sys:" .. kernel["/sys"] end
+	if kernel["/sys/fs/cgroup"] then
+		-- read-write: the CT's own cgroup only, as LXC's mixed mode gives it
+		auto[#auto + 1] = "cgroup:" .. (kernel["/sys/fs/cgroup"] == "ro" and "ro" or "mixed") .. ":force"
+	end
+	util.raw(plan, "lxc.mount.auto", "") -- clears the default (common.conf's)
+	util.raw(plan, "lxc.mount.auto", table.concat(auto, " "))
+end
+
 function M.apply(spec, ctx, plan)
 	local n = 0
 	local copyup = {}
+	local kernel = {}
 	for i, m in ipairs(util.list(spec.mounts)) do
 		local what = "mounts[" .. (i - 1) .. "]"
 		if type(m) ~= "table" then error(what .. ": must be an object", 0) end
@@ -171,11 +189,8 @@ function M.apply(spec, ctx, plan)
 		if mtype == "bind" or has(opts, "bind") or has(opts, "rbind") then
 			n = bind(m, opts, dest, ctx, plan, n, what)
 		elseif lxc_provides[dest] and lxc_provides[dest][mtype] then
-			-- LXC mounts it, the way every Proxmox CT has it.
-			if dest == "/sys" and has(opts, "rw") then
-				util.warn(plan, what .. ": /sys read-write is not applied: the CT gets LXC's sys:mixed "
-					.. "(read-only but for /sys/devices/virtual/net)")
-			end
+			-- LXC mounts it (auto_mounts below says how).
+			kernel[dest] = has(opts, "ro") and "ro" or "rw"
 		elseif mtype == "tmpfs" or mtype == "mqueue" then
 			local source = mtype == "tmpfs" and "tmpfs" or "mqueue"
 			if has(opts, "tmpcopyup") then copyup[#copyup + 1] = dest end
@@ -189,6 +204,7 @@ function M.apply(spec, ctx, plan)
 				what, mtype), 0)
 		end
 	end
+	M.auto_mounts(kernel, plan)
 	-- LXC has no copy-up: an image's files under these are hidden.
 	if #copyup > 0 then
 		util.warn(plan, "mounts: tmpcopyup not applied: the tmpfs at " .. table.concat(copyup, ", ")

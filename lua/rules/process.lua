@@ -28,7 +28,7 @@ end
 -- OCI: "KEY=value", the key of letters, digits and '_' (POSIX). An entry
 -- without '=' would make LXC copy the variable from the host's environment.
 local function env_entry(e, what)
-	util.clean(e, what)
+	util.text(e, what)
 	local name = e:match("^([^=]*)=")
 	if not name or name == "" then
 		error(what .. ": must be NAME=value (got " .. string.format("%q", e) .. ")", 0)
@@ -55,7 +55,7 @@ function M.apply(spec, ctx, plan)
 	end
 	local args, env = {}, {}
 	for i, a in ipairs(util.list(p.args)) do
-		args[i] = util.clean(a, "process.args[" .. (i - 1) .. "]")
+		args[i] = util.text(a, "process.args[" .. (i - 1) .. "]")
 	end
 	if #args == 0 then
 		error("process.args: must name the program to run", 0)
@@ -98,26 +98,31 @@ function M.apply(spec, ctx, plan)
 	-- The Proxmox view. The core runs nexcage-init in its place, which execs
 	-- plan.process exactly, so an argument LXC cannot split back is a
 	-- warning, not an error.
+	-- A control character (a newline in a script) cannot be in a config
+	-- line at all: such an argument leaves the Proxmox view without an
+	-- entrypoint, such a variable without its raw key.
 	local cmd = {}
 	for i, a in ipairs(args) do
-		cmd[i] = M.quote(a)
+		cmd[i] = not a:find("%c") and M.quote(a) or nil
 		if not cmd[i] then
 			cmd = nil
-			util.warn(plan, "process.args[" .. (i - 1) .. "] holds both quote characters and white space: "
-				.. "LXC's init command cannot express it, so the plan has no entrypoint/lxc.init.cmd; "
-				.. "nexcage-init still runs the exact argv")
+			util.warn(plan, "process.args[" .. (i - 1) .. "] holds a control character, or both quote "
+				.. "characters and white space: LXC's init command cannot express it, so the plan has no "
+				.. "entrypoint/lxc.init.cmd; nexcage-init still runs the exact argv")
 			break
 		end
 	end
+	local envkey = mode == "entrypoint" and "lxc.environment.runtime" or "lxc.environment"
 	if mode == "entrypoint" then
 		if cmd then util.set(plan, "entrypoint", table.concat(cmd, " ")) end
-		for _, e in ipairs(env) do util.raw(plan, "lxc.environment.runtime", e) end
 	else
 		if cmd then util.raw(plan, "lxc.init.cmd", table.concat(cmd, " ")) end
 		util.raw(plan, "lxc.init.cwd", cwd)
 		util.raw(plan, "lxc.init.uid", tostring(proc.uid))
 		util.raw(plan, "lxc.init.gid", tostring(proc.gid))
-		for _, e in ipairs(env) do util.raw(plan, "lxc.environment", e) end
+	end
+	for _, e in ipairs(env) do
+		if not e:find("%c") then util.raw(plan, envkey, e) end
 	end
 
 	if util.present(p.ioPriority) then

@@ -1,22 +1,22 @@
 -- linux.sysctl. Only namespaced sysctls may be set (as runc checks): the
--- others would change the host. Two ways in:
---   raw lxc.sysctl.<key> for the IPC keys pve-container keeps (LXC writes
---     them before /proc/sys becomes read-only);
---   plan.process.sysctl for net.* (with a network namespace) and the other
---     IPC/mqueue keys: nexcage-init writes them inside the CT, where LXC's
---     proc:mixed leaves /proc/sys/net writable.
+-- others would change the host. All of them are written by nexcage-init
+-- inside the CT (plan.process.sysctl), after it joined the namespaces an
+-- engine prepared (a pod's ipc namespace is the pod's) and before
+-- linux.readonlyPaths makes /proc/sys read-only, as runc orders them. None
+-- go through LXC's lxc.sysctl.*, which LXC writes in the CT's own
+-- namespaces, before the init could join another.
 local util = require "rules.util"
 local M = {}
 
--- The lxc.sysctl.* keys pve-container's $valid_lxc_conf_keys lists.
-M.pve_keeps = {
+-- The IPC sysctls (kernel.msg*, sem, shm*), namespaced with the ipc namespace.
+M.ipc_keys = {
 	["kernel.msgmax"] = true, ["kernel.msgmnb"] = true, ["kernel.msgmni"] = true,
 	["kernel.sem"] = true, ["kernel.shmall"] = true, ["kernel.shmmax"] = true, ["kernel.shmmni"] = true,
 	["kernel.shm_rmid_forced"] = true,
 }
 
 local function namespaced_ipc(k)
-	return M.pve_keeps[k] or k:match("^fs%.mqueue%.") ~= nil
+	return M.ipc_keys[k] or k:match("^fs%.mqueue%.") ~= nil
 end
 
 function M.apply(spec, ctx, plan)
@@ -32,13 +32,10 @@ function M.apply(spec, ctx, plan)
 		local v = sysctl[k]
 		if type(v) == "number" then v = util.udec(v) end
 		local value = util.clean(v, what)
-		if M.pve_keeps[k] then
-			util.raw(plan, "lxc.sysctl." .. k, value)
-		elseif k:match("^net%.") and not netns then
+		if k:match("^net%.") and not netns then
 			error(what .. ": needs a network namespace (without one it would change the host's)", 0)
 		elseif k:match("^net%.") or namespaced_ipc(k) then
-			-- nexcage-init writes fs.mqueue.* before it drops privileges; on an
-			-- unprivileged CT /proc/sys/fs is read-only and the write fails at start.
+			-- written by nexcage-init before it drops privileges
 			if not plan.process then
 				error(what .. ": set inside the CT by nexcage-init, which needs a process", 0)
 			end

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run tests/e2e/test_*.sh (or the files given): every test_* function in its
 # own subshell with a fresh temporary directory. Closes with
-# "e2e: N passed, N failed".
+# "e2e: N passed, N failed". E2E_ONLY=substring runs only the tests whose
+# name has it.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${NEXCAGE:?set NEXCAGE to the nexcage binary}"
@@ -12,6 +13,7 @@ files=${*:-$(ls "$here"/test_*.sh)}
 for f in $files; do
 	echo "-- $(basename "$f")"
 	for t in $(grep -oE '^test_[A-Za-z0-9_]+' "$f"); do
+		case $t in *"${E2E_ONLY:-}"*) ;; *) continue ;; esac
 		T=$(mktemp -d /tmp/nexcage-e2e-XXXXXX)
 		chmod 0755 "$T"
 		(

@@ -223,7 +223,7 @@ test_a_fifo_device_is_made_in_the_ct_by_the_init() {
 	edit_config "$T/b" "s.linux.devices = { { path = '/dev/myfifo', type = 'p', fileMode = 4516, uid = 7, gid = 8 } }"
 	nx translate --bundle "$T/b" --format pct
 	assert_ok
-	assert_contains "$OUT" "#   fifo: /dev/myfifo mode 0644 owner 7:8"
+	assert_contains "$OUT" "#   device: /dev/myfifo fifo mode 0644 owner 7:8"
 	nx create --bundle "$T/b" ff
 	assert_ok
 	nx start ff

@@ -12,10 +12,12 @@ test_full_cycle_leaves_nothing_behind() {
 	nx state c1
 	assert_ok
 	assert_eq "$(json_field "$OUT" status)" created
-	pid=$(json_field "$OUT" pid)
+	pid=$(json_field "$OUT" initPid)
 	[ -d "/proc/$pid" ] || fail "pid $pid is not alive"
-	# the pid file names the stand-in a caller can wait for, not the CT's init
+	# the pid file and state's pid name the stand-in a caller can wait for,
+	# beside the CT's init (initPid)
 	standin=$(cat "$T/pid")
+	assert_eq "$(json_field "$OUT" pid)" "$standin"
 	[ "$standin" != "$pid" ] && [ -d "/proc/$standin" ] || fail "no stand-in ($standin) beside the init ($pid)"
 	sleep 0.3
 	[ ! -e "$T/out/started" ] || fail "the program ran before start"
@@ -294,8 +296,10 @@ s.linux.sysctl = { ['net.ipv4.ip_forward'] = '1' }"
 	assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$host_fwd"
 	assert_eq "$(cat "$T/out/cwd")" /tmp
 	assert_eq "$(cat "$T/out/nofile")" 321
-	# exactly config.json's environment (busybox sh adds PWD and SHLVL itself)
-	assert_eq "$(grep -v -e '^PWD=' -e '^SHLVL=' -e '^_=' "$T/out/env" | sort | tr '\n' ' ')" "GREETING=hello PATH=/bin "
+	# exactly config.json's environment (busybox sh adds PWD and SHLVL
+	# itself), and HOME as runc sets it when the config has none: the
+	# user's home in /etc/passwd, here "/" (uid 1000 has no entry)
+	assert_eq "$(grep -v -e '^PWD=' -e '^SHLVL=' -e '^_=' "$T/out/env" | sort | tr '\n' ' ')" "GREETING=hello HOME=/ PATH=/bin "
 	# 0, 1, 2 and the directory ls itself opens
 	assert_eq "$(cat "$T/out/fds" | tr '\n' ' ')" "0 1 2 3 "
 	nx delete --force exact

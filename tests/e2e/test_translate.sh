@@ -74,7 +74,6 @@ test_injection_through_annotations_and_env_is_refused() {
 	sim_setup
 	setup_bundle
 	for field in "annotations={['org.nexcage.net0']='name=eth0\nlxc.apparmor.profile: unconfined'}" \
-		"process.env={'A=1\nlxc.cap.keep: sys_admin'}" \
 		"hostname='h\nlxc.hook.pre-start: /bin/sh'"; do
 		mkdir -p "$T/inj/rootfs"
 		cp "$T/b/config.json" "$T/inj/config.json"
@@ -87,6 +86,13 @@ t[path[#path]] = load('return ' .. v)()"
 		assert_contains "$ERR" "control character"
 		assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
 	done
+	# the environment reaches only the init's process file: a newline in
+	# a value (a PEM key) is the program's, never a config line
+	edit_config "$T/b" "s.process.env = { 'A=1\nlxc.cap.keep: sys_admin' }"
+	nx create --bundle "$T/b" inj2
+	assert_ok
+	assert_not_contains "$(cat "$SIM"/etc/pve/nodes/pve/lxc/*.conf)" "lxc.cap.keep"
+	nx delete --force inj2
 }
 
 test_config_errors_name_the_key() {

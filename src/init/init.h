@@ -1,0 +1,93 @@
+/* nexcage-init's parts: one static binary, libc only (it runs inside any
+ * root filesystem). See main.c for what it is and docs/decisions.md, "The
+ * container is set up in runc's order", for the sequence. */
+#ifndef NX_INIT_H
+#define NX_INIT_H
+
+#include <stddef.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "../scm_rights.h"
+
+#define MAX_ITEMS 1048576 /* entries of one kind in the process file */
+
+struct device {
+	char type; /* c, b or p */
+	unsigned mode;
+	unsigned long uid, gid, major, minor;
+	const char *path;
+};
+
+struct process {
+	char **args, **env;
+	size_t nargs, nenv;
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+	long umask_value; /* -1: leave */
+	int no_new_privs;
+	const char *oom_score_adj;
+	const char *hostname;
+	struct {
+		int resource;
+		struct rlimit lim;
+	} rlimits[RLIM_NLIMITS];
+	size_t nrlimits;
+	char **sysctl; /* "net.ipv4.ip_forward=1" */
+	size_t nsysctl;
+	char **masks, **readonly;
+	size_t nmasks, nreadonly;
+	struct device *devices;
+	size_t ndevices;
+	int terminal;
+	int has_caps;  /* config.json gave process.capabilities */
+	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill ..." */
+	int create_cwd; /* make a missing cwd (create's init; exec fails instead, as runc) */
+	int seccomp;	/* load NX_INIT_SECCOMP */
+	unsigned seccomp_flags;
+};
+
+/* What nexcage hands over on the sync socket: the descriptors the program
+ * gets (create's stdio and --preserve-fds, or a pty made here) and the
+ * namespaces an engine prepared (joined by descriptor before exec). */
+#define MAX_HANDOVER_FDS SCM_FDS_MAX
+#define MAX_JOIN_NS	 8
+struct handover {
+	int fds[MAX_HANDOVER_FDS]; /* program's fds, from 0 (stdio) or from 3 (tty) */
+	int nfds;
+	int tty_slave; /* -1: no terminal */
+	int ns_fds[MAX_JOIN_NS];
+	int ns_types[MAX_JOIN_NS];
+	int nns;
+	int sock; /* the sync socket, open until the setup is answered */
+};
+
+/* Failures end the init: on the CT's console, with the reason. */
+void __attribute__((noreturn)) die(const char *what);
+void __attribute__((noreturn)) die_msg(const char *what);
+/* Grow a NULL-terminated vector by one (dies when full or out of memory). */
+void push(char ***v, size_t *n, char *s);
+unsigned long long parse_number(const char *s, const char *what);
+
+/* process_file.c */
+char *read_all(const char *path, size_t *len);
+void load_process(struct process *p, char *data, size_t len);
+
+/* handover.c */
+void handover(const char *path, struct handover *h);
+void wait_for_start(void);
+
+/* setup.c: the container's side of create, before the program may start.
+ * Returns 0, or -1 with the reason in why. */
+int setup_container(struct process *p, struct handover *h, char *why, size_t n);
+
+/* creds.c: the program's process, right before exec. */
+void __attribute__((noreturn)) apply_and_exec(struct process *p, const struct handover *h);
+
+/* stop_hook.c */
+int stop_hook_main(const char *self);
+
+#endif

@@ -1,0 +1,176 @@
+/* nexcage-init: the container's first process until `nexcage start`.
+ *
+ * Proxmox starts the container with this static binary as its init
+ * (entrypoint or lxc.init.cmd), bind-mounted read-only at /.nexcage. It
+ *   1. reads /.nexcage/process (what config.json says to run and how the
+ *      container around it is finished),
+ *   2. connects to /.nexcage/sync.sock so `nexcage create` learns its host
+ *      pid through SO_PEERCRED (no pct call, no /proc scan) and hands it the
+ *      program's descriptors and the namespaces an engine prepared,
+ *   3. finishes the container in runc's order (setup.c) and answers,
+ *   4. blocks opening /.nexcage/exec.fifo for writing until `nexcage start`
+ *      opens it for reading (the role of runc's exec fifo),
+ *   5. applies the program's credentials and seccomp filter and execs it
+ *      (creds.c), which so becomes pid 1 with exactly config.json's args,
+ *      env, cwd, user and rlimits, and no descriptor beyond those handed over.
+ *
+ * `nexcage-init exec [--cwd D] [--uid U] [--gid G] [--group G]... [--env K=V]...
+ * [--cap SET=names]... [--no-new-privileges 0|1] [--seccomp FLAGS]
+ * [--report SOCK] -- cmd args` is used by `nexcage exec` (through pct exec).
+ * `nexcage-init stop-hook` runs on the host as the CT's lxc.hook.stop.
+ *
+ * Static, libc only: it runs inside any root filesystem. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "protocol.h"
+
+void die(const char *what)
+{
+	fprintf(stderr, "nexcage-init: %s: %s\n", what, strerror(errno));
+	_exit(127);
+}
+
+void die_msg(const char *what)
+{
+	fprintf(stderr, "nexcage-init: %s\n", what);
+	_exit(127);
+}
+
+void push(char ***v, size_t *n, char *s)
+{
+	if (*n + 2 > MAX_ITEMS)
+		die_msg("too many entries");
+	char **grown = realloc(*v, sizeof(char *) * (*n + 2));
+	if (!grown)
+		die_msg("out of memory");
+	*v = grown;
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+unsigned long long parse_number(const char *s, const char *what)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || !*s)
+		die_msg(what);
+	return v;
+}
+
+/* Answer nexcage (it waits for this), then end if the setup failed: a
+ * container that cannot be finished fails `create` with the reason, never
+ * a program that silently does not start. */
+static void report(struct handover *h, int rc, const char *why)
+{
+	char msg[800];
+	int len = snprintf(msg, sizeof msg, rc == 0 ? "ok\n" : "err %s\n", why);
+	if (h->sock >= 0) {
+		(void)!send(h->sock, msg, (size_t)len, MSG_NOSIGNAL);
+		close(h->sock);
+		h->sock = -1;
+	}
+	if (rc < 0)
+		die_msg(why);
+}
+
+static void exec_option(struct process *p, const char *a, char *v, const char **report_path)
+{
+	if (!strcmp(a, "--cwd"))
+		p->cwd = v;
+	else if (!strcmp(a, "--uid"))
+		p->uid = (uid_t)parse_number(v, "bad uid");
+	else if (!strcmp(a, "--gid"))
+		p->gid = (gid_t)parse_number(v, "bad gid");
+	else if (!strcmp(a, "--group")) {
+		gid_t *grown = realloc(p->groups, sizeof(gid_t) * (p->ngroups + 1));
+		if (!grown)
+			die_msg("out of memory");
+		p->groups = grown;
+		p->groups[p->ngroups++] = (gid_t)parse_number(v, "bad group");
+	} else if (!strcmp(a, "--env"))
+		push(&p->env, &p->nenv, v);
+	else if (!strcmp(a, "--no-new-privileges"))
+		p->no_new_privs = v[0] == '1';
+	else if (!strcmp(a, "--seccomp")) {
+		p->seccomp = 1;
+		p->seccomp_flags = (unsigned)parse_number(v, "exec: bad --seccomp");
+	} else if (!strcmp(a, "--cap")) { /* SET=name name ... */
+		static const char *const sets[] = {"bounding=", "effective=", "permitted=", "inheritable=",
+						   "ambient="};
+		int known = 0;
+		for (int k = 0; k < 5; k++)
+			if (!strncmp(v, sets[k], strlen(sets[k]))) {
+				p->caps[k] = v + strlen(sets[k]);
+				known = 1;
+			}
+		if (!known)
+			die_msg("exec: bad --cap");
+		p->has_caps = 1;
+	} else if (!strcmp(a, "--report")) {
+		/* only sockets of our own directory */
+		if (strncmp(v, NX_INIT_DIR "/", sizeof NX_INIT_DIR) || strstr(v, ".."))
+			die_msg("exec: bad --report path");
+		*report_path = v;
+	} else
+		die_msg("exec: unknown option");
+}
+
+static int exec_mode(int argc, char **argv)
+{
+	struct process p;
+	memset(&p, 0, sizeof p);
+	p.umask_value = -1;
+	const char *report_path = NULL;
+	int i = 2;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (i + 1 >= argc)
+			die_msg("exec: option needs a value");
+		exec_option(&p, argv[i], argv[i + 1], &report_path);
+		i++;
+	}
+	for (; i < argc; i++)
+		push(&p.args, &p.nargs, argv[i]);
+	if (!p.nargs)
+		die_msg("exec: no command");
+	if (!p.env)
+		push(&p.env, &p.nenv, NULL), p.nenv = 0;
+	if (!p.cwd)
+		p.cwd = "/";
+	struct handover h = {.tty_slave = -1, .sock = -1};
+	if (report_path) {
+		handover(report_path, &h);
+		report(&h, 0, "");
+	}
+	apply_and_exec(&p, &h);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_EXEC))
+		return exec_mode(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_STOPHOOK))
+		return stop_hook_main(argv[0]);
+	size_t len;
+	char *data = read_all(NX_INIT_DIR "/" NX_INIT_PROCESS, &len);
+	struct process p;
+	load_process(&p, data, len);
+	p.create_cwd = 1;
+	struct handover h;
+	handover(NX_INIT_DIR "/" NX_INIT_SYNC_SOCK, &h);
+	char why[700] = "";
+	report(&h, setup_container(&p, &h, why, sizeof why), why);
+	wait_for_start();
+	apply_and_exec(&p, &h);
+}
