@@ -120,7 +120,8 @@ finish() {
 			# the first failure, and the first error line under it if the
 			# failure's first line does not show it (warnings come first)
 			local msg err
-			msg=$(grep -m1 'FAIL:' "$T.log" | sed 's/^ *FAIL: //' | tr -s ' \t' ' ' | cut -c1-260)
+			msg=$(sed -n '/FAIL:/,$p' "$T.log" | head -4 | sed 's/^ *FAIL: //' | sed '1!s/^/\\n/' | tr -d '\n' |
+				tr -s ' \t' ' ' | cut -c1-260)
 			err=$(sed -n '/FAIL:/,$p' "$T.log" | grep -m1 -E 'nexcage(-init)?: error|error:|Error:|level=error' |
 				sed 's/^ *//; s/^FAIL: //' | tr -s ' \t' ' ' | cut -c1-260)
 			case $msg in *"$err"*) err= ;; esac

@@ -9,26 +9,7 @@
 # PASS-PENDING when one passes: remove it from here then. runc passes all.
 NEXCAGE_PENDING="
 idle_podman_docker
-podman_run_echo
-podman_run_exit_status
-podman_runtime_by_name
-podman_detached_lifecycle
-podman_stop_sigkill_after_timeout
-podman_run_tty
-podman_run_stdin
-podman_cp_out_of_stopped
-podman_default_network
-podman_pod_namespaces
-podman_publish
 podman_read_only
-podman_bind_volume
-podman_user
-podman_cap_drop_all
-podman_sysctl
-podman_device
-podman_privileged
-podman_stats
-podman_network_none
 docker_run_output_status
 docker_detached_lifecycle
 docker_publish
@@ -38,7 +19,6 @@ docker_init
 buildah_bud
 buildah_bud_failing_run
 buildah_run
-ctr_task_lifecycle
 "
 
 # Scenarios whose runc and nexcage sides run at the same time (they mostly
@@ -118,6 +98,10 @@ program_pid() {
 # container's) is in the namespaces and cgroups of the program, and those
 # are not the host's. Engines rely on it: nsenter, `podman top`, pods and
 # CRI join /proc/PID/ns/*, stats read /proc/PID/cgroup.
+# The pid namespace: what is joined through PID (pid_for_children) must be
+# the program's. (PID's own may differ: nexcage's stand-in cannot live in
+# the CT's pid namespace, whose init's exit would kill it before it reports
+# the exit status; runc's pid is the program itself.)
 assert_pid_is_container() {
 	local pid=$1 prog ns
 	prog=$(program_pid "$2")
@@ -125,10 +109,12 @@ assert_pid_is_container() {
 	[ "$pid" -gt 0 ] 2>/dev/null || fail "engine's pid: [$pid]"
 	[ -d "/proc/$pid" ] || fail "the engine's pid $pid is no process on the host"
 	assert_own_ns "$prog" net ipc uts pid mnt
-	for ns in net ipc uts pid mnt; do
+	for ns in net ipc uts mnt cgroup; do
 		[ "$(ns_of "$pid" "$ns")" = "$(ns_of "$prog" "$ns")" ] ||
 			fail "the engine's pid $pid is not in the program's (pid $prog) $ns namespace: $(ns_of "$pid" "$ns") vs $(ns_of "$prog" "$ns")"
 	done
+	[ "$(ns_of "$pid" pid_for_children)" = "$(ns_of "$prog" pid)" ] ||
+		fail "the engine's pid $pid does not lead into the program's (pid $prog) pid namespace: $(ns_of "$pid" pid_for_children) vs $(ns_of "$prog" pid)"
 	[ "$(cat "/proc/$pid/cgroup")" = "$(cat "/proc/$prog/cgroup")" ] ||
 		fail "the engine's pid $pid is not in the program's cgroups: [$(tr '\n' ' ' <"/proc/$pid/cgroup")] vs [$(tr '\n' ' ' <"/proc/$prog/cgroup")]"
 }
