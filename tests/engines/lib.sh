@@ -19,8 +19,9 @@ DK_SOCK=$DKD/docker.sock
 # /usr/bin/docker (/usr/local/bin/docker on this machine is another client).
 DOCKERD=/usr/sbin/dockerd
 DOCKER=/usr/bin/docker
-# The runtime wrapper every engine is given for nexcage (see
-# scenario_setup); Docker registers it once, at daemon start.
+# The runtime wrapper each engine is given for nexcage: $NXWRAP.<engine>
+# (podman, buildah, docker, ctr; see suite_setup). Docker registers its
+# one at daemon start.
 NXWRAP=$S/nexcage-runtime
 
 # The sandbox's hard limits (nofile 20000) are below what Podman asks for
@@ -179,7 +180,7 @@ docker_start() {
 	[ -e /sys/class/net/docker0 ] || touch "$DKD/made-docker0"
 	"$DOCKERD" --data-root "$DKD/data" --exec-root "$DKD/exec" -H "unix://$DK_SOCK" \
 		--pidfile "$DKD/pid" --containerd "$CTR_SOCK" \
-		--add-runtime "nexcage=$NXWRAP" >"$DKD/log" 2>&1 &
+		--add-runtime "nexcage=$NXWRAP.docker" >"$DKD/log" 2>&1 &
 	echo $! >"$DKD/daemon.pid"
 	for _ in $(seq 150); do
 		"$DOCKER" -H "unix://$DK_SOCK" version >/dev/null 2>&1 && return 0
@@ -223,19 +224,23 @@ suite_setup() {
 	ctr --address "$CTR_SOCK" -n "$CTR_NS" images import "$S/image.tar" || return 1
 	docker_start || return 1
 	"$DOCKER" -H "unix://$DK_SOCK" load -i "$S/image.tar" || return 1
-	# One wrapper for every engine: it hands nexcage the current nexcage
-	# scenario's simulator (conmon passes podman's environment on, but
-	# containerd's shim has the daemon's, and dockerd registered the path
-	# once). ENGINES_NXLOG=1: nexcage logs with --debug to $T/nexcage.log
-	# unless the engine passes its own --log.
-	cat >"$NXWRAP" <<EOF
+	# A wrapper per engine: it hands nexcage the simulator of the engine's
+	# current nexcage scenario (conmon passes PATH only, containerd's shim
+	# has the daemon's environment, and dockerd registered the path once;
+	# one per engine, as the parallel scenarios run one engine each).
+	# ENGINES_NXLOG=1: nexcage logs with --debug to $T/nexcage.log unless
+	# the engine passes its own --log.
+	local e
+	for e in podman buildah docker ctr; do
+		cat >"$NXWRAP.$e" <<EOF
 #!/bin/sh
-. '$S/nexcage.env'
+. '$S/nexcage.$e.env'
 echo "\$(date +%T.%N | cut -c1-12) \$*" >>"\$NX_T/runtime-calls.log"
 [ -n "\${ENGINES_NXLOG:-}" ] && set -- --debug --log "\$NX_T/nexcage.log" "\$@"
 exec '$NEXCAGE' --root "\$NXROOT" "\$@"
 EOF
-	chmod 0755 "$NXWRAP"
+		chmod 0755 "$NXWRAP.$e"
+	done
 }
 
 suite_teardown() {
@@ -251,7 +256,7 @@ scenario_engines() {
 	buildah_*) echo podman buildah ;;
 	docker_*) echo docker ;;
 	ctr_*) echo ctr ;;
-	*) echo podman docker ;;
+	*) echo podman docker buildah ctr ;;
 	esac
 }
 
@@ -260,6 +265,7 @@ scenario_engines() {
 # name. For nexcage, a simulator root like the e2e tests'.
 scenario_env() {
 	. "$here/../e2e/lib.sh"
+	ENGINE=${SCENARIO%%_*} # the one whose runtime calls this scenario makes
 	ENGINES=$(scenario_engines "$SCENARIO")
 	# Both sides of a parallel scenario share the engines: each side
 	# checks and removes only the containers whose names carry its $RT.
@@ -273,7 +279,7 @@ scenario_env() {
 	SIM="$T/pve"
 	export PVE_SIM_ROOT="$SIM" PVE_SIM_NODE=pve NEXCAGE_STATE_DIR="$T/lib" NEXCAGE_CONFIG="$T/config.lua"
 	NXROOT=$T/state
-	RTBIN=$NXWRAP
+	RTBIN=$NXWRAP.$ENGINE
 	DK_RUNTIME=nexcage
 }
 
@@ -281,13 +287,13 @@ scenario_setup() {
 	scenario_env
 	[ "$RT" = runc ] && return 0
 	sim_setup
-	cat >"$S/nexcage.env" <<EOF
+	cat >"$S/nexcage.$ENGINE.env" <<EOF
 export PVE_SIM_ROOT='$PVE_SIM_ROOT' PVE_SIM_NODE=pve NEXCAGE_CONFIG='$NEXCAGE_CONFIG' NEXCAGE_STATE_DIR='$NEXCAGE_STATE_DIR'
 NXROOT='$NXROOT' NX_T='$T'
 EOF
 	# Site rules for a diagnostic run reach nexcage however the engine
 	# filters its environment (conmon passes PATH only).
-	[ -n "${NEXCAGE_LUA_PATH:-}" ] && echo "export NEXCAGE_LUA_PATH='$NEXCAGE_LUA_PATH'" >>"$S/nexcage.env"
+	[ -n "${NEXCAGE_LUA_PATH:-}" ] && echo "export NEXCAGE_LUA_PATH='$NEXCAGE_LUA_PATH'" >>"$S/nexcage.$ENGINE.env"
 	return 0
 }
 
