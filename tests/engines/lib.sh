@@ -228,14 +228,16 @@ suite_setup() {
 	# current nexcage scenario (conmon passes PATH only, containerd's shim
 	# has the daemon's environment, and dockerd registered the path once;
 	# one per engine, as the parallel scenarios run one engine each).
-	# ENGINES_NXLOG=1: nexcage logs with --debug to $T/nexcage.log unless
-	# the engine passes its own --log.
+	# Each call is logged in $T/runtime-calls.log with the caller's mount
+	# namespace (the host's is readlink /proc/self/ns/mnt). ENGINES_NXLOG=1:
+	# nexcage logs with --debug to $T/nexcage.log unless the engine passes
+	# its own --log.
 	local e
 	for e in podman buildah docker ctr; do
 		cat >"$NXWRAP.$e" <<EOF
 #!/bin/sh
 . '$S/nexcage.$e.env'
-echo "\$(date +%T.%N | cut -c1-12) \$*" >>"\$NX_T/runtime-calls.log"
+echo "\$(date +%T.%N | cut -c1-12) [\$(readlink /proc/self/ns/mnt)] \$*" >>"\$NX_T/runtime-calls.log"
 [ -n "\${ENGINES_NXLOG:-}" ] && set -- --debug --log "\$NX_T/nexcage.log" "\$@"
 exec '$NEXCAGE' --root "\$NXROOT" "\$@"
 EOF
@@ -285,6 +287,7 @@ scenario_env() {
 
 scenario_setup() {
 	scenario_env
+	ls -d /var/tmp/buildah* >"$T/.buildah-before" 2>/dev/null
 	[ "$RT" = runc ] && return 0
 	sim_setup
 	cat >"$S/nexcage.$ENGINE.env" <<EOF
@@ -386,6 +389,18 @@ assert_nothing_left() {
 		left=$(state_left "/run/containerd/runc/$CTR_NS")
 		[ -z "$left" ] || fail "runtime state left under the shim's root: $left"
 	fi
+	if uses buildah; then
+		left=$(ls -d /var/tmp/buildah* 2>/dev/null | grep -v -x -F -f "$T/.buildah-before")
+		[ -z "$left" ] || fail "buildah's bundles left: $left"
+	fi
+	# no container's root filesystem still mounted (in the host's mount
+	# namespace), nothing mounted under the scenario's directory
+	if [ ${#MINE[@]} = 0 ]; then
+		left=$(awk -v s="$S/" '$5 ~ "/merged$" && index($5, s) == 1 { print $5 }' /proc/self/mountinfo)
+		[ -z "$left" ] || fail "root filesystems still mounted: $left"
+	fi
+	left=$(awk -v t="$T/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo)
+	[ -z "$left" ] || fail "mounts left under $T: $left"
 	if [ "$RT" = nexcage ]; then
 		left=$(state_left "$NXROOT")
 		[ -z "$left" ] || fail "nexcage state root not empty: $left"
