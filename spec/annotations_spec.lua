@@ -57,10 +57,12 @@ describe("rules.annotations", function()
 		assert.matches("no network namespace", h.refuse(with({ ["org.nexcage.bridge"] = "vmbr1" })).msg)
 	end)
 
-	it("sets the root disk's storage and size, keeping ro", function()
+	it("sets the root disk's storage and size, the root staying read-only", function()
 		local s = with({ ["org.nexcage.storage"] = "fast-ssd", ["org.nexcage.rootfs-size"] = "20" })
 		s.root.readonly = true
-		assert.are.equal("fast-ssd:20,ro=1", h.translate(s).options.rootfs)
+		local plan = h.translate(s)
+		assert.are.equal("fast-ssd:20", plan.options.rootfs)
+		assert.is_true(plan.process.readonly_root)
 		assert.are.equal("local-lvm:2", h.translate(with({ ["org.nexcage.rootfs-size"] = "2" })).options.rootfs)
 	end)
 

@@ -16,13 +16,14 @@ describe("examples/overrides", function()
 	after_each(function() package.loaded["site"] = nil end)
 
 	describe("storage_bridge.lua", function()
-		it("picks storage and bridge by tier, keeping size and ro", function()
+		it("picks storage and bridge by tier, keeping size and the read-only root", function()
 			local s = h.linux({}, { "network" })
 			s.annotations = { ["com.example.tier"] = "gold" }
 			s.root.readonly = true
 			local ok, plan = translate_with("storage_bridge.lua", s, h.ctx({ rootfs_size = 16 }))
 			assert.is_true(ok)
-			assert.are.equal("nvme-pool:16,ro=1", plan.options.rootfs)
+			assert.are.equal("nvme-pool:16", plan.options.rootfs)
+			assert.is_true(plan.process.readonly_root)
 			assert.are.equal("name=eth0,bridge=vmbr10,ip=dhcp", plan.options.net0)
 			assert.are.equal("tier", plan.origin.rootfs)
 			assert.are.equal("tier", plan.origin.net0)

@@ -5,8 +5,11 @@ describe("rules.rootfs", function()
 		local plan = h.translate(h.spec())
 		assert.are.equal("/var/lib/bundles/c1/rootfs", plan.options.rootfs)
 		assert.are.equal("rootfs", plan.origin.rootfs)
+		-- read-only once the CT is finished, by the init (not Proxmox's ro=1,
+		-- which comes before LXC's mount points are made)
 		plan = h.translate(h.spec({ root = { path = "rootfs", readonly = true } }))
-		assert.are.equal("/var/lib/bundles/c1/rootfs,ro=1", plan.options.rootfs)
+		assert.are.equal("/var/lib/bundles/c1/rootfs", plan.options.rootfs)
+		assert.is_true(plan.process.readonly_root)
 	end)
 
 	it("refuses a rootfs path pct would read as several properties", function()
@@ -23,10 +26,11 @@ describe("rules.rootfs", function()
 		assert.are.equal("rootfs", plan.origin.rootfs)
 	end)
 
-	it("makes the copy read-only for root.readonly", function()
+	it("makes the copy read-only for root.readonly, through the init", function()
 		local plan = h.translate(h.spec({ root = { path = "rootfs", readonly = true } }),
 			h.ctx({ rootfs_mode = "copy", storage = "local" }))
-		assert.are.equal("local:8,ro=1", plan.options.rootfs)
+		assert.are.equal("local:8", plan.options.rootfs)
+		assert.is_true(plan.process.readonly_root)
 	end)
 
 	it("falls back to the documented defaults when the config lacks a key or mistypes it", function()

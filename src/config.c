@@ -49,6 +49,7 @@ static const config_key schema[] = {
     S(node, NULL),
     S(pve_etc, "/etc/pve"),
     S(pve_lock_dir, "/run/lock/lxc"),
+    S(lxc_mount_ns, "/proc/1/ns/mnt"),
     S(storage, "local-lvm"),
     S(template_storage, "local"),
     S(template_dir, "/var/lib/vz/template/cache"),

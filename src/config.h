@@ -19,6 +19,7 @@ typedef struct nx_config {
 	char *node;		/* this node's name (default: short hostname) */
 	char *pve_etc;		/* the cluster filesystem (/etc/pve) */
 	char *pve_lock_dir;	/* Proxmox's per-VMID config locks */
+	char *lxc_mount_ns;	/* the mount namespace pct start's CTs are started in (systemd's) */
 	char *storage;		/* storage for container root filesystems */
 	char *template_storage; /* storage holding vztmpl archives */
 	char *template_dir;	/* that storage's template directory on disk */

@@ -14,6 +14,7 @@
 #include "container.h"
 #include "container_id.h"
 #include "fsutil.h"
+#include "init/protocol.h"
 #include "init_spec.h"
 #include "lock.h"
 #include "log.h"
@@ -21,6 +22,7 @@
 #include "oci_hooks.h"
 #include "proc.h"
 #include "mapping.h"
+#include "mount_ns.h"
 #include "mount_dest.h"
 #include "pct.h"
 #include "plan_build.h"
@@ -78,6 +80,7 @@ typedef struct create_job {
 	unsigned long long standin_start;
 	bool bind_rootfs, made_mountpoint;
 	char *mountpoint;
+	char *attached_rootfs; /* the rootfs as attached in the node's mount namespace */
 	unsigned long long pid_start;
 	nx_mapping mapping;
 	char created[64];
@@ -98,6 +101,8 @@ static void rollback(create_job *j)
 	}
 	if (j->made_mountpoint)
 		rmdir(j->mountpoint);
+	if (j->attached_rootfs && ct_gone && rootfs_release(j->cfg->lxc_mount_ns, j->attached_rootfs, &e) < 0)
+		log_error("rollback: %s", e.msg);
 	if (j->made_template && unlink(j->template_path) < 0 && errno != ENOENT)
 		log_error("rollback: remove %s: %s", j->template_path, strerror(errno));
 	/* The mapping goes only with the CT: otherwise nothing would know it. */
@@ -215,7 +220,13 @@ static int hand_over(create_job *j, nx_err *err)
 	if (j->standin < 0)
 		return -1;
 	j->standin_start = proc_start_time(j->standin);
-	return 0;
+	/* what the CT's stop hook waits for (src/init/stop_hook.c) */
+	char rec[64];
+	int len = snprintf(rec, sizeof rec, "%d %llu\n", (int)j->standin, j->standin_start);
+	cleanup_free char *path = fs_join(j->state_dir, NX_INIT_STANDIN);
+	if (!path)
+		return nx_err_sys(err, ENOMEM, "stand-in record");
+	return fs_write_atomic(path, rec, (size_t)len, 0644, err);
 }
 
 static int start_and_catch_init(create_job *j, nx_err *err)
@@ -320,6 +331,32 @@ static int record_state(create_job *j, nx_err *err)
 	return fs_write_atomic(j->o->pid_file, pid, (size_t)len, 0644, err);
 }
 
+/* An engine with a mount namespace of its own (buildah) has the rootfs
+ * mounted where the node's service manager, which starts the CT, cannot
+ * see it: it is then attached there, in the state directory, and the CT
+ * uses that path (src/mount_ns.h). */
+static int reach_rootfs(create_job *j, const char *option, nx_err *err)
+{
+	cleanup_free char *at = fs_join(j->state_dir, NX_ATTACHED_ROOTFS);
+	if (!at || mkdir(at, 0755) < 0)
+		return nx_err_sys(err, at ? errno : ENOMEM, "mkdir %s", at ? at : "rootfs");
+	bool attached;
+	if (rootfs_reach(j->cfg->lxc_mount_ns, j->bundle.rootfs, at, &attached, err) < 0) {
+		rmdir(at);
+		return -1;
+	}
+	if (!attached) {
+		rmdir(at);
+		return 0;
+	}
+	j->attached_rootfs = NX_STEAL(at);
+	/* the same options, on the attached path */
+	cleanup_free char *value = NULL;
+	if (asprintf(&value, "%s%s", j->attached_rootfs, option + strlen(j->bundle.rootfs)) < 0)
+		return nx_err_sys(err, ENOMEM, "rootfs");
+	return plan_set_option(&j->plan, "rootfs", value, err);
+}
+
 /* The rootfs in place (a bind mount point: Proxmox restores the template
  * into it and never deletes it), or, where the site asks, a copy into a
  * Proxmox storage through a template archive of the bundle's rootfs. */
@@ -341,7 +378,7 @@ static int prepare_rootfs(create_job *j, nx_err *err)
 		else if (errno != EEXIST)
 			return nx_err_sys(err, errno, "mkdir %s", j->mountpoint);
 		j->template_path = template_empty(j->ctx->opts->state_dir, err);
-		return j->template_path ? 0 : -1;
+		return j->template_path ? reach_rootfs(j, rootfs, err) : -1;
 	}
 	j->template_name = template_file_name(j->cfg->node, j->o->id);
 	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
@@ -459,6 +496,7 @@ int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err)
 	if (o->standin_pid)
 		*o->standin_pid = rc == 0 ? j.standin : -1;
 	free(j.mountpoint);
+	free(j.attached_rootfs);
 	plan_free(&j.plan);
 	if (j.bundle_loaded)
 		bundle_free(&j.bundle);

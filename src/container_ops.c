@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "lua_hooks.h"
 #include "oci_hooks.h"
 #include "mapping.h"
+#include "mount_ns.h"
 #include "pct.h"
 #include "proc.h"
 #include "sweep.h"
@@ -223,6 +225,12 @@ static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, const char
 	if (mapping_remove(ctx->opts->state_dir, ctx->opts->root, id, err) < 0)
 		return -1;
 	cleanup_free char *dir = state_dir(ctx->opts->root, id);
+	/* a rootfs create attached in the node's mount namespace: detached
+	 * before the state directory goes (the removal never enters a mount) */
+	cleanup_free char *attached = fs_join(dir, NX_ATTACHED_ROOTFS);
+	struct stat st;
+	if (attached && lstat(attached, &st) == 0 && rootfs_release(cfg->lxc_mount_ns, attached, err) < 0)
+		return -1;
 	return fs_remove_tree(dir, err);
 }
 

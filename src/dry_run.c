@@ -180,6 +180,7 @@ void dry_run_render_json(const dry_run *d, nx_buf *b)
 			buf_puts(b, ",\n    \"hostname\": ");
 			buf_json_string(b, pr->hostname);
 		}
+		buf_printf(b, ",\n    \"readonly_root\": %s", pr->readonly_root ? "true" : "false");
 		buf_puts(b, ",\n    \"readonly_paths\": ");
 		json_string_list(b, p->readonly_paths, p->n_readonly_paths);
 		buf_puts(b, ",\n    \"masked_paths\": ");
@@ -280,6 +281,8 @@ static void render_init(const nx_plan *p, nx_buf *b)
 		buf_printf(b, "#   join %s namespace: %s\n", pr->join_ns[i].key, pr->join_ns[i].value);
 	if (pr->hostname)
 		buf_printf(b, "#   hostname: %s\n", pr->hostname);
+	if (pr->readonly_root)
+		buf_puts(b, "#   root: read-only, once the CT is finished\n");
 	for (size_t i = 0; i < pr->nsysctl; i++)
 		buf_printf(b, "#   sysctl: %s = %s\n", pr->sysctl[i].key, pr->sysctl[i].value);
 	for (size_t i = 0; i < p->n_readonly_paths; i++)

@@ -209,6 +209,15 @@ static int remove_at(int dirfd, const char *name, nx_err *err)
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return nx_err_sys(err, errno, "open %s", name);
+	/* Never into another filesystem: a directory something is mounted on
+	 * (a rootfs attached for LXC, a bind an admin made) is not ours to
+	 * empty. */
+	struct statx sx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 &&
+	    (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+		close(fd);
+		return nx_err_set(err, "%s: something is mounted there; not removed", name);
+	}
 	if (remove_dir_contents(fd, name, err) < 0)
 		return -1;
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)

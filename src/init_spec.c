@@ -85,6 +85,8 @@ static void setup_pairs(nx_buf *b, const nx_plan *plan)
 		buf_printf(b, NX_KEY_DEVICE "%c%c %o %lu %lu %lu %lu %s%c", 0, d->type, d->mode, d->uid, d->gid,
 			   d->major, d->minor, d->path, 0);
 	}
+	if (p->readonly_root)
+		put_pair(b, NX_KEY_RO_ROOT, "1");
 }
 
 static int write_process_file(const char *path, const nx_plan *plan, uid_t uid, gid_t gid, nx_err *err)

@@ -530,6 +530,7 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	p->ngroups = ng;
 	p->terminal = get_bool(L, t, "terminal");
 	p->no_new_privileges = get_bool(L, t, "no_new_privileges");
+	p->readonly_root = get_bool(L, t, "readonly_root");
 	lua_getfield(L, t, "oom_score_adj");
 	if (lua_isinteger(L, -1)) {
 		long o = (long)lua_tointeger(L, -1);

@@ -48,6 +48,7 @@ typedef struct nx_process {
 	} * devices; /* linux.devices: made by the init (mknod), as runc makes them */
 	size_t ndevices;
 	char *hostname; /* set by the init in the uts namespace it ends up in */
+	bool readonly_root; /* root.readonly: the init remounts / read-only last */
 } nx_process;
 
 extern const char *const nx_cap_sets[5];

@@ -45,6 +45,9 @@ typedef struct nx_state {
  * (':' is outside runc's id alphabet), so no id reaches them. */
 #define NX_LOCK_DIR ".nexcage:locks"
 
+/* <root>/<id>/rootfs: where a rootfs the node could not see is attached */
+#define NX_ATTACHED_ROOTFS "rootfs"
+
 /* <root>/<id> */
 char *state_dir(const char *root, const char *id);
 /* <root>/<id>/ctr: the directory bind-mounted at /.nexcage in the container */

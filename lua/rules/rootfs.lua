@@ -62,10 +62,16 @@ function M.mode(v, what)
 	return v
 end
 
+-- root.readonly is applied by nexcage-init, which remounts / read-only
+-- once the CT is finished, as runc does: Proxmox's ro=1 makes the root
+-- read-only before LXC's mount entries, which then cannot create their
+-- mount points (Podman's /run/.containerenv, /etc/hosts in an image
+-- without one).
 function M.apply(spec, ctx, plan)
 	local root = util.opt_table(spec.root) or {}
+	if root.readonly == true and plan.process then plan.process.readonly_root = true end
 	if M.mode(util.config(ctx, "rootfs_mode"), "config rootfs_mode") == "bind" then
-		util.set(plan, "rootfs", M.bind_value(ctx.rootfs, root.readonly == true, "root.path"))
+		util.set(plan, "rootfs", M.bind_value(ctx.rootfs, false, "root.path"))
 		return
 	end
 	M.copy(spec, ctx, plan)
@@ -74,8 +80,7 @@ end
 function M.copy(spec, ctx, plan)
 	local storage = M.storage(util.config(ctx, "storage"), "config storage")
 	local size = M.size(util.config(ctx, "rootfs_size"), "config rootfs_size")
-	local root = util.opt_table(spec.root) or {}
-	util.set(plan, "rootfs", M.value(storage, size, root.readonly == true))
+	util.set(plan, "rootfs", M.value(storage, size, false))
 end
 
 return M

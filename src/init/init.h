@@ -43,6 +43,7 @@ struct process {
 	struct device *devices;
 	size_t ndevices;
 	int terminal;
+	int readonly_root;
 	int has_caps;  /* config.json gave process.capabilities */
 	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill ..." */
 	int create_cwd; /* make a missing cwd (create's init; exec fails instead, as runc) */

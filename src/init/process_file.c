@@ -145,6 +145,8 @@ static void set_pair(struct process *p, const char *key, char *val)
 		push(&p->masks, &p->nmasks, val);
 	else if (!strcmp(key, NX_KEY_READONLY))
 		push(&p->readonly, &p->nreadonly, val);
+	else if (!strcmp(key, NX_KEY_RO_ROOT))
+		p->readonly_root = val[0] == '1';
 	else if (!strcmp(key, NX_KEY_DEVICE))
 		add_device(p, val);
 	else if (!strcmp(key, NX_KEY_RLIMIT))

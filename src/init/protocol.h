@@ -36,6 +36,7 @@
 #define NX_KEY_MASK	  "mask"     /* linux.maskedPaths entry */
 #define NX_KEY_READONLY	  "readonly" /* linux.readonlyPaths entry */
 #define NX_KEY_DEVICE	  "device"   /* "<c|b|p> <mode octal> <uid> <gid> <major> <minor> <path>" */
+#define NX_KEY_RO_ROOT	  "readonly_root" /* "1": / read-only once the CT is finished */
 #define NX_KEY_CAP_PREFIX "cap."     /* cap.bounding ... cap.ambient: "chown kill ..." */
 #define NX_KEY_RLIMIT	  "rlimit"   /* "RLIMIT_NOFILE <soft> <hard>" */
 #define NX_KEY_SECCOMP	  "seccomp"  /* seccomp(2) filter flags, decimal: load NX_INIT_SECCOMP */

@@ -294,5 +294,12 @@ int setup_container(struct process *p, struct handover *h, char *why, size_t n)
 	for (size_t i = 0; i < p->ndevices; i++)
 		if (make_device(&p->devices[i], why, n) < 0)
 			return -1;
-	return ptmx_symlink(why, n);
+	if (ptmx_symlink(why, n) < 0)
+		return -1;
+	/* root.readonly last, as runc's finalizeRootfs: every mount point is
+	 * in place by now */
+	if (p->readonly_root &&
+	    mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags("/"), NULL) < 0)
+		return WHY("root.readonly: remount / read-only: %s", strerror(errno));
+	return 0;
 }

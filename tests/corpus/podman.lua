@@ -151,6 +151,38 @@ function A.process(field, v)
 		end
 	end
 end
+-- a sysctl nexcage-init writes (plan.process.sysctl)
+function A.sysctl(key, value)
+	return function(r)
+		local got = r.plan and r.plan.process and r.plan.process.sysctl or {}
+		if got[key] ~= value then
+			return string.format("process.sysctl[%s]: expected %s, got %s", key, value, tostring(got[key]))
+		end
+	end
+end
+-- a device node nexcage-init makes (plan.process.devices)
+function A.device(path, type, major, minor, mode)
+	return function(r)
+		for _, d in ipairs(r.plan and r.plan.process and r.plan.process.devices or {}) do
+			if d.path == path then
+				if d.type ~= type or d.major ~= major or d.minor ~= minor or (mode and d.mode ~= mode) then
+					return string.format("device %s: %s %s:%s mode %s", path, d.type, d.major, d.minor, d.mode)
+				end
+				return nil
+			end
+		end
+		return "no device " .. path .. " for the init to make"
+	end
+end
+-- a raw key whose value contains text
+function A.raw_match(k, needle)
+	return function(r)
+		for _, kv in ipairs(r.plan and r.plan.lxc or {}) do
+			if kv[1] == k and kv[2]:find(needle, 1, true) then return nil end
+		end
+		return "no raw " .. k .. " with [" .. needle .. "]"
+	end
+end
 -- a namespace the init joins by path (plan.process.namespaces)
 function A.joins(kind)
 	return function(r)
@@ -231,14 +263,14 @@ end
 case("network-none", { "--network", "none" }, all(podman_base, A.no_opt("net0"), A.joins_none(),
 	A.no_raw("lxc.net.0.type", "none")))
 case("network-host", { "--network", "host" }, all(podman_base, A.no_opt("net0"), A.raw("lxc.net.0.type", "none")))
-case("privileged", { "--privileged" }, all(podman_base, A.no_warn("fileMode"),
-	A.warn("/sys read-write is not applied: the CT gets LXC's sys:mixed"),
-	A.warn("linux.resources.devices allows every device"), function(r)
-		for k, v in pairs(r.plan.options) do
-			if k:match("^dev%d+$") and v:match("^path=/dev/null,") then return nil end
+case("privileged", { "--privileged" }, all(podman_base, A.no_warn("fileMode"), A.no_warn("/sys"),
+	A.warn("linux.resources.devices allows every device"), A.device("/dev/null", "c", 1, 3),
+	function(r)
+		for k in pairs(r.plan.options) do
+			if k:match("^dev%d+$") then return "a Proxmox devN (" .. k .. "): the init makes the nodes" end
 		end
-		return "no devN for /dev/null"
-	end, A.opt("unprivileged", 0), A.caps("bounding", { "sys_admin", "net_admin", "chown" })))
+	end, A.raw_match("lxc.mount.auto", "sys:rw"),
+	A.opt("unprivileged", 0), A.caps("bounding", { "sys_admin", "net_admin", "chown" })))
 case("cap-add-all", { "--cap-add", "ALL" }, all(podman_base, A.raw("lxc.cap.drop", ""),
 	A.caps("bounding", { "sys_admin", "net_admin" }), A.caps("effective", { "sys_admin", "net_admin" }),
 	function(r)
@@ -302,11 +334,12 @@ end))
 case("ulimit", { "--ulimit", "nofile=1024:2048", "--ulimit", "nproc=1000:1000" }, all(podman_base,
 	A.raw("lxc.prlimit.nofile", "1024:2048"), A.pct("\n#   rlimit: RLIMIT_NOFILE 1024:2048\n")))
 case("sysctl", { "--sysctl", "kernel.msgmax=65536", "--sysctl", "net.ipv4.ip_forward=1" }, all(podman_base,
-	A.raw("lxc.sysctl.kernel.msgmax", "65536"), A.process("sysctl", { ["net.ipv4.ip_forward"] = "1" }),
-	A.pct("\n#   sysctl: net.ipv4.ip_forward = 1\n")))
+	A.no_raw("lxc.sysctl.kernel.msgmax"), A.sysctl("kernel.msgmax", "65536"), A.sysctl("net.ipv4.ip_forward", "1"),
+	A.pct("\n#   sysctl: kernel.msgmax = 65536\n#   sysctl: net.ipv4.ip_forward = 1\n")))
 case("oom-score-adj", { "--oom-score-adj", "500" }, all(podman_base, A.process("oom_score_adj", 500),
 	A.pct("\n#   oom_score_adj: 500\n")))
-case("device", { "--device", "/dev/fuse" }, all(podman_base, A.no_warn("fileMode"), A.opt("dev0", "path=/dev/fuse,mode=0600,uid=0,gid=0"),
+case("device", { "--device", "/dev/fuse" }, all(podman_base, A.no_warn("fileMode"), A.no_opt("dev0"),
+	A.device("/dev/fuse", "c", 10, 229, 384),
 	A.raw("lxc.cgroup2.devices.allow", "c 10:229 rwm")))
 case("seccomp-unconfined", { "--security-opt", "seccomp=unconfined" }, all(podman_base, A.no_warn("linux.seccomp")))
 case("no-new-privileges", { "--security-opt", "no-new-privileges" }, all(podman_base,

@@ -70,6 +70,7 @@ sim_setup() {
 	write_file "$T/config.lua" "return {
   pct = '$REPO/tests/sim/pct', pvesh = '$REPO/tests/sim/pvesh', node = 'pve',
   pve_etc = '$SIM/etc/pve', pve_lock_dir = '$SIM/run/lock/lxc',
+  lxc_mount_ns = '$SIM/run/pve-sim/svc/mntns',
   storage = 'local', template_storage = 'local',
   template_dir = '$SIM/var/lib/vz/template/cache',
   pct_timeout = ${PCT_TIMEOUT:-60},

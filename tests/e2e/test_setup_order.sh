@@ -87,6 +87,31 @@ test_no_cgroup_is_left_when_the_ct_stops() {
 	done
 }
 
+# LXC removes the CT's cgroups only after the stop hook saw the stand-in
+# leave them: a stand-in held up (here: stopped) when the program dies
+# still leaves nothing behind once it runs again.
+test_lxc_waits_for_the_stand_in_before_removing_the_cgroups() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "600"]'
+	nx create --bundle "$T/b" --pid-file "$T/pid" held </dev/null
+	assert_ok
+	nx start held
+	nx state held
+	init=$(json_field "$OUT" initPid)
+	standin=$(cat "$T/pid")
+	cgroups=$(ct_cgroup_dirs "$init")
+	kill -STOP "$standin"
+	nx kill held KILL
+	sleep 1
+	kill -CONT "$standin"
+	wait_for 10 test ! -d "/proc/$standin" || fail "the stand-in did not exit"
+	wait_for 10 sh -c "'$NEXCAGE' --root '$ROOT' state held | grep -q '\"stopped\"'" || fail "not stopped"
+	nx delete held
+	assert_ok
+	for d in $cgroups; do [ ! -d "$d" ] || fail "$d is left"; done
+}
+
 # The exit status arrives through the kernel's process events, filtered
 # to the one pid: a host busy forking and exiting cannot crowd it out.
 test_the_status_reaches_the_engine_on_a_busy_host() {
@@ -197,4 +222,56 @@ test_exec_into_a_container_without_capabilities() {
 	assert_ok
 	assert_contains "$OUT" "CapBnd:	0000000000000000"
 	nx delete --force nocap
+}
+
+# buildah keeps each build container's rootfs mounted in a mount namespace
+# of its own; the CT starts in the node's (the service manager's), where
+# the directory is empty. create attaches a clone of the rootfs there.
+test_a_rootfs_mounted_in_the_callers_private_namespace_runs() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/img" '["true"]'
+	mkdir -p "$T/b/rootfs"
+	cp "$T/img/config.json" "$T/b/config.json"
+	edit_config "$T/b" "s.process.args = { 'sh', '-c', 'echo from-the-image > /out/ran; echo written > /note' }"
+	unshare -m --propagation private sh -c "
+		mount -t tmpfs image '$T/b/rootfs' && cp -a '$T/img/rootfs/.' '$T/b/rootfs/' &&
+		'$NEXCAGE' --root '$ROOT' run --bundle '$T/b' priv </dev/null >'$T/run.out' 2>&1
+		echo \$? > '$T/rc'; cat '$T/b/rootfs/note' > '$T/note' 2>&1"
+	assert_eq "$(cat "$T/rc")" 0
+	assert_eq "$(cat "$T/out/ran")" from-the-image
+	# what the program wrote is in the caller's mount, not in the empty
+	# directory beneath it
+	assert_eq "$(cat "$T/note")" written
+	assert_eq "$(ls -A "$T/b/rootfs")" ""
+	# nothing stays attached in the node's namespace
+	svc=$(cat "$SIM/run/pve-sim/svc/pid")
+	assert_not_contains "$(cat "/proc/$svc/mountinfo")" "$ROOT"
+}
+
+# root.readonly as runc applies it: / read-only once everything is mounted,
+# so a bind onto a file the image lacks (Podman's /run/.containerenv) still
+# gets its mount point; beside runc.
+test_a_read_only_root_cannot_be_written_and_its_mounts_work() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["true"]'
+	echo marker >"$T/marker"
+	edit_config "$T/b" "s.root.readonly = true
+		s.process.args = { 'sh', '-c', [[(echo x > /written) 2>/dev/null; root=\$?; echo x > /out/w; out=\$?;
+			echo \"root_write=\$root out_write=\$out marker=\$(cat /run/marker)\" > /out/result; touch /out/done]] }
+		table.insert(s.mounts, { destination = '/run/marker', type = 'bind', source = '$T/marker', options = { 'bind', 'ro' } })"
+	rm -f "$T/out/done"
+	nx create --bundle "$T/b" ro </dev/null
+	assert_ok
+	nx start ro
+	wait_for 20 test -e "$T/out/done" || fail "the program did not finish: $(cat "$ROOT/ro/console.log" 2>/dev/null)"
+	cp "$T/out/result" "$T/nexcage.result"
+	nx delete --force ro
+	rm -f "$T/out/done" "$T/out/result"
+	timeout 60 runc --root "$T/runc" run --bundle "$T/b" ro </dev/null >"$T/runc.out" 2>&1 ||
+		fail "runc run failed: $(cat "$T/runc.out")"
+	assert_eq "$(cat "$T/nexcage.result")" "root_write=1 out_write=0 marker=marker"
+	assert_eq "$(cat "$T/out/result")" "$(cat "$T/nexcage.result")"
+	[ ! -e "$T/b/rootfs/written" ] || fail "/ was written"
 }

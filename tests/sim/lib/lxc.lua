@@ -182,6 +182,10 @@ function M.generate_config(vmid, conf, rootfs_dir)
   add("lxc.uts.name = " .. (o.hostname or ("CT" .. vmid)))
   for _, l in ipairs(cgroup_lines(o)) do add(l) end
   add("lxc.rootfs.path = " .. rootfs_dir)
+  -- pve-container's pre-start hook mounts the root read-only for ro=1,
+  -- before LXC makes its own mounts (whose mount points must then exist)
+  local root = o.rootfs and parse_prop(schema.rootfs_desc, o.rootfs) or {}
+  if root.ro == "1" then add("lxc.rootfs.options = ro") end
   if o.entrypoint then add("lxc.init.cmd = " .. o.entrypoint) end
   for _, l in ipairs(net_lines(o)) do add(l) end
   for _, l in ipairs(mount_lines(vmid, o)) do add(l) end

@@ -199,6 +199,14 @@ test("a bind mount point whose source is a file fails at start, as pve-container
   eq(succeeds(r:pct("status", "113")).out, "status: stopped\n", "not started")
 end)
 
+test("rootfs ro=1 is mounted read-only", function(r)
+  create(r, 114, "--entrypoint", "/bin/sleep 1000", "--rootfs", "local:1,ro=1", "--unprivileged", "0")
+  succeeds(r:pct("start", "114"))
+  local res = r:pct("exec", "114", "--", "/bin/sh", "-c", "echo x > /written")
+  fails(res, 1)
+  contains(res.err, "Read-only file system")
+end)
+
 test("push and pull files", function(r)
   create(r, 113, "--entrypoint", "/bin/sleep 1000")
   local src = r:path("src.txt")
