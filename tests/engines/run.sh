@@ -120,7 +120,7 @@ finish() {
 			# the first failure, and the first error line under it if the
 			# failure's first line does not show it (warnings come first)
 			local msg err
-			msg=$(sed -n '/FAIL:/,$p' "$T.log" | head -4 | sed 's/^ *FAIL: //' | sed '1!s/^/\\n/' | tr -d '\n' |
+			msg=$(sed -n '/FAIL:/,$p' "$T.log" | head -4 | sed 's/^ *FAIL: //' | sed '1!s/^/\\n/' | tr -d '\n' | sed -E 's/[0-9a-f]{64}/<id>/g' |
 				tr -s ' \t' ' ' | cut -c1-260)
 			err=$(sed -n '/FAIL:/,$p' "$T.log" | grep -m1 -E 'nexcage(-init)?: error|error:|Error:|level=error' |
 				sed 's/^ *//; s/^FAIL: //' | tr -s ' \t' ' ' | cut -c1-260)

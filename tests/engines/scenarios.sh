@@ -9,16 +9,12 @@
 # PASS-PENDING when one passes: remove it from here then. runc passes all.
 NEXCAGE_PENDING="
 docker_idle_60s
-podman_read_only
 docker_run_output_status
 docker_detached_lifecycle
 docker_publish
 docker_bind_volume
 docker_network_host
 docker_init
-buildah_bud
-buildah_bud_failing_run
-buildah_run
 "
 
 # Scenarios run first, all at once, each with its runc and nexcage sides
