@@ -7,7 +7,11 @@
 # (docker.io) on containerd 1.6 as Debian's docker.service starts it,
 # buildah 1.28, containerd's ctr. What differs from a stock machine is said
 # where it is done: storage and daemon state live in $S (location only), and
-# the ulimits this sandbox forces (ULIMITS below).
+# the ulimits this sandbox forces on Podman (ULIMITS below). Docker and
+# buildah need none (Docker's containers keep dockerd's limits, buildah's
+# RUN steps ask for none above them). This sandbox has no systemd: Podman
+# picks the cgroupfs cgroup manager and the file events backend by itself,
+# nothing is set for it; Docker's stock bridge and iptables rules work.
 
 IMG=localhost/nexcage-busybox:latest
 CTR_NS=nexcage-engines-$$ # the shim keeps runtime state per namespace, machine-wide
@@ -92,7 +96,6 @@ step() {
 # pm ARGS...: podman with the suite's storage and the scenario's runtime.
 pm() { step podman "${PODMAN_BASE[@]}" --runtime "$RTBIN" "$@"; }
 pm_run() { pm run "${ULIMITS[@]}" "$@"; }
-pm_create() { pm create "${ULIMITS[@]}" "$@"; }
 pm_pod_create() { CONTAINERS_CONF=$POD_CONF pm pod create "$@"; }
 
 # pm_in INPUT ARGS...: the same with INPUT on stdin.
@@ -294,9 +297,10 @@ scenario_setup() {
 export PVE_SIM_ROOT='$PVE_SIM_ROOT' PVE_SIM_NODE=pve NEXCAGE_CONFIG='$NEXCAGE_CONFIG' NEXCAGE_STATE_DIR='$NEXCAGE_STATE_DIR'
 NXROOT='$NXROOT' NX_T='$T'
 EOF
-	# Site rules for a diagnostic run reach nexcage however the engine
-	# filters its environment (conmon passes PATH only).
+	# Site rules and logging for a diagnostic run reach nexcage however the
+	# engine filters its environment (conmon passes PATH only).
 	[ -n "${NEXCAGE_LUA_PATH:-}" ] && echo "export NEXCAGE_LUA_PATH='$NEXCAGE_LUA_PATH'" >>"$S/nexcage.$ENGINE.env"
+	[ -n "${ENGINES_NXLOG:-}" ] && echo "ENGINES_NXLOG=1" >>"$S/nexcage.$ENGINE.env"
 	return 0
 }
 

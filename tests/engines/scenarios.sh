@@ -1,8 +1,8 @@
 # Engine scenarios ("Every engine as Debian ships it"). Each runs once under
 # runc and once under nexcage with the same assertions; helpers in lib.sh,
 # e2e asserts from tests/e2e/lib.sh (fail, assert_*). After each, run.sh
-# checks that nothing is left in the engines, the runtime's state roots,
-# the simulator or LXC.
+# checks that nothing is left in the engines, the runtimes' state roots,
+# buildah's bundles, the mounts, the simulator or LXC.
 
 # The nexcage scenarios that do not pass yet. The suite runs them and
 # reports them as "pending" (not passed, not failed) and says
@@ -95,10 +95,10 @@ program_pid() {
 # container's) is in the namespaces and cgroups of the program, and those
 # are not the host's. Engines rely on it: nsenter, `podman top`, pods and
 # CRI join /proc/PID/ns/*, stats read /proc/PID/cgroup.
-# The pid namespace: what is joined through PID (pid_for_children) must be
-# the program's. (PID's own may differ: nexcage's stand-in cannot live in
-# the CT's pid namespace, whose init's exit would kill it before it reports
-# the exit status; runc's pid is the program itself.)
+# The pid namespace: the one PID leads into (pid_for_children) must be the
+# program's. (PID's own may differ: runc's pid is the program itself, but a
+# stand-in inside the CT's pid namespace would be killed with the CT's init
+# before it could report the exit status.)
 assert_pid_is_container() {
 	local pid=$1 prog ns
 	prog=$(program_pid "$2")
