@@ -208,9 +208,24 @@ docker_stop() {
 	done
 	kill -9 "$pid" 2>/dev/null
 	grep -o " $DKD/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
-	# Docker leaves its bridge behind; remove it if the suite made it.
-	[ -f "$DKD/made-docker0" ] && ip link del docker0 2>/dev/null
+	# Docker leaves its bridge and iptables rules behind; remove them if
+	# the suite made them (no Docker had set up this machine before).
+	if [ -f "$DKD/made-docker0" ]; then
+		ip link del docker0 2>/dev/null
+		docker_iptables_remove
+	fi
 	rm -f "$DKD/daemon.pid"
+}
+
+docker_iptables_remove() {
+	local table rule chain
+	for table in filter nat; do
+		iptables -t "$table" -S 2>/dev/null | grep '^-A' | grep -E -- '-j DOCKER|docker0' | sed 's/^-A/-D/' |
+			while read -r rule; do iptables -t "$table" $rule 2>/dev/null; done
+		for chain in DOCKER DOCKER-USER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do
+			iptables -t "$table" -F "$chain" 2>/dev/null && iptables -t "$table" -X "$chain" 2>/dev/null
+		done
+	done
 }
 
 # dk ARGS...: the Debian docker client on the suite's daemon; dk_run runs
