@@ -18,13 +18,17 @@ LUA_LIBDIR = $(shell $(PKG_CONFIG) --variable=libdir $(LUA_PC))
 # which Lua the host has (a site's lua5.4 upgrade must not change nexcage).
 LUA_LIBS   = $(LUA_LIBDIR)/liblua5.4-cjson.a $(LUA_LIBDIR)/liblua5.4.a
 SD_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libsystemd)
+# libseccomp compiles linux.seccomp at create; static for the same reason
+# as Lua (nexcage-init, which loads the result, needs none of it).
+SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp)
+SECCOMP_LIBS   = $(shell $(PKG_CONFIG) --variable=libdir libseccomp)/libseccomp.a
 # libsystemd is dlopen()ed at run time, only for --log journald (see log.c).
 
 WARN      := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
 BASE_CFLAGS := -std=gnu17 -g $(WARN) -fno-strict-aliasing
 OPT_CFLAGS  := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDLIBS_ALL  = $(LUA_LIBS) -lm -ldl
+LDLIBS_ALL  = $(LUA_LIBS) $(SECCOMP_LIBS) -lm -ldl
 
 # The CLI parses flags and prints; the core does the work. Unit tests and
 # the fuzzer link the core alone, which keeps the core free of CLI calls.
@@ -44,7 +48,7 @@ FLAVOUR_CFLAGS := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-fram
 else
 FLAVOUR_CFLAGS := $(OPT_CFLAGS)
 endif
-CFLAGS_ALL = $(BASE_CFLAGS) $(FLAVOUR_CFLAGS) $(LUA_CFLAGS) $(SD_CFLAGS) -Isrc -I$(B) $(CFLAGS)
+CFLAGS_ALL = $(BASE_CFLAGS) $(FLAVOUR_CFLAGS) $(LUA_CFLAGS) $(SD_CFLAGS) $(SECCOMP_CFLAGS) -Isrc -I$(B) $(CFLAGS)
 
 CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o $(B)/obj/init_blob.o
 CLI_OBJS  := $(patsubst src/%.c,$(B)/obj/%.o,$(CLI_SRCS))

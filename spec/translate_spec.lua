@@ -65,7 +65,8 @@ describe("translate", function()
 		assert.are.same({ "/bin/sh", "-c", "exec sleep infinity" }, plan.process.args)
 		assert.is_true(plan.process.no_new_privileges)
 		assert.are.equal(50, plan.process.oom_score_adj)
-		assert.are.equal("2\nallowlist allow\n[all]\nkexec_load errno 1\n", plan.seccomp)
+		assert.are.equal("nexcage-seccomp 1\ndefault allow\narch x86_64\narch x86\narch x32\nkexec_load errno 1\n",
+			plan.seccomp)
 		assert.truthy(h.warning(plan, "linux.mountLabel"))
 	end)
 
@@ -181,6 +182,7 @@ describe("a config as container engines write it (spec/fixtures/engine-default.j
 		assert.are.same({ { "net.ipv4.ping_group_range", "0 0" } }, plan.process.sysctl)
 		assert.are.same({
 		}, plan.warnings)
-		assert.are.equal("2\nallowlist errno 38\n[all]\nread allow\nwrite allow\n", plan.seccomp)
+		assert.are.equal("nexcage-seccomp 1\ndefault errno 38\narch x86_64\narch x86\narch x32\nread allow\n"
+			.. "write allow\n", plan.seccomp)
 	end)
 end)

@@ -10,12 +10,13 @@
  *     lxc.time.offset), nor is joining a namespace by path;
  *   - capabilities: the names LXC knows (lua/rules/security.lua);
  *   - cgroup v2 only (Proxmox VE 7+), rdma through lxc.cgroup2.rdma.max;
- *   - seccomp: what an LXC profile can express (lua/rules/seccomp.lua);
+ *   - seccomp: what libseccomp compiles and the kernel applies, less the
+ *     notify action and flag (no agent takes a listener);
  *     AppArmor as this host has it (runc's test); no SELinux, Intel RDT;
  *   - maskedPaths/readonlyPaths applied (src/masks.c), in annotations;
  *   - no id-mapped mounts, no moved network devices.
- * Decided at build time, as features.md asks, but for AppArmor; printed by
- * C, no Lua. */
+ * Decided at build time, as features.md asks, but for AppArmor and what
+ * the kernel's seccomp has (libseccomp's API level); printed by C, no Lua. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "lua_host.h"
+#include "seccomp_bpf.h"
 #include "version.h"
 
 /* An indented JSON writer, two spaces a level (runc's layout). */
@@ -149,43 +151,44 @@ static const char *const capabilities[] = {"CAP_CHOWN",
 					   "CAP_CHECKPOINT_RESTORE",
 					   NULL};
 
-/* The same lists as lua/rules/seccomp.lua (an e2e test compares them). */
-static const char *const seccomp_actions[] = {"SCMP_ACT_ALLOW",	      "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-					      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",	NULL};
+/* runtime-spec's names, in runc's (sorted) order; what is printed is what
+ * this libseccomp and kernel apply (src/seccomp_bpf.c), the lists of
+ * lua/rules/seccomp.lua (an e2e test compares them). */
+static const char *const seccomp_actions[] = {
+    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",	 "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+    "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",	    NULL};
 static const char *const seccomp_operators[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
 						"SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
 						"SCMP_CMP_NE", NULL};
-static const char *const seccomp_archs[] = {"SCMP_ARCH_AARCH64",
-					    "SCMP_ARCH_ARM",
-					    "SCMP_ARCH_MIPS",
-					    "SCMP_ARCH_MIPS64",
-					    "SCMP_ARCH_MIPS64N32",
-					    "SCMP_ARCH_MIPSEL",
-					    "SCMP_ARCH_MIPSEL64",
-					    "SCMP_ARCH_MIPSEL64N32",
-					    "SCMP_ARCH_PPC",
-					    "SCMP_ARCH_PPC64",
-					    "SCMP_ARCH_PPC64LE",
-					    "SCMP_ARCH_S390",
-					    "SCMP_ARCH_S390X",
-					    "SCMP_ARCH_X32",
-					    "SCMP_ARCH_X86",
-					    "SCMP_ARCH_X86_64",
-					    NULL};
+static const char *const seccomp_archs[] = {
+    "SCMP_ARCH_AARCH64",  "SCMP_ARCH_ARM",	   "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
+    "SCMP_ARCH_MIPS",	  "SCMP_ARCH_MIPS64",	   "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",
+    "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PARISC",	    "SCMP_ARCH_PARISC64",
+    "SCMP_ARCH_PPC",	  "SCMP_ARCH_PPC64",	   "SCMP_ARCH_PPC64LE",	    "SCMP_ARCH_RISCV64",
+    "SCMP_ARCH_S390",	  "SCMP_ARCH_S390X",	   "SCMP_ARCH_SH",	    "SCMP_ARCH_SHEB",
+    "SCMP_ARCH_X32",	  "SCMP_ARCH_X86",	   "SCMP_ARCH_X86_64",	    NULL};
 static const char *const seccomp_known_flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
 						  "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
 						  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
-static const char *const seccomp_supported_flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", NULL};
+
+static void jw_strings_if(jw *w, const char *key, const char *const *list, bool (*keep)(const char *))
+{
+	jw_open(w, key, '[');
+	for (; *list; list++)
+		if (keep(*list))
+			jw_string(w, NULL, *list);
+	jw_close(w, ']');
+}
 
 static void seccomp(jw *w)
 {
 	jw_open(w, "seccomp", '{');
 	jw_bool(w, "enabled", true);
-	jw_strings(w, "actions", seccomp_actions);
+	jw_strings_if(w, "actions", seccomp_actions, seccomp_oci_action_supported);
 	jw_strings(w, "operators", seccomp_operators);
-	jw_strings(w, "archs", seccomp_archs);
+	jw_strings_if(w, "archs", seccomp_archs, seccomp_oci_arch_supported);
 	jw_strings(w, "knownFlags", seccomp_known_flags);
-	jw_strings(w, "supportedFlags", seccomp_supported_flags);
+	jw_strings_if(w, "supportedFlags", seccomp_known_flags, seccomp_oci_flag_supported);
 	jw_close(w, '}');
 }
 
@@ -219,6 +222,9 @@ static void features(jw *w)
 	jw_enabled(w, "netDevices", false);
 	jw_close(w, '}');
 	jw_open(w, "annotations", '{');
+	char libseccomp[32];
+	seccomp_library_version(libseccomp, sizeof libseccomp);
+	jw_string(w, "io.github.seccomp.libseccomp.version", libseccomp);
 	jw_string(w, "org.nexcage.version", NX_VERSION);
 	jw_string(w, "org.nexcage.lua.version", nxlua_release());
 	jw_string(w, "org.nexcage.platform", "Proxmox VE: LXC containers through pct");

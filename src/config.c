@@ -57,6 +57,7 @@ static const config_key schema[] = {
     SE(network, "empty", "empty,bridge"),
     SE(rootfs_mode, "bind", "bind,copy"),
     SE(process_mode, "entrypoint", "entrypoint,raw"),
+    SE(lxc_seccomp, "none", "none,proxmox"),
     S(pve_version, "9.1"),
     I(vmid_min, 100, 100, 999999999),
     I(vmid_max, 999999, 100, 999999999),

@@ -27,6 +27,7 @@ typedef struct nx_config {
 	char *network;		/* a network namespace without path: "empty" (lo only) or "bridge" (net0) */
 	char *rootfs_mode;	/* "bind": the bundle's rootfs in place; "copy": onto storage */
 	char *process_mode;	/* "entrypoint" (PVE >= 9.1) or "raw" (lxc.init.*) */
+	char *lxc_seccomp;	/* "none": LXC loads no profile; "proxmox": its default stays */
 	char *pve_version;	/* Proxmox VE version the rules target */
 	long vmid_min, vmid_max;
 	long rootfs_size;      /* GiB */

@@ -27,6 +27,7 @@
 #include "pct.h"
 #include "plan_build.h"
 #include "pve.h"
+#include "seccomp_bpf.h"
 #include "standin.h"
 #include "exitwatch.h"
 #include "state.h"
@@ -113,15 +114,19 @@ static void rollback(create_job *j)
 		log_error("rollback: %s", e.msg);
 }
 
-/* plan.seccomp, where lxc.seccomp.profile names it (core_raw_keys). */
-static int security_files(create_job *j, nx_err *err)
+/* The compiled filter, beside the init in the directory the CT sees
+ * read-only at /.nexcage: its root reads it there (src/init/seccomp_load.h). */
+static int seccomp_file(create_job *j, uid_t uid, gid_t gid, nx_err *err)
 {
-	if (!j->plan.seccomp)
+	if (!j->plan.seccomp_bpf)
 		return 0;
-	cleanup_free char *path = core_seccomp_path(j->state_dir);
-	if (!path)
-		return nx_err_sys(err, ENOMEM, "seccomp profile path");
-	return fs_write_atomic(path, j->plan.seccomp, strlen(j->plan.seccomp), 0644, err);
+	cleanup_free char *path = fs_join(j->ctr_dir, NX_INIT_SECCOMP);
+	if (fs_write_atomic(path, j->plan.seccomp_bpf, j->plan.seccomp_bpf_len * sizeof(struct sock_filter),
+			    0644, err) < 0)
+		return -1;
+	if (chown(path, uid, gid) < 0)
+		return nx_err_sys(err, errno, "chown %s", path);
+	return 0;
 }
 
 static int raw_keys(create_job *j, nx_err *err)
@@ -452,7 +457,8 @@ static int create_steps(create_job *j, nx_err *err)
 	uid_t ruid;
 	gid_t rgid;
 	plan_root_ids(&j->plan, &ruid, &rgid);
-	if (init_dir_prepare(j->ctr_dir, &j->plan, ruid, rgid, err) < 0)
+	if (init_dir_prepare(j->ctr_dir, &j->plan, ruid, rgid, err) < 0 ||
+	    seccomp_file(j, ruid, rgid, err) < 0)
 		return -1;
 	if ((j->sync_fd = init_sync_listen(j->ctr_dir, ruid, rgid, err)) < 0)
 		return -1;
@@ -461,7 +467,7 @@ static int create_steps(create_job *j, nx_err *err)
 	/* Proxmox has unpacked it: the archive is no longer needed. */
 	if (j->made_template && unlink(j->template_path) == 0)
 		j->made_template = false;
-	if (security_files(j, err) < 0 || raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
+	if (raw_keys(j, err) < 0 || start_and_catch_init(j, err) < 0)
 		return -1;
 	return record_state(j, err);
 }

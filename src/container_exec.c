@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "init_spec.h"
 #include "json.h"
+#include "log.h"
 #include "proc.h"
 #include "spawn.h"
 #include "standin.h"
@@ -195,11 +196,35 @@ static int replace_env(nx_process *p, const char *kv)
 	return strv_push(&p->env, &p->nenv, kv);
 }
 
+/* pct exec starts the process with the CT init's capabilities (LXC's
+ * attach keeps its bounding set), and without CAP_SYS_ADMIN among them
+ * the kernel loads a seccomp filter only under no_new_privileges: such a
+ * process gets it, rather than no filter (runc's exec loads the filter
+ * while still privileged, so there it keeps no_new_privileges off). */
+static bool seccomp_needs_nnp(const nx_process *ctr)
+{
+	if (!ctr->has_seccomp || ctr->no_new_privileges || !ctr->has_caps)
+		return false;
+	const char *b = ctr->caps[0] ? ctr->caps[0] : ""; /* bounding: "chown kill ..." */
+	for (const char *w = b + strspn(b, " "); *w; w += strspn(w, " ")) {
+		size_t len = strcspn(w, " ");
+		if (len == 9 && !strncmp(w, "sys_admin", 9))
+			return false;
+		w += len;
+	}
+	return true;
+}
+
 /* The container's process, with what the caller gives on top. */
 static int exec_process(const char *ctr, const exec_opts *o, nx_process *p, bool *tty, nx_err *err)
 {
 	if (init_process_read(ctr, p, err) < 0)
 		return -1;
+	if (seccomp_needs_nnp(p)) {
+		log_debug("exec: no_new_privileges set, to load the container's seccomp filter without "
+			  "CAP_SYS_ADMIN");
+		p->no_new_privileges = true;
+	}
 	if (o->process_file && exec_process_load(o->process_file, p, err) < 0)
 		return -1;
 	if (o->args && o->args[0]) {
@@ -256,6 +281,11 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
 	}
 	arg(a, "--no-new-privileges");
 	arg(a, p->no_new_privileges ? "1" : "0");
+	if (p->has_seccomp) { /* the container's filter, as runc gives an exec'd process */
+		snprintf(num, sizeof num, "%u", p->seccomp_flags);
+		arg(a, "--seccomp");
+		arg(a, num);
+	}
 	for (int i = 0; p->has_caps && i < 5; i++) {
 		char *capv = NULL;
 		if (asprintf(&capv, "%s=%s", nx_cap_sets[i], p->caps[i] ? p->caps[i] : "") < 0)

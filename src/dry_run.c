@@ -14,7 +14,9 @@
 #include "config.h"
 #include "container.h"
 #include "container_id.h"
+#include "init/protocol.h"
 #include "pct.h"
+#include "seccomp_bpf.h"
 #include "state.h"
 #include "template.h"
 #include "translate.h"
@@ -81,18 +83,23 @@ static void json_string_list(nx_buf *b, char *const *v, size_t n)
 	buf_puts(b, "]");
 }
 
-static void json_lines(nx_buf *b, const char *lines)
+/* Text lines as a JSON array, one a line, at depth `depth` (1: a member
+ * of the top object). */
+static void json_lines(nx_buf *b, const char *lines, int depth)
 {
 	buf_puts(b, "[");
 	for (const char *l = lines; l && *l;) {
 		size_t n = strcspn(l, "\n");
 		char *one = strndup(l, n);
-		buf_puts(b, l == lines ? "\n    " : ",\n    ");
+		buf_printf(b, "%s\n%*s", l == lines ? "" : ",", 2 * depth + 2, "");
 		buf_json_string(b, one ? one : "");
 		free(one);
 		l += n + (l[n] == '\n');
 	}
-	buf_puts(b, lines && *lines ? "\n  ]" : "]");
+	if (lines && *lines)
+		buf_printf(b, "\n%*s]", 2 * depth, "");
+	else
+		buf_puts(b, "]");
 }
 
 /* Which rule and file set each value, and what hooks would have called. */
@@ -114,7 +121,7 @@ static void render_notes_json(const plan_notes *n, nx_buf *b)
 			buf_puts(b, "null");
 	}
 	buf_puts(b, "],\n  \"hooks_would_call\": ");
-	json_lines(b, n->would_call);
+	json_lines(b, n->would_call, 1);
 	buf_puts(b, ",\n");
 }
 
@@ -207,9 +214,12 @@ void dry_run_render_json(const dry_run *d, nx_buf *b)
 		buf_puts(b, "]\n  },\n");
 	}
 	if (p->seccomp) {
-		buf_puts(b, "  \"seccomp\": ");
-		buf_json_string(b, p->seccomp);
-		buf_puts(b, ",\n");
+		/* what create writes for the init: the text compiled, its size */
+		buf_printf(b, "  \"seccomp\": {\n    \"bpf_instructions\": %zu,\n    \"flags\": %u,\n",
+			   p->seccomp_bpf_len, p->process.seccomp_flags);
+		buf_puts(b, "    \"filter\": ");
+		json_lines(b, p->seccomp, 2);
+		buf_puts(b, "\n  },\n");
 	}
 	render_notes_json(&d->notes, b);
 	buf_puts(b, "  \"warnings\": ");
@@ -305,6 +315,24 @@ static void render_init(const nx_plan *p, nx_buf *b)
 		buf_puts(b, "#   terminal: a pty made in the CT, its master sent to --console-socket\n");
 }
 
+/* The filter create would write and the init load, line by line. */
+static void render_seccomp(const nx_plan *p, const char *ctr_dir, nx_buf *b)
+{
+	if (!p->seccomp) {
+		buf_puts(b, "# seccomp: no filter for the program (the plan has none)\n");
+		return;
+	}
+	buf_printf(b,
+		   "# seccomp filter nexcage-init loads for the program: %s/%s, %zu BPF "
+		   "instructions, seccomp(2) flags %u, compiled from:\n",
+		   ctr_dir, NX_INIT_SECCOMP, p->seccomp_bpf_len, p->process.seccomp_flags);
+	for (const char *l = p->seccomp; *l;) {
+		size_t n = strcspn(l, "\n");
+		buf_printf(b, "#   %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+}
+
 int dry_run_render_pct(nx_ctx *ctx, const dry_run *d, const char *id, nx_buf *b, nx_err *err)
 {
 	const nx_plan *p = &d->plan;
@@ -332,6 +360,7 @@ int dry_run_render_pct(nx_ctx *ctx, const dry_run *d, const char *id, nx_buf *b,
 	core_raw_free(&raw);
 	if (p->has_process)
 		render_init(p, b);
+	render_seccomp(p, cdir, b);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		buf_printf(b, "# warning: %s\n", p->warnings[i]);
 	for (const char *l = d->notes.would_call; l && *l;) {

@@ -59,6 +59,10 @@ static void process_pairs(nx_buf *b, const nx_process *p)
 	if (p->hostname)
 		put_pair(b, NX_KEY_HOSTNAME, p->hostname);
 	put_pair(b, NX_KEY_TERMINAL, p->terminal ? "1" : "0");
+	if (p->has_seccomp) {
+		snprintf(num, sizeof num, "%u", p->seccomp_flags);
+		put_pair(b, NX_KEY_SECCOMP, num);
+	}
 	for (int i = 0; p->has_caps && i < 5; i++) {
 		char key[32];
 		snprintf(key, sizeof key, NX_KEY_CAP_PREFIX "%s", nx_cap_sets[i]);
@@ -470,7 +474,10 @@ int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err)
 				(p->groups = ng)[p->ngroups++] = strtoul(val, NULL, 10);
 		} else if (!strcmp(key, "no_new_privileges"))
 			p->no_new_privileges = val[0] == '1';
-		else if (!strncmp(key, "cap.", 4)) {
+		else if (!strcmp(key, NX_KEY_SECCOMP)) {
+			p->has_seccomp = true;
+			p->seccomp_flags = (unsigned)strtoul(val, NULL, 10);
+		} else if (!strncmp(key, "cap.", 4)) {
 			for (int i = 0; i < 5; i++)
 				if (!strcmp(key + 4, nx_cap_sets[i])) {
 					free(p->caps[i]);

@@ -16,7 +16,7 @@
 
 #include "buf.h"
 #include "plan_format.h"
-#include "seccomp_profile.h"
+#include "seccomp_plan.h"
 
 /* ---- extraction from Lua ------------------------------------------------ */
 
@@ -569,12 +569,12 @@ static void read_seccomp(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 		const char *text = lua_tolstring(L, -1, &len);
 		if (strlen(text) != len)
 			problem(c, "plan.seccomp: contains a NUL byte");
-		else if (seccomp_profile_check(text, why, sizeof why) < 0)
+		else if (seccomp_plan_check(text, why, sizeof why) < 0)
 			problem(c, "plan.seccomp: %s", why);
 		else
 			plan->seccomp = strdup(text);
 	} else if (!lua_isnil(L, -1)) {
-		problem(c, "plan.seccomp: must be the text of an LXC seccomp profile");
+		problem(c, "plan.seccomp: must be the filter's text (docs/plan.md)");
 	}
 	lua_pop(L, 1);
 }

@@ -45,6 +45,7 @@ void plan_free(nx_plan *plan)
 	free(p->hostname);
 	plan_strings_free(plan->warnings, plan->n_warnings);
 	free(plan->seccomp);
+	free(plan->seccomp_bpf);
 	plan_strings_free(plan->masked_paths, plan->n_masked_paths);
 	plan_strings_free(plan->readonly_paths, plan->n_readonly_paths);
 	memset(plan, 0, sizeof *plan);

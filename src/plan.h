@@ -13,6 +13,8 @@
 #include "plan_format.h"
 #include "state.h"
 
+struct sock_filter;
+
 typedef struct nx_rlimit {
 	char *type;
 	unsigned long long soft, hard;
@@ -49,6 +51,9 @@ typedef struct nx_process {
 	size_t ndevices;
 	char *hostname; /* set by the init in the uts namespace it ends up in */
 	bool readonly_root; /* root.readonly: the init remounts / read-only last */
+
+	bool has_seccomp;	/* the init loads <ctr_dir>/seccomp.bpf for the program */
+	unsigned seccomp_flags; /* with these seccomp(2) flags */
 } nx_process;
 
 extern const char *const nx_cap_sets[5];
@@ -60,13 +65,16 @@ typedef struct nx_plan {
 	size_t n_lxc;
 	bool has_process;
 	nx_process process;
-	char *seccomp;	     /* LXC seccomp profile text (rules.seccomp), or NULL */
+	char *seccomp;	     /* the filter's text (rules.seccomp, src/seccomp_plan.h), or NULL */
 	char **masked_paths; /* linux.maskedPaths, applied by src/masks.c */
 	size_t n_masked_paths;
 	char **readonly_paths; /* linux.readonlyPaths, likewise */
 	size_t n_readonly_paths;
 	char **warnings;
 	size_t n_warnings;
+
+	struct sock_filter *seccomp_bpf; /* plan.seccomp compiled (translate_core_checks) */
+	size_t seccomp_bpf_len;		 /* instructions */
 } nx_plan;
 
 void plan_free(nx_plan *plan);

@@ -461,11 +461,19 @@ int plan_check_lxc(const char *key, const char *value, char *why, size_t n)
 			return why_set(why, n,
 				       cgroup ? "raw key may only contain [A-Za-z0-9._-]"
 					      : "raw key may only contain [a-z0-9._-]");
+	/* A profile LXC loads would run under nexcage-init: whether there is
+	 * one is the core's call (config.lua's lxc_seccomp). */
+	if (!strncmp(key, "lxc.seccomp.", 12))
+		return why_set(
+		    why, n,
+		    "raw key %s is reserved to the core: linux.seccomp is compiled by nexcage and "
+		    "loaded by nexcage-init, and config.lua's lxc_seccomp decides whether LXC keeps "
+		    "Proxmox's profile",
+		    key);
 	/* Keys that run host programs, include host files or move the root
 	 * would let a bundle (through a rule) escape onto the host. */
-	static const char *const denied[] = {
-	    "lxc.hook.", "lxc.include",	 "lxc.rootfs.", "lxc.console.logfile",
-	    "lxc.log.",	 "lxc.seccomp.", NULL};
+	static const char *const denied[] = {"lxc.hook.",	    "lxc.include", "lxc.rootfs.",
+					     "lxc.console.logfile", "lxc.log.",	   NULL};
 	for (const char *const *d = denied; *d; d++)
 		if (!strncmp(key, *d, strlen(*d)))
 			return why_set(why, n, "raw key %s is reserved to the core", key);

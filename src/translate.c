@@ -11,16 +11,36 @@
 #include "init/protocol.h"
 #include "init_spec.h"
 #include "mount_check.h"
+#include "seccomp_bpf.h"
 #include "state.h"
 #include "log.h"
 
-/* Mount entries need the root filesystem's file types, and an AppArmor
- * profile a host that has AppArmor: checks the core makes on the rules'
- * plan before anything else sees it. */
+/* plan.seccomp compiled now, so a filter libseccomp or the kernel's size
+ * limit refuses fails create before any pct call (and translate shows its
+ * size); the init learns from the process file that it has one to load. */
+static int compile_seccomp(nx_plan *plan, nx_err *err)
+{
+	if (!plan->seccomp)
+		return 0;
+	nx_seccomp_bpf bpf;
+	if (seccomp_bpf_compile(plan->seccomp, &bpf, err) < 0)
+		return -1;
+	plan->seccomp_bpf = bpf.insns;
+	plan->seccomp_bpf_len = bpf.len;
+	plan->process.has_seccomp = true;
+	plan->process.seccomp_flags = bpf.flags;
+	return 0;
+}
+
+/* Mount entries need the root filesystem's file types, an AppArmor
+ * profile a host that has AppArmor, and the seccomp filter libseccomp's
+ * compile: checks the core makes on the rules' plan before anything else
+ * sees it. */
 int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
 {
 	(void)ctx;
-	if (mount_targets_check(plan, in->rootfs, err) < 0 || apparmor_check_plan(plan, err) < 0)
+	if (mount_targets_check(plan, in->rootfs, err) < 0 || apparmor_check_plan(plan, err) < 0 ||
+	    compile_seccomp(plan, err) < 0)
 		return -1;
 	return 0;
 }
@@ -104,10 +124,11 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 	out->all[out->n++] = (nx_kv){"lxc.console.logfile", out->logfile};
 	if (strcmp(cfg->process_mode, "entrypoint"))
 		out->all[out->n++] = (nx_kv){"lxc.init.cmd", NX_CTR_INIT};
-	if (plan->seccomp) {
-		snprintf(out->seccomp, sizeof out->seccomp, "%s/seccomp", state_dir);
-		out->all[out->n++] = (nx_kv){"lxc.seccomp.profile", out->seccomp};
-	}
+	/* The program's filter is linux.seccomp's, loaded by the init; as
+	 * under runc, nothing else filters the CT unless the site keeps
+	 * Proxmox's baseline (an empty value clears common.conf's profile). */
+	if (strcmp(cfg->lxc_seccomp, "proxmox"))
+		out->all[out->n++] = (nx_kv){"lxc.seccomp.profile", ""};
 	/* LXC removes the CT's cgroups once its init has exited; the
 	 * stand-in is a member until it has seen that exit (src/init/stop_hook.c). */
 	snprintf(out->stop_hook, sizeof out->stop_hook, "%s/init " NX_INIT_MODE_STOPHOOK, ctr_dir);
@@ -115,12 +136,6 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 	for (size_t i = 0; i < plan->n_lxc; i++)
 		out->all[out->n++] = plan->lxc[i];
 	return 0;
-}
-
-char *core_seccomp_path(const char *state_dir)
-{
-	char *p = NULL;
-	return asprintf(&p, "%s/seccomp", state_dir) < 0 ? NULL : p;
 }
 
 void core_raw_free(core_raw *raw)

@@ -32,7 +32,8 @@ done
 libdir=$(pkg-config --variable=libdir lua5.4)
 if [ -n "$objs" ] && ${CC:-cc} -std=gnu17 -O2 $(pkg-config --cflags lua5.4) -Isrc -Ibuild \
 	-o "$T/bench_bundle" tests/bench/bench_bundle.c $objs \
-	"$libdir/liblua5.4-cjson.a" "$libdir/liblua5.4.a" -lm -ldl 2>"$T/cc.log"; then
+	"$libdir/liblua5.4-cjson.a" "$libdir/liblua5.4.a" "$(pkg-config --variable=libdir libseccomp)/libseccomp.a" \
+	-lm -ldl 2>"$T/cc.log"; then
 	printf '  in process, %s\n    ' "$(basename "$CONFIG")"
 	"$T/bench_bundle" "$T/b/config.json" "${BENCH_DECODES:-5000}"
 else

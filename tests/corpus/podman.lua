@@ -277,10 +277,10 @@ case("cap-add-all", { "--cap-add", "ALL" }, all(podman_base, A.raw("lxc.cap.drop
 	end))
 case("cap-drop-all", { "--cap-drop", "ALL" }, all(podman_base, A.raw("lxc.cap.drop", ""),
 	A.caps("bounding", {}, { "chown", "kill", "net_bind_service" })))
-case("read-only", { "--read-only" }, all(podman_base, function(r) -- the bundle's rootfs in place, read-only
+case("read-only", { "--read-only" }, all(podman_base, function(r) -- the bundle's rootfs in place
 		local v = tostring(opt(r, "rootfs"))
-		if not v:match("^/.*/rootfs,ro=1$") then return "option rootfs: expected <bundle>/rootfs,ro=1, got " .. v end
-	end,
+		if not v:match("^/.*/rootfs$") then return "option rootfs: expected <bundle>/rootfs, got " .. v end
+	end, A.process("readonly_root", true), A.pct("\n#   root: read-only, once the CT is finished\n"),
 	function(r) -- Podman's order of these varies
 		for _, w in ipairs(r.plan.warnings) do
 			if w:find("tmpcopyup not applied", 1, true) and w:find(" /tmp[ ,]") and w:find(" /run[ ,]")

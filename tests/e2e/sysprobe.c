@@ -1,9 +1,12 @@
-/* Built static at test time and run inside a container: tries system calls
- * a seccomp profile decides about, and prints name=errno (0: allowed and
- * succeeded), so nexcage's and runc's results can be compared. */
+/* Built static at test time and run inside a container: prints its own
+ * seccomp mode (/proc/self/status: 0 none, 2 filtered), then tries system
+ * calls a seccomp profile decides about and prints name=errno (0: allowed
+ * and succeeded), so nexcage's and runc's results can be compared. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,9 +18,23 @@ static int result(long rc)
 	return rc < 0 ? errno : 0;
 }
 
+static int seccomp_mode(void)
+{
+	char line[256];
+	int mode = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "Seccomp:", 8))
+			mode = (int)strtol(line + 8, NULL, 10);
+	if (f)
+		fclose(f);
+	return mode;
+}
+
 int main(void)
 {
 	int r;
+	printf("seccomp=%d ", seccomp_mode());
 	r = result(syscall(SYS_getpid));
 	printf("getpid=%d ", r);
 	/* ADDR_NO_RANDOMIZE: a persona Podman's profile does not allow */

@@ -28,6 +28,7 @@ run_nexcage() {
 	rm -f "$T/out/result" "$T/out/done"
 	nx create --bundle "$1" "$2"
 	assert_ok
+	[ -z "${ON_CREATED:-}" ] || $ON_CREATED "$2"
 	nx start "$2"
 	assert_ok
 	wait_for 20 test -e "$T/out/done" || fail "the container did not finish (console: $(cat "$ROOT/$2/console.log" 2>/dev/null))"
@@ -44,12 +45,27 @@ run_runc() {
 	cp "$T/out/result" "$T/runc.result"
 }
 
+# bpf_written ID: create left the compiled filter for the init in the
+# container's directory (/.nexcage inside): whole instructions, at most the
+# kernel's 4096, the CT root's and readable; and the process file names its
+# seccomp(2) flags.
+bpf_written() {
+	f="$ROOT/$1/ctr/seccomp.bpf"
+	[ -f "$f" ] || fail "create wrote no $f"
+	size=$(stat -c %s "$f")
+	[ "$size" -gt 0 ] && [ $((size % 8)) = 0 ] && [ "$size" -le 32768 ] || fail "$f: $size bytes"
+	assert_eq "$(stat -c '%a %u %g' "$f")" "644 0 0"
+	assert_eq "$(tr '\0' '\n' <"$ROOT/$1/ctr/process" | sed -n '/^seccomp$/{n;p}')" "0"
+}
+
+PODMAN_PROBE="seccomp=2 getpid=0 personality=38 personality_query=0 audit_socket=22 add_key=38 chroot=0"
+
 test_podman_default_seccomp_profile_denies_what_runc_denies() {
 	sim_setup
 	trap sim_teardown EXIT
 	security_bundle "$T/b" 'sysprobe > /out/result; touch /out/done'
 	with_podman_seccomp "$T/b"
-	run_nexcage "$T/b" sec1
+	ON_CREATED=bpf_written run_nexcage "$T/b" sec1
 	run_runc "$T/b" sec1
 	nexcage=$(cat "$T/nexcage.result")
 	runc=$(cat "$T/runc.result")
@@ -57,8 +73,20 @@ test_podman_default_seccomp_profile_denies_what_runc_denies() {
 	echo "    runc:    $runc"
 	# ENOSYS (38) is the profile's defaultErrnoRet, EINVAL (22) its audit
 	# socket rule's errnoRet; chroot is allowed with CAP_SYS_CHROOT.
-	assert_eq "$nexcage" "getpid=0 personality=38 personality_query=0 audit_socket=22 add_key=38 chroot=0"
-	assert_eq "$runc" "$nexcage"
+	assert_eq "$runc" "$PODMAN_PROBE"
+	assert_eq "$nexcage" "$runc"
+}
+
+# exec_probe ID: sysprobe run by nexcage exec; its output in $OUT.
+exec_probe() {
+	nx create --bundle "$T/b" "$1"
+	assert_ok
+	bpf_written "$1"
+	nx start "$1"
+	assert_ok
+	nx exec "$1" /bin/sysprobe
+	# the container's filter goes to the exec'd process, as runc gives it
+	assert_contains "$(grep '"exec"' "$SIM/pct-calls.log")" '"--seccomp","0"'
 }
 
 test_exec_runs_under_the_same_seccomp_profile() {
@@ -66,39 +94,157 @@ test_exec_runs_under_the_same_seccomp_profile() {
 	trap sim_teardown EXIT
 	security_bundle "$T/b" 'exec sleep 60'
 	with_podman_seccomp "$T/b"
-	nx create --bundle "$T/b" sec3
+	# no_new_privileges: the init loads the filter right before execve
+	edit_config "$T/b" "s.process.noNewPrivileges = true"
+	exec_probe sec3
 	assert_ok
-	nx start sec3
-	assert_ok
-	nx exec sec3 /bin/sysprobe
-	assert_ok
-	assert_eq "$OUT" "getpid=0 personality=38 personality_query=0 audit_socket=22 add_key=38 chroot=0"
+	assert_eq "$OUT" "$PODMAN_PROBE"
 	nx delete --force sec3
 	assert_ok
 }
 
-test_translate_shows_the_seccomp_profile_and_its_path() {
+# Without no_new_privileges seccomp(2) wants CAP_SYS_ADMIN, which runc's
+# exec has before it drops privileges; pct exec (lxc-attach) starts the
+# process with the CT init's capabilities. Without CAP_SYS_ADMIN among
+# them the exec'd process gets no_new_privileges to load the filter (never
+# no filter); with it, it keeps no_new_privileges off, as under runc.
+test_exec_without_no_new_privileges_is_filtered_with_or_without_cap_sys_admin() {
+	sim_setup
+	trap sim_teardown EXIT
+	security_bundle "$T/b" 'exec sleep 60'
+	with_podman_seccomp "$T/b"
+	exec_probe sec6
+	assert_ok
+	assert_eq "$OUT" "$PODMAN_PROBE"
+	assert_contains "$(grep '"exec"' "$SIM/pct-calls.log")" '"--no-new-privileges","1"'
+	nx exec sec6 cat /proc/self/status
+	assert_ok
+	assert_contains "$OUT" "NoNewPrivs:	1"
+	nx delete --force sec6
+	assert_ok
+	rm -f "$SIM/pct-calls.log"
+	edit_config "$T/b" "for _, set in ipairs({ 'bounding', 'effective', 'permitted' }) do
+			table.insert(s.process.capabilities[set], 'CAP_SYS_ADMIN')
+		end"
+	exec_probe sec6
+	assert_ok
+	assert_eq "$OUT" "$PODMAN_PROBE"
+	assert_contains "$(grep '"exec"' "$SIM/pct-calls.log")" '"--no-new-privileges","0"'
+	nx exec sec6 cat /proc/self/status
+	assert_ok
+	assert_contains "$OUT" "NoNewPrivs:	0"
+	assert_contains "$OUT" "Seccomp:	2"
+	nx delete --force sec6
+	assert_ok
+}
+
+# Why the filter is the init's to load, last: a profile that denies
+# setns(2) (Docker's and containerd's defaults without CAP_SYS_ADMIN) must
+# not keep the runtime from joining the engine's network namespace; it
+# governs the program alone, as under runc.
+test_a_profile_denying_setns_governs_the_program_not_the_namespace_join() {
+	sim_setup
+	ns="nxsec$$"
+	trap 'ip netns del "$ns" 2>/dev/null; sim_teardown' EXIT
+	ip netns add "$ns" || fail "ip netns add"
+	ip -n "$ns" link add nxsec0 type veth peer name nxsec1 || fail "veth link in $ns"
+	security_bundle "$T/b" 'cat /proc/net/dev > /out/dev; sysprobe > /out/result; touch /out/done'
+	edit_config "$T/b" "table.insert(s.linux.namespaces, { type = 'network', path = '/run/netns/$ns' })
+		s.linux.seccomp = { defaultAction = 'SCMP_ACT_ALLOW', syscalls = {
+			{ names = { 'setns' }, action = 'SCMP_ACT_ERRNO' },
+			{ names = { 'personality' }, action = 'SCMP_ACT_ERRNO', errnoRet = 38 } } }"
+	run_nexcage "$T/b" sec7
+	assert_contains "$(cat "$T/out/dev")" "nxsec0"
+	case "$(cat "$T/nexcage.result")" in
+	"seccomp=2 getpid=0 personality=38 personality_query=38 "*) ;;
+	*) fail "the program ran without its filter: $(cat "$T/nexcage.result")" ;;
+	esac
+}
+
+test_no_linux_seccomp_runs_unfiltered_as_under_runc() {
+	sim_setup
+	trap sim_teardown EXIT
+	security_bundle "$T/b" 'sysprobe > /out/result; touch /out/done'
+	run_nexcage "$T/b" sec4
+	run_runc "$T/b" sec4
+	echo "    nexcage: $(cat "$T/nexcage.result")"
+	echo "    runc:    $(cat "$T/runc.result")"
+	case "$(cat "$T/runc.result")" in
+	"seccomp=0 getpid=0 personality=0 "*) ;;
+	*) fail "runc filtered a config without linux.seccomp: $(cat "$T/runc.result")" ;;
+	esac
+	assert_eq "$(cat "$T/nexcage.result")" "$(cat "$T/runc.result")"
+	# a site that wants Proxmox's baseline keeps LXC's profile
+	sed -i 's/^}$/  lxc_seccomp = "proxmox",\n}/' "$T/config.lua"
+	nx translate --bundle "$T/b" --format pct sec4
+	assert_ok
+	assert_not_contains "$OUT" "lxc.seccomp"
+	run_nexcage "$T/b" sec4
+	case "$(cat "$T/nexcage.result")" in
+	seccomp=2\ *) ;;
+	*) fail "lxc_seccomp = proxmox: LXC's profile is missing: $(cat "$T/nexcage.result")" ;;
+	esac
+}
+
+test_translate_shows_the_seccomp_filter() {
 	sim_setup
 	security_bundle "$T/b" 'true'
 	with_podman_seccomp "$T/b"
 	nx translate --bundle "$T/b" --format pct sec2
 	assert_ok
-	assert_contains "$OUT" "lxc.seccomp.profile: $ROOT/sec2/seccomp"
+	# LXC loads nothing: the filter is the init's, for the program alone
+	assert_contains "$OUT" "
+lxc.seccomp.profile: 
+"
+	assert_contains "$OUT" "# seccomp filter nexcage-init loads for the program: $ROOT/sec2/ctr/seccomp.bpf, "
+	assert_contains "$OUT" "
+#   default errno 38
+#   arch x86_64
+#   arch x86
+#   arch x32
+"
 	nx translate --bundle "$T/b" --format json sec2
 	assert_ok
-	profile=$(printf '%s' "$OUT" | lua5.4 -e "io.write(require('cjson').decode(io.read('a')).seccomp)")
-	assert_contains "$profile" "2
-allowlist errno 38
-[all]
+	printf '%s' "$OUT" | lua5.4 -e "
+		local s = require('cjson').decode(io.read('a')).seccomp
+		local n = s.bpf_instructions
+		assert(n > 100 and n <= 4096, 'instructions: ' .. tostring(n))
+		assert(s.flags == 0)
+		local text = table.concat(s.filter, '\n')
+		assert(text:find('^nexcage%-seccomp 1\ndefault errno 38\n'), text)
+		assert(text:find('\nsocket errno 22 %[0,eq,16%] %[2,eq,9%]\n'), text)" ||
+		fail "translate's seccomp: $OUT"
+	# runc's actions LXC had no word for are applied now
+	edit_config "$T/b" "s.linux.seccomp.defaultAction = 'SCMP_ACT_KILL_PROCESS'; s.linux.seccomp.defaultErrnoRet = nil
+		s.linux.seccomp.flags = { 'SECCOMP_FILTER_FLAG_LOG' }"
+	nx translate --bundle "$T/b" --format pct sec2
+	assert_ok
+	assert_contains "$OUT" "seccomp(2) flags 2, compiled from:
+#   nexcage-seccomp 1
+#   default kill_process
 "
-	assert_contains "$profile" "
-socket errno 22 [0,16,SCMP_CMP_EQ] [2,9,SCMP_CMP_EQ]
-"
-	# what LXC cannot apply is refused with the JSON path, nothing created
-	edit_config "$T/b" "s.linux.seccomp.defaultAction = 'SCMP_ACT_KILL_PROCESS'; s.linux.seccomp.defaultErrnoRet = nil"
-	nx create --bundle "$T/b" sec2
+}
+
+test_a_seccomp_filter_nexcage_cannot_apply_fails_create_before_pct() {
+	sim_setup
+	security_bundle "$T/b" 'true'
+	with_podman_seccomp "$T/b"
+	# no notify agent takes a listener: refused, naming the path
+	edit_config "$T/b" "s.linux.seccomp.listenerPath = '/run/agent.sock'"
+	nx create --bundle "$T/b" sec5
 	assert_fails
-	assert_contains "$ERR" "linux.seccomp.defaultAction: SCMP_ACT_KILL_PROCESS cannot be applied: LXC kills only the calling thread"
+	assert_contains "$ERR" "linux.seccomp.listenerPath: a seccomp notify listener cannot be applied"
+	# more than the kernel's 4096 instructions: refused by the compile
+	edit_config "$T/b" "s.linux.seccomp = { defaultAction = 'SCMP_ACT_ERRNO', syscalls = {} }
+		for i = 1, 5000 do
+			s.linux.seccomp.syscalls[i] =
+				{ names = { 'ioctl' }, action = 'SCMP_ACT_ALLOW', args = { { index = 1, value = i, op = 'SCMP_CMP_EQ' } } }
+		end"
+	nx create --bundle "$T/b" sec5
+	assert_fails
+	assert_contains "$ERR" "linux.seccomp: the filter compiles to "
+	assert_contains "$ERR" "more than the kernel's limit of 4096"
+	assert_eq "$(pct_calls)" "0"
 	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc" 2>/dev/null)" ""
 }
 

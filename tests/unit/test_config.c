@@ -34,6 +34,7 @@ TEST(config_defaults_suit_a_stock_node)
 	CHECK_STR(cfg.template_storage, "local");
 	CHECK_STR(cfg.bridge, "vmbr0");
 	CHECK(cfg.vmid_min == 100);
+	CHECK_STR(cfg.lxc_seccomp, "none");
 	CHECK(cfg.node && cfg.node[0]);
 	config_free(&cfg);
 }
@@ -65,6 +66,9 @@ TEST(config_errors_name_the_key)
 	config_free(&cfg);
 	CHECK(load("return { vmid_min = 200, vmid_max = 150 }", &cfg, &err) < 0);
 	CHECK_CONTAINS(err.msg, "vmid_min (200) is greater than vmid_max (150)");
+	config_free(&cfg);
+	CHECK(load("return { lxc_seccomp = 'docker' }", &cfg, &err) < 0);
+	CHECK_CONTAINS(err.msg, "lxc_seccomp: must be one of none,proxmox (got \"docker\")");
 	config_free(&cfg);
 	CHECK(load("return { process_mode = 'magic' }", &cfg, &err) < 0);
 	CHECK_CONTAINS(err.msg, "process_mode: must be one of entrypoint,raw (got \"magic\")");
