@@ -7,15 +7,7 @@
 # The nexcage scenarios that do not pass yet. The suite runs them and
 # reports them as "pending" (not passed, not failed) and says
 # PASS-PENDING when one passes: remove it from here then. runc passes all.
-NEXCAGE_PENDING="
-docker_idle_60s
-docker_run_output_status
-docker_detached_lifecycle
-docker_publish
-docker_bind_volume
-docker_network_host
-docker_init
-"
+NEXCAGE_PENDING=""
 
 # Scenarios run first, all at once, each with its runc and nexcage sides
 # (they mostly wait); the names of their containers carry $RT.
