@@ -176,14 +176,15 @@ cr() { step ctr --address "$CTR_SOCK" -n "$CTR_NS" "$@"; }
 # A daemon of the suite's own, as Debian's docker.service starts it
 # (`dockerd --containerd=/run/containerd/containerd.sock`: on the suite's
 # containerd here), with its own data root, exec root, socket and pidfile,
-# and nexcage registered with --add-runtime. Networking is Docker's stock
-# docker0 bridge with its iptables rules.
+# and nexcage registered in a daemon.json of its own (`runtimes`, as the
+# README tells an admin to write /etc/docker/daemon.json). Networking is
+# Docker's stock docker0 bridge with its iptables rules.
 docker_start() {
 	mkdir -p "$DKD"
 	[ -e /sys/class/net/docker0 ] || touch "$DKD/made-docker0"
-	"$DOCKERD" --data-root "$DKD/data" --exec-root "$DKD/exec" -H "unix://$DK_SOCK" \
-		--pidfile "$DKD/pid" --containerd "$CTR_SOCK" \
-		--add-runtime "nexcage=$NXWRAP.docker" >"$DKD/log" 2>&1 &
+	printf '{"runtimes": {"nexcage": {"path": "%s"}}}\n' "$NXWRAP.docker" >"$DKD/daemon.json"
+	"$DOCKERD" --config-file "$DKD/daemon.json" --data-root "$DKD/data" --exec-root "$DKD/exec" \
+		-H "unix://$DK_SOCK" --pidfile "$DKD/pid" --containerd "$CTR_SOCK" >"$DKD/log" 2>&1 &
 	echo $! >"$DKD/daemon.pid"
 	for _ in $(seq 150); do
 		"$DOCKER" -H "unix://$DK_SOCK" version >/dev/null 2>&1 && return 0
@@ -230,7 +231,7 @@ docker_iptables_remove() {
 
 # dk ARGS...: the Debian docker client on the suite's daemon; dk_run runs
 # with the scenario's runtime (Docker's own "runc", or "nexcage" as
-# registered by --add-runtime).
+# registered in its daemon.json).
 dk() { step "$DOCKER" -H "unix://$DK_SOCK" "$@"; }
 dk_run() { dk run --runtime "$DK_RUNTIME" "$@"; }
 
