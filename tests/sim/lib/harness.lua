@@ -91,6 +91,13 @@ function Root:cleanup()
     end
   end
   self:svcmgr("stop")
+  -- what a killed pct left mounted (a raw image it was unpacking onto)
+  for line in (util.read("/proc/self/mounts") or ""):gmatch("[^\n]+") do
+    local target = line:match("^%S+ (%S+)")
+    if target and target:sub(1, #self.dir + 1) == self.dir .. "/" then
+      util.run({ "umount", "-l", target }, " >/dev/null 2>&1")
+    end
+  end
   util.rm_rf(self.dir)
 end
 

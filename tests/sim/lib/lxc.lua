@@ -61,37 +61,23 @@ local function host_cpus()
 end
 
 -- Real PVE picks random CPUs; the simulator takes the first N so tests are
--- repeatable. cgroup v1 hosts get the v1 key, as PVE does.
+-- repeatable. A PVE 9 node is cgroup v2: the cgroup2 key (translated for
+-- this host's v1 cpuset controller with the other limits, see cgroupv1).
 local function cpuset_line(cores)
   local cpus = host_cpus()
   local picked = {}
   for i = 1, math.min(cores, #cpus) do picked[i] = cpus[i] end
-  local ver = util.exists("/sys/fs/cgroup/cpuset/cpuset.cpus") and "" or "2"
-  return "lxc.cgroup" .. ver .. ".cpuset.cpus = " .. table.concat(picked, ",")
+  return "lxc.cgroup2.cpuset.cpus = " .. table.concat(picked, ",")
 end
 
-local function mount_lines(vmid, o)
-  local out = {}
-  for i = 0, 255 do
-    local v = o["mp" .. i]
-    if v then
-      local mp = parse_prop(schema.mp_desc, v)
-      local src = mp.volume or ""
-      if not src:match("^/") then
-        src = state.volume_path(src)
-      elseif not src:match("^/dev/") and not util.is_dir(src) then
-        -- pve-container's __mountpoint_mount binds a host path only when
-        -- it is a directory, in the pre-start hook
-        error("directory '" .. src .. "' does not exist\n", 0)
-      end
-      local target = (mp.mp or ""):gsub("^/+", "")
-      local opts = "bind,create=dir"
-      if mp.ro == "1" then opts = opts .. ",ro" end
-      if mp.mountoptions then opts = opts .. "," .. mp.mountoptions:gsub(";", ",") end
-      out[#out + 1] = "lxc.mount.entry = " .. src .. " " .. target .. " none " .. opts .. " 0 0"
-    end
-  end
-  return out
+-- get_device_mode_and_rdev: true, "b"|"c", major, minor for a device
+-- node; false and pve-container's message otherwise.
+function M.device(path)
+  local st = util.capture({ "stat", "-L", "-c", "%F %t %T", path }, false, " 2>/dev/null")
+  local kind, maj, min = st:match("^(.-) (%x+) (%x+)")
+  if not kind then return false, "Device " .. path .. " does not exist\n" end
+  if not kind:find("special file", 1, true) then return false, path .. " is not a device\n" end
+  return true, kind:find("block") and "b" or "c", tonumber(maj, 16), tonumber(min, 16)
 end
 
 -- pve-container (6.1, LXC.pm update_lxc_config) looks for
@@ -108,13 +94,13 @@ local function dev_lines(o)
       if (o.ostype or "unmanaged") == "unmanaged" then
         error("Device " .. tostring(d.path) .. " does not exist\n", 0)
       end
-      local st = util.capture({ "stat", "-L", "-c", "%F %t %T", d.path or "" }, false, " 2>/dev/null")
-      local kind, maj, min = st:match("^(.-) (%x+) (%x+)")
-      if not kind then error("Path " .. tostring(d.path) .. " is not a device\n", 0) end
-      local c = kind:find("block") and "b" or "c"
+      local ok, c, maj, min = M.device(d.path or "")
+      if not ok then error(c, 0) end
       local perms = d["deny-write"] == "1" and "r" or "rw"
-      maj, min = tonumber(maj, 16), tonumber(min, 16)
       out[#out + 1] = "lxc.cgroup2.devices.allow = " .. c .. " " .. maj .. ":" .. min .. " " .. perms
+      if d["deny-write"] == "1" then
+        out[#out + 1] = "lxc.cgroup2.devices.deny = " .. c .. " " .. maj .. ":" .. min .. " w"
+      end
       out[#out + 1] = "lxc.mount.entry = " .. d.path .. " " .. d.path:sub(2) .. " none bind,optional,create=file 0 0"
     end
   end
@@ -151,7 +137,32 @@ local function net_lines(o)
   return out
 end
 
-function M.generate_config(vmid, conf, rootfs_dir)
+-- pve-container's make_apparmor_config: the generated profile with its
+-- extra rules, unless the CT names a profile of its own. AppArmor is
+-- disabled on the test hosts, where LXC skips it: the lines are written as
+-- a node would get them and nothing enforces them here.
+local function apparmor_lines(conf, features)
+  if has_lxc_entry(conf, "lxc.apparmor.profile") then return {} end
+  local out = { "lxc.apparmor.profile = generated", "lxc.apparmor.raw = allow mqueue," }
+  if features.nesting == "1" then
+    out[#out + 1] = "lxc.apparmor.allow_nesting = 1"
+    out[#out + 1] = "lxc.apparmor.raw = allow userns,"
+  else
+    out[#out + 1] = "lxc.apparmor.raw = deny mount -> /proc/,"
+    out[#out + 1] = "lxc.apparmor.raw = deny mount -> /sys/,"
+  end
+  for fs in (features.mount or ""):gmatch("[^;%s]+") do out[#out + 1] = "lxc.apparmor.raw = mount fstype=" .. fs .. "," end
+  return out
+end
+
+-- The simulator's share of the cgroup tree: pve-container's layout
+-- (lxc/<vmid> with the CT in its "ns" child, the monitor in
+-- lxc.monitor/<vmid>) below a directory of this root's own, since roots run
+-- side by side with the same VMIDs and LXC refuses an explicit cgroup
+-- directory that exists (docs/simulator.md).
+function M.cgroup_base() return state.cgroup_prefix() end
+
+function M.generate_config(vmid, conf)
   local o = conf.opts
   local major = M.lxc_version()
   local custom_idmap = has_lxc_entry(conf, "lxc.idmap")
@@ -159,6 +170,11 @@ function M.generate_config(vmid, conf, rootfs_dir)
   local ostype = o.ostype or "unmanaged"
   local L = {}
   local function add(s) L[#L + 1] = s end
+  local cg = M.cgroup_base()
+  add("lxc.cgroup.relative = 0")
+  add("lxc.cgroup.dir.monitor = " .. cg .. "lxc.monitor/" .. vmid)
+  add("lxc.cgroup.dir.container = " .. cg .. "lxc/" .. vmid)
+  add("lxc.cgroup.dir.container.inner = ns")
   add("lxc.arch = " .. (o.arch or "amd64"))
   local inc = CFG .. "/" .. ostype .. ".common.conf"
   add("lxc.include = " .. (util.exists(inc) and inc or (CFG .. "/common.conf")))
@@ -166,9 +182,16 @@ function M.generate_config(vmid, conf, rootfs_dir)
     inc = CFG .. "/" .. ostype .. ".userns.conf"
     add("lxc.include = " .. (util.exists(inc) and inc or (CFG .. "/userns.conf")))
   end
+  -- what pve-container's common.conf.d/01-pve.conf adds to every CT: its
+  -- pre-start hook, which mounts the root and the mount points
+  add("lxc.hook.pre-start = " .. M.prestart_hook() .. " " .. state.root)
   local features = o.features and parse_prop(schema.features_desc, o.features) or {}
   if features.nesting == "1" then add("lxc.include = " .. CFG .. "/nesting.conf") end
-  if features.fuse == "1" then add("lxc.mount.entry = /dev/fuse dev/fuse none bind,create=file,optional 0 0") end
+  for _, l in ipairs(apparmor_lines(conf, features)) do add(l) end
+  if features.fuse == "1" then
+    add("lxc.apparmor.raw = mount fstype=fuse,")
+    add("lxc.mount.entry = /dev/fuse dev/fuse none bind,create=file 0 0")
+  end
   if unpriv and features.force_rw_sys ~= "1" then add("lxc.mount.auto = sys:mixed") end
   if o.entrypoint and o.entrypoint ~= "/sbin/init" then
     add("lxc.mount.entry = shm dev/shm tmpfs rw,nosuid,nodev,create=dir 0 0")
@@ -183,20 +206,16 @@ function M.generate_config(vmid, conf, rootfs_dir)
     add("lxc.console.path = none")
     add("lxc.cgroup2.devices.deny = c 5:1 rwm")
   end
-  local tty = o.tty or "2"
-  if o.cmode == "console" then tty = "0" end
-  add("lxc.tty.max = " .. tty)
+  -- get_tty_count: the tty option (default 2), whatever cmode says
+  add("lxc.tty.max = " .. (o.tty or "2"))
   add("lxc.environment = TERM=linux")
   add("lxc.uts.name = " .. (o.hostname or ("CT" .. vmid)))
   for _, l in ipairs(cgroup_lines(o)) do add(l) end
-  add("lxc.rootfs.path = " .. rootfs_dir)
-  -- pve-container's pre-start hook mounts the root read-only for ro=1,
-  -- before LXC makes its own mounts (whose mount points must then exist)
-  local root = o.rootfs and parse_prop(schema.rootfs_desc, o.rootfs) or {}
-  if root.ro == "1" then add("lxc.rootfs.options = ro") end
+  -- the pre-start hook mounts rootfs (read-only for ro=1) and every mpN
+  -- here before LXC makes its own mounts, as pve-container's does
+  add("lxc.rootfs.path = " .. M.rootfs_mount(vmid))
   if o.entrypoint then add("lxc.init.cmd = " .. o.entrypoint) end
   for _, l in ipairs(net_lines(o)) do add(l) end
-  for _, l in ipairs(mount_lines(vmid, o)) do add(l) end
   -- LXC < 6 has no lxc.environment.runtime; lxc.environment is its equivalent.
   local envkey = major >= 6 and "lxc.environment.runtime" or "lxc.environment"
   if o.env then
@@ -207,12 +226,20 @@ function M.generate_config(vmid, conf, rootfs_dir)
   local had_cpuset = false
   for _, e in ipairs(conf.lxc) do
     local k = e[1]
-    if k == "lxc.cgroup2.cpuset.cpus" or k == "lxc.cgroup.cpuset.cpus" then had_cpuset = true end
+    if k == "lxc.cgroup2.cpuset.cpus" then had_cpuset = true end
     if k == "lxc.environment.runtime" and major < 6 then k = "lxc.environment" end
     add(k .. " = " .. e[2])
   end
   if not had_cpuset and o.cores then add(cpuset_line(tonumber(o.cores))) end
-  return table.concat(L, "\n") .. "\n"
+  return table.concat(require("cgroupv1").translate(L), "\n") .. "\n"
+end
+
+-- Where the pre-start hook mounts the CT's root (pve-container:
+-- /var/lib/lxc/<vmid>/rootfs), which is LXC's rootfs.path.
+function M.rootfs_mount(vmid) return state.lxcpath() .. "/" .. vmid .. "/rootfs" end
+
+function M.prestart_hook()
+  return (debug.getinfo(1, "S").source:match("^@(.*)/lib/[^/]*$") or ".") .. "/lxc-prestart-hook"
 end
 
 ---------------------------------------------------------------------------
@@ -253,7 +280,10 @@ function M.log_path(vmid) return state.lxcpath() .. "/" .. vmid .. "/lxc.log" en
 function M.start(vmid)
   os.remove(M.log_path(vmid))
   if os.getenv("PVE_SIM_SVC") == "inline" then
-    local out, code = util.capture(argv("lxc-start", vmid, "-d", "-o", M.log_path(vmid), "-l", "WARN"), true)
+    local a = argv("lxc-start", vmid, "-d", "-o", M.log_path(vmid), "-l", "WARN")
+    table.insert(a, 1, "--default-signal")
+    table.insert(a, 1, "env")
+    local out, code = util.capture(a, true)
     return code, out
   end
   local svc = require("svc")
@@ -283,8 +313,14 @@ function M.stop(vmid, kill, timeout)
   return util.capture(a, true)
 end
 
-function M.freeze(vmid) return util.capture(argv("lxc-freeze", vmid), true) end
-function M.unfreeze(vmid) return util.capture(argv("lxc-unfreeze", vmid), true) end
+-- lxc-start in the foreground (what a CRIU restore with --foreground
+-- amounts to here), signals at their defaults.
+function M.foreground_argv(vmid)
+  local a = argv("lxc-start", vmid, "-F", "-o", M.log_path(vmid), "-l", "WARN")
+  table.insert(a, 1, "--default-signal")
+  table.insert(a, 1, "env")
+  return a
+end
 
 function M.attach_argv(vmid, keep_env, cmd)
   local a = argv("lxc-attach", vmid)

@@ -6,11 +6,12 @@ local schema = require("schema")
 local cli = require("cli")
 local lxc = require("lxc")
 local fault = require("fault")
+local volume = require("volume")
 
 local M = {}
 local S = schema
 
-local hotpluggable, pending_undelete, pending_delete, apply_pending
+local hotpluggable, pending_undelete, pending_delete, apply_pending, check_devices
 
 local function die(msg, exit) error({ msg = msg, exit = exit or 255 }, 0) end
 
@@ -74,10 +75,16 @@ M.defs = defs
 ---------------------------------------------------------------------------
 -- helpers
 
--- Run fn as a "task": output on stdout; an error becomes one stderr line
--- (newlines folded to spaces, as the task log's TASK ERROR is) and 255.
+-- Run fn as a "task" (pve-common's fork_worker in the CLI): the worker's
+-- stderr is its stdout, so everything it prints (warnings, LXC's reasons
+-- for a failed start, "trying to acquire lock...") goes to stdout; only
+-- the task's error reaches stderr, as one line (newlines folded to spaces,
+-- as the task log's TASK ERROR is), and the exit status is 255.
 local function task(fn)
+  local stderr = io.stderr
+  io.stderr, util.task_mode = io.stdout, true
   local ok, err = pcall(fn)
+  io.stderr, util.task_mode = stderr, false
   io.stdout:flush()
   if ok then return 0 end
   if type(err) == "table" then err = err.msg or tostring(err) end
@@ -86,15 +93,7 @@ local function task(fn)
   return 255
 end
 
-local function parse_mp(key, value)
-  local desc = key == "rootfs" and S.rootfs_desc or S.mp_desc
-  local mp = S.parse_property_string(desc, value, key)
-  local vol = mp.volume or ""
-  if vol:match("^/dev/") then mp.kind = "device"
-  elseif vol:match("^/") then mp.kind = "bind"
-  else mp.kind = "volume" end
-  return mp
-end
+local parse_mp = volume.parse
 
 local function print_mp(key, mp)
   local parts = { mp.volume }
@@ -108,7 +107,12 @@ local function print_mp(key, mp)
   return table.concat(parts, ",")
 end
 
-local function disk_dir_name(vmid, n) return "subvol-" .. vmid .. "-disk-" .. n .. ".subvol" end
+-- A dir storage's volume names: a raw image for a sized disk, a subvol
+-- directory for size 0 (pve-container's alloc_disk).
+local function disk_name(vmid, n, raw)
+  if raw then return "vm-" .. vmid .. "-disk-" .. n .. ".raw" end
+  return "subvol-" .. vmid .. "-disk-" .. n .. ".subvol"
+end
 
 local function used_disk_numbers(vmid)
   local used = {}
@@ -124,7 +128,23 @@ local function used_disk_numbers(vmid)
   return used
 end
 
--- Allocate "storage:size" as a directory volume; returns the volid.
+-- mkfs (format_disk): ext4 owned by the CT's root, printing the lines
+-- pve-container keeps of mke2fs's output. lazy_journal_init keeps the
+-- image sparse (a simulator's choice: tests make many).
+local function format_disk(path, uid, gid)
+  local out, code = util.capture({ "mkfs.ext4", "-O", "mmp", "-E",
+    "root_owner=" .. uid .. ":" .. gid .. ",lazy_journal_init=1", path }, true)
+  for line in out:gmatch("[^\n]+") do
+    if line:match("^Creating filesystem") or line:match("^Filesystem UUID") or line:match("^Superblock backups")
+        or line:match("^%s+%d+, %d") then print(line) end
+  end
+  if code ~= 0 then error("command 'mkfs.ext4 -O mmp -E root_owner=" .. uid .. ":" .. gid .. " " .. path
+    .. "' failed: exit code " .. code .. "\n", 0) end
+end
+
+-- Allocate "storage:size" on a dir storage: a sparse raw image with an
+-- ext4 file system (what qemu-img and mkfs.ext4 make on a node) when the
+-- size is above 0, else a subvol directory; returns the volid.
 local function alloc_disk(vmid, storage_id, size_gib, unpriv)
   local st = state.storage(storage_id)
   if not st.content.rootdir then
@@ -136,10 +156,22 @@ local function alloc_disk(vmid, storage_id, size_gib, unpriv)
   local dir = st.path .. "/images/" .. vmid
   util.mkdir_p(st.path .. "/images", "0755")
   util.mkdir_p(dir, "0755")
-  local path = dir .. "/" .. disk_dir_name(vmid, n)
-  util.mkdir_p(path, "0755")
-  if unpriv then util.run({ "chown", "100000:100000", path }) end
-  return storage_id .. ":" .. vmid .. "/" .. disk_dir_name(vmid, n), size_gib
+  local size_kb = math.floor(tonumber(size_gib) * 1024) * 1024
+  local raw = size_kb > 0
+  local name = disk_name(vmid, n, raw)
+  local path = dir .. "/" .. name
+  local uid = unpriv and 100000 or 0
+  if raw then
+    if util.run({ "truncate", "-s", tostring(size_kb * 1024), path }) ~= 0 then
+      error("unable to create image '" .. path .. "'\n", 0)
+    end
+    local ok, err = pcall(format_disk, path, uid, uid)
+    if not ok then os.remove(path); error(err, 0) end
+  else
+    util.mkdir_p(path, "0755")
+    if unpriv then util.run({ "chown", "100000:100000", path }) end
+  end
+  return storage_id .. ":" .. vmid .. "/" .. name, size_gib
 end
 
 local function free_volume(volid)
@@ -164,10 +196,16 @@ local function volumes_of(conf)
   return vols
 end
 
-local function rootfs_dir(conf)
-  local mp = parse_mp("rootfs", conf.opts.rootfs)
-  if mp.kind == "volume" then return (state.volume_path(mp.volume)) end
-  return mp.volume
+-- The CT's root directory while create unpacks the template: the volume
+-- or host directory itself, or a raw image mounted at LXC's rootfs.path
+-- (mount_all); returns the directory and a function that unmounts.
+local function mount_rootfs(vmid, conf)
+  local src = volume.source(parse_mp("rootfs", conf.opts.rootfs))
+  if not volume.is_image(src) then return src, function() end end
+  local dir = lxc.rootfs_mount(vmid)
+  util.mkdir_p(dir, "0755")
+  volume.mount(src, dir, false)
+  return dir, function() util.run({ "umount", dir }, " >/dev/null 2>&1") end
 end
 
 local function check_hookscript(volid)
@@ -328,8 +366,15 @@ local function check_storage_for_ct(sid)
   end
 end
 
+-- rootfs, then mp0..mp255 (foreach_volume's order: disk numbers follow it)
+local function volume_keys(t)
+  local keys = { t.rootfs and "rootfs" or nil }
+  for i = 0, 255 do if t["mp" .. i] then keys[#keys + 1] = "mp" .. i end end
+  return keys
+end
+
 local function create_disks(vmid, mp_param, conf, unpriv, vollist)
-  for _, key in ipairs(util.sorted_keys(mp_param)) do
+  for _, key in ipairs(volume_keys(mp_param)) do
     local mp = parse_mp(key, mp_param[key])
     if mp.kind == "volume" and mp.volume:match("^[^:]+:%d+%.?%d*$") then
       local sid, size = mp.volume:match("^([^:]+):(.+)$")
@@ -344,6 +389,32 @@ local function create_disks(vmid, mp_param, conf, unpriv, vollist)
   end
 end
 
+-- get_device_mode_and_rdev for every devN of the parameters.
+function check_devices(opts)
+  for i = 0, 255 do
+    local v = opts["dev" .. i]
+    if v then
+      local d = S.parse_property_string(S.dev_desc, v, "dev" .. i)
+      if not d.path then die("Path is not defined for passthrough device dev" .. i) end
+      local ok, why = lxc.device(d.path)
+      if not ok then die(why, why:match("does not exist") and 2 or 255) end
+    end
+  end
+end
+
+-- mount_all at create: a bind mount point's source must be a directory
+-- (__mountpoint_mount), checked before the template is unpacked.
+local function check_bind_sources(conf)
+  for _, key in ipairs(util.sorted_keys(conf.opts)) do
+    if key:match("^mp%d+$") then
+      local mp = parse_mp(key, conf.opts[key])
+      if mp.kind == "bind" and not util.is_dir(mp.volume) then
+        error("directory '" .. mp.volume .. "' does not exist\n", 0)
+      end
+    end
+  end
+end
+
 local function create_task(vmid, param, archive_volid, archive, mp_param, plain, unpriv)
   local emsg = "unable to create CT " .. vmid .. " - "
   local vollist = {}
@@ -355,17 +426,22 @@ local function create_task(vmid, param, archive_volid, archive, mp_param, plain,
     conf.opts.lock = "create"
     create_disks(vmid, mp_param, conf, unpriv, vollist)
     write_config(vmid, conf)
-    local root = rootfs_dir(conf)
-    extract(vmid, archive_volid, archive, root, unpriv)
-    fault.point("create", "setup", "unable to detect OS distribution\n")
-    if conf.opts.ostype ~= "unmanaged" then
-      local detected = detect_ostype(root)
-      if not conf.opts.ostype then conf.opts.ostype = detected
-      elseif conf.opts.ostype ~= detected then
-        io.stderr:write("got unexpected ostype (" .. detected .. " != " .. conf.opts.ostype .. ")\n")
+    check_bind_sources(conf)
+    local root, umount = mount_rootfs(vmid, conf)
+    local done, uerr = pcall(function()
+      extract(vmid, archive_volid, archive, root, unpriv)
+      fault.point("create", "setup", "unable to detect OS distribution\n")
+      if conf.opts.ostype ~= "unmanaged" then
+        local detected = detect_ostype(root)
+        if not conf.opts.ostype then conf.opts.ostype = detected
+        elseif conf.opts.ostype ~= detected then
+          io.stderr:write("got unexpected ostype (" .. detected .. " != " .. conf.opts.ostype .. ")\n")
+        end
       end
-    end
-    if not conf.opts.arch then conf.opts.arch = detect_arch(root) end
+      if not conf.opts.arch then conf.opts.arch = detect_arch(root) end
+    end)
+    umount()
+    if not done then error(uerr, 0) end
     conf.opts.hostname = conf.opts.hostname or ("CT" .. vmid)
     conf.opts.memory = conf.opts.memory or "512"
     conf.opts.swap = conf.opts.swap or "512"
@@ -377,6 +453,7 @@ local function create_task(vmid, param, archive_volid, archive, mp_param, plain,
   if not ok then
     if type(err) == "table" then err = err.msg end
     for _, volid in ipairs(vollist) do free_volume(volid) end
+    util.rm_rf(state.lxcpath() .. "/" .. vmid)
     destroy_config(vmid)
     error(emsg .. tostring(err), 0)
   end
@@ -402,15 +479,29 @@ function M.create(param)
   if plain.hookscript then check_hookscript(plain.hookscript) end
   if plain.tags then plain.tags = table.concat(S.split_list(plain.tags), ";") end
   if plain.cpuunits then plain.cpuunits = tostring(math.max(1, math.min(10000, tonumber(plain.cpuunits)))) end
-  -- create_and_lock_config: the config file claims the VMID cluster-wide
-  local ok, err = pcall(state.claim_vmid, function()
-    state.check_vmid_unused(vmid)
-    write_config(vmid, { opts = { lock = "create" }, lxc = {}, snapshots = {} })
-  end)
-  if not ok then die("unable to create CT " .. vmid .. " - " .. tostring(type(err) == "table" and err.msg or err)) end
+  -- update_pct_config checks every devN before anything is written
+  -- (get_device_mode_and_rdev: Perl's die exits with ENOENT, 2)
+  check_devices(plain)
+  -- create_and_lock_config: under the config lock (5 s, before the task:
+  -- a timeout exits 4), the config file claims the VMID cluster-wide
+  local emsg = "unable to create CT " .. vmid .. " - "
+  if fault.check("create", "lock") then
+    state.say_waiting()
+    state.lock_timeout(vmid, emsg)
+  end
+  local ok, err = pcall(state.lock_config, vmid, function()
+    state.claim_vmid(function()
+      state.check_vmid_unused(vmid)
+      write_config(vmid, { opts = { lock = "create" }, lxc = {}, snapshots = {} })
+    end)
+  end, 5, emsg)
+  if not ok then
+    if type(err) ~= "table" then err = { msg = tostring(err) } end
+    if not err.msg:find(emsg, 1, true) then err.msg = emsg .. err.msg end
+    die(err.msg, err.exit)
+  end
   return task(function()
     local locked, lerr = pcall(function()
-      fault.point("create", "lock", "can't lock file '" .. state.lock_path(vmid) .. "' - got timeout\n")
       state.lock_config(vmid, function()
         create_task(vmid, param, archive_volid, archive, mp_param, plain, unpriv)
       end)
@@ -445,7 +536,8 @@ function M.start_task(vmid, skiplock)
     if apply_pending(vmid, conf) then state.write_config(vmid, conf) end
     local dir = state.lxcpath() .. "/" .. vmid
     util.mkdir_p(dir, "0755")
-    util.write_atomic(dir .. "/config", lxc.generate_config(vmid, conf, rootfs_dir(conf)))
+    util.write_atomic(dir .. "/config", lxc.generate_config(vmid, conf))
+    util.mkdir_p(lxc.rootfs_mount(vmid), "0755")
     fault.point("start", "pre-start", "hookscript error for " .. vmid
       .. " on pre-start: command 'pre-start' failed: exit code 1\n")
     exec_hookscript(conf, vmid, "pre-start", true)
@@ -455,6 +547,9 @@ function M.start_task(vmid, skiplock)
       code = 1
     end
     if code ~= 0 then
+      -- what lxc-start printed (the pre-start hook's error first), on the
+      -- task's stdout as print_ct_stderr_log does
+      for l in (util.read(dir .. "/prestart.err") or ""):gmatch("[^\n]+") do io.stderr:write(l .. "\n") end
       for _, l in ipairs(lxc.errors_from_log(vmid)) do io.stderr:write(l .. "\n") end
       error("startup for container '" .. vmid .. "' failed\n", 0)
     end
@@ -507,29 +602,49 @@ function M.shutdown(param)
   end)
 end
 
--- Real PVE suspends with CRIU (lxc-checkpoint); the simulator freezes the
--- cgroup instead, so a suspended CT still counts as running.
+-- pve-container's vm_suspend and vm_resume are CRIU: `lxc-checkpoint -s`
+-- dumps the CT into /var/lib/vz/dump and stops it; `lxc-checkpoint -r
+-- --foreground` restores it from there and runs it in the foreground of
+-- the task until it stops. CRIU is not available here, so the dump is a
+-- marker file naming the CT (inventory.img, the file CRIU writes first)
+-- and the restore starts the CT afresh: like a CRIU restore it comes back
+-- with new host pids, under pct resume rather than the service manager.
+local function dump_dir() return state.path("var/lib/vz/dump") end
+
+local function checkpoint_cmd(vmid, restore)
+  return "lxc-checkpoint -n " .. vmid .. (restore and " -r --foreground" or " -s") .. " -D " .. dump_dir()
+end
+
 function M.suspend(param)
   local vmid = param.vmid
   if not lxc.is_running(vmid) then die("CT " .. vmid .. " not running\n") end
   return task(function()
     state.lock_config(vmid, function()
-      state.check_lock(state.load_config(vmid))
-      fault.point("suspend", "freeze", "command 'lxc-freeze -n " .. vmid .. "' failed: exit code 1\n")
-      local out, code = lxc.freeze(vmid)
-      if code ~= 0 then error(out .. "command 'lxc-freeze -n " .. vmid .. "' failed: exit code " .. code .. "\n", 0) end
+      local conf = state.load_config(vmid)
+      state.check_lock(conf)
+      fault.point("suspend", "checkpoint", "command '" .. checkpoint_cmd(vmid) .. "' failed: exit code 1\n")
+      util.mkdir_p(dump_dir())
+      util.write_atomic(dump_dir() .. "/inventory.img", "pve-sim checkpoint of CT " .. vmid .. "\n")
+      lxc.stop(vmid, true)
+      exec_hookscript(conf, vmid, "post-stop", false)
     end)
   end)
 end
 
 function M.resume(param)
   local vmid = param.vmid
-  state.load_config(vmid)
-  if not lxc.is_running(vmid) then die("CT " .. vmid .. " not running\n") end
+  if lxc.is_running(vmid) then die("CT " .. vmid .. " already running\n") end
   return task(function()
-    fault.point("resume", "unfreeze", "command 'lxc-unfreeze -n " .. vmid .. "' failed: exit code 1\n")
-    local out, code = lxc.unfreeze(vmid)
-    if code ~= 0 then error(out .. "command 'lxc-unfreeze -n " .. vmid .. "' failed: exit code " .. code .. "\n", 0) end
+    local cmd = checkpoint_cmd(vmid, true)
+    local dump = util.read(dump_dir() .. "/inventory.img")
+    if fault.check("resume", "restore") or dump ~= "pve-sim checkpoint of CT " .. vmid .. "\n" then
+      print("lxc-checkpoint: " .. vmid .. ": criu.c: do_restore: restore failed (no checkpoint of CT " .. vmid
+        .. " in " .. dump_dir() .. ")")
+      error("command '" .. cmd .. "' failed: exit code 1\n", 0)
+    end
+    io.stdout:flush()
+    local code = util.run(lxc.foreground_argv(vmid), " </dev/null")
+    if code ~= 0 then error("command '" .. cmd .. "' failed: exit code " .. code .. "\n", 0) end
   end)
 end
 
@@ -559,6 +674,9 @@ function M.destroy(param)
       end
       fault.point("destroy", "remove", "unable to remove volume: rm -rf failed: Device or resource busy\n")
       for _, volid in ipairs(volumes_of(conf)) do free_volume(volid) end
+      -- a node would leave what a pct create killed while unpacking left
+      -- mounted there (and its loop device); the simulator unmounts it
+      util.run({ "umount", "-l", lxc.rootfs_mount(vmid) }, " >/dev/null 2>&1")
       util.rm_rf(state.lxcpath() .. "/" .. vmid)
       conf.opts = { lock = "destroyed" }
       state.write_config(vmid, conf)
@@ -797,6 +915,7 @@ function M.set(param)
   state.lock_config(vmid, function()
     local conf = state.load_config(vmid)
     state.check_lock(conf)
+    check_devices(changes)
     if param.digest and param.digest ~= util.trim(util.capture({ "sha1sum" }, false, " < " .. util.q(state.conf_path(vmid)))):match("^(%x+)") then
       error("detected modified configuration - file changed by other user? Try again.\n", 0)
     end

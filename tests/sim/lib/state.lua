@@ -5,8 +5,8 @@ local cjson = require("cjson")
 
 local M = {}
 
-function M.init()
-  local root = os.getenv("PVE_SIM_ROOT")
+function M.init(root)
+  root = root or os.getenv("PVE_SIM_ROOT")
   if not root or root == "" then
     io.stderr:write("PVE_SIM_ROOT is not set: the simulator needs a root directory for its files\n")
     os.exit(2)
@@ -28,6 +28,14 @@ function M.cfs_conf_path(vmid) return "nodes/" .. M.node .. "/lxc/" .. vmid .. "
 function M.lock_path(vmid) return M.path("run/lock/lxc/pve-config-" .. vmid .. ".lock") end
 function M.lxcpath() return M.path("var/lib/lxc") end
 function M.vmlist_path() return M.path("etc/pve/.vmlist") end
+
+-- This root's directory in every cgroup hierarchy ("pve-sim/<hash of the
+-- root>/"), below which the CTs get pve-container's lxc/<vmid> layout.
+function M.cgroup_prefix()
+  local h = 2166136261 -- FNV-1a, 32 bits
+  for i = 1, #M.root do h = ((h ~ M.root:byte(i)) * 16777619) & 0xffffffff end
+  return string.format("pve-sim/%08x/", h)
+end
 
 function M.ensure_layout()
   util.mkdir_p(M.lxc_dir())
@@ -65,6 +73,9 @@ function M.storages()
       end
     end
   end
+  -- pve-storage forces the path of the storage `local` to /var/lib/vz
+  -- (under the root here), whatever storage.cfg says.
+  if res["local"] and res["local"].type == "dir" then res["local"].path = M.path("var/lib/vz") end
   return res
 end
 
@@ -258,8 +269,11 @@ function M.read_vmlist()
   return data
 end
 
+-- A cluster without guests has no "ids" key at all (pmxcfs writes only
+-- {"version": N}).
 local function write_vmlist(list)
   list.version = (list.version or 0) + 1
+  if next(list.ids) == nil then list.ids = nil end
   local text = cjson.encode(list)
   util.write_atomic(M.vmlist_path(), text .. "\n")
 end
@@ -272,18 +286,23 @@ function M.vmlist_update(fn)
   end)
 end
 
+-- The exit status real pct dies with: errno, which is ENOENT (2) when the
+-- guest is on another node (create_vm's file test of this node's config
+-- path failed just before) and unset (255) on this node.
+local function vmid_used(kind, vmid, node)
+  error({ msg = kind .. " " .. vmid .. " already exists on node '" .. tostring(node) .. "'\n",
+    exit = node == M.node and 255 or 2 }, 0)
+end
+
 function M.check_vmid_unused(vmid)
   local d = M.read_vmlist().ids[tostring(vmid)]
-  if d then
-    local t = d.type == "qemu" and "VM" or "CT"
-    error(t .. " " .. vmid .. " already exists on node '" .. tostring(d.node) .. "'\n", 0)
-  end
+  if d then vmid_used(d.type == "qemu" and "VM" or "CT", vmid, d.node) end
   -- A config file without a vmlist entry still occupies the id, on any
   -- node: pmxcfs keeps a VMID unique across the cluster's node dirs.
   for _, node in ipairs(util.list_dir(M.path("etc/pve/nodes"))) do
     for _, kind in ipairs({ "lxc", "qemu-server" }) do
       if util.exists(M.path("etc/pve/nodes/" .. node .. "/" .. kind .. "/" .. vmid .. ".conf")) then
-        error((kind == "lxc" and "CT " or "VM ") .. vmid .. " already exists on node '" .. node .. "'\n", 0)
+        vmid_used(kind == "lxc" and "CT" or "VM", vmid, node)
       end
     end
   end
@@ -305,12 +324,20 @@ end
 
 local held = {}
 
-function M.with_flock(path, timeout, fn)
+-- The helper tries the lock without waiting first, so a caller can say
+-- that it waits (on_wait), as pve-common's lock_file_full prints "trying
+-- to acquire lock..." before it blocks.
+function M.with_flock(path, timeout, fn, on_wait)
   if held[path] then return fn() end
-  local helper = util.cmdline({ "flock", "-x", "-o", "-E", "75", "-w", tostring(timeout), path,
-    "sh", "-c", 'echo "locked $$"; exec tail --pid="$1" -s 0.1 -f /dev/null', "sh", util.pid() })
+  local script = 'exec 9>>"$1" || exit 1; if ! flock -x -n 9; then echo waiting; '
+    .. 'flock -x -w "$2" 9 || exit 75; fi; echo "locked $$"; exec tail --pid="$3" -s 0.1 -f /dev/null'
+  local helper = util.cmdline({ "sh", "-c", script, "sh", path, tostring(timeout), util.pid() })
   local p = assert(io.popen(helper .. " 2>/dev/null", "r"))
   local line = p:read("l")
+  if line == "waiting" then
+    if on_wait then on_wait() end
+    line = p:read("l")
+  end
   local shpid = line and line:match("^locked (%d+)$")
   if not shpid then
     p:close()
@@ -325,11 +352,22 @@ function M.with_flock(path, timeout, fn)
   return true, res
 end
 
-function M.lock_config(vmid, fn)
-  local timeout = tonumber(os.getenv("PVE_SIM_LOCK_TIMEOUT") or "") or 10
-  local path = M.lock_path(vmid)
-  local got, res = M.with_flock(path, timeout, fn)
-  if not got then error("can't lock file '" .. path .. "' - got timeout\n", 0) end
+-- What lock_file_full prints before it blocks on a held lock.
+function M.say_waiting() io.stderr:write("trying to acquire lock...\n") end
+
+-- A lock timeout as pve-common raises it: the alarm interrupts flock, so
+-- Perl's die exits with errno EINTR (4) where no task worker turns it
+-- into 255. prefix: the caller's context ("unable to create CT N - ").
+function M.lock_timeout(vmid, prefix)
+  error({ msg = (prefix or "") .. "can't lock file '" .. M.lock_path(vmid) .. "' - got timeout\n", exit = 4 }, 0)
+end
+
+-- timeout: seconds (PVE_SIM_LOCK_TIMEOUT, else the caller's, else 10 as
+-- lock_config's); prefix as for lock_timeout.
+function M.lock_config(vmid, fn, timeout, prefix)
+  timeout = tonumber(os.getenv("PVE_SIM_LOCK_TIMEOUT") or "") or timeout or 10
+  local got, res = M.with_flock(M.lock_path(vmid), timeout, fn, M.say_waiting)
+  if not got then M.lock_timeout(vmid, prefix) end
   return res
 end
 

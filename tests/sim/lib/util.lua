@@ -21,9 +21,20 @@ local function status_code(ok, how, code)
   return ok and 0 or 1
 end
 
+-- Inside a task (util.task_mode), programs' stderr goes to stdout, as a
+-- Proxmox task worker sends its stderr to stdout (pve-common's
+-- fork_worker); only the task's final error reaches stderr.
+M.task_mode = false
+
+local function task_redirect(redirect)
+  redirect = redirect or ""
+  if M.task_mode and not redirect:find("2>", 1, true) then redirect = redirect .. " 2>&1" end
+  return redirect
+end
+
 -- Run argv with inherited stdio; returns the exit code.
 function M.run(argv, redirect)
-  local cmd = M.cmdline(argv) .. (redirect or "")
+  local cmd = M.cmdline(argv) .. task_redirect(redirect)
   return status_code(os.execute(cmd))
 end
 

@@ -43,9 +43,12 @@ test("conf written like Proxmox: defaults, sorted keys, env as lxc.environment.r
   create(r, 101, "--hostname", "db", "--env", "A=1", "--cores", "1", "--tags", "b;a", "--net0", "name=eth0,ip=dhcp")
   eq(util.read(r:path("etc/pve/lxc/101.conf")),
     "arch: amd64\ncores: 1\nhostname: db\nmemory: 512\nnet0: name=eth0,ip=dhcp\nostype: unmanaged\n"
-    .. "rootfs: local:101/subvol-101-disk-0.subvol,size=4G\nswap: 512\ntags: b;a\nunprivileged: 1\n"
+    .. "rootfs: local:101/vm-101-disk-0.raw,size=4G\nswap: 512\ntags: b;a\nunprivileged: 1\n"
     .. "lxc.environment.runtime: A=1\n", "101.conf")
-  ok(util.is_dir(r:path("var/lib/vz/images/101/subvol-101-disk-0.subvol/bin")), "rootfs unpacked")
+  -- a sized disk on a dir storage is a raw ext4 image, unpacked while mounted
+  local img = r:path("var/lib/vz/images/101/vm-101-disk-0.raw")
+  eq(util.trim(util.capture({ "stat", "-c", "%s", img })), "4294967296", "image size")
+  contains(util.capture({ "debugfs", "-R", "ls -l /bin", img }, false, " 2>/dev/null"), "busybox", "rootfs unpacked")
   eq(util.read(r:path("etc/pve/lxc/101.conf")), util.read(r:path("etc/pve/nodes/pve/lxc/101.conf")), "lxc symlink")
 end)
 
@@ -80,6 +83,7 @@ end)
 
 test("generated LXC config follows update_lxc_config", function(r)
   util.mkdir_p(r:path("hostdir"))
+  util.run({ "chmod", "777", r:path("hostdir") })
   create(r, 104, "--hostname", "gen", "--memory", "256", "--swap", "128", "--cpulimit", "1.5", "--cpuunits", "200",
     "--cores", "1", "--entrypoint", "/bin/sleep 1000", "--env", "K=V", "--net0", "name=eth0,bridge=vmbr0",
     "--rootfs", "local:2", "--mp0", r:path("hostdir") .. ",mp=/data,ro=1", "--features", "nesting=1")
@@ -91,12 +95,14 @@ test("generated LXC config follows update_lxc_config", function(r)
     "lxc.environment = TERM=linux", "lxc.uts.name = gen", "lxc.cgroup2.memory.max = 268435456",
     "lxc.cgroup2.memory.swap.max = 134217728", "lxc.cgroup2.cpu.max = 150000 100000",
     "lxc.cgroup2.cpu.weight = 200", "lxc.init.cmd = /bin/sleep 1000", "lxc.net.0.type = empty",
-    "lxc.rootfs.path = " .. r:path("var/lib/vz/images/104/subvol-104-disk-0.subvol"),
-    "lxc.mount.entry = " .. r:path("hostdir") .. " data none bind,create=dir,ro 0 0",
-    "lxc.mount.entry = shm dev/shm tmpfs rw,nosuid,nodev,create=dir 0 0" }) do
+    "lxc.rootfs.path = " .. r:path("var/lib/lxc/104/rootfs"),
+    "lxc.mount.entry = shm dev/shm tmpfs rw,nosuid,nodev,create=dir 0 0",
+    "lxc.cgroup2.cpuset.cpus = 0" }) do
     contains(cfg, line .. "\n", "LXC config")
   end
-  ok(cfg:match("\nlxc%.cgroup2?%.cpuset%.cpus = 0\n"), "cores -> cpuset:\n" .. cfg)
+  -- mount points are the pre-start hook's, not LXC mount entries
+  not_contains(cfg, "hostdir", "LXC config")
+  contains(r:pct("exec", "104", "--", "/bin/sh", "-c", "echo x > /data/x").err, "Read-only file system", "mp0 ro=1")
   contains(cfg, "K=V\n")
 end)
 
@@ -117,7 +123,8 @@ test("destroy --force stops a running CT first", function(r)
   create(r, 106, "--entrypoint", "/bin/sleep 1000")
   succeeds(r:pct("start", "106"))
   local res = succeeds(r:pct("destroy", "106", "--force", "--purge"))
-  contains(res.err, "forced to stop CT 106 before destroying!\n")
+  -- a task's warning: on stdout
+  contains(res.out, "forced to stop CT 106 before destroying!\n")
   eq(lxc_state(r, 106), "", "container gone")
   H.nothing_left(r, "106")
 end)
@@ -166,8 +173,8 @@ test("status --verbose has pid and sorted keys; list shows state", function(r)
 end)
 
 test("privileged CT keeps ownership; unprivileged is shifted by 100000 and runs in a user namespace", function(r)
-  create(r, 110, "--unprivileged", "0", "--entrypoint", "/bin/sleep 1000")
-  create(r, 111, "--entrypoint", "/bin/sleep 1000")
+  create(r, 110, "--unprivileged", "0", "--entrypoint", "/bin/sleep 1000", "--rootfs", "local:0")
+  create(r, 111, "--entrypoint", "/bin/sleep 1000", "--rootfs", "local:0")
   eq(util.trim(util.capture({ "stat", "-c", "%u:%g", r:path("var/lib/vz/images/110/subvol-110-disk-0.subvol/bin/busybox") })),
     "0:0", "privileged owner")
   eq(util.trim(util.capture({ "stat", "-c", "%u:%g", r:path("var/lib/vz/images/111/subvol-111-disk-0.subvol/bin/busybox") })),
@@ -190,17 +197,40 @@ test("bind mount point is visible inside", function(r)
   eq(succeeds(r:pct("exec", "112", "--", "/bin/cat", "/mnt/shared/hello.txt")).out, "from host\n", "file via mp0")
 end)
 
-test("a bind mount point whose source is a file fails at start, as pve-container's does", function(r)
+test("a bind mount point whose source is no directory fails create (mount_all), and start (the hook)", function(r)
   util.write_atomic(r:path("init-binary"), "x")
-  create(r, 113, "--entrypoint", "/bin/sleep 1000", "--rootfs", "1", "--mp0", r:path("init-binary") .. ",mp=/run/init")
-  local res = r:pct("start", "113")
-  fails(res, 255)
-  contains(res.err, "directory '" .. r:path("init-binary") .. "' does not exist")
+  local res = r:pct("create", "113", r:template(), "--rootfs", "1", "--mp0", r:path("init-binary") .. ",mp=/run/init")
+  fails(res, 255, "unable to create CT 113 - directory '" .. r:path("init-binary") .. "' does not exist\n")
+  H.nothing_left(r, "113")
+  util.mkdir_p(r:path("gone"))
+  create(r, 113, "--entrypoint", "/bin/sleep 1000", "--rootfs", "1", "--mp0", r:path("gone") .. ",mp=/run/init")
+  util.rm_rf(r:path("gone"))
+  res = r:pct("start", "113")
+  fails(res, 255, "startup for container '113' failed\n")
+  contains(res.out, "directory '" .. r:path("gone") .. "' does not exist\n")
   eq(succeeds(r:pct("status", "113")).out, "status: stopped\n", "not started")
+end)
+
+test("mount points are mounted before LXC's own mounts: a raw entry below mp0 lands inside it", function(r)
+  util.mkdir_p(r:path("mp/a"))
+  util.mkdir_p(r:path("mp/b"))
+  util.write_atomic(r:path("mp/b/f"), "from b\n")
+  util.run({ "chmod", "-R", "a+rX", r:path("mp") })
+  create(r, 131, "--entrypoint", "/bin/sleep 1000", "--rootfs", "1", "--unprivileged", "0",
+    "--mp0", r:path("mp/a") .. ",mp=/data")
+  local f = io.open(r:path("etc/pve/lxc/131.conf"), "a")
+  f:write("lxc.mount.entry: " .. r:path("mp/b") .. " data/sub none bind,create=dir 0 0\n")
+  f:close()
+  succeeds(r:pct("start", "131"))
+  eq(succeeds(r:pct("exec", "131", "--", "/bin/cat", "/data/sub/f")).out, "from b\n", "the raw entry, above mp0")
+  -- LXC made its mount point in mp0's file system, as on a node
+  ok(util.is_dir(r:path("mp/a/sub")), "data/sub created inside mp0's source")
 end)
 
 test("rootfs ro=1 is mounted read-only", function(r)
   create(r, 114, "--entrypoint", "/bin/sleep 1000", "--rootfs", "local:1,ro=1", "--unprivileged", "0")
+  -- the hook mounts it read-only; no LXC rootfs option does
+  H.not_contains(util.read(r:path("var/lib/lxc/114/config")) or "", "lxc.rootfs.options")
   succeeds(r:pct("start", "114"))
   local res = r:pct("exec", "114", "--", "/bin/sh", "-c", "echo x > /written")
   fails(res, 1)
@@ -221,14 +251,31 @@ test("push and pull files", function(r)
   ok(not util.exists(r:path("x.txt")), "no partial file on failed pull")
 end)
 
-test("suspend freezes, resume thaws", function(r)
+test("suspend checkpoints and stops the CT; resume restores it in the foreground, refusing a running CT", function(r)
   create(r, 114, "--entrypoint", "/bin/sleep 1000")
   succeeds(r:pct("start", "114"))
+  local pid = succeeds(r:pct("status", "114", "--verbose")).out:match("\npid: (%d+)\n")
+  fails(r:pct("resume", "114"), 255, "CT 114 already running\n")
   succeeds(r:pct("suspend", "114"))
-  eq(lxc_state(r, 114), "FROZEN", "after suspend")
-  eq(succeeds(r:pct("status", "114")).out, "status: running\n", "frozen CT still counts as running")
-  succeeds(r:pct("resume", "114"))
-  eq(lxc_state(r, 114), "RUNNING", "after resume")
+  -- CRIU's dump stops the CT, as on a node (no frozen CT that still runs)
+  eq(lxc_state(r, 114), "STOPPED", "after suspend")
+  eq(succeeds(r:pct("status", "114")).out, "status: stopped\n", "a suspended CT is stopped")
+  ok(util.exists(r:path("var/lib/vz/dump/inventory.img")), "the dump")
+  fails(r:pct("suspend", "114"), 255, "CT 114 not running\n")
+  -- lxc-checkpoint -r --foreground: pct resume runs until the CT stops
+  local bg = r:pct_bg({}, "resume", "114")
+  ok(r:wait_for(function() return lxc_state(r, 114) == "RUNNING" end, 10), "restored")
+  local again = succeeds(r:pct("status", "114", "--verbose")).out:match("\npid: (%d+)\n")
+  ok(again and again ~= pid, "a restored CT has new pids (" .. tostring(pid) .. " -> " .. tostring(again) .. ")")
+  ok(util.run({ "kill", "-0", bg }) == 0, "pct resume still runs with the CT")
+  succeeds(r:pct("stop", "114"))
+  ok(r:wait_for(function() return util.run({ "kill", "-0", bg }, " 2>/dev/null") ~= 0 end, 10), "resume ended with the CT")
+  -- no checkpoint of this CT: the restore fails
+  create(r, 115, "--entrypoint", "/bin/sleep 1000")
+  local res = r:pct("resume", "115")
+  fails(res, 255, "command 'lxc-checkpoint -n 115 -r --foreground -D " .. r:path("var/lib/vz/dump")
+    .. "' failed: exit code 1\n")
+  eq(succeeds(r:pct("status", "115")).out, "status: stopped\n", "not started")
 end)
 
 test("shutdown: clean with a cooperative init, forced after timeout otherwise", function(r)
@@ -239,7 +286,7 @@ test("shutdown: clean with a cooperative init, forced after timeout otherwise", 
   fails(res, 255, "container did not stop\n")
   succeeds(r:pct("shutdown", "115", "--timeout", "1", "--forceStop", "1"))
   eq(succeeds(r:pct("status", "115")).out, "status: stopped\n")
-  create(r, 116, "--entrypoint", "/bin/sh /trap.sh")
+  create(r, 116, "--entrypoint", "/bin/sh /trap.sh", "--rootfs", "local:0")
   local script = r:path("var/lib/vz/images/116/subvol-116-disk-0.subvol/trap.sh")
   util.write_atomic(script, "trap 'exit 0' PWR\nwhile :; do sleep 1; done\n")
   util.run({ "chown", "100000:100000", script })
@@ -286,9 +333,9 @@ test("set and --delete", function(r)
     "400 Parameter verification failed.\nmemory: value must have a minimum value of 16\npct set <vmid> [OPTIONS]\n")
   eq(util.read(r:path("etc/pve/lxc/118.conf")), util.read(r:path("etc/pve/lxc/118.conf")), "")
   succeeds(r:pct("set", "118", "--mp0", "local:1,mp=/srv"))
-  contains(util.read(r:path("etc/pve/lxc/118.conf")), "mp0: local:118/subvol-118-disk-1.subvol,mp=/srv,size=1G\n")
+  contains(util.read(r:path("etc/pve/lxc/118.conf")), "mp0: local:118/vm-118-disk-1.raw,mp=/srv,size=1G\n")
   succeeds(r:pct("set", "118", "--delete", "mp0"))
-  contains(util.read(r:path("etc/pve/lxc/118.conf")), "unused0: local:118/subvol-118-disk-1.subvol\n")
+  contains(util.read(r:path("etc/pve/lxc/118.conf")), "unused0: local:118/vm-118-disk-1.raw\n")
   succeeds(r:pct("destroy", "118"))
   H.nothing_left(r, "118")
 end)
@@ -368,7 +415,7 @@ end)
 test("create --start 1, numeric --rootfs, device passthrough", function(r)
   local res = create(r, 128, "--start", "1", "--rootfs", "2", "--entrypoint", "/bin/sleep 1000", "--dev0", "/dev/null,mode=0666",
     "--ostype", "debian")
-  contains(util.read(r:path("etc/pve/lxc/128.conf")), "rootfs: local:128/subvol-128-disk-0.subvol,size=2G\n")
+  contains(util.read(r:path("etc/pve/lxc/128.conf")), "rootfs: local:128/vm-128-disk-0.raw,size=2G\n")
   contains(util.read(r:path("etc/pve/lxc/128.conf")), "dev0: /dev/null,mode=0666\n")
   eq(succeeds(r:pct("status", "128")).out, "status: running\n", "started by create")
   contains(util.read(r:path("var/lib/lxc/128/config")), "lxc.cgroup2.devices.allow = c 1:3 rw\n")

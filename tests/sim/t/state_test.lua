@@ -14,8 +14,10 @@ end
 test("another node's .vmlist entry blocks the VMID", function(r)
   write_vmlist(r, { ["100"] = { node = "other", type = "lxc", version = 1 },
     ["101"] = { node = "other", type = "qemu", version = 2 } })
-  fails(r:pct("create", "100", r:template()), 255, "CT 100 already exists on node 'other'\n")
-  fails(r:pct("create", "101", r:template()), 255, "VM 101 already exists on node 'other'\n")
+  -- another node's guest: exit 2 (Perl's die with the ENOENT of the file
+  -- test of this node's config path); this node's: 255
+  fails(r:pct("create", "100", r:template()), 2, "CT 100 already exists on node 'other'\n")
+  fails(r:pct("create", "101", r:template()), 2, "VM 101 already exists on node 'other'\n")
   H.nothing_left(r, "100")
   succeeds(r:pct("create", "102", r:template()))
   local list = cjson.decode(util.read(r:path("etc/pve/.vmlist")))
@@ -34,7 +36,9 @@ test("PVE_SIM_NODE names the node", function(r)
   succeeds(res)
   ok(util.exists(r:path("etc/pve/nodes/n2/lxc/130.conf")), "conf under nodes/n2")
   eq(cjson.decode(util.read(r:path("etc/pve/.vmlist"))).ids["130"].node, "n2", "vmlist node")
-  fails(r:pct("create", "130", r:template()), 255, "CT 130 already exists on node 'n2'\n")
+  fails(r:pct("create", "130", r:template()), 2, "CT 130 already exists on node 'n2'\n")
+  fails(r:run("pct", { "create", "130", r:template() }, { PVE_SIM_NODE = "n2" }), 255,
+    "CT 130 already exists on node 'n2'\n")
 end)
 
 test("pvesh nextid skips used ids, cluster-wide, and honours datacenter.cfg", function(r)
@@ -95,16 +99,20 @@ test("lock: create is in the conf while create works; the flock times out others
   end), "create reached extract")
   contains(util.read(conf), "lock: create\n")
   local env = { PVE_SIM_LOCK_TIMEOUT = "1" }
-  fails(r:pct_env(env, "set", "140", "--memory", "64"), 255,
-    "can't lock file '" .. r:path("run/lock/lxc/pve-config-140.lock") .. "' - got timeout\n")
-  fails(r:pct_env(env, "start", "140"), 255,
-    "can't lock file '" .. r:path("run/lock/lxc/pve-config-140.lock") .. "' - got timeout\n")
+  local timeout = "can't lock file '" .. r:path("run/lock/lxc/pve-config-140.lock") .. "' - got timeout\n"
+  -- outside a task: exit 4 (EINTR, the alarm that ended flock), and
+  -- lock_file_full's line before it
+  fails(r:pct_env(env, "set", "140", "--memory", "64"), 4, "trying to acquire lock...\n" .. timeout)
+  -- in a task: its line on stdout, the error on stderr, 255
+  local res = r:pct_env(env, "start", "140")
+  fails(res, 255, timeout)
+  eq(res.out, "trying to acquire lock...\n", "task output")
+  fails(r:pct_env(env, "create", "140", t), 255, "CT 140 already exists on node 'pve'\n")
   eq(succeeds(r:pct("list")).out:match("\n(140 .-)\n"), "140        stopped    create       CT140               ",
     "list shows the lock")
   -- killing pct (a caller's timeout) releases the flock at once
   util.run({ "kill", "-9", pid })
-  ok(r:wait_for(function() return r:pct_env(env, "set", "140", "--memory", "64").err ~= "can't lock file '"
-      .. r:path("run/lock/lxc/pve-config-140.lock") .. "' - got timeout\n" end, 3), "lock released")
+  ok(r:wait_for(function() return r:pct_env(env, "set", "140", "--memory", "64").code ~= 4 end, 3), "lock released")
   fails(r:pct("set", "140", "--memory", "64"), 255, "CT is locked (create)\n")
   fails(r:pct("start", "140"), 255, "CT is locked (create)\n")
   fails(r:pct("destroy", "140"), 255, "CT is locked (create)\n")
@@ -141,13 +149,17 @@ test("fault: every create step has pct's message", function(r)
     alloc = "unable to create CT 151 - unable to create directory '" .. r:path("var/lib/vz/images/151")
         .. "' - No space left on device\n",
     setup = "unable to create CT 151 - unable to detect OS distribution\n",
-    lock = "can't lock file '" .. r:path("run/lock/lxc/pve-config-151.lock") .. "' - got timeout\n",
   }
   for step, msg in pairs(cases) do
     local res = r:pct_env({ PVE_SIM_FAIL = "create:" .. step }, "create", "151", t)
     fails(res, 255, msg)
     H.nothing_left(r, "151")
   end
+  -- create_and_lock_config's lock, before the task: exit 4
+  local res = r:pct_env({ PVE_SIM_FAIL = "create:lock" }, "create", "151", t)
+  fails(res, 4, "trying to acquire lock...\nunable to create CT 151 - can't lock file '"
+    .. r:path("run/lock/lxc/pve-config-151.lock") .. "' - got timeout\n")
+  H.nothing_left(r, "151")
   local res = r:pct_env({ PVE_SIM_FAIL = "create:config" }, "create", "151", t)
   fails(res, 255)
   contains(res.err, "unable to create CT 151 - unable to write '/etc/pve/nodes/pve/lxc/151.conf.tmp.")
