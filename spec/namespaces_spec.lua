@@ -1,20 +1,23 @@
 local h = require "helpers"
 
 describe("rules.namespaces", function()
-	it("maps a user namespace with mappings to unprivileged and lxc.idmap lines", function()
+	-- pct create --unprivileged 1 would unpack the template as uid 100000
+	-- into the bundle's root; a custom lxc.idmap is a user namespace for
+	-- pve-container whatever `unprivileged` says
+	it("maps a user namespace to lxc.idmap lines of a CT pct creates privileged", function()
 		local plan = h.translate(h.linux({
 			uidMappings = { { containerID = 0, hostID = 100000, size = 65536 } },
 			gidMappings = { { containerID = 0, hostID = 100000, size = 65536 }, { containerID = 65536, hostID = 300000, size = 1 } },
 		}, { "user" }))
-		assert.are.equal(1, plan.options.unprivileged)
+		assert.are.equal(0, plan.options.unprivileged)
 		assert.are.equal("namespaces", plan.origin.unprivileged)
 		assert.are.same({ "u 0 100000 65536", "g 0 100000 65536", "g 65536 300000 1" }, h.raw(plan, "lxc.idmap"))
 	end)
 
-	it("leaves the map to Proxmox (0 -> 100000, 65536 ids) without mappings", function()
+	it("writes out Proxmox's own map (0 -> 100000, 65536 ids) without mappings", function()
 		local plan = h.translate(h.linux({}, { "user" }))
-		assert.are.equal(1, plan.options.unprivileged)
-		assert.are.same({}, h.raw(plan, "lxc.idmap"))
+		assert.are.equal(0, plan.options.unprivileged)
+		assert.are.same({ "u 0 100000 65536", "g 0 100000 65536" }, h.raw(plan, "lxc.idmap"))
 	end)
 
 	it("is privileged without a user namespace, ignoring mappings with a warning", function()

@@ -24,7 +24,7 @@ int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err);
 int container_start(nx_ctx *ctx, const char *id, nx_err *err);
 int container_kill(nx_ctx *ctx, const char *id, int sig, bool all, nx_err *err);
 int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err);
-/* suspend: pct suspend (pause) or pct resume (resume) */
+/* pause/resume: the cgroup freezer of the CT's cgroup, as runc (no pct) */
 int container_pause(nx_ctx *ctx, const char *id, bool pause, nx_err *err);
 /* Read state and derive the status; "container does not exist" if none. */
 int container_load(nx_ctx *ctx, const char *id, nx_state *st, nx_status *status, nx_err *err);

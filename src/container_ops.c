@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "container.h"
 #include "container_id.h"
+#include "freezer.h"
 #include "fsutil.h"
 #include "init_spec.h"
 #include "lock.h"
@@ -296,7 +297,15 @@ int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 		state_free(&st);
 		goto out;
 	}
-	/* runc deletes a created container by killing its held init. */
+	/* runc deletes a created container by killing its held init, and a
+	 * paused one by killing it, then thawing it (a frozen task dies only
+	 * once thawed on cgroup v1, and LXC's stop thaws only on v2) */
+	if (status == NX_PAUSED) {
+		kill(st.pid, SIGKILL);
+		nx_err e = {0};
+		if (freezer_set(st.pid, false, NX_FREEZE_TIMEOUT, &e) < 0)
+			log_warn("%s", e.msg);
+	}
 	if (status != NX_STOPPED)
 		kill_and_wait(st.pid, st.pid_start, 10);
 	const char *pct_path;
@@ -353,16 +362,10 @@ int container_pause(nx_ctx *ctx, const char *id, bool pause, nx_err *err)
 				status == NX_PAUSED ? "container already paused" : "container not running");
 	else if (!pause && status != NX_PAUSED)
 		rc = nx_err_set(err, "container not paused");
-	if (rc == 0) {
-		const char *pct_path;
-		double timeout;
-		container_pct(&st, &pct_path, &timeout);
-		nx_pct pct = {.path = pct_path, .timeout = timeout};
-		char v[32];
-		snprintf(v, sizeof v, "%ld", st.vmid);
-		const char *args[] = {pause ? "suspend" : "resume", v, NULL};
-		rc = pct_call(&pct, args, NULL, err);
-	}
+	/* runc's pause: the freezer of the CT's cgroup, no pct call (pct
+	 * suspend is a CRIU checkpoint that stops the CT) */
+	if (rc == 0)
+		rc = freezer_set(st.pid, pause, NX_FREEZE_TIMEOUT, err);
 	state_free(&st);
 	lock_release(lock);
 	return rc;

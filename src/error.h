@@ -23,6 +23,9 @@ typedef enum nx_err_kind {
 	NX_ERR_TIMED_OUT,  /* a program or a lock did not answer in time */
 	NX_ERR_CORRUPT,	   /* a state or mapping file that cannot be read as one */
 	NX_ERR_BUSY,	   /* another nexcage holds the container's lock */
+	NX_ERR_CT_RUNNING, /* pct: the CT runs where the command needs it stopped */
+	NX_ERR_CT_STOPPED, /* pct: the CT is stopped where the command needs it running */
+	NX_ERR_NO_TEMPLATE, /* pct create: the template volume is not on its storage */
 } nx_err_kind;
 
 typedef struct nx_err {

@@ -21,26 +21,69 @@ static void trim(char *s)
 		s[--n] = '\0';
 }
 
+/* A task's output, which on a node carries the reasons (a failed start:
+ * LXC's errors on stdout, only "startup for container 'N' failed" on
+ * stderr): its last lines, indented below pct's message. */
+#define OUTPUT_LINES 12
+
+static const char *last_lines(const char *s, int max)
+{
+	const char *p = s + strlen(s);
+	int lines = 0;
+	while (p > s && !(p[-1] == '\n' && ++lines == max))
+		p--;
+	return p;
+}
+
+static void append_output(nx_err *err, const char *out)
+{
+	size_t used = strlen(err->msg);
+	char *w = err->msg + used;
+	size_t room = sizeof err->msg - used;
+	int n = snprintf(w, room, "\n  pct's output:");
+	for (const char *line = last_lines(out, OUTPUT_LINES); *line && n > 0 && (size_t)n < room;) {
+		size_t len = strcspn(line, "\n");
+		if (len)
+			n += snprintf(w + n, room - (size_t)n, "\n    %.*s", (int)len, line);
+		line += len + (line[len] == '\n');
+	}
+}
+
 /* The failures callers act on, each recognised by pct's exit status and
  * a whole stderr line anchored at both ends, with the VMID of this call
  * in it ("storage 'x' does not exist" is not "CT gone"). pve-container's
- * texts: load_config's die (exit 2, ENOENT), check_vmid_unused and
- * create_and_lock_config, check_lock, lock_file's timeout. */
+ * texts (pve-facts.md). The status is Perl's die: errno where no task
+ * worker runs (ENOENT 2 after a failed file test: a missing config, a
+ * VMID configured on another node; EINTR 4 after the alarm that ends a
+ * lock wait), 255 from a task or with errno unset. */
 typedef struct pct_failure {
 	const char *cmds; /* subcommands it applies to, space separated; NULL: any */
-	int exit_code;
+	int exit_codes[3]; /* 0-terminated */
 	const char *pattern; /* @VMID@ stands for this call's VMID */
 	nx_err_kind kind;
 } pct_failure;
 
 static const pct_failure failures[] = {
-    {NULL, 2, "^Configuration file 'nodes/[^/']+/lxc/@VMID@\\.conf' does not exist$", NX_ERR_CT_GONE},
-    {"create", 255, "^(unable to create CT @VMID@ - )?(CT|VM) @VMID@ already exists on node '[^']*'$",
+    {NULL, {2}, "^Configuration file 'nodes/[^/']+/lxc/@VMID@\\.conf' does not exist$", NX_ERR_CT_GONE},
+    {"create", {2, 255}, "^(unable to create CT @VMID@ - )?(CT|VM) @VMID@ already exists on node '[^']*'$",
      NX_ERR_VMID_TAKEN},
-    {"destroy start stop set suspend resume", 255, "^(unable to destroy CT @VMID@ - )?CT is locked \\(([a-z_-]+)\\)$",
+    {"destroy start stop set suspend resume", {255}, "^(unable to destroy CT @VMID@ - )?CT is locked \\(([a-z_-]+)\\)$",
      NX_ERR_LOCKED},
-    {NULL, 255, "^(.* - )?can't lock file '[^']*pve-config-@VMID@\\.lock' - got timeout$", NX_ERR_TIMED_OUT},
+    {NULL, {4, 255}, "^(.* - )?can't lock file '[^']*pve-config-@VMID@\\.lock' - got timeout$", NX_ERR_TIMED_OUT},
+    {"start resume", {255}, "^CT @VMID@ already running$", NX_ERR_CT_RUNNING},
+    {"destroy", {255}, "^unable to destroy CT @VMID@ - container is running$", NX_ERR_CT_RUNNING},
+    {"stop shutdown suspend", {255}, "^CT @VMID@ not running$", NX_ERR_CT_STOPPED},
+    {"exec", {255}, "^container '@VMID@' not running!$", NX_ERR_CT_STOPPED},
+    {"create", {255}, "^(unable to create CT @VMID@ - )?can't find file '[^']*'$", NX_ERR_NO_TEMPLATE},
 };
+
+static bool exit_listed(const pct_failure *f, int code)
+{
+	for (size_t i = 0; i < sizeof f->exit_codes / sizeof f->exit_codes[0] && f->exit_codes[i]; i++)
+		if (f->exit_codes[i] == code)
+			return true;
+	return false;
+}
 
 static bool cmd_listed(const char *cmds, const char *cmd)
 {
@@ -99,7 +142,7 @@ static void classify(const char *const *args, const spawn_result *r, nx_err *err
 		return;
 	for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++) {
 		const pct_failure *f = &failures[i];
-		if (f->exit_code != r->exit_code || !cmd_listed(f->cmds, args[0]))
+		if (!exit_listed(f, r->exit_code) || !cmd_listed(f->cmds, args[0]))
 			continue;
 		char *text = strdup(r->err);
 		char *save = NULL;
@@ -144,9 +187,12 @@ int pct_call(const nx_pct *pct, const char *const *args, spawn_result *res, nx_e
 				     args[0], args[1] ? args[1] : "", pct->timeout);
 	} else if (r->exit_code != 0) {
 		trim(r->err);
+		trim(r->out);
 		const char *msg = r->err[0] ? r->err : r->out;
 		rc = nx_err_set(err, "pct %s %s failed (exit %d): %s", args[0], args[1] ? args[1] : "",
 				r->exit_code, msg[0] ? msg : "(no message)");
+		if (r->err[0] && r->out[0])
+			append_output(err, r->out);
 		classify(args, r, err);
 	}
 	if (rc < 0 || !res)

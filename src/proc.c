@@ -256,22 +256,29 @@ static bool file_contains(const char *path, const char *needle)
 	return found;
 }
 
+int proc_freezer_dir(pid_t pid, char *out, size_t n, bool *v1, nx_err *err)
+{
+	char mnt[4096], rel[4096];
+	/* hybrid and legacy hosts freeze through the v1 freezer controller,
+	 * as runc's cgroup v1 manager does there */
+	if (cgroup_mount("freezer", mnt, sizeof mnt) == 0 && cgroup_path(pid, "freezer", rel, sizeof rel) == 0) {
+		*v1 = true;
+		if ((size_t)snprintf(out, n, "%s%s", mnt, rel) >= n)
+			return nx_err_set(err, "pid %d: freezer cgroup path too long", (int)pid);
+		return 0;
+	}
+	*v1 = false;
+	return proc_cgroup_dir(pid, out, n, err);
+}
+
 bool proc_pid_frozen(pid_t pid)
 {
 	char dir[8300], path[8400];
-	if (proc_cgroup_dir(pid, dir, sizeof dir, NULL) == 0) {
-		snprintf(path, sizeof path, "%s/cgroup.events", dir);
-		if (file_contains(path, "frozen 1"))
-			return true;
-	}
-	/* hybrid hosts freeze through the v1 freezer controller */
-	char mnt[4096], rel[4096];
-	if (cgroup_mount("freezer", mnt, sizeof mnt) == 0 &&
-	    cgroup_path(pid, "freezer", rel, sizeof rel) == 0) {
-		snprintf(path, sizeof path, "%s%s/freezer.state", mnt, rel);
-		return file_contains(path, "FROZEN");
-	}
-	return false;
+	bool v1;
+	if (proc_freezer_dir(pid, dir, sizeof dir, &v1, NULL) < 0)
+		return false;
+	snprintf(path, sizeof path, "%s/%s", dir, v1 ? "freezer.state" : "cgroup.events");
+	return file_contains(path, v1 ? "FROZEN" : "frozen 1");
 }
 
 static int collect(const char *dir, pid_t **pids, int *count, int *cap, int depth, nx_err *err)

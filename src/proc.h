@@ -16,8 +16,12 @@ unsigned long long proc_start_time(pid_t pid);
 bool proc_is_alive(pid_t pid, unsigned long long start_time);
 /* The cgroup v2 directory of pid under /sys/fs/cgroup, into out. */
 int proc_cgroup_dir(pid_t pid, char *out, size_t n, nx_err *err);
-/* True when the pid's cgroup is frozen (cgroup2 freezer, or the v1
- * freezer controller on hybrid hosts). */
+/* The directory of pid's cgroup that freezes it: in the v1 freezer
+ * hierarchy where the host mounts one (hybrid and legacy hosts, *v1 true),
+ * else in cgroup v2. */
+int proc_freezer_dir(pid_t pid, char *out, size_t n, bool *v1, nx_err *err);
+/* True when that cgroup is frozen (v1 freezer.state FROZEN, v2
+ * cgroup.events "frozen 1"). */
 bool proc_pid_frozen(pid_t pid);
 /* The cgroup.procs file of pid's cgroup in every hierarchy this host has
  * mounted (v2 and each v1 one), as host paths: writing a pid there moves

@@ -30,10 +30,13 @@ int pve_vmlist_ids(const char *pve_etc, long **ids, size_t *n, nx_err *err)
 		return nx_err_wrap(err, "%s", path);
 	const json_value *list = json_get(doc, "ids");
 	int rc = 0;
-	if (!list || list->type != JSON_OBJECT) {
-		rc = nx_err_set(err, "%s: no \"ids\" object", path);
+	/* pmxcfs writes {"version": N} alone for a cluster without guests */
+	if (doc->type != JSON_OBJECT || (list && list->type != JSON_OBJECT)) {
+		rc = nx_err_set(err, "%s: not a .vmlist (an object with an \"ids\" object)", path);
 		goto out;
 	}
+	if (!list)
+		goto out;
 	size_t count = 0;
 	for (const json_value *c = list->child; c; c = c->next)
 		count++;

@@ -83,27 +83,31 @@ function M.apply(spec, ctx, plan)
 		util.warn(plan, "linux.namespaces: no mount namespace: the CT always has its own")
 	end
 
+	-- A user namespace is Proxmox's custom idmap: raw lxc.idmap lines with
+	-- `unprivileged: 0`, so pct create unpacks nothing as uid 100000 into
+	-- the root (the bundle's, used in place as runc uses it: never
+	-- re-owned); at start pve-container sees the lxc.idmap lines and runs
+	-- the CT in a user namespace (userns.conf) with exactly that map.
+	util.set(plan, "unprivileged", 0)
 	local uids, gids = util.list(linux.uidMappings), util.list(linux.gidMappings)
 	if have.user then
-		util.set(plan, "unprivileged", 1)
-		if #uids > 0 or #gids > 0 then
-			if #uids == 0 or #gids == 0 then
-				error("linux.uidMappings and linux.gidMappings: give both or neither (LXC maps both)", 0)
-			end
-			-- LXC needs the CT's root mapped to start an unprivileged CT.
-			if not map_lines(plan, "u", uids, "linux.uidMappings") then
-				error("linux.uidMappings: must map container uid 0 (LXC starts the CT as its root)", 0)
-			end
-			if not map_lines(plan, "g", gids, "linux.gidMappings") then
-				error("linux.gidMappings: must map container gid 0 (LXC starts the CT as its root)", 0)
-			end
+		if #uids == 0 and #gids == 0 then
+			-- Proxmox's own range for unprivileged CTs (root:100000:65536)
+			uids = { { containerID = 0, hostID = 100000, size = 65536 } }
+			gids = uids
 		end
-		-- Without mappings Proxmox maps 0..65535 to 100000..165535.
-	else
-		util.set(plan, "unprivileged", 0)
-		if #uids > 0 or #gids > 0 then
-			util.warn(plan, "linux.uidMappings/gidMappings without a user namespace: ignored (the CT is privileged)")
+		if #uids == 0 or #gids == 0 then
+			error("linux.uidMappings and linux.gidMappings: give both or neither (LXC maps both)", 0)
 		end
+		-- LXC needs the CT's root mapped to start an unprivileged CT.
+		if not map_lines(plan, "u", uids, "linux.uidMappings") then
+			error("linux.uidMappings: must map container uid 0 (LXC starts the CT as its root)", 0)
+		end
+		if not map_lines(plan, "g", gids, "linux.gidMappings") then
+			error("linux.gidMappings: must map container gid 0 (LXC starts the CT as its root)", 0)
+		end
+	elseif #uids > 0 or #gids > 0 then
+		util.warn(plan, "linux.uidMappings/gidMappings without a user namespace: ignored (the CT is privileged)")
 	end
 
 	if have.time then

@@ -365,7 +365,7 @@ case("pid-host", { "--pid", "host" }, all(A.first_error(host_ns("pid")), A.refus
 case("pid-host-bad-hostname", { "--pid", "host", "--hostname", "web_1" }, all(
 	A.first_error(host_ns("pid")), A.refused("\nrule 'identity': hostname \"web_1\" is not a valid DNS name")))
 case("uidmap", { "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536" }, all(podman_base,
-	A.opt("unprivileged", 1), A.raw("lxc.idmap", "u 0 100000 65536"), A.raw("lxc.idmap", "g 0 100000 65536")))
+	A.opt("unprivileged", 0), A.raw("lxc.idmap", "u 0 100000 65536"), A.raw("lxc.idmap", "g 0 100000 65536")))
 
 -- ---- generate ---------------------------------------------------------
 local function generate()

@@ -124,7 +124,7 @@ test_spec_is_valid_translatable_and_never_replaces_a_file() {
 	nx validate --bundle "$T/b"
 	assert_ok
 	nx translate --bundle "$T/b"
-	assert_contains "$OUT" '"unprivileged": "1"'
+	assert_contains "$OUT" '"unprivileged": "0"'
 	assert_contains "$OUT" '["lxc.idmap", "g 0 100000 65536"]'
 	nx spec --bundle "$T/missing"
 	assert_fails

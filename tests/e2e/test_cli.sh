@@ -81,7 +81,7 @@ test_spec_writes_a_config_nexcage_accepts_and_refuses_to_overwrite() {
 	rm "$T/b/config.json"
 	nx spec --bundle "$T/b" --rootless
 	nx translate --bundle "$T/b"
-	assert_contains "$OUT" '"unprivileged": "1"'
+	assert_contains "$OUT" '"unprivileged": "0"'
 	assert_contains "$OUT" '["lxc.idmap", "u 0 100000 65536"]'
 }
 

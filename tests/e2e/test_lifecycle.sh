@@ -412,9 +412,13 @@ test_rootfs_mode_copy_puts_the_root_on_the_storage() {
 	nx create --bundle "$T/b" cp1
 	assert_ok
 	vmid=$(json_field "$("$NEXCAGE" --root "$ROOT" state cp1)" vmid)
-	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "rootfs: local:$vmid/"
+	# a sized disk on a dir storage: a raw ext4 image (loop-mounted at start)
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "rootfs: local:$vmid/vm-$vmid-disk-0.raw,size=8G"
+	img="$SIM/var/lib/vz/images/$vmid/vm-$vmid-disk-0.raw"
+	debugfs -R 'ls -l /bin' "$img" 2>/dev/null | grep -q busybox || fail "the rootfs was not copied into the image"
 	nx start cp1
-	wait_for 10 test -s "$(ls -d "$SIM"/var/lib/vz/images/$vmid/*)/written" || fail "the program did not write its root disk"
+	wait_for 10 sh -c "'$NEXCAGE' --root '$ROOT' exec cp1 cat /written 2>/dev/null | grep -qx copied" ||
+		fail "the program did not write its root disk"
 	[ ! -e "$T/b/rootfs/written" ] || fail "a copied root wrote into the bundle"
 	[ ! -e "$T/b/rootfs/.nexcage" ] || fail "a copied root changed the bundle"
 	assert_eq "$(ls "$SIM/var/lib/vz/template/cache")" ""

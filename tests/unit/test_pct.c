@@ -2,29 +2,36 @@
  * this call's VMID, never by a word found somewhere in the text. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "pct.h"
 
-/* A fake pct that prints MSG on stderr and exits with CODE. */
-static nx_err_kind kind_of(const char *cmd, const char *vmid, const char *msg, int code, char *detail)
+/* A fake pct that prints OUT on stdout, MSG on stderr and exits with CODE. */
+static nx_err_kind call_fake(const char *cmd, const char *vmid, const char *out, const char *msg, int code,
+			     char *detail, nx_err *err)
 {
 	char script[] = "/tmp/nexcage-unit-pct-XXXXXX";
 	int fd = mkstemp(script);
 	FILE *f = fdopen(fd, "w");
-	fprintf(f, "#!/bin/sh\nprintf '%%s\\n' \"%s\" >&2\nexit %d\n", msg, code);
+	fprintf(f, "#!/bin/sh\nprintf '%%s' \"%s\"\nprintf '%%s\\n' \"%s\" >&2\nexit %d\n", out, msg, code);
 	fclose(f);
 	chmod(script, 0700);
 	nx_pct pct = {.path = script, .timeout = 10};
 	const char *args[] = {cmd, vmid, NULL};
-	nx_err err = {0};
-	int rc = pct_call(&pct, args, NULL, &err);
+	int rc = pct_call(&pct, args, NULL, err);
 	unlink(script);
 	if (detail)
-		snprintf(detail, 32, "%s", err.detail);
-	return rc < 0 ? err.kind : (nx_err_kind)-1;
+		snprintf(detail, 32, "%s", err->detail);
+	return rc < 0 ? err->kind : (nx_err_kind)-1;
+}
+
+static nx_err_kind kind_of(const char *cmd, const char *vmid, const char *msg, int code, char *detail)
+{
+	nx_err err = {0};
+	return call_fake(cmd, vmid, "", msg, code, detail, &err);
 }
 
 TEST(pct_failures_are_classified_by_status_and_anchored_line)
@@ -53,4 +60,51 @@ TEST(pct_failures_are_classified_by_status_and_anchored_line)
 		      NULL) == NX_ERR_TIMED_OUT);
 	CHECK(kind_of("destroy", "100", "warning: x\nunable to remove volume: rm -rf failed: Device or resource busy",
 		      255, NULL) == NX_ERR_OTHER);
+}
+
+/* As a node answers (pve-facts.md): a VMID configured on another node
+ * exits 2, on this one 255; a lock timeout outside a task exits 4 after
+ * "trying to acquire lock..."; the CT's state and a missing template. */
+TEST(pct_failures_as_a_node_answers_them)
+{
+	CHECK(kind_of("create", "100", "CT 100 already exists on node 'other'", 2, NULL) == NX_ERR_VMID_TAKEN);
+	CHECK(kind_of("create", "100", "CT 100 already exists on node 'other'", 4, NULL) == NX_ERR_OTHER);
+	CHECK(kind_of("set", "100",
+		      "trying to acquire lock...\ncan't lock file '/run/lock/lxc/pve-config-100.lock' - got timeout", 4,
+		      NULL) == NX_ERR_TIMED_OUT);
+	CHECK(kind_of("create", "100",
+		      "trying to acquire lock...\nunable to create CT 100 - can't lock file "
+		      "'/run/lock/lxc/pve-config-100.lock' - got timeout",
+		      4, NULL) == NX_ERR_TIMED_OUT);
+	CHECK(kind_of("set", "100", "can't lock file '/run/lock/lxc/pve-config-100.lock' - got timeout", 2, NULL) ==
+	      NX_ERR_OTHER);
+	CHECK(kind_of("start", "100", "CT 100 already running", 255, NULL) == NX_ERR_CT_RUNNING);
+	CHECK(kind_of("start", "100", "CT 1000 already running", 255, NULL) == NX_ERR_OTHER);
+	CHECK(kind_of("destroy", "100", "unable to destroy CT 100 - container is running", 255, NULL) ==
+	      NX_ERR_CT_RUNNING);
+	CHECK(kind_of("stop", "100", "CT 100 not running", 255, NULL) == NX_ERR_CT_STOPPED);
+	CHECK(kind_of("exec", "100", "container '100' not running!", 255, NULL) == NX_ERR_CT_STOPPED);
+	CHECK(kind_of("create", "100", "unable to create CT 100 - can't find file 'local:vztmpl/x.tar.zst'", 255,
+		      NULL) == NX_ERR_NO_TEMPLATE);
+	CHECK(kind_of("create", "100", "unable to create CT 100 - can't find file 'local:vztmpl/x' (busy)", 255,
+		      NULL) == NX_ERR_OTHER);
+}
+
+/* A task's reasons are on its stdout (a failed start: LXC's errors;
+ * stderr has "startup for container 'N' failed" only): they are in the
+ * error, the last lines of them. */
+TEST(a_failed_tasks_output_is_in_the_error)
+{
+	nx_err err = {0};
+	call_fake("start", "100", "run_buffer:322 - Script exited with status 1\nFailed to mount rootfs\n",
+		  "startup for container '100' failed", 255, NULL, &err);
+	CHECK_STR(err.msg, "pct start 100 failed (exit 255): startup for container '100' failed\n  pct's output:\n"
+			   "    run_buffer:322 - Script exited with status 1\n    Failed to mount rootfs");
+	nx_err_clear(&err);
+	char many[2048] = "";
+	for (int i = 1; i <= 30; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "line %d\n", i);
+	call_fake("start", "100", many, "startup for container '100' failed", 255, NULL, &err);
+	CHECK(strstr(err.msg, "    line 19\n    line 20") && !strstr(err.msg, "line 18\n"));
+	CHECK(strlen(err.msg) > 10 && !strcmp(err.msg + strlen(err.msg) - 11, "    line 30"));
 }

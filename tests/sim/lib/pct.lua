@@ -542,7 +542,8 @@ function M.start_task(vmid, skiplock)
       .. " on pre-start: command 'pre-start' failed: exit code 1\n")
     exec_hookscript(conf, vmid, "pre-start", true)
     local code, out = lxc.start(vmid)
-    if fault.check("start", "lxc-start") then
+    local faulted = fault.check("start", "lxc-start")
+    if faulted then
       if code == 0 then lxc.stop(vmid, true) end
       code = 1
     end
@@ -551,6 +552,8 @@ function M.start_task(vmid, skiplock)
       -- task's stdout as print_ct_stderr_log does
       for l in (util.read(dir .. "/prestart.err") or ""):gmatch("[^\n]+") do io.stderr:write(l .. "\n") end
       for _, l in ipairs(lxc.errors_from_log(vmid)) do io.stderr:write(l .. "\n") end
+      -- what LXC says when a CT's setup fails, for the injected failure
+      if faulted then io.stderr:write("__lxc_start:2107 - Failed to spawn container \"" .. vmid .. "\" (PVE_SIM_FAIL)\n") end
       error("startup for container '" .. vmid .. "' failed\n", 0)
     end
     exec_hookscript(conf, vmid, "post-start", false)
