@@ -184,7 +184,7 @@ function M.generate_config(vmid, conf)
   end
   -- what pve-container's common.conf.d/01-pve.conf adds to every CT: its
   -- pre-start hook, which mounts the root and the mount points
-  add("lxc.hook.pre-start = " .. M.prestart_hook() .. " " .. state.root)
+  add("lxc.hook.pre-start = " .. M.prestart_hook() .. " " .. state.root .. " " .. state.node)
   local features = o.features and parse_prop(schema.features_desc, o.features) or {}
   if features.nesting == "1" then add("lxc.include = " .. CFG .. "/nesting.conf") end
   for _, l in ipairs(apparmor_lines(conf, features)) do add(l) end

@@ -5,14 +5,14 @@ local cjson = require("cjson")
 
 local M = {}
 
-function M.init(root)
+function M.init(root, node)
   root = root or os.getenv("PVE_SIM_ROOT")
   if not root or root == "" then
     io.stderr:write("PVE_SIM_ROOT is not set: the simulator needs a root directory for its files\n")
     os.exit(2)
   end
   M.root = root:gsub("/+$", "")
-  M.node = os.getenv("PVE_SIM_NODE") or "pve"
+  M.node = node or os.getenv("PVE_SIM_NODE") or "pve"
   if M.node == "" then M.node = "pve" end
   util.mkdir_p(M.root)
   -- Unprivileged containers run as uid 100000: the path to their root
@@ -47,6 +47,12 @@ function M.ensure_layout()
   end
   util.mkdir_p(M.path("run/lock/lxc"))
   util.mkdir_p(M.lxcpath(), "0755")
+  -- pmxcfs always has a .vmlist; a cluster without guests: no ids key
+  if not util.exists(M.vmlist_path()) then
+    M.with_flock(M.path("run/lock/pve-vmlist.lock"), 10, function()
+      if not util.exists(M.vmlist_path()) then util.write_atomic(M.vmlist_path(), '{"version":1}\n') end
+    end)
+  end
   if not util.exists(M.path("etc/pve/storage.cfg")) then
     util.write_atomic(M.path("etc/pve/storage.cfg"), "dir: local\n\tpath " .. M.path("var/lib/vz")
       .. "\n\tcontent vztmpl,rootdir,images,snippets,iso,backup\n")
