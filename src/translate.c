@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apparmor.h"
 #include "cleanup.h"
@@ -45,6 +46,14 @@ int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan,
 	return 0;
 }
 
+static bool joins(const nx_process *p, const char *type)
+{
+	for (size_t i = 0; i < p->njoin_ns; i++)
+		if (!strcmp(p->join_ns[i].key, type))
+			return true;
+	return false;
+}
+
 /* The CT is marked as nexcage's (tag + a description line with the OCI id,
  * so `list` and `gc` find it even when all local state is gone), gets a
  * root disk if the rules named none, and its init is the held
@@ -74,9 +83,14 @@ int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *id, nx_err *er
 		return -1;
 	plan_drop_option(p, "env");
 	/* LXC names the CT's own uts namespace; the init names the one the
-	 * program ends up in (a pod's, joined by path), as runc does. */
+	 * program ends up in (a pod's, joined by path), as runc does. With no
+	 * hostname a new uts namespace keeps its parent's name under runc
+	 * (the caller's), not Proxmox's CT<vmid>; a joined one keeps its own. */
 	const char *hostname = plan_option(p, "hostname");
-	if (hostname && p->has_process) {
+	char caller[256] = "";
+	if (!hostname && p->has_process && !joins(&p->process, "uts") && gethostname(caller, sizeof caller - 1) == 0)
+		hostname = caller;
+	if (hostname && *hostname && p->has_process) {
 		free(p->process.hostname);
 		if (!(p->process.hostname = strdup(hostname)))
 			return nx_err_sys(err, ENOMEM, "hostname");

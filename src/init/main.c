@@ -22,6 +22,7 @@
  * Static, libc only: it runs inside any root filesystem. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,12 +157,47 @@ static int exec_mode(int argc, char **argv)
 	apply_and_exec(&p, &h);
 }
 
+/* The program joins another pid namespace (a pod's, the host's), which a
+ * CT's init cannot enter: the stand-in starts it from the host. This init
+ * only keeps the CT up until the stand-in ends it, reaping what LXC's
+ * attach leaves it. As pid 1 it ignores every signal it does not handle,
+ * which is all but SIGKILL. */
+static void __attribute__((noreturn)) keep_the_ct(void)
+{
+	signal(SIGCHLD, SIG_IGN); /* children reaped by the kernel */
+	for (;;)
+		pause();
+}
+
+/* `init program <n>`: the program as the stand-in forks it, in the pid
+ * namespace it joins (the CT's other namespaces and cgroup are the
+ * stand-in's), with its descriptors already at 0..n-1. */
+static int program_mode(int argc, char **argv)
+{
+	if (argc < 3)
+		die_msg("program: descriptor count missing");
+	size_t len;
+	char *data = read_all(NX_INIT_DIR "/" NX_INIT_PROCESS, &len);
+	struct process p;
+	load_process(&p, data, len);
+	p.create_cwd = 1;
+	struct handover h = {.tty_slave = -1, .sock = -1, .inherited = (int)parse_number(argv[2], "bad count")};
+	char why[700];
+	if (mount_proc_again(why, sizeof why) < 0)
+		die_msg(why);
+	if (p.terminal)
+		(void)!fchown(0, p.uid, (gid_t)-1); /* the pty the stand-in made */
+	apply_and_exec(&p, &h);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_EXEC))
 		return exec_mode(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_STOPHOOK))
 		return stop_hook_main(argv[0]);
+	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_PROGRAM))
+		return program_mode(argc, argv);
 	size_t len;
 	char *data = read_all(NX_INIT_DIR "/" NX_INIT_PROCESS, &len);
 	struct process p;
@@ -171,6 +207,8 @@ int main(int argc, char **argv)
 	handover(NX_INIT_DIR "/" NX_INIT_SYNC_SOCK, &h);
 	char why[700] = "";
 	report(&h, setup_container(&p, &h, why, sizeof why), why);
+	if (p.keeper)
+		keep_the_ct();
 	wait_for_start();
 	apply_and_exec(&p, &h);
 }

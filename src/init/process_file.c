@@ -13,9 +13,17 @@
 
 char *read_all(const char *path, size_t *len)
 {
+	char *data = read_if_there(path, len);
+	if (!data)
+		die(path);
+	return data;
+}
+
+char *read_if_there(const char *path, size_t *len)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		die(path);
+		return NULL;
 	size_t cap = 65536, used = 0;
 	char *buf = malloc(cap);
 	for (;;) {
@@ -145,6 +153,8 @@ static void set_pair(struct process *p, const char *key, char *val)
 		push(&p->masks, &p->nmasks, val);
 	else if (!strcmp(key, NX_KEY_READONLY))
 		push(&p->readonly, &p->nreadonly, val);
+	else if (!strcmp(key, NX_KEY_KEEPER))
+		p->keeper = val[0] == '1';
 	else if (!strcmp(key, NX_KEY_RO_ROOT))
 		p->readonly_root = val[0] == '1';
 	else if (!strcmp(key, NX_KEY_DEVICE))
