@@ -32,14 +32,17 @@ char *read_if_there(const char *path, size_t *len)
 		ssize_t n = read(fd, buf + used, cap - used);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			die(path);
+		if (n < 0) { /* e.g. an attr file of a disabled LSM */
+			close(fd);
+			free(buf);
+			return NULL;
+		}
 		if (n == 0)
 			break;
 		used += (size_t)n;
 		if (used == cap) {
 			if (cap >= (256u << 20))
-				die_msg("process file too large");
+				die_msg("file too large");
 			cap *= 2;
 			buf = realloc(buf, cap);
 		}
