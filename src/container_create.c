@@ -178,15 +178,16 @@ static int create_ct(create_job *j, nx_err *err)
 			j->made_ct = true;
 			return 0;
 		}
-		if (!nx_err_is(err, NX_ERR_VMID_TAKEN))
+		if (!nx_err_is(err, NX_ERR_VMID_TAKEN)) {
 			j->maybe_ct = true;
-		if (nx_err_is(err, NX_ERR_NO_TEMPLATE) && !j->bind_rootfs)
-			return nx_err_wrap(err, "the template archive written to %s/%s is not on storage '%s' (config "
-					   "template_dir must be that storage's template/cache directory; Proxmox "
-					   "forces storage 'local' to /var/lib/vz)",
-					   j->cfg->template_dir, j->template_name, j->cfg->template_storage);
-		if (!nx_err_is(err, NX_ERR_VMID_TAKEN))
+			if (nx_err_is(err, NX_ERR_NO_TEMPLATE) && !j->bind_rootfs)
+				nx_err_wrap(err,
+					    "the template archive written to %s/%s is not on storage '%s' (config "
+					    "template_dir must be that storage's template/cache directory; Proxmox "
+					    "forces storage 'local' to /var/lib/vz)",
+					    j->cfg->template_dir, j->template_name, j->cfg->template_storage);
 			return -1;
+		}
 		log_warn("VMID %ld was taken before pct create; choosing another (%s)", j->vmid, err->msg);
 		nx_err cleanup = {0};
 		mapping_remove(j->ctx->opts->state_dir, j->ctx->opts->root, j->o->id, &cleanup);

@@ -57,8 +57,8 @@ static int wait_state(const char *dir, bool v1, bool freeze, double timeout, nx_
 		if (read_state(dir, v1) == (freeze ? 1 : 0))
 			return 0;
 		if (clock_monotonic() >= deadline)
-			return nx_err_kind_set(err, NX_ERR_TIMED_OUT, "the cgroup %s was not %s within %.0fs", dir,
-					       freeze ? "frozen" : "thawed", timeout);
+			return nx_err_kind_set(err, NX_ERR_TIMED_OUT, "the cgroup %s was not %s within %.0fs",
+					       dir, freeze ? "frozen" : "thawed", timeout);
 		struct timespec ts = {0, delay_ns};
 		nanosleep(&ts, NULL);
 		if (delay_ns < 20000000)

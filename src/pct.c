@@ -30,8 +30,11 @@ static const char *last_lines(const char *s, int max)
 {
 	const char *p = s + strlen(s);
 	int lines = 0;
-	while (p > s && !(p[-1] == '\n' && ++lines == max))
+	while (p > s) {
+		if (p[-1] == '\n' && ++lines == max)
+			break;
 		p--;
+	}
 	return p;
 }
 
