@@ -83,6 +83,19 @@ describe("rules.namespaces", function()
 		assert.are.same({ "linux.namespaces: no mount namespace: the CT always has its own" }, h.translate(s).warnings)
 	end)
 
+	-- the init is root of the CT's own user namespace: setns into one the
+	-- host's user namespace owns is EPERM
+	it("keeps the CT's own cgroup namespace with a user namespace, refuses the caller's ipc, uts, pid", function()
+		local s = h.spec()
+		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "uts" }, { type = "mount" }, { type = "user" } }
+		local plan = h.translate(s)
+		assert.is_nil(plan.process.namespaces)
+		assert.truthy(h.warning(plan, "no cgroup namespace: with a user namespace the CT keeps its own"))
+		s.linux.namespaces = { { type = "pid" }, { type = "uts" }, { type = "mount" }, { type = "user" } }
+		assert.matches("no ipc namespace asks for the caller's, which a CT with a user namespace cannot join",
+			h.refuse(s).msg)
+	end)
+
 	it("warns for time offsets with a time namespace, refuses them without", function()
 		local offsets = { monotonic = { secs = 172800, nanosecs = 0 } }
 		local plan = h.translate(h.linux({ timeOffsets = offsets }, { "time" }))

@@ -58,7 +58,16 @@ function M.apply(spec, ctx, plan)
 		have[ns.type] = true
 	end
 	for _, t in ipairs(shared_when_absent) do
-		if not have[t] then
+		if not have[t] and have.user then
+			-- the init, root of the CT's own user namespace, cannot join a
+			-- namespace the host's user namespace owns (setns: EPERM)
+			if t ~= "cgroup" then
+				error("linux.namespaces: no " .. t .. " namespace asks for the caller's, which a CT with a user "
+					.. "namespace cannot join; give it a " .. t .. " namespace of its own", 0)
+			end
+			util.warn(plan, "linux.namespaces: no cgroup namespace: with a user namespace the CT keeps its own "
+				.. "(its init cannot join the caller's)")
+		elseif not have[t] then
 			network.join(plan, t, "/proc/self/ns/" .. t, "linux.namespaces (no " .. t .. ")")
 		end
 	end
