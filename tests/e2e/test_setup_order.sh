@@ -9,16 +9,16 @@ ns_of() { # pid ns
 	readlink "/proc/$1/ns/$2"
 }
 
-# VMIDs of this test's own: LXC names a CT's cgroups after its VMID, and a
-# simulator elsewhere on the machine (another suite) starting its CT 100
-# would recreate lxc.payload.100-N right after ours went.
+# VMIDs of this test's own: LXC names a CT's cgroups after its VMID (the
+# simulator's roots have cgroup directories of their own, but a VMID no
+# other test uses keeps what is checked here this test's alone).
 own_vmids() {
 	base=$((20000 + $$ % 5000 * 10))
 	write_file "$T/config.lua" "$(sed "s/^}\$/  vmid_min = $base, vmid_max = $((base + 9)),\n}/" "$T/config.lua")"
 }
 
 # The CT's cgroup directories in every hierarchy, from its init's
-# /proc/<pid>/cgroup (LXC names them lxc.payload.<vmid>[-N]).
+# /proc/<pid>/cgroup (pve-container's layout: .../lxc/<vmid>/ns).
 ct_cgroup_dirs() { # pid
 	while IFS=: read -r _ ctl path; do
 		case $ctl in
@@ -75,8 +75,8 @@ test_the_pid_file_stands_in_the_containers_namespaces_and_cgroup() {
 
 # Five CTs in a row, each stopped right after start: the stand-in is a
 # member of the CT's cgroups until the init's exit reaches it, and LXC
-# removes them at once; none may be left behind (LXC would name the next
-# CT of that VMID lxc.payload.N-1).
+# removes them at once; none may be left behind (LXC refuses to start the
+# next CT of that VMID in a cgroup directory that exists).
 test_no_cgroup_is_left_when_the_ct_stops() {
 	sim_setup
 	own_vmids
