@@ -205,7 +205,7 @@ local function mount_rootfs(vmid, conf)
   local dir = lxc.rootfs_mount(vmid)
   util.mkdir_p(dir, "0755")
   volume.mount(src, dir, false)
-  return dir, function() util.run({ "umount", dir }, " >/dev/null 2>&1") end
+  return dir, function() volume.umount(dir) end
 end
 
 local function check_hookscript(volid)

@@ -53,6 +53,19 @@ function M.mount(src, target, ro, options)
   end
 end
 
+-- Unmount target, retrying while something still uses it (a process of the
+-- unpacking just ending); an image left mounted would not be written out.
+function M.umount(target)
+  local out, code
+  for _ = 1, 50 do
+    out, code = util.capture({ "umount", target }, true)
+    if code == 0 then return end
+    util.sleep(0.1)
+  end
+  util.run({ "umount", "-l", target }, " >/dev/null 2>&1")
+  error("unable to unmount '" .. target .. "': " .. util.trim(out) .. "\n", 0)
+end
+
 -- rootfs, then mp0..mp255 in that order (foreach_volume), each below the
 -- root directory; a missing mount point directory is created (owned by
 -- the CT's root, as walk_tree_nofollow_fd makes it).
