@@ -99,6 +99,29 @@ describe("rules.annotations", function()
 		end
 	end)
 
+	it("names a Kubernetes pod's CTs so an admin finds the pod (containerd's and CRI-O's annotations)", function()
+		local sandbox = with({ ["io.kubernetes.cri.container-type"] = "sandbox",
+			["io.kubernetes.cri.sandbox-name"] = "web", ["io.kubernetes.cri.sandbox-namespace"] = "shop" })
+		local plan = h.translate(sandbox)
+		assert.are.equal("kubernetes pod: shop/web\nkubernetes pod sandbox", plan.options.description)
+		assert.are.equal("k8s;pod-shop-web", plan.options.tags)
+		local s = with({ ["io.kubernetes.cri.container-type"] = "container",
+			["io.kubernetes.cri.sandbox-name"] = "web", ["io.kubernetes.cri.sandbox-namespace"] = "shop",
+			["io.kubernetes.cri.container-name"] = "nginx_Main" })
+		s.hostname = nil
+		plan = h.translate(s)
+		assert.are.equal("web-nginx-main", plan.options.hostname)
+		assert.are.equal("kubernetes pod: shop/web\nkubernetes container: nginx_Main", plan.options.description)
+		-- Proxmox's name only: the program keeps the pod's uts namespace's
+		assert.is_nil(plan.process.hostname)
+		s = with({ ["io.kubernetes.pod.name"] = "db", ["io.kubernetes.pod.namespace"] = "data",
+			["io.kubernetes.container.name"] = "pg", ["io.kubernetes.cri-o.ContainerType"] = "container" })
+		s.hostname = nil
+		plan = h.translate(s)
+		assert.are.equal("db-pg", plan.options.hostname)
+		assert.are.equal("k8s;pod-data-db", plan.options.tags)
+	end)
+
 	it("ignores unknown annotations of other namespaces", function()
 		local plan = h.translate(with({ ["com.example.anything"] = "x\ny" }))
 		assert.is_nil(plan.options.description)

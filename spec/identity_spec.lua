@@ -47,12 +47,10 @@ describe("rules.identity", function()
 		end
 	end)
 
-	it("warns for a hostname without a uts namespace, and for domainname", function()
+	it("warns for domainname", function()
 		local s = h.spec({ domainname = "example.org" })
-		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "mount" } }
 		local plan = h.translate(s)
 		assert.are.equal("web", plan.options.hostname)
-		assert.truthy(h.warning(plan, "hostname is set without a uts namespace"))
 		assert.truthy(h.warning(plan, "domainname: not applied"))
 	end)
 

@@ -39,44 +39,45 @@ describe("rules.namespaces", function()
 		assert.matches("size: must be at least 1", h.refuse(zero).msg)
 	end)
 
-	it("joins ipc and uts namespaces given by path (pods share them), refuses pid and mount", function()
+	it("joins ipc, uts and pid namespaces given by path (pods share them), refuses mount", function()
 		local s = h.linux({}, {})
 		for i, ns in ipairs(s.linux.namespaces) do
 			if ns.type == "ipc" then s.linux.namespaces[i] = { type = "ipc", path = "/proc/7/ns/ipc" } end
+			if ns.type == "pid" then s.linux.namespaces[i] = { type = "pid", path = "/proc/7/ns/pid" } end
 		end
 		s.linux.namespaces[#s.linux.namespaces + 1] = { type = "uts", path = "/proc/7/ns/uts" }
 		local plan = h.translate(s)
-		assert.are.same({ { type = "ipc", path = "/proc/7/ns/ipc" }, { type = "uts", path = "/proc/7/ns/uts" } },
-			plan.process.namespaces)
+		assert.are.same({ { type = "pid", path = "/proc/7/ns/pid" }, { type = "ipc", path = "/proc/7/ns/ipc" },
+			{ type = "uts", path = "/proc/7/ns/uts" } }, plan.process.namespaces)
 		s = h.linux({}, {})
 		for i, ns in ipairs(s.linux.namespaces) do
-			if ns.type == "pid" then s.linux.namespaces[i] = { type = "pid", path = "/proc/1/ns/pid" } end
+			if ns.type == "mount" then s.linux.namespaces[i] = { type = "mount", path = "/proc/1/ns/mnt" } end
 		end
 		local err = h.refuse(s)
 		assert.are.equal("namespaces", err.rule)
-		assert.matches("joining an existing pid namespace %(/proc/1/ns/pid%) is not supported on Proxmox", err.msg)
+		assert.matches("joining an existing mount namespace %(/proc/1/ns/mnt%) is not supported on Proxmox", err.msg)
 	end)
 
-	it("refuses sharing the host's pid or ipc namespace", function()
+	it("shares the caller's pid, ipc, uts and cgroup namespaces when the config leaves them out, as runc", function()
 		local s = h.spec()
-		s.linux.namespaces = { { type = "mount" }, { type = "ipc" }, { type = "uts" } }
-		assert.matches("no pid namespace", h.refuse(s).msg)
-		s.linux.namespaces = { { type = "mount" }, { type = "pid" } }
-		assert.matches("no ipc namespace", h.refuse(s).msg)
+		s.hostname = nil
+		s.linux.namespaces = { { type = "mount" } }
+		local plan = h.translate(s)
+		assert.are.same({ { type = "pid", path = "/proc/self/ns/pid" }, { type = "ipc", path = "/proc/self/ns/ipc" },
+			{ type = "uts", path = "/proc/self/ns/uts" }, { type = "cgroup", path = "/proc/self/ns/cgroup" } },
+			plan.process.namespaces)
+		assert.are.same({}, plan.warnings)
 		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "bogus" } }
 		assert.matches("unknown namespace type", h.refuse(s).msg)
 	end)
 
-	it("lets cgroup be left out silently, warns for uts (not the host's hostname) and mount", function()
+	it("refuses a hostname without a uts namespace of the container's own (runc does), warns for mount", function()
 		local s = h.spec()
-		s.hostname = nil
-		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "mount" }, { type = "uts" } }
-		assert.are.same({}, h.translate(s).warnings)
-		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "uts" } }
-		assert.are.same({ "linux.namespaces: no mount namespace: the CT always has its own" }, h.translate(s).warnings)
 		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "mount" } }
-		assert.are.same({ "linux.namespaces: no uts namespace (the host's hostname) is not applied: the CT has "
-			.. "its own, named CT<vmid> by Proxmox" }, h.translate(s).warnings)
+		assert.matches("hostname is set without a uts namespace", h.refuse(s).msg)
+		s.hostname = nil
+		s.linux.namespaces = { { type = "pid" }, { type = "ipc" }, { type = "uts" }, { type = "cgroup" } }
+		assert.are.same({ "linux.namespaces: no mount namespace: the CT always has its own" }, h.translate(s).warnings)
 	end)
 
 	it("warns for time offsets with a time namespace, refuses them without", function()

@@ -19,6 +19,7 @@ describe("rules.process", function()
 			no_new_privileges = true,
 			oom_score_adj = -500,
 			rlimits = {},
+			hostname = "web",
 		}, plan.process)
 	end)
 

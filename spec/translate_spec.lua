@@ -106,21 +106,21 @@ describe("origins", function()
 		assert.are.same({ rule = "broken", msg = "returned garbage: plan.lxc[1] is not a {\"lxc.key\", value} pair" }, { rule = err.rule, msg = err.msg })
 	end)
 
-	it("reports every refusal at once, the decisive ones (a host namespace) first", function()
-		local s = h.spec({ hostname = "bad_name!" })
-		s.linux.namespaces = { { type = "mount" } }
+	it("reports every refusal at once, the decisive ones first", function()
+		local s = h.spec()
+		s.linux.sysctl = { ["vm.swappiness"] = "1" }
 		s.mounts = { { destination = "/x", type = "nfs", source = "srv:/x" } }
+		s.vm = {}
 		local err = h.refuse(s)
-		assert.are.equal("namespaces", err.rule)
-		assert.are.same({ "namespaces", "identity", "mounts" },
+		assert.are.equal("identity", err.rule)
+		assert.are.same({ "identity", "mounts", "sysctl" },
 			{ err.errors[1].rule, err.errors[2].rule, err.errors[3].rule })
 		local lines = {}
 		for l in err.msg:gmatch("[^\n]+") do lines[#lines + 1] = l end
-		assert.are.equal(4, #lines)
-		assert.matches("^linux.namespaces: no pid namespace .* %(without %-%-pid host%)", lines[1])
-		assert.matches("^linux.namespaces: no ipc namespace .* %(without %-%-ipc host%)", lines[2])
-		assert.matches("^rule 'identity': hostname \"bad_name!\" is not a valid DNS name", lines[3])
-		assert.matches("^rule 'mounts': mounts%[0%]: mount type \"nfs\"", lines[4])
+		assert.are.equal(3, #lines)
+		assert.matches("^vm: a vm configuration cannot run as a Proxmox LXC container", lines[1])
+		assert.matches("^rule 'mounts': mounts%[0%]: mount type \"nfs\"", lines[2])
+		assert.matches("^rule 'sysctl': linux.sysctl.vm.swappiness: not a namespaced sysctl", lines[3])
 	end)
 
 	it("names the rule that raised, even when it claims another name", function()

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -190,39 +191,47 @@ static int create_ct(create_job *j, nx_err *err)
 	return nx_err_wrap(err, "no free VMID after %d attempts", VMID_ATTEMPTS);
 }
 
-/* The program's descriptors as runc gives them: create's own 0-2 (or a
- * pty made inside the CT, whose master goes to --console-socket), plus
- * --preserve-fds; and the namespaces the engine prepared. Then the
- * stand-in, subscribed to the init's exit before the program can run. */
-static int hand_over(create_job *j, nx_err *err)
+/* A pid namespace the program joins (given by path, or the caller's when
+ * config.json has none): the stand-in starts the program then. */
+static const nx_kv *pid_join(const nx_process *p)
 {
-	const nx_process *p = &j->plan.process;
-	int fds[HANDOVER_FDS_MAX];
-	size_t n;
-	if (handover_caller_fds(p->terminal, j->o->preserve_fds, fds, &n, err) < 0)
-		return -1;
-	init_handover h = {.fds = fds, .nfds = n, .tty = p->terminal, .ns = p->join_ns, .nns = p->njoin_ns};
-	int master = -1;
-	int rc = init_handover_send(j->init_conn, &h, &master, INIT_REPORT_TIMEOUT, err);
-	close(j->init_conn);
-	j->init_conn = -1;
-	if (rc < 0)
-		return -1;
-	if (master >= 0) {
-		rc = console_socket_send(j->o->console_socket, master, err);
-		close(master);
-		if (rc < 0)
-			return -1;
-	}
-	/* After the init's answer: the namespaces it is in are the
-	 * container's for good, and the stand-in takes them. */
+	for (size_t i = 0; i < p->njoin_ns; i++)
+		if (!strcmp(p->join_ns[i].key, "pid"))
+			return &p->join_ns[i];
+	return NULL;
+}
+
+/* The stand-in, once the init has joined the namespaces the engine
+ * prepared (they are the container's for good then), subscribed to the
+ * init's exit before the program can run. */
+static int spawn_standin(create_job *j, const nx_kv *pidns_path, int *master, nx_err *err)
+{
 	exitwatch w;
 	if (exitwatch_open(&w, j->pid, j->pid_start, err) < 0)
 		return -1;
-	standin_opts so = {.watch = &w, .id = j->o->id, .join = true};
-	j->standin = standin_spawn(&so, err);
+	standin_opts so = {.watch = &w,
+			   .id = j->o->id,
+			   .join = true,
+			   .pidns = -1,
+			   .keep_fds = 3 + j->o->preserve_fds,
+			   .tty = pidns_path && j->plan.process.terminal,
+			   .state_dirfd = -1,
+			   .pty_master = master};
+	int rc = 0;
+	if (pidns_path) {
+		so.pidns = pidns_open(pidns_path->value, err);
+		so.state_dirfd = open(j->state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (so.pidns < 0 || so.state_dirfd < 0)
+			rc = so.pidns < 0 ? -1 : nx_err_sys(err, errno, "%s", j->state_dir);
+	}
+	if (rc == 0 && (j->standin = standin_spawn(&so, err)) < 0)
+		rc = -1;
 	exitwatch_close(&w);
-	if (j->standin < 0)
+	if (so.pidns >= 0)
+		close(so.pidns);
+	if (so.state_dirfd >= 0)
+		close(so.state_dirfd);
+	if (rc < 0)
 		return -1;
 	j->standin_start = proc_start_time(j->standin);
 	/* what the CT's stop hook waits for (src/init/stop_hook.c) */
@@ -232,6 +241,40 @@ static int hand_over(create_job *j, nx_err *err)
 	if (!path)
 		return nx_err_sys(err, ENOMEM, "stand-in record");
 	return fs_write_atomic(path, rec, (size_t)len, 0644, err);
+}
+
+/* The program's descriptors as runc gives them: create's own 0-2 (or a
+ * pty made inside the CT, whose master goes to --console-socket) plus
+ * --preserve-fds, handed to the init; and the namespaces the engine
+ * prepared. A program that joins another pid namespace gets them from
+ * the stand-in, which starts it (and makes its terminal). */
+static int hand_over(create_job *j, nx_err *err)
+{
+	const nx_process *p = &j->plan.process;
+	const nx_kv *pidns = pid_join(p);
+	int fds[HANDOVER_FDS_MAX];
+	size_t n;
+	if (handover_caller_fds(p->terminal, j->o->preserve_fds, fds, &n, err) < 0)
+		return -1;
+	nx_kv ns[8];
+	size_t nns = 0;
+	for (size_t i = 0; i < p->njoin_ns && nns < 8; i++)
+		if (&p->join_ns[i] != pidns)
+			ns[nns++] = p->join_ns[i];
+	init_handover h = {.fds = fds, .nfds = pidns ? 0 : n, .tty = !pidns && p->terminal, .ns = ns, .nns = nns};
+	int master = -1;
+	int rc = init_handover_send(j->init_conn, &h, &master, INIT_REPORT_TIMEOUT, err);
+	close(j->init_conn);
+	j->init_conn = -1;
+	if (rc == 0 && pidns)
+		rc = spawn_standin(j, pidns, &master, err);
+	else if (rc == 0)
+		rc = spawn_standin(j, NULL, NULL, err);
+	if (rc == 0 && master >= 0)
+		rc = console_socket_send(j->o->console_socket, master, err);
+	if (master >= 0)
+		close(master);
+	return rc;
 }
 
 static int start_and_catch_init(create_job *j, nx_err *err)

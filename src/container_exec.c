@@ -5,6 +5,7 @@
  * process, as with runc. */
 #define _GNU_SOURCE
 #include "container_exec.h"
+#include "ct_enter.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -317,8 +318,8 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
  * it; the pid file names the stand-in, which exits as the process does, so
  * an engine that reaps that pid gets the process's status (see standin.h).
  * pct exec itself gets /dev/null: it must not hold the caller's pipes. */
-static int exec_reported(const char *ctr, const char *sock_name, char **argv, const exec_opts *o, bool tty,
-			 double timeout, nx_err *err)
+static int exec_reported(const char *ctr, const char *sock_name, char **argv, const nx_state *direct,
+			 const exec_opts *o, bool tty, double timeout, nx_err *err)
 {
 	char process[4200];
 	snprintf(process, sizeof process, "%s/process", ctr);
@@ -334,7 +335,10 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, co
 	int rc = -1, conn = -1, master = -1;
 	exitwatch watch = {.events = -1, .pidfd = -1};
 	pid_t child = -1, standin = -1;
-	if (spawn_start(argv, true, &child, err) < 0)
+	/* argv is `pct exec <vmid> -- <in the CT...>`: entered directly, the
+	 * part after "--" (src/ct_enter.h) */
+	if (direct ? ct_enter_start(direct->standin, direct->standin_start, argv + 4, &child, err) < 0
+		   : spawn_start(argv, true, &child, err) < 0)
 		goto out;
 	pid_t pid = init_sync_accept(lfd, timeout, &conn, err);
 	if (pid <= 0)
@@ -352,7 +356,7 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, co
 		goto fail;
 	if (master >= 0 && console_socket_send(o->console_socket, master, err) < 0)
 		goto fail;
-	standin_opts so = {.watch = &watch, .id = o->id, .join = false};
+	standin_opts so = {.watch = &watch, .id = o->id, .join = false, .pidns = -1, .state_dirfd = -1};
 	if ((standin = standin_spawn(&so, err)) < 0)
 		goto fail;
 	if (o->pid_file) {
@@ -414,7 +418,9 @@ int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 	container_pct(&st, &pct_path, &timeout);
 	/* the children must not inherit (and print again) what stdout buffers */
 	fflush(stdout);
-	rc = exec_reported(ctr, sock_name, a.v, o, tty, timeout, err);
+	/* a program in another pid namespace: `pct exec` would start the
+	 * process in the CT's own, which /proc does not show */
+	rc = exec_reported(ctr, sock_name, a.v, p.keeper ? &st : NULL, o, tty, timeout, err);
 out:
 	free_argv(&a);
 	exec_process_free(&p);

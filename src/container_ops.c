@@ -15,6 +15,7 @@
 #include "container.h"
 #include "container_id.h"
 #include "fsutil.h"
+#include "init/protocol.h"
 #include "init_spec.h"
 #include "lock.h"
 #include "buf.h"
@@ -134,6 +135,23 @@ static int signal_all(const nx_state *st, int sig, nx_err *err)
 	return 0;
 }
 
+pid_t container_program_pid(const char *root, const nx_state *st)
+{
+	/* A program in another pid namespace is the stand-in's child (it
+	 * recorded it, src/standin_program.c); the CT's init only keeps the CT
+	 * and, as pid 1, ignores the signals a program would get. */
+	cleanup_free char *dir = state_dir(root, st->id);
+	cleanup_free char *path = dir ? fs_join(dir, NX_INIT_PROGRAM) : NULL;
+	cleanup_free char *rec = NULL;
+	nx_err e = {0};
+	int pid;
+	unsigned long long start;
+	if (path && fs_read_file(path, 64, &rec, NULL, &e) == 0 && sscanf(rec, "%d %llu", &pid, &start) == 2 &&
+	    proc_is_alive(pid, start))
+		return pid;
+	return st->pid;
+}
+
 int container_kill(nx_ctx *ctx, const char *id, int sig, bool all, nx_err *err)
 {
 	nx_state st;
@@ -141,14 +159,15 @@ int container_kill(nx_ctx *ctx, const char *id, int sig, bool all, nx_err *err)
 	if (container_load(ctx, id, &st, &status, err) < 0)
 		return -1;
 	int rc = 0;
+	pid_t target = container_program_pid(ctx->opts->root, &st);
 	if (status == NX_STOPPED) {
 		rc = nx_err_set(err, "container not running");
 	} else if (all) {
 		rc = signal_all(&st, sig, err);
-	} else if (kill(st.pid, sig) < 0) {
+	} else if (kill(target, sig) < 0) {
 		/* Between our liveness check and kill it may have exited. */
 		rc = errno == ESRCH ? nx_err_set(err, "container not running")
-				    : nx_err_sys(err, errno, "kill %d", (int)st.pid);
+				    : nx_err_sys(err, errno, "kill %d", (int)target);
 	}
 	state_free(&st);
 	return rc;

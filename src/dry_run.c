@@ -222,7 +222,9 @@ void dry_run_render_json(const dry_run *d, nx_buf *b)
 		buf_puts(b, "\n  },\n");
 	}
 	render_notes_json(&d->notes, b);
-	buf_puts(b, "  \"warnings\": ");
+	buf_puts(b, "  \"notes\": ");
+	json_string_list(b, p->notes, p->n_notes);
+	buf_puts(b, ",\n  \"warnings\": ");
 	json_string_list(b, p->warnings, p->n_warnings);
 	buf_puts(b, "\n}\n");
 }
@@ -363,6 +365,8 @@ int dry_run_render_pct(nx_ctx *ctx, const dry_run *d, const char *id, nx_buf *b,
 	render_seccomp(p, cdir, b);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		buf_printf(b, "# warning: %s\n", p->warnings[i]);
+	for (size_t i = 0; i < p->n_notes; i++)
+		buf_printf(b, "# note: %s\n", p->notes[i]);
 	for (const char *l = d->notes.would_call; l && *l;) {
 		size_t n = strcspn(l, "\n");
 		buf_printf(b, "# hook would call: %.*s\n", (int)n, l);

@@ -91,6 +91,9 @@ static void setup_pairs(nx_buf *b, const nx_plan *plan)
 	}
 	if (p->readonly_root)
 		put_pair(b, NX_KEY_RO_ROOT, "1");
+	for (size_t i = 0; i < p->njoin_ns; i++)
+		if (!strcmp(p->join_ns[i].key, "pid"))
+			put_pair(b, NX_KEY_KEEPER, "1");
 }
 
 static int write_process_file(const char *path, const nx_plan *plan, uid_t uid, gid_t gid, nx_err *err)
@@ -251,6 +254,32 @@ static int ns_open(const nx_kv *ns, nx_err *err)
 		close(fd);
 		return nx_err_set(err, "linux.namespaces: %s is not a %s namespace", ns->value, ns->key);
 	}
+	return fd;
+}
+
+int pidns_open(const char *path, nx_err *err)
+{
+	nx_kv ns = {"pid", (char *)path};
+	int fd = ns_open(&ns, err);
+	if (fd < 0)
+		return -1;
+	/* A container's stand-in is in the host's pid namespace and leads its
+	 * children into the container's: /proc/<stand-in>/ns/pid, what an
+	 * engine passes for "the pod's pid namespace", means that one. */
+	unsigned pid;
+	int end = 0;
+	if (sscanf(path, "/proc/%u/ns/pid%n", &pid, &end) != 1 || path[end])
+		return fd;
+	char alt[64];
+	snprintf(alt, sizeof alt, "/proc/%u/ns/pid_for_children", pid);
+	int cfd = open(alt, O_RDONLY | O_CLOEXEC);
+	struct stat a, b;
+	if (cfd >= 0 && fstat(fd, &a) == 0 && fstat(cfd, &b) == 0 && (a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+		close(fd);
+		return cfd;
+	}
+	if (cfd >= 0)
+		close(cfd);
 	return fd;
 }
 
@@ -474,6 +503,8 @@ int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err)
 				(p->groups = ng)[p->ngroups++] = strtoul(val, NULL, 10);
 		} else if (!strcmp(key, "no_new_privileges"))
 			p->no_new_privileges = val[0] == '1';
+		else if (!strcmp(key, NX_KEY_KEEPER))
+			p->keeper = val[0] == '1';
 		else if (!strcmp(key, NX_KEY_SECCOMP)) {
 			p->has_seccomp = true;
 			p->seccomp_flags = (unsigned)strtoul(val, NULL, 10);

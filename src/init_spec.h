@@ -33,6 +33,9 @@ typedef struct init_handover {
 	size_t nns;
 } init_handover;
 int init_handover_send(int conn, const init_handover *h, int *pty_master, double timeout, nx_err *err);
+/* Open the pid namespace at path for the program to join (a stand-in's
+ * /proc/<pid>/ns/pid means the container's it leads into). */
+int pidns_open(const char *path, nx_err *err);
 /* The descriptors a program gets from its caller: 0-2 (unless tty) and
  * --preserve-fds' 3..3+n-1 (each must be open). */
 #define HANDOVER_FDS_MAX 243

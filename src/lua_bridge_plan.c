@@ -322,15 +322,15 @@ static void read_caps(lua_State *L, int t, nx_process *p, collector *c)
  * can join after LXC made the CT's own, each an absolute path. */
 static void read_join_ns(lua_State *L, int t, nx_process *p, collector *c)
 {
-	static const char *const kinds[] = {"network", "ipc", "uts", "cgroup", "time", NULL};
+	static const char *const kinds[] = {"network", "ipc", "uts", "cgroup", "time", "pid", NULL};
 	lua_getfield(L, t, "namespaces");
 	int l = lua_gettop(L);
 	if (lua_istable(L, l)) {
 		lua_Integer n = luaL_len(L, l);
-		if (n > 5)
-			problem(c, "plan.process.namespaces: at most 5 namespaces can be joined");
-		p->join_ns = calloc(6, sizeof(nx_kv));
-		for (lua_Integer i = 1; i <= n && i <= 5 && p->join_ns; i++) {
+		if (n > 6)
+			problem(c, "plan.process.namespaces: at most 6 namespaces can be joined");
+		p->join_ns = calloc(7, sizeof(nx_kv));
+		for (lua_Integer i = 1; i <= n && i <= 6 && p->join_ns; i++) {
 			lua_geti(L, l, i);
 			char *k = NULL, *v = NULL;
 			if (lua_istable(L, -1)) {
@@ -353,7 +353,7 @@ static void read_join_ns(lua_State *L, int t, nx_process *p, collector *c)
 			if (!ok) {
 				problem(c,
 					"plan.process.namespaces[%lld]: must be {type = "
-					"network|ipc|uts|cgroup|time, "
+					"network|ipc|uts|cgroup|time|pid, "
 					"path = absolute path}",
 					(long long)i);
 				free(k);
@@ -616,22 +616,28 @@ static char **read_paths(lua_State *L, int plan_idx, const char *field, size_t *
 	return v;
 }
 
-static void read_warnings(lua_State *L, int plan_idx, nx_plan *plan)
+static void read_texts(lua_State *L, int plan_idx, const char *field, char ***out, size_t *count)
 {
-	lua_getfield(L, plan_idx, "warnings");
+	lua_getfield(L, plan_idx, field);
 	if (lua_istable(L, -1)) {
 		lua_Integer n = luaL_len(L, -1);
 		if (n > 256)
 			n = 256;
-		plan->warnings = calloc((size_t)n + 1, sizeof(char *));
-		for (lua_Integer i = 1; i <= n && plan->warnings; i++) {
+		*out = calloc((size_t)n + 1, sizeof(char *));
+		for (lua_Integer i = 1; i <= n && *out; i++) {
 			lua_geti(L, -1, i);
 			if (lua_type(L, -1) == LUA_TSTRING)
-				plan->warnings[plan->n_warnings++] = strdup(lua_tostring(L, -1));
+				(*out)[(*count)++] = strdup(lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
 	}
 	lua_pop(L, 1);
+}
+
+static void read_warnings(lua_State *L, int plan_idx, nx_plan *plan)
+{
+	read_texts(L, plan_idx, "warnings", &plan->warnings, &plan->n_warnings);
+	read_texts(L, plan_idx, "notes", &plan->notes, &plan->n_notes);
 }
 
 int plan_from_lua(lua_State *L, int idx, nx_plan *plan, nx_err *err)

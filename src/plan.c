@@ -44,6 +44,7 @@ void plan_free(nx_plan *plan)
 	free(p->devices);
 	free(p->hostname);
 	plan_strings_free(plan->warnings, plan->n_warnings);
+	plan_strings_free(plan->notes, plan->n_notes);
 	free(plan->seccomp);
 	free(plan->seccomp_bpf);
 	plan_strings_free(plan->masked_paths, plan->n_masked_paths);

@@ -51,6 +51,7 @@ typedef struct nx_process {
 	size_t ndevices;
 	char *hostname; /* set by the init in the uts namespace it ends up in */
 	bool readonly_root; /* root.readonly: the init remounts / read-only last */
+	bool keeper;	    /* read back from the process file: the stand-in started the program */
 
 	bool has_seccomp;	/* the init loads <ctr_dir>/seccomp.bpf for the program */
 	unsigned seccomp_flags; /* with these seccomp(2) flags */
@@ -72,6 +73,8 @@ typedef struct nx_plan {
 	size_t n_readonly_paths;
 	char **warnings;
 	size_t n_warnings;
+	char **notes; /* shown by the dry run only (util.note) */
+	size_t n_notes;
 
 	struct sock_filter *seccomp_bpf; /* plan.seccomp compiled (translate_core_checks) */
 	size_t seccomp_bpf_len;		 /* instructions */

@@ -3,22 +3,29 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "fsutil.h"
 
 /* Parse /proc/<pid>/stat: the command name may contain spaces and ')', so
  * fields are counted from the last ')'. */
-static int read_stat(pid_t pid, char *state, unsigned long long *start)
+static int read_stat(int procfd, pid_t pid, char *state, unsigned long long *start)
 {
 	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof path, procfd >= 0 ? "%d/stat" : "/proc/%d/stat", (int)pid);
 	char *data = NULL;
 	nx_err err = {0};
-	if (fs_read_file(path, 4096, &data, NULL, &err) < 0)
+	int fd = openat(procfd >= 0 ? procfd : AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc0 = fs_read_fd(fd, path, 4096, &data, NULL, &err);
+	close(fd);
+	if (rc0 < 0)
 		return -1;
 	char *rp = strrchr(data, ')');
 	int rc = -1;
@@ -40,13 +47,18 @@ static int read_stat(pid_t pid, char *state, unsigned long long *start)
 	return rc;
 }
 
-unsigned long long proc_start_time(pid_t pid)
+unsigned long long proc_start_time_at(int procfd, pid_t pid)
 {
 	char st;
 	unsigned long long start;
-	if (pid <= 0 || read_stat(pid, &st, &start) < 0 || st == 'Z' || st == 'X')
+	if (pid <= 0 || read_stat(procfd, pid, &st, &start) < 0 || st == 'Z' || st == 'X')
 		return 0;
 	return start;
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	return proc_start_time_at(-1, pid);
 }
 
 bool proc_is_alive(pid_t pid, unsigned long long start_time)

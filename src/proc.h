@@ -12,6 +12,9 @@
 /* Start time (clock ticks since boot, /proc/<pid>/stat field 22); 0 when
  * the process does not exist or is a zombie. */
 unsigned long long proc_start_time(pid_t pid);
+/* The same, read through procfd (a /proc of the host's pid namespace,
+ * opened before entering a container's mount namespace). */
+unsigned long long proc_start_time_at(int procfd, pid_t pid);
 /* True when pid exists, is not a zombie, and started at start_time. */
 bool proc_is_alive(pid_t pid, unsigned long long start_time);
 /* The cgroup v2 directory of pid under /sys/fs/cgroup, into out. */

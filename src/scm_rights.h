@@ -93,7 +93,8 @@ static inline int ns_flag_of(const char *name)
 		 {"ipc", CLONE_NEWIPC},
 		 {"uts", CLONE_NEWUTS},
 		 {"cgroup", CLONE_NEWCGROUP},
-		 {"time", 0x80 /* CLONE_NEWTIME */}};
+		 {"time", 0x80 /* CLONE_NEWTIME */},
+		 {"pid", CLONE_NEWPID}};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (!strcmp(t[i].name, name))
 			return t[i].flag;

@@ -11,11 +11,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc.h"
+#include "scm_rights.h"
+#include "standin_internal.h"
 
 /* Signals a caller may send the pid it was given, passed on to the CT's
  * init. SIGKILL and SIGSTOP cannot be caught: a SIGKILL ends only the
@@ -31,13 +34,6 @@ static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
  * CT's would be killed with the CT's init before it could report the
  * status); its children's is the CT's. */
 #define JOINED_NS (CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS)
-
-typedef struct standin {
-	pid_t pid;
-	int sigfd;
-	int *home;     /* the stand-in's own cgroup.procs files, for the way out */
-	size_t nhome;
-} standin;
 
 static void forward_signals(void *data)
 {
@@ -55,7 +51,7 @@ static void leave_cgroups(const standin *s)
 }
 
 /* End the way the program ended, so a waiting engine reads its status. */
-static void __attribute__((noreturn)) mirror_exit(int status)
+void standin_mirror_exit(int status)
 {
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
@@ -80,29 +76,34 @@ static int cmp_int(const void *a, const void *b)
 /* Nothing of create may stay open here (its lock descriptors would hold
  * the container's lock for as long as the program runs): everything but
  * keep[] closes, and 0-2 become /dev/null (the engine's pipes reach EOF
- * when the program ends). */
-static void close_all_but(int *keep, size_t n)
+ * when the program ends) unless the program still needs them. */
+static void close_all_but(int *keep, size_t n, int first_free)
 {
 	qsort(keep, n, sizeof *keep, cmp_int);
-	unsigned from = 3;
+	unsigned from = (unsigned)first_free;
 	for (size_t i = 0; i < n; i++) {
-		if (keep[i] < 3)
+		if (keep[i] < first_free)
 			continue;
 		if ((unsigned)keep[i] > from)
 			close_range(from, (unsigned)keep[i] - 1, 0);
 		from = (unsigned)keep[i] + 1;
 	}
 	close_range(from, ~0U, 0);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
 }
 
-static int write_all(int fd, const char *s)
+void standin_null_fds(int n)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return;
+	for (int i = 0; i < (n > 3 ? n : 3); i++)
+		if (i != null)
+			dup2(null, i);
+	if (null >= (n > 3 ? n : 3))
+		close(null);
+}
+
+int standin_report(int fd, const char *s)
 {
 	size_t len = strlen(s);
 	while (len) {
@@ -149,6 +150,10 @@ static int join_container(const exitwatch *w, standin *s, nx_err *err)
 	if (proc_cgroup_procs_files(w->pid, &paths, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
+		/* the first hierarchy's list, kept for the program role (which
+		 * must end what the program leaves in the CT's cgroup) */
+		if (i == 0)
+			s->members = open(paths[i], O_RDONLY | O_CLOEXEC);
 		int fd = open(paths[i], O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, "0", 1) != 1) {
 			nx_err_sys(err, errno, "join the container's cgroup %s", paths[i]);
@@ -177,47 +182,70 @@ out:
 	return rc;
 }
 
-static void __attribute__((noreturn)) standin_main(const standin_opts *o, int report)
+void standin_fail(int report, const nx_err *err)
 {
-	const exitwatch *w = o->watch;
-	char name[16];
-	snprintf(name, sizeof name, "nx:%s", o->id);
-	prctl(PR_SET_NAME, name, 0, 0, 0);
-	int keep[] = {w->events, w->pidfd, report};
-	close_all_but(keep, sizeof keep / sizeof keep[0]);
-	standin s = {.pid = w->pid, .sigfd = -1};
-	nx_err err = {0};
-	int joined = o->join ? join_container(w, &s, &err) : setns(w->pidfd, CLONE_NEWNS);
-	/* an exec's stand-in only needs the mount namespace, for podman top */
-	if (joined < 0 && o->join) {
-		char msg[sizeof err.msg + 8];
-		snprintf(msg, sizeof msg, "err %s\n", err.msg);
-		(void)write_all(report, msg);
-		_exit(255);
-	}
-	if (chdir("/") < 0 || write_all(report, "ok\n") < 0)
-		_exit(255);
-	close(report);
+	char msg[sizeof err->msg + 8];
+	snprintf(msg, sizeof msg, "err %s\n", err->msg);
+	(void)standin_report(report, msg);
+	_exit(255);
+}
+
+int standin_block_signals(void)
+{
 	sigset_t set;
 	sigemptyset(&set);
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
 		sigaddset(&set, forwarded[i]);
 	sigaddset(&set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	s.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+void standin_wait_init(const exitwatch *w, standin *s)
+{
 	int status = 0;
+	nx_err err = {0};
 	/* Exit at once, without moving out of the CT's cgroups first: LXC
 	 * removes them once its init is gone, and an exited process no longer
 	 * counts as a member, whereas moving out (one write per hierarchy,
 	 * each waiting for the kernel's cgroup lock) would make that removal
 	 * fail with EBUSY now and then. */
-	if (exitwatch_wait(w, s.sigfd, forward_signals, &s, &status, &err) < 0)
+	if (exitwatch_wait(w, s->sigfd, forward_signals, s, &status, &err) < 0)
 		_exit(255);
-	mirror_exit(status);
+	standin_mirror_exit(status);
 }
 
-/* The stand-in's answer: 0 once it is in place. */
-static int await_ready(int fd, nx_err *err)
+static void __attribute__((noreturn)) standin_main(const standin_opts *o, int report)
+{
+	const exitwatch *w = o->watch;
+	char name[16];
+	snprintf(name, sizeof name, "nx:%s", o->id);
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+	bool program = o->pidns >= 0;
+	int keep[] = {w->events, w->pidfd, report, o->pidns, o->state_dirfd};
+	close_all_but(keep, sizeof keep / sizeof keep[0], program ? (o->keep_fds > 3 ? o->keep_fds : 3) : 3);
+	if (!program)
+		standin_null_fds(3);
+	standin s = {.pid = w->pid, .sigfd = -1, .procfd = -1, .members = -1};
+	nx_err err = {0};
+	if (program)
+		s.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* an exec's stand-in only needs the mount namespace, for podman top */
+	int joined = o->join ? join_container(w, &s, &err) : setns(w->pidfd, CLONE_NEWNS);
+	if (joined < 0 && o->join)
+		standin_fail(report, &err);
+	if (program)
+		standin_run_program(o, &s, report);
+	if (chdir("/") < 0 || standin_report(report, "ok\n") < 0)
+		_exit(255);
+	close(report);
+	s.sigfd = standin_block_signals();
+	standin_wait_init(w, &s);
+}
+
+/* The stand-in's answer: 0 once it is in place; a terminal's master
+ * ("tty", with its descriptor) may come first. */
+static int await_ready(int fd, int *pty_master, nx_err *err)
 {
 	char msg[NX_ERR_MSG_MAX + 8];
 	size_t used = 0;
@@ -228,12 +256,22 @@ static int await_ready(int fd, nx_err *err)
 			continue;
 		if (pr <= 0)
 			return nx_err_set(err, "the container's stand-in did not get ready");
-		ssize_t n = read(fd, msg + used, sizeof msg - 1 - used);
+		int fds[1], nfds = 0;
+		ssize_t n = scm_recv(fd, msg + used, sizeof msg - 1 - used, fds, 1, &nfds);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
+		if (nfds == 1 && pty_master && *pty_master < 0)
+			*pty_master = fds[0];
+		else if (nfds == 1)
+			close(fds[0]);
 		used += (size_t)n;
+		msg[used] = '\0';
+		if (!strncmp(msg, "tty\n", 4)) { /* the master came with it */
+			memmove(msg, msg + 4, used - 3);
+			used -= 4;
+		}
 		if (memchr(msg, '\n', used))
 			break;
 	}
@@ -247,24 +285,30 @@ static int await_ready(int fd, nx_err *err)
 
 pid_t standin_spawn(const standin_opts *o, nx_err *err)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return nx_err_sys(err, errno, "pipe");
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return nx_err_sys(err, errno, "socketpair");
+	if (o->pty_master)
+		*o->pty_master = -1;
 	pid_t child = fork();
 	if (child < 0) {
 		int e = errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
+		close(sp[0]);
+		close(sp[1]);
 		return nx_err_sys(err, e, "fork the container's stand-in");
 	}
 	if (child == 0) {
-		close(pipefd[0]);
-		standin_main(o, pipefd[1]);
+		close(sp[0]);
+		standin_main(o, sp[1]);
 	}
-	close(pipefd[1]);
-	int rc = await_ready(pipefd[0], err);
-	close(pipefd[0]);
+	close(sp[1]);
+	int rc = await_ready(sp[0], o->pty_master, err);
+	close(sp[0]);
 	if (rc < 0) {
+		if (o->pty_master && *o->pty_master >= 0) {
+			close(*o->pty_master);
+			*o->pty_master = -1;
+		}
 		kill(child, SIGKILL);
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;

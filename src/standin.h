@@ -23,6 +23,13 @@ typedef struct standin_opts {
 	const exitwatch *watch; /* pid's exit, subscribed before it could exit */
 	const char *id;		/* the container id, for the process name */
 	bool join;		/* take pid's namespaces and cgroups (the container's stand-in) */
+	/* The program joins a pid namespace the CT's init cannot enter: the
+	 * stand-in starts it (src/standin_program.c). pidns >= 0 asks for it. */
+	int pidns;	  /* that pid namespace */
+	int keep_fds;	  /* the program's descriptors: create's 0..keep_fds-1 */
+	bool tty;	  /* a terminal made in the CT; *pty_master gets its master */
+	int state_dirfd;  /* the state directory, where the program's pid is recorded */
+	int *pty_master;
 } standin_opts;
 
 /* Fork the stand-in for watch->pid. It takes over the watch's descriptors

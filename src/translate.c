@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apparmor.h"
 #include "cleanup.h"
@@ -45,6 +46,14 @@ int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan,
 	return 0;
 }
 
+static bool joins(const nx_process *p, const char *type)
+{
+	for (size_t i = 0; i < p->njoin_ns; i++)
+		if (!strcmp(p->join_ns[i].key, type))
+			return true;
+	return false;
+}
+
 /* The CT is marked as nexcage's (tag + a description line with the OCI id,
  * so `list` and `gc` find it even when all local state is gone), gets a
  * root disk if the rules named none, and its init is the held
@@ -73,14 +82,16 @@ int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *id, nx_err *er
 	if (!plan_option(p, "unprivileged") && plan_set_option(p, "unprivileged", "0", err) < 0)
 		return -1;
 	plan_drop_option(p, "env");
-	/* LXC names the CT's own uts namespace; the init names the one the
-	 * program ends up in (a pod's, joined by path), as runc does. */
-	const char *hostname = plan_option(p, "hostname");
-	if (hostname && p->has_process) {
-		free(p->process.hostname);
-		if (!(p->process.hostname = strdup(hostname)))
-			return nx_err_sys(err, ENOMEM, "hostname");
-	}
+	/* LXC names the CT's own uts namespace after the Proxmox hostname; the
+	 * init names the one the program ends up in after config.json's (a
+	 * pod's, joined by path, included), as runc does. With none, a new uts
+	 * namespace keeps its parent's name under runc (the caller's), not
+	 * Proxmox's CT<vmid>; a joined one keeps its own. */
+	char caller[256] = "";
+	if (p->has_process && !p->process.hostname && !joins(&p->process, "uts") &&
+	    gethostname(caller, sizeof caller - 1) == 0 && *caller &&
+	    !(p->process.hostname = strdup(caller)))
+		return nx_err_sys(err, ENOMEM, "hostname");
 	if (!strcmp(cfg->process_mode, "entrypoint")) {
 		if (plan_set_option(p, "entrypoint", NX_CTR_INIT, err) < 0)
 			return -1;

@@ -112,6 +112,13 @@ function M.warn(plan, msg)
 	plan.warnings[#plan.warnings + 1] = msg
 end
 
+-- What a field became that an engine sets on every container and that is
+-- no loss (create does not print it; the dry run shows it).
+function M.note(plan, msg)
+	plan.notes = plan.notes or {}
+	plan.notes[#plan.notes + 1] = msg
+end
+
 -- bytes -> MiB, rounded up
 function M.mib(bytes)
 	local m = (bytes + 1048575) // 1048576

@@ -172,10 +172,54 @@ local function tags(ann, plan)
 	if #out > 0 then util.set(plan, "tags", table.concat(out, ";")) end
 end
 
+-- Kubernetes pods through containerd's CRI (io.kubernetes.cri.*) or
+-- CRI-O (io.kubernetes.pod.*, io.kubernetes.container.name): every
+-- container of a pod is a CT of its own, so an admin finds a pod in
+-- Proxmox by its tags (k8s, pod-<namespace>-<name>), description lines and,
+-- in `pct list`, by the CT's name, <pod>-<container> (the container runs in
+-- the pod's uts namespace, so that name is Proxmox's only).
+M.pod_keys = {
+	{ kind = "io.kubernetes.cri.container-type", pod = "io.kubernetes.cri.sandbox-name",
+		namespace = "io.kubernetes.cri.sandbox-namespace", container = "io.kubernetes.cri.container-name" },
+	{ kind = "io.kubernetes.cri-o.ContainerType", pod = "io.kubernetes.pod.name",
+		namespace = "io.kubernetes.pod.namespace", container = "io.kubernetes.container.name" },
+}
+
+-- A DNS label from a name (lower case, [a-z0-9-], 63 bytes at most).
+function M.dns_label(s)
+	local l = s:lower():gsub("[^%w%-]", "-"):gsub("^%-+", ""):sub(1, 63):gsub("%-+$", "")
+	return l ~= "" and l or nil
+end
+
+function M.pod(ann, plan)
+	for _, k in ipairs(M.pod_keys) do
+		local pod, kind = ann[k.pod], ann[k.kind]
+		if type(pod) == "string" and pod ~= "" then
+			local ns = type(ann[k.namespace]) == "string" and ann[k.namespace] or ""
+			local ctr = type(ann[k.container]) == "string" and ann[k.container] or ""
+			local lines = { "kubernetes pod: " .. util.clean(ns ~= "" and ns .. "/" .. pod or pod, "annotation " .. k.pod) }
+			if kind ~= "sandbox" and ctr ~= "" then
+				lines[#lines + 1] = "kubernetes container: " .. util.clean(ctr, "annotation " .. k.container)
+				local name = M.dns_label(pod .. "-" .. ctr)
+				if name and not plan.options.hostname then util.set(plan, "hostname", name) end
+			elseif kind == "sandbox" then
+				lines[#lines + 1] = "kubernetes pod sandbox"
+			end
+			local d = plan.options.description
+			util.set(plan, "description", (d and d ~= "" and d .. "\n" or "") .. table.concat(lines, "\n"))
+			local t = plan.options.tags
+			local pt = M.tag("pod-" .. (ns ~= "" and ns .. "-" or "") .. pod)
+			util.set(plan, "tags", (t and t ~= "" and t .. ";" or "") .. "k8s" .. (pt and ";" .. pt or ""))
+			return
+		end
+	end
+end
+
 function M.apply(spec, ctx, plan)
 	local ann = util.annotations(spec, ctx)
 	description(ann, plan)
 	tags(ann, plan)
+	M.pod(ann, plan)
 	for _, key in ipairs(util.sorted_keys(ann)) do
 		if key:sub(1, #M.prefix) == M.prefix then
 			local name = key:sub(#M.prefix + 1)

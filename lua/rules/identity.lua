@@ -10,10 +10,6 @@ function M.apply(spec, ctx, plan)
 				.. "dot-separated, each at most 63 and in all at most 255 characters)", name), 0)
 		end
 		util.set(plan, "hostname", name)
-		if not util.namespaces(spec).uts then
-			-- A Proxmox CT always has its own UTS namespace: the name is the CT's.
-			util.warn(plan, "hostname is set without a uts namespace: the CT gets its own anyway")
-		end
 	end
 	if util.present(spec.domainname) and spec.domainname ~= "" then
 		-- The NIS domain name has no pct option nor a raw key Proxmox keeps.

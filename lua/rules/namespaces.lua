@@ -1,32 +1,26 @@
--- linux.namespaces -> unprivileged and lxc.idmap. A Proxmox CT always gets
--- its own pid, ipc, uts, mount and cgroup namespaces; the network one is
--- rules.network's concern.
+-- linux.namespaces -> namespaces joined by path (plan.process.namespaces),
+-- unprivileged and lxc.idmap. LXC gives a CT its own pid, ipc, uts, mount
+-- and cgroup namespaces; one given by path, or left out (the caller's, as
+-- runc shares it), replaces it. The network one is rules.network's concern.
 local util = require "rules.util"
 local network = require "rules.network"
 local M = {}
 
--- Namespaces the held init can join by descriptor before the program runs
--- (network is rules.network's). A pid or mount namespace cannot be entered
--- that way by a CT's init, nor a user namespace by a privileged one.
-local joinable = { network = true, ipc = true, uts = true, cgroup = true }
+-- Namespaces a CT can be given by path: network, ipc, uts and cgroup are
+-- joined by the held init; a pid namespace is entered by the program,
+-- which the stand-in then starts on the host (src/standin.c: a CT's init
+-- cannot enter another pid namespace). Not a mount namespace (the CT's is
+-- its own) nor a user namespace (give linux.uidMappings).
+local joinable = { network = true, ipc = true, uts = true, cgroup = true, pid = true }
 local joinable_hint = {
-	pid = " (a CT always has its own pid namespace: run the containers as one CT, or use runc)",
 	mount = " (a CT always has its own mount namespace)",
 	user = " (give linux.uidMappings instead)",
 }
 
--- Namespaces a CT cannot share with the host: asking to share them (leaving
--- them out) changes what the program sees, so it is an error.
-local must_have = {
-	pid = "the program would see the host's processes; instead give it a pid namespace (without --pid host): "
-		.. "`nexcage exec` and `pct exec` reach the CT's processes",
-	ipc = "the program would share System V IPC and POSIX queues with the host; instead give it an ipc "
-		.. "namespace (without --ipc host) and share through a bind-mounted directory or a socket",
-}
--- Leaving out cgroup is harmless and common (Docker with cgroupns=host):
--- the CT has its own anyway, silently. Leaving out uts (Podman --uts
--- host) asks for the host's hostname, which the CT does not get: a
--- warning. A spec without a mount namespace is unusual enough to say so.
+-- A namespace config.json leaves out is the caller's, as under runc: the
+-- core opens /proc/self/ns/<type> (its own, the engine's) and the init
+-- joins it; for pid, the program runs among the host's processes.
+local shared_when_absent = { "pid", "ipc", "uts", "cgroup" }
 local known = { pid = true, network = true, mount = true, ipc = true, uts = true, user = true, cgroup = true, time = true }
 
 local function map_lines(plan, kind, maps, what)
@@ -63,21 +57,14 @@ function M.apply(spec, ctx, plan)
 		end
 		have[ns.type] = true
 	end
-	-- Decisive: no other change makes such a bundle run on Proxmox.
-	local shared = {}
-	for _, t in ipairs({ "pid", "ipc" }) do
+	for _, t in ipairs(shared_when_absent) do
 		if not have[t] then
-			shared[#shared + 1] = "linux.namespaces: no " .. t .. " namespace asks to share the host's, which a "
-				.. "Proxmox CT cannot do (" .. must_have[t] .. ")"
+			network.join(plan, t, "/proc/self/ns/" .. t, "linux.namespaces (no " .. t .. ")")
 		end
 	end
-	if #shared > 0 then
-		error({ msg = table.concat(shared, "\n"), decisive = true }, 0)
-	end
-	-- (with a hostname, rules.identity says it)
-	if not have.uts and not (type(spec.hostname) == "string" and spec.hostname ~= "") then
-		util.warn(plan, "linux.namespaces: no uts namespace (the host's hostname) is not applied: the CT has "
-			.. "its own, named CT<vmid> by Proxmox")
+	-- runc: a hostname needs a uts namespace of the container's own
+	if not have.uts and type(spec.hostname) == "string" and spec.hostname ~= "" then
+		error("linux.namespaces: hostname is set without a uts namespace (it would rename the host)", 0)
 	end
 	if not have.mount then
 		util.warn(plan, "linux.namespaces: no mount namespace: the CT always has its own")

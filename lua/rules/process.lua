@@ -83,6 +83,9 @@ function M.apply(spec, ctx, plan)
 		oom_score_adj = util.present(p.oomScoreAdj) and util.int(p.oomScoreAdj, "process.oomScoreAdj", -1000, 1000)
 			or nil,
 		rlimits = {}, -- filled by rules.security
+		-- the name the init gives the uts namespace the program ends up in
+		-- (rules.identity checks it): a joined one (a pod's) included
+		hostname = type(spec.hostname) == "string" and spec.hostname ~= "" and spec.hostname or nil,
 	}
 	plan.process = proc
 

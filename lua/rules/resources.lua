@@ -196,7 +196,16 @@ function M.unified(map, plan)
 end
 
 function M.apply(spec, ctx, plan)
-	local res = util.opt_table(util.linux(spec).resources) or {}
+	local linux = util.linux(spec)
+	if util.present(linux.cgroupsPath) then
+		-- Proxmox places a CT's cgroup (lxc/<vmid>), and its own limits
+		-- (pct set), graphs and freezer act there; the container's
+		-- linux.resources are applied to that cgroup, and engines read the
+		-- stats through the stand-in, which is in it.
+		util.note(plan, "linux.cgroupsPath " .. string.format("%q", util.clean(linux.cgroupsPath, "linux.cgroupsPath"))
+			.. " not used: the CT's cgroup is Proxmox's (lxc/<vmid>), where linux.resources apply")
+	end
+	local res = util.opt_table(linux.resources) or {}
 	M.memory(util.opt_table(res.memory) or {}, ctx, plan)
 	M.cpu(util.opt_table(res.cpu) or {}, plan)
 	local pids = util.opt_table(res.pids)

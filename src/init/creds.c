@@ -183,7 +183,7 @@ static int install_fds(const struct handover *h, uid_t uid)
 		first = 3;
 	}
 	if (h->nfds == 0)
-		return 3; /* none handed over: keep 0-2 (the console) */
+		return h->inherited > 3 ? h->inherited : 3; /* none handed over: keep what is there */
 	/* Out of the way first, so no target overwrites a source. */
 	int base = first + h->nfds + 16;
 	int moved[MAX_HANDOVER_FDS];

@@ -44,6 +44,7 @@ struct process {
 	size_t ndevices;
 	int terminal;
 	int readonly_root;
+	int keeper; /* the program is started by the stand-in, in another pid namespace */
 	int has_caps;  /* config.json gave process.capabilities */
 	char *caps[5]; /* bounding effective permitted inheritable ambient: "chown kill ..." */
 	int create_cwd; /* make a missing cwd (create's init; exec fails instead, as runc) */
@@ -60,6 +61,7 @@ struct handover {
 	int fds[MAX_HANDOVER_FDS]; /* program's fds, from 0 (stdio) or from 3 (tty) */
 	int nfds;
 	int tty_slave; /* -1: no terminal */
+	int inherited; /* the program's descriptors are already at 0..inherited-1 */
 	int ns_fds[MAX_JOIN_NS];
 	int ns_types[MAX_JOIN_NS];
 	int nns;
@@ -75,6 +77,7 @@ unsigned long long parse_number(const char *s, const char *what);
 
 /* process_file.c */
 char *read_all(const char *path, size_t *len);
+char *read_if_there(const char *path, size_t *len); /* NULL when it cannot be opened */
 void load_process(struct process *p, char *data, size_t len);
 
 /* handover.c */
@@ -84,6 +87,10 @@ void wait_for_start(void);
 /* setup.c: the container's side of create, before the program may start.
  * Returns 0, or -1 with the reason in why. */
 int setup_container(struct process *p, struct handover *h, char *why, size_t n);
+
+/* setup.c: /proc again, for the pid namespace the program is in (program
+ * mode); 0 or -1 with the reason. */
+int mount_proc_again(char *why, size_t n);
 
 /* creds.c: the program's process, right before exec. */
 void __attribute__((noreturn)) apply_and_exec(struct process *p, const struct handover *h);

@@ -22,6 +22,8 @@
  * Static, libc only: it runs inside any root filesystem. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,12 +158,92 @@ static int exec_mode(int argc, char **argv)
 	apply_and_exec(&p, &h);
 }
 
+/* The program joins another pid namespace (a pod's, the host's), which a
+ * CT's init cannot enter: the stand-in starts it from the host. This init
+ * only keeps the CT up until the stand-in ends it, reaping what LXC's
+ * attach leaves it. As pid 1 it ignores every signal it does not handle,
+ * which is all but SIGKILL. */
+static void __attribute__((noreturn)) keep_the_ct(void)
+{
+	signal(SIGCHLD, SIG_IGN); /* children reaped by the kernel */
+	for (;;)
+		pause();
+}
+
+/* The AppArmor label of this /proc's pid 1 (the CT's init, which LXC
+ * confined), "" when it has none or AppArmor is off. */
+static void confinement_of_pid1(char *label, size_t n)
+{
+	size_t len;
+	char *cur = read_if_there("/proc/1/attr/current", &len);
+	label[0] = '\0';
+	if (!cur)
+		return;
+	/* "name (mode)\n" */
+	cur[len < n ? len : n - 1] = '\0';
+	char *end = strstr(cur, " (");
+	if (end)
+		*end = '\0';
+	cur[strcspn(cur, "\n")] = '\0';
+	if (*cur && strcmp(cur, "unconfined"))
+		snprintf(label, n, "%s", cur);
+	free(cur);
+}
+
+/* The label to enter at the next execve, as runc applies a profile. */
+static int confine_on_exec(const char *label, char *why, size_t n)
+{
+	int fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+	char cmd[300];
+	int len = snprintf(cmd, sizeof cmd, "exec %s", label);
+	if (fd < 0 || write(fd, cmd, (size_t)len) != len) {
+		snprintf(why, n, "AppArmor profile %s for the program: %s", label, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* `init program <n>`: the program as the stand-in forks it, in the pid
+ * namespace it joins (the CT's other namespaces and cgroup are the
+ * stand-in's), with its descriptors already at 0..n-1. */
+static int program_mode(int argc, char **argv)
+{
+	if (argc < 3)
+		die_msg("program: descriptor count missing");
+	size_t len;
+	char *data = read_all(NX_INIT_DIR "/" NX_INIT_PROCESS, &len);
+	struct process p;
+	load_process(&p, data, len);
+	p.create_cwd = 1;
+	struct handover h = {.tty_slave = -1, .sock = -1, .inherited = (int)parse_number(argv[2], "bad count")};
+	char why[700];
+	/* The stand-in that forked us is not confined as the CT is: the
+	 * CT's AppArmor profile (its init's, pid 1 of this /proc) goes with
+	 * the program's exec, read before /proc shows another pid namespace. */
+	char label[256] = "";
+	confinement_of_pid1(label, sizeof label);
+	if (mount_proc_again(why, sizeof why) < 0)
+		die_msg(why);
+	if (*label && confine_on_exec(label, why, sizeof why) < 0)
+		die_msg(why);
+	if (p.terminal)
+		(void)!fchown(0, p.uid, (gid_t)-1); /* the pty the stand-in made */
+	apply_and_exec(&p, &h);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_EXEC))
 		return exec_mode(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_STOPHOOK))
 		return stop_hook_main(argv[0]);
+	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_PROGRAM))
+		return program_mode(argc, argv);
 	size_t len;
 	char *data = read_all(NX_INIT_DIR "/" NX_INIT_PROCESS, &len);
 	struct process p;
@@ -171,6 +253,8 @@ int main(int argc, char **argv)
 	handover(NX_INIT_DIR "/" NX_INIT_SYNC_SOCK, &h);
 	char why[700] = "";
 	report(&h, setup_container(&p, &h, why, sizeof why), why);
+	if (p.keeper)
+		keep_the_ct();
 	wait_for_start();
 	apply_and_exec(&p, &h);
 }

@@ -13,9 +13,17 @@
 
 char *read_all(const char *path, size_t *len)
 {
+	char *data = read_if_there(path, len);
+	if (!data)
+		die(path);
+	return data;
+}
+
+char *read_if_there(const char *path, size_t *len)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		die(path);
+		return NULL;
 	size_t cap = 65536, used = 0;
 	char *buf = malloc(cap);
 	for (;;) {
@@ -24,14 +32,17 @@ char *read_all(const char *path, size_t *len)
 		ssize_t n = read(fd, buf + used, cap - used);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			die(path);
+		if (n < 0) { /* e.g. an attr file of a disabled LSM */
+			close(fd);
+			free(buf);
+			return NULL;
+		}
 		if (n == 0)
 			break;
 		used += (size_t)n;
 		if (used == cap) {
 			if (cap >= (256u << 20))
-				die_msg("process file too large");
+				die_msg("file too large");
 			cap *= 2;
 			buf = realloc(buf, cap);
 		}
@@ -145,6 +156,8 @@ static void set_pair(struct process *p, const char *key, char *val)
 		push(&p->masks, &p->nmasks, val);
 	else if (!strcmp(key, NX_KEY_READONLY))
 		push(&p->readonly, &p->nreadonly, val);
+	else if (!strcmp(key, NX_KEY_KEEPER))
+		p->keeper = val[0] == '1';
 	else if (!strcmp(key, NX_KEY_RO_ROOT))
 		p->readonly_root = val[0] == '1';
 	else if (!strcmp(key, NX_KEY_DEVICE))

@@ -15,10 +15,12 @@
 #define NX_INIT_EXEC_FIFO   "exec.fifo"	  /* start opens it: the program may run */
 #define NX_INIT_SECCOMP	    "seccomp.bpf" /* struct sock_filter[], loaded last */
 #define NX_INIT_STANDIN	    "standin"	  /* "<pid> <start time>", one level up (state dir) */
+#define NX_INIT_PROGRAM	    "program"	  /* the same for a program the stand-in started */
 
 /* Modes: argv[1] of the init (none: the CT's init at create). */
 #define NX_INIT_MODE_EXEC     "exec"	  /* nexcage exec, through pct exec */
 #define NX_INIT_MODE_STOPHOOK "stop-hook" /* lxc.hook.stop, on the host */
+#define NX_INIT_MODE_PROGRAM  "program"	  /* the program in another pid namespace, started by the stand-in */
 
 /* Process-file keys. */
 #define NX_KEY_ARG	  "arg"
@@ -37,6 +39,7 @@
 #define NX_KEY_READONLY	  "readonly" /* linux.readonlyPaths entry */
 #define NX_KEY_DEVICE	  "device"   /* "<c|b|p> <mode octal> <uid> <gid> <major> <minor> <path>" */
 #define NX_KEY_RO_ROOT	  "readonly_root" /* "1": / read-only once the CT is finished */
+#define NX_KEY_KEEPER	  "keeper" /* "1": the program joins another pid namespace: the init only keeps the CT */
 #define NX_KEY_CAP_PREFIX "cap."     /* cap.bounding ... cap.ambient: "chown kill ..." */
 #define NX_KEY_RLIMIT	  "rlimit"   /* "RLIMIT_NOFILE <soft> <hard>" */
 #define NX_KEY_SECCOMP	  "seccomp"  /* seccomp(2) filter flags, decimal: load NX_INIT_SECCOMP */

@@ -60,7 +60,8 @@ static unsigned long mount_flags(const char *path)
 }
 
 /* Mounts directly below `under` that are not views of fstype (those show
- * the namespace being left): cloned, to be put back over the new mount. */
+ * the namespace being left; NULL: keep all): cloned, to be put back over
+ * the new mount. */
 struct kept {
 	int fd;
 	char path[4096];
@@ -69,7 +70,11 @@ struct kept {
 static size_t keep_submounts(const char *under, const char *fstype, struct kept *out, size_t max)
 {
 	size_t len, count = 0;
-	char *info = read_all("/proc/self/mountinfo", &len);
+	/* A program in another pid namespace is not in this /proc's: the
+	 * CT's init, pid 1 here, shares its mount namespace. */
+	char *info = read_if_there("/proc/self/mountinfo", &len);
+	if (!info)
+		info = read_all("/proc/1/mountinfo", &len);
 	char *save = NULL;
 	size_t ul = strlen(under);
 	for (char *line = strtok_r(info, "\n", &save); line && count < max; line = strtok_r(NULL, "\n", &save)) {
@@ -81,7 +86,7 @@ static size_t keep_submounts(const char *under, const char *fstype, struct kept 
 		/* the first level below only (a recursive clone carries what
 		 * is under it); an escaped name (\040) is left alone */
 		if (strncmp(point, under, ul) || point[ul] != '/' || strchr(point, '\\') ||
-		    !strcmp(type, fstype))
+		    (fstype && !strcmp(type, fstype)))
 			continue;
 		bool nested = false;
 		for (size_t i = 0; i < count; i++) {
@@ -106,14 +111,15 @@ static size_t keep_submounts(const char *under, const char *fstype, struct kept 
 /* A filesystem whose contents depend on the namespace of whoever mounted
  * it (sysfs: the network namespace; mqueue: the ipc one) shows the CT's
  * own after a join: mount it again, as runc mounts it after the join. */
-static int mount_again(const char *path, const char *fstype, long magic, char *why, size_t n)
+static int mount_again(const char *path, const char *fstype, long magic, const char *keep_skip, char *why,
+		       size_t n)
 {
 	struct statfs sf;
 	if (statfs(path, &sf) < 0 || sf.f_type != magic)
 		return 0; /* not mounted there: nothing shows the old namespace */
 	unsigned long flags = mount_flags(path);
 	struct kept kept[64];
-	size_t nkept = keep_submounts(path, fstype, kept, 64);
+	size_t nkept = keep_submounts(path, keep_skip, kept, 64);
 	int rc = 0;
 	/* private first: a detach must not propagate to a peer elsewhere */
 	if (mount(NULL, path, NULL, MS_REC | MS_PRIVATE, NULL) < 0 || umount2(path, MNT_DETACH) < 0 ||
@@ -142,11 +148,22 @@ out:
 
 static int mount_joined(int joined, char *why, size_t n)
 {
-	if ((joined & CLONE_NEWNET) && mount_again("/sys", "sysfs", SYSFS_MAGIC, why, n) < 0)
+	if ((joined & CLONE_NEWNET) && mount_again("/sys", "sysfs", SYSFS_MAGIC, "sysfs", why, n) < 0)
 		return -1;
-	if ((joined & CLONE_NEWIPC) && mount_again("/dev/mqueue", "mqueue", MQUEUE_MAGIC, why, n) < 0)
+	if ((joined & CLONE_NEWIPC) && mount_again("/dev/mqueue", "mqueue", MQUEUE_MAGIC, "mqueue", why, n) < 0)
 		return -1;
 	return 0;
+}
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+/* What is mounted below /proc (read-only /proc/sys, masks) is put back:
+ * none of it shows the pid namespace. */
+int mount_proc_again(char *why, size_t n)
+{
+	return mount_again("/proc", "proc", PROC_SUPER_MAGIC, NULL, why, n);
 }
 
 /* "a.b.c=v" -> write v to /proc/sys/a/b/c, in the namespaces the program
