@@ -33,7 +33,6 @@ import cri  # noqa: E402
 # their first failure (PASS-PENDING once one passes: remove it then).
 # runc passes all.
 NEXCAGE_PENDING = """
-pod_shared_pid
 exec_sync
 """.split()
 
@@ -46,6 +45,7 @@ pod_localhost
 pod_namespaces
 pod_shared_pid
 pod_host_network
+pod_host_pid_ipc
 seccomp_runtime_default
 seccomp_localhost
 sysctls
@@ -271,11 +271,15 @@ class Pod:
         return cri.pb.PodSandboxState.Name(self.status().status.state)
 
     def pause(self):
-        """The pod's pause program: the pid 1 of the pid namespace the
-        sandbox's pid leads into."""
-        p = init_of(ns(self.pid, "pid_for_children"))
-        check(p, "no pid 1 in the pid namespace PodSandboxStatus's pid %d leads into" % self.pid)
-        check(cmdline(p)[:1] == [b"/pause"], "the pod's pid 1 (%d) is not /pause: %s" % (p, cmdline(p)))
+        """The pod's pause program: the /pause in the mount namespace of the
+        sandbox's pid (one per sandbox, whatever else the pod shares), and
+        (without hostPID) the pid 1 of the pid namespace that pid leads into."""
+        found = [p for p in pids() if cmdline(p)[:1] == [b"/pause"] and ns(p, "mnt") == ns(self.pid, "mnt")]
+        check(len(found) == 1, "/pause processes in the mount namespace of the sandbox's pid %d: %s" % (self.pid, found))
+        p = found[0]
+        if self.pid_mode != "NODE":
+            eq(ns(p, "pid"), ns(self.pid, "pid_for_children"), "the pid namespace of the pause (%d) vs the one the sandbox's pid %d leads into" % (p, self.pid))
+            eq((status_field(p, "NSpid") or "").split()[-1:], ["1"], "the pause's pid in its namespace")
         return p
 
     def container(self, name, script=None, **kw):
@@ -486,6 +490,25 @@ def s_pod_host_network(x):
     eq(c.out("hostname"), socket.gethostname(), "c's hostname")
     links = c.out("ip -o link | awk -F': ' '{print $2}'")
     check("nxcri0" in links.split(), "the host's bridge nxcri0 is not among c's links: %s" % links.split())
+    p.stop()
+    p.remove()
+
+
+def s_pod_host_pid_ipc(x):
+    """hostPID and hostIPC: the pod and its containers in the host's pid and
+    ipc namespaces (the pause is no pid 1), their network and uts the pod's."""
+    p = x.pod("hostpid", pid="NODE", ipc="NODE")
+    c = p.container("c")
+    pause = p.pause()
+    prog = c.program()
+    for pid, who in ((pause, "the pause"), (prog, "c")):
+        eq(ns(pid, "pid"), host_ns("pid"), "the pid namespace of %s (%d)" % (who, pid))
+        eq(ns(pid, "ipc"), host_ns("ipc"), "the ipc namespace of %s (%d)" % (who, pid))
+        check(ns(pid, "net") != host_ns("net"), "%s (%d) is in the host's network namespace" % (who, pid))
+    eq(ns(prog, "net"), ns(pause, "net"), "c's network namespace vs the pod's")
+    eq(c.out("tr '\\0' ' ' </proc/1/cmdline").strip(), " ".join(a.decode() for a in cmdline(1)).strip(),
+       "c's pid 1 (the host's)")
+    check(str(pause) in c.out("ps -o pid").split(), "c does not see the pause (host pid %d)" % pause)
     p.stop()
     p.remove()
 
