@@ -15,6 +15,7 @@
 #   CRI_KEEP=1 ...           keep each scenario's directory and log (/tmp/nexcage-cri-t-*)
 #                            and the suite's ($S, containerd's log) after it
 #   CRI_STEP_TIMEOUT         seconds per CRI call (60; 15 in a pending scenario)
+#   CRI_SCENARIO_TIMEOUT     seconds per scenario side (240)
 #
 # Nothing is downloaded: the pause image is tests/cri/pause.c built static,
 # the busybox image Debian's busybox-static; both imported with
@@ -102,7 +103,8 @@ run_body() {
 		export T RT=$rt SCENARIO=$s
 		cd "$T" || exit 1
 		scenario_setup || exit 1
-		"$PY" "$here/scenarios.py" run "$s" "$rt"
+		timeout -k 5 "${CRI_SCENARIO_TIMEOUT:-240}" "$PY" "$here/scenarios.py" run "$s" "$rt" ||
+			{ rc=$?; [ "$rc" = 124 ] && echo "FAIL: the scenario ran past ${CRI_SCENARIO_TIMEOUT:-240} s" >&2; exit "$rc"; }
 	) >"$T.log" 2>&1
 	echo $? >"$T.rc"
 	echo $((($(date +%s%N) - $(cat "$T.t0")) / 1000000)) >"$T.ms"
@@ -123,7 +125,7 @@ finish() {
 			rc=$?
 		fi
 		if [ "$rc" != 0 ]; then
-			"$PY" "$here/scenarios.py" teardown "$s" "$rt"
+			timeout -k 5 120 "$PY" "$here/scenarios.py" teardown "$s" "$rt"
 			# what containerd said meanwhile
 			tail -n +"$(($(cat "$T.logline") + 1))" "$CTRD/log" | grep 'level=error' | head -8 |
 				sed 's/^/    containerd: /' | cut -c1-600

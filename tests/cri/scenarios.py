@@ -186,6 +186,21 @@ def cgroup_of(pid):
         return None
 
 
+def record_cgroups(side, pid):
+    """Note PID's memory and pids cgroup directories (and their inodes: a
+    directory of the same name made later by someone else is another one),
+    which must be gone after the scenario."""
+    for line in (cgroup_of(pid) or "").splitlines():
+        _, ctrls, path = line.split(":", 2)
+        for c in ("memory", "pids"):
+            if c in ctrls.split(",") and path != "/":
+                d = "/sys/fs/cgroup/%s%s" % (c, path)
+                try:
+                    side.record("cgroup", "%s %d" % (d, os.stat(d).st_ino))
+                except OSError:
+                    pass
+
+
 def mounts():
     out = []
     with open("/proc/self/mountinfo") as f:
@@ -277,6 +292,7 @@ class Pod:
         found = [p for p in pids() if cmdline(p)[:1] == [b"/pause"] and ns(p, "mnt") == ns(self.pid, "mnt")]
         check(len(found) == 1, "/pause processes in the mount namespace of the sandbox's pid %d: %s" % (self.pid, found))
         p = found[0]
+        record_cgroups(self.side, p)
         if self.pid_mode != "NODE":
             eq(ns(p, "pid"), ns(self.pid, "pid_for_children"), "the pid namespace of the pause (%d) vs the one the sandbox's pid %d leads into" % (p, self.pid))
             eq((status_field(p, "NSpid") or "").split()[-1:], ["1"], "the pause's pid in its namespace")
@@ -358,6 +374,7 @@ class Container:
         """The host pid of the program (found by its command line)."""
         p = wait_until(5, lambda: program_pid(self.token))
         check(p, "no host process runs %s's program [%s]" % (self.name, self.token))
+        record_cgroups(self.pod.side, p)
         return p
 
     def exec(self, cmd, timeout=20):
@@ -942,7 +959,7 @@ def s_startup_time(x):
 # --- what is left ------------------------------------------------------------
 
 def read_ids(T):
-    ids = {"pod": [], "ctr": [], "pid": [], "netns": []}
+    ids = {"pod": [], "ctr": [], "pid": [], "netns": [], "cgroup": []}
     try:
         with open(os.path.join(T, "ids")) as f:
             for line in f:
@@ -1012,6 +1029,13 @@ def left(scenario, rt):
             continue
         if owner in mine:
             problems.append("an address left allocated: %s (%s)" % (os.path.basename(f), owner[:12]))
+    for line in sorted(set(ids["cgroup"])):
+        d, ino = line.rsplit(" ", 1)
+        try:
+            if os.stat(d).st_ino == int(ino):
+                problems.append("cgroup left: %s" % d)
+        except OSError:
+            pass
     base = os.environ["CGROUP_BASE"].lstrip("/")
     for h in ("memory", "pids", "cpu,cpuacct", "cpu", "unified", "systemd"):
         d = os.path.join("/sys/fs/cgroup", h, base)
