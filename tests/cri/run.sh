@@ -69,7 +69,19 @@ suite_setup() {
 	nxwrap_write
 	containerd_start || return 1
 	images_import || return 1
-	"$PY" "$here/cri.py" --sock "$CRI_SOCK" call Version '{}'
+	"$PY" "$here/cri.py" --sock "$CRI_SOCK" call Version '{}' || return 1
+	# both images as CRI's image service sees them (it learns of an import
+	# from containerd's events)
+	local img n
+	for img in "$PAUSE_IMG" "$BUSYBOX_IMG"; do
+		for n in $(seq 50); do
+			"$PY" "$here/cri.py" --sock "$CRI_SOCK" call ImageStatus "{\"image\": {\"image\": \"$img\"}}" |
+				grep -q '"repo_tags"' && continue 2
+			sleep 0.1
+		done
+		echo "CRI does not see the image $img"
+		return 1
+	done
 }
 if ! suite_setup >"$S/setup.log" 2>&1; then
 	cat "$S/setup.log"
@@ -149,7 +161,7 @@ finish() {
 		pass=$((pass + 1))
 		echo "   ok   $name (${ms} ms)"
 		[ -n "${CRI_TRACE:-}" ] && sed 's/^/        /' "$T.log"
-		grep -h '^    RunPodSandbox to a running container' "$T.log" | sed 's/^ */        /'
+		grep -h -e '^    RunPodSandbox to a running container' -e '^    ContainerStats (working set' "$T.log" | sed 's/^ */        /'
 	else
 		failed=$((failed + 1))
 		echo "   FAIL $name (${ms} ms)"

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 import uuid
@@ -934,6 +935,7 @@ def s_container_stats(x):
                 check(lo - tol <= fig[k] <= hi + tol,
                       "%s: %s %d outside runc's %d..%d (± %d, what runc's two differ by or 15%%)" % (h.name, what, fig[k], lo, hi, tol))
         info("runc's: %s" % ", ".join("%.1f MB %.3f s" % (m / 1e6, c / 1e9) for m, c in ref))
+    info("ContainerStats (working set, CPU): %s" % ", ".join("%.1f MB %.3f s" % (m / 1e6, c / 1e9) for m, c in figures))
     p.stop()
     p.remove()
 
@@ -987,7 +989,6 @@ def left(scenario, rt):
         problems.append("containers left in CRI: %s" % ctrs)
     ids = read_ids(T)
     mine = ids["pod"] + ids["ctr"]
-    import subprocess
     out = subprocess.run(["ctr", "--address", os.environ["CRI_SOCK"], "-n", "k8s.io", "containers", "ls", "-q"],
                          capture_output=True, text=True).stdout.split()
     gone = [i[:12] for i in mine if i in out]
