@@ -119,7 +119,9 @@ EOF
 }
 
 # A bridge network for the pods: bridge + host-local (its allocations under
-# $CTRD), no masquerading and no port mappings, so no iptables rule.
+# $CTRD), no masquerading and no port mappings, so no iptables rule
+# (isGateway turns on the host's net.ipv4.ip_forward, as Podman's and
+# Docker's default networks do).
 cni_config() {
 	cat <<EOF
 {
@@ -149,7 +151,6 @@ containerd_start() {
 	containerd_config >"$CTRD/config.toml"
 	cni_config >"$CTRD/net.d/10-$CNI_NET.conflist"
 	[ -e "/sys/class/net/$CNI_BRIDGE" ] || touch "$CTRD/made-bridge"
-	iptables-save 2>/dev/null | grep -c . >"$CTRD/iptables-before" || true
 	containerd --config "$CTRD/config.toml" >"$CTRD/log" 2>&1 &
 	echo $! >"$CTRD/pid"
 	local n
