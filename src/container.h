@@ -38,7 +38,19 @@ int signal_parse(const char *s, int *sig, nx_err *err);
 /* pct destroy of a CT nexcage made. A CT already gone is success. With
  * recover, a CT stuck in a lock an interrupted nexcage leaves (create,
  * destroyed) is unlocked first, with a warning saying so. */
-int container_destroy_ct(const char *pct_path, double timeout, long vmid, bool recover, nx_err *err);
+typedef struct ct_destroy {
+	const nx_config *cfg;
+	const char *pct_path;
+	double timeout;
+	long vmid;
+	const char *root, *id; /* whose the CT must be (src/ct_owner.h) */
+	bool recover;	       /* clear a lock an interrupted pct left */
+} ct_destroy;
+
+/* pct destroy --purge of the CT, only if it is the one nexcage made for id
+ * under root: a CT that is gone, or is now someone else's, is left alone
+ * and counts as destroyed (ours is gone either way). */
+int container_destroy_ct(const ct_destroy *d, nx_err *err);
 /* Take the id's lock without waiting: NX_ERR_BUSY when another nexcage
  * holds it (a create or delete in flight). */
 int container_try_lock(const char *root, const char *id, nx_err *err);

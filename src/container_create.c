@@ -94,7 +94,8 @@ static void rollback(create_job *j)
 	bool ct_gone = true;
 	if (j->made_ct || j->maybe_ct) {
 		/* a pct create killed midway leaves its `lock: create`: ours to clear */
-		if (container_destroy_ct(j->pct.path, j->pct.timeout, j->vmid, true, &e) < 0) {
+		ct_destroy d = {j->cfg, j->pct.path, j->pct.timeout, j->vmid, j->ctx->opts->root, j->o->id, true};
+		if (container_destroy_ct(&d, &e) < 0) {
 			log_error("rollback: could not destroy CT %ld (the mapping keeps it known: "
 				  "'nexcage delete --force %s' retries): %s",
 				  j->vmid, j->o->id, e.msg);

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "cleanup.h"
 #include "container.h"
+#include "ct_owner.h"
 #include "container_id.h"
 #include "freezer.h"
 #include "fsutil.h"
@@ -203,15 +204,29 @@ static bool lock_left_by_us(const char *lock)
 	return !strcmp(lock, "create") || !strcmp(lock, "destroyed");
 }
 
-int container_destroy_ct(const char *pct_path, double timeout, long vmid, bool recover, nx_err *err)
+int container_destroy_ct(const ct_destroy *d, nx_err *err)
 {
-	nx_pct pct = {.path = pct_path, .timeout = timeout};
+	ct_owner_query q = {d->cfg->pve_etc, d->cfg->node, d->vmid, d->root, d->id};
+	if (ct_owner_check(&q, err) < 0) {
+		if (nx_err_is(err, NX_ERR_CT_GONE)) {
+			log_warn("CT %ld was already gone", d->vmid);
+			nx_err_clear(err);
+			return 0;
+		}
+		if (!nx_err_is(err, NX_ERR_NOT_OURS))
+			return -1;
+		/* the CT nexcage made is gone and its VMID went to another guest */
+		log_warn("%s: left alone (the container's own CT is gone)", err->msg);
+		nx_err_clear(err);
+		return 0;
+	}
+	nx_pct pct = {.path = d->pct_path, .timeout = d->timeout};
 	char v[32];
-	snprintf(v, sizeof v, "%ld", vmid);
+	snprintf(v, sizeof v, "%ld", d->vmid);
 	const char *args[] = {"destroy", v, "--force", "1", "--purge", "1", NULL};
 	int rc = pct_call(&pct, args, NULL, err);
-	if (rc < 0 && recover && nx_err_is(err, NX_ERR_LOCKED) && lock_left_by_us(err->detail)) {
-		log_warn("CT %ld was left locked (%s) by an interrupted pct: unlocking it to destroy it", vmid,
+	if (rc < 0 && d->recover && nx_err_is(err, NX_ERR_LOCKED) && lock_left_by_us(err->detail)) {
+		log_warn("CT %ld was left locked (%s) by an interrupted pct: unlocking it to destroy it", d->vmid,
 			 err->detail);
 		const char *unlock[] = {"unlock", v, NULL};
 		nx_err_clear(err);
@@ -220,7 +235,7 @@ int container_destroy_ct(const char *pct_path, double timeout, long vmid, bool r
 			rc = pct_call(&pct, args, NULL, err);
 	}
 	if (rc < 0 && nx_err_is(err, NX_ERR_CT_GONE)) {
-		log_warn("CT %ld was already gone", vmid);
+		log_warn("CT %ld was already gone", d->vmid);
 		nx_err_clear(err);
 		rc = 0;
 	}
@@ -233,10 +248,11 @@ int container_destroy_ct(const char *pct_path, double timeout, long vmid, bool r
 static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, const char *pct_path, double timeout,
 			      bool force, nx_err *err)
 {
-	if (container_destroy_ct(pct_path, timeout, vmid, force, err) < 0)
-		return -1;
 	const nx_config *cfg = ctx_config(ctx, err);
 	if (!cfg)
+		return -1;
+	ct_destroy d = {cfg, pct_path, timeout, vmid, ctx->opts->root, id, force};
+	if (container_destroy_ct(&d, err) < 0)
 		return -1;
 	/* the archive of a create of this id killed before pct unpacked it */
 	char prefix[512];

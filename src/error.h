@@ -26,6 +26,7 @@ typedef enum nx_err_kind {
 	NX_ERR_CT_RUNNING, /* pct: the CT runs where the command needs it stopped */
 	NX_ERR_CT_STOPPED, /* pct: the CT is stopped where the command needs it running */
 	NX_ERR_NO_TEMPLATE, /* pct create: the template volume is not on its storage */
+	NX_ERR_NOT_OURS,    /* the CT is not the one nexcage made for this id and root */
 } nx_err_kind;
 
 typedef struct nx_err {

@@ -57,7 +57,8 @@ static int destroy_orphan(gc_run *g, const char *id, long vmid, nx_err *err)
 	announce(g, id, vmid);
 	if (g->dry_run)
 		return 0;
-	if (container_destroy_ct(g->cfg->pct, g->cfg->pct_timeout, vmid, true, err) < 0)
+	ct_destroy d = {g->cfg, g->cfg->pct, g->cfg->pct_timeout, vmid, root, id, true};
+	if (container_destroy_ct(&d, err) < 0)
 		return -1;
 	/* what a create killed before writing state.json left */
 	cleanup_free char *dir = state_dir(root, id);

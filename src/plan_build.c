@@ -58,7 +58,7 @@ static int build_steps(nx_ctx *ctx, const plan_request *rq, const bridge_spec *s
 	if (rq->skip_core)
 		return 0;
 	const nx_config *cfg = ctx_config(ctx, err);
-	if (!cfg || plan_apply_core(plan, cfg, rq->id, err) < 0)
+	if (!cfg || plan_apply_core(plan, cfg, ctx->opts->root, rq->id, err) < 0)
 		return -1;
 	return 0;
 }

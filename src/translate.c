@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "translate.h"
+#include "ct_owner.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +59,7 @@ static bool joins(const nx_process *p, const char *type)
  * so `list` and `gc` find it even when all local state is gone), gets a
  * root disk if the rules named none, and its init is the held
  * nexcage-init, which execs plan.process at start. */
-int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *id, nx_err *err)
+int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *root, const char *id, nx_err *err)
 {
 	const char *tags = plan_option(p, "tags");
 	char buf[9000];
@@ -69,7 +70,13 @@ int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *id, nx_err *er
 	if (plan_set_option(p, "tags", buf, err) < 0)
 		return -1;
 	const char *desc = plan_option(p, "description");
-	snprintf(buf, sizeof buf, "%s%snexcage-id: %s", desc ? desc : "", desc && *desc ? "\n" : "", id);
+	char marker[4200];
+	if (ct_owner_marker(root, id, marker, sizeof marker) < 0)
+		return nx_err_set(err, "state root %s: cannot be written into the CT's description", root);
+	/* pve-container refuses a description over 8 KiB */
+	int len = snprintf(buf, sizeof buf, "%s%s%s", desc ? desc : "", desc && *desc ? "\n" : "", marker);
+	if (len < 0 || len > 8192)
+		return nx_err_set(err, "description: %d bytes with nexcage's marker lines, pct allows 8192", len);
 	if (plan_set_option(p, "description", buf, err) < 0)
 		return -1;
 	if (!plan_option(p, "rootfs")) {

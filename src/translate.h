@@ -23,7 +23,7 @@ typedef struct translate_input {
 int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err);
 
 /* Options the core owns, whatever the rules said (see translate.c). */
-int plan_apply_core(nx_plan *plan, const nx_config *cfg, const char *id, nx_err *err);
+int plan_apply_core(nx_plan *plan, const nx_config *cfg, const char *root, const char *id, nx_err *err);
 
 /* The raw keys written into <vmid>.conf: the core's (bind mount of the
  * init directory, console log, init command in raw mode, an empty

@@ -122,7 +122,7 @@ M.description_labels = {
 	"version", "revision", "source", "url", "documentation", "vendor", "licenses", "authors",
 	"created", "ref.name", "base.name",
 }
-local MAX_DESCRIPTION = 8000 -- pct allows 8192; the core appends "nexcage-id: <id>"
+local MAX_DESCRIPTION = 8000 -- pct allows 8192; the core appends its marker lines (nexcage-id, nexcage-root)
 
 local function description(ann, plan)
 	local lines = {}

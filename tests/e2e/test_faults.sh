@@ -481,3 +481,27 @@ test_a_rollback_that_cannot_destroy_keeps_the_ct_known() {
 	assert_ok
 	leaves_nothing
 }
+
+# A config.lua broken while a container exists: delete --force fails before
+# it touches anything (the CT, its state and mapping stay together), and
+# once the file is mended one delete removes it all.
+test_delete_force_with_a_broken_config_lua_loses_nothing() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	nx create --bundle "$T/b" cfg
+	assert_ok
+	v=$(json_field "$("$NEXCAGE" --root "$ROOT" state cfg)" vmid)
+	cp "$T/config.lua" "$T/config.good"
+	printf 'return {\n' >"$T/config.lua"
+	nx delete --force cfg
+	assert_fails
+	assert_contains "$ERR" "config.lua"
+	[ -f "$SIM/etc/pve/nodes/pve/lxc/$v.conf" ] || fail "CT $v destroyed by a delete that failed"
+	[ -f "$ROOT/cfg/state.json" ] || fail "the state went"
+	assert_eq "$(find "$T/lib/map" -type f | wc -l)" 1
+	cp "$T/config.good" "$T/config.lua"
+	nx delete --force cfg
+	assert_ok
+	leaves_nothing
+}

@@ -681,8 +681,10 @@ function M.destroy(param)
       -- mounted there (and its loop device); the simulator unmounts it
       util.run({ "umount", "-l", lxc.rootfs_mount(vmid) }, " >/dev/null 2>&1")
       util.rm_rf(state.lxcpath() .. "/" .. vmid)
-      conf.opts = { lock = "destroyed" }
-      state.write_config(vmid, conf)
+      -- pve-container writes a replacement config holding only the lock
+      -- (destroy_lxc_container's $replacement_conf): no description, no
+      -- raw lxc keys, no snapshots are left in it
+      state.write_config(vmid, state.parse_conf("lock: destroyed\n", vmid))
       -- PVE purges backup/replication jobs before the zombie config goes:
       -- a destroy killed here leaves `lock: destroyed` (pct unlock clears it).
       fault.point("destroy", "purge", "unable to remove job entries: got timeout\n")
