@@ -7,12 +7,16 @@
 #include "container_exec.h"
 #include "ct_enter.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -312,6 +316,74 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
 	return 0;
 }
 
+/* The end of what pct exec (or the entering child) printed, for an error
+ * that says why it gave up: its last lines, at most ~2 KiB. */
+static void output_tail(int fd, char *out, size_t n)
+{
+	out[0] = '\0';
+	off_t end = lseek(fd, 0, SEEK_END);
+	if (end <= 0)
+		return;
+	off_t from = end > (off_t)(n - 1) ? end - (off_t)(n - 1) : 0;
+	ssize_t got = pread(fd, out, n - 1, from);
+	if (got <= 0)
+		return;
+	out[got] = '\0';
+	size_t len = (size_t)got;
+	while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
+		out[--len] = '\0';
+	for (char *c = out; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+}
+
+/* Wait for the new process to connect, or for the child that starts it to
+ * end first: pct exec that failed (no such CT, the init's directory gone)
+ * is an error now, with pct's words, not after the whole timeout. */
+static int await_report(int lfd, pid_t child, int out_fd, double timeout, nx_err *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	struct pollfd pf[2] = {{lfd, POLLIN, 0}, {pidfd, POLLIN, 0}};
+	int pr;
+	do
+		pr = poll(pf, pidfd >= 0 ? 2 : 1, (int)(timeout * 1000));
+	while (pr < 0 && errno == EINTR);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (pr > 0 && (pf[0].revents & POLLIN))
+		return 0;
+	if (pr == 0)
+		return nx_err_kind_set(err, NX_ERR_TIMED_OUT, "the new process did not report within %.0fs",
+				       timeout);
+	if (pr < 0)
+		return nx_err_sys(err, errno, "poll");
+	int status = spawn_wait(child);
+	char said[2048];
+	output_tail(out_fd, said, sizeof said);
+	return nx_err_set(err, "the process could not be started in the container (exit %d)%s%s", status,
+			  *said ? ": " : "", said);
+}
+
+/* exec-<pid>-<start>.sock of an exec that was killed before it could
+ * remove it: gone once no process of that pid and start time runs. */
+static void sweep_report_sockets(const char *ctr)
+{
+	DIR *d = opendir(ctr);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		int pid;
+		unsigned long long start;
+		char tail[8];
+		if (sscanf(de->d_name, "exec-%d-%llu.so%2s", &pid, &start, tail) != 3 || strcmp(tail, "ck") ||
+		    proc_is_alive(pid, start))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			log_debug("exec: removed %s, left by a killed exec", de->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* The new process reports its host pid (SO_PEERCRED) like the init and
  * takes its descriptors from us: our 0-2 (or a pty made in the CT, whose
  * master goes to --console-socket) and --preserve-fds. A stand-in watches
@@ -332,15 +404,27 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, co
 		return -1;
 	char sock[4200];
 	snprintf(sock, sizeof sock, "%s/%s", ctr, sock_name);
-	int rc = -1, conn = -1, master = -1;
+	int rc = -1, conn = -1, master = -1, out_fd = -1;
 	exitwatch watch = {.events = -1, .pidfd = -1};
 	pid_t child = -1, standin = -1;
 	/* argv is `pct exec <vmid> -- <in the CT...>`: entered directly, the
 	 * part after "--" (src/ct_enter.h) */
-	if (direct ? ct_enter_start(direct->standin, direct->standin_start, argv + 4, &child, err) < 0
-		   : spawn_start(argv, true, &child, err) < 0)
+	out_fd = memfd_create("exec-output", MFD_CLOEXEC);
+	if (out_fd < 0) {
+		nx_err_sys(err, errno, "memfd_create");
 		goto out;
+	}
+	if (direct ? ct_enter_start(direct->standin, direct->standin_start, argv + 4, out_fd, &child, err) < 0
+		   : spawn_start(argv, out_fd, &child, err) < 0)
+		goto out;
+	if (await_report(lfd, child, out_fd, timeout, err) < 0) {
+		if (!nx_err_is(err, NX_ERR_TIMED_OUT))
+			child = -1; /* reaped */
+		goto fail;
+	}
 	pid_t pid = init_sync_accept(lfd, timeout, &conn, err);
+	/* connected or not, the name has served: nothing to leave behind */
+	unlink(sock);
 	if (pid <= 0)
 		goto fail;
 	unsigned long long start = proc_start_time(pid);
@@ -383,6 +467,8 @@ fail:
 	nx_err_wrap(err, "exec");
 out:
 	exitwatch_close(&watch);
+	if (out_fd >= 0)
+		close(out_fd);
 	if (master >= 0)
 		close(master);
 	if (conn >= 0)
@@ -410,7 +496,8 @@ int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 	if (exec_process(ctr, o, &p, &tty, err) < 0)
 		goto out;
 	char sock_name[64];
-	snprintf(sock_name, sizeof sock_name, "exec-%d.sock", (int)getpid());
+	snprintf(sock_name, sizeof sock_name, "exec-%d-%llu.sock", (int)getpid(), proc_start_time(getpid()));
+	sweep_report_sockets(ctr);
 	if (exec_pct_argv(&st, &p, sock_name, &a, err) < 0)
 		goto out;
 	const char *pct_path;

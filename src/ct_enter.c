@@ -56,15 +56,15 @@ static void enter(pid_t standin, unsigned long long start, int ep)
 }
 
 static void __attribute__((noreturn)) enter_and_run(pid_t standin, unsigned long long start,
-						    char *const *argv, int ep)
+						    char *const *argv, int out_fd, int ep)
 {
 	signal(SIGPIPE, SIG_DFL);
 	setsid();
 	int null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
+		dup2(out_fd >= 0 ? out_fd : null, 1);
+		dup2(out_fd >= 0 ? out_fd : null, 2);
 	}
 	for (int fd = 3; fd < ep; fd++)
 		close(fd);
@@ -87,8 +87,8 @@ static void __attribute__((noreturn)) enter_and_run(pid_t standin, unsigned long
 	_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
 }
 
-int ct_enter_start(pid_t standin, unsigned long long standin_start, char *const *argv, pid_t *child,
-		   nx_err *err)
+int ct_enter_start(pid_t standin, unsigned long long standin_start, char *const *argv, int out_fd,
+		   pid_t *child, nx_err *err)
 {
 	int ep[2];
 	if (pipe2(ep, O_CLOEXEC) < 0)
@@ -102,7 +102,7 @@ int ct_enter_start(pid_t standin, unsigned long long standin_start, char *const 
 	}
 	if (pid == 0) {
 		close(ep[0]);
-		enter_and_run(standin, standin_start, argv, ep[1]);
+		enter_and_run(standin, standin_start, argv, out_fd, ep[1]);
 	}
 	close(ep[1]);
 	int child_errno = 0;

@@ -16,8 +16,9 @@
 /* Run argv (a path inside the container, e.g. nexcage-init's exec mode)
  * in the namespaces and cgroup of the stand-in standin (which started at
  * standin_start). *child is a host process that exits with argv's status,
- * as `pct exec` does; its stdio is /dev/null. */
-int ct_enter_start(pid_t standin, unsigned long long standin_start, char *const *argv, pid_t *child,
-		   nx_err *err);
+ * as `pct exec` does; stdin is /dev/null, stdout and stderr go to out_fd
+ * (< 0: /dev/null). */
+int ct_enter_start(pid_t standin, unsigned long long standin_start, char *const *argv, int out_fd,
+		   pid_t *child, nx_err *err);
 
 #endif

@@ -295,7 +295,7 @@ void spawn_result_free(spawn_result *res)
 	res->out = res->err = NULL;
 }
 
-int spawn_start(char *const *argv, bool detached, pid_t *pid_out, nx_err *err)
+int spawn_start(char *const *argv, int out_fd, pid_t *pid_out, nx_err *err)
 {
 	int ep[2];
 	if (pipe2(ep, O_CLOEXEC) < 0)
@@ -309,14 +309,12 @@ int spawn_start(char *const *argv, bool detached, pid_t *pid_out, nx_err *err)
 	if (pid == 0) {
 		close(ep[0]);
 		signal(SIGPIPE, SIG_DFL); /* an ignored signal survives exec */
-		if (detached) {
-			setsid();
-			int null = open("/dev/null", O_RDWR);
-			if (null >= 0) {
-				dup2(null, 0);
-				dup2(null, 1);
-				dup2(null, 2);
-			}
+		setsid();
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(out_fd >= 0 ? out_fd : null, 1);
+			dup2(out_fd >= 0 ? out_fd : null, 2);
 		}
 		for (int fd = 3; fd < ep[1]; fd++)
 			close(fd);

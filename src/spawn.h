@@ -43,9 +43,9 @@ void spawn_result_free(spawn_result *res);
 /* Run argv with this process's stdin/stdout/stderr (pct exec: the user's
  * terminal talks to the container) and return its exit status. */
 int spawn_interactive(char *const *argv, int *status, nx_err *err);
-/* Start argv without waiting: with this process's stdio, or (detached)
- * in a new session with /dev/null for stdio. */
-int spawn_start(char *const *argv, bool detached, pid_t *pid, nx_err *err);
+/* Start argv without waiting, in a new session, stdin /dev/null, stdout
+ * and stderr to out_fd (< 0: /dev/null). */
+int spawn_start(char *const *argv, int out_fd, pid_t *pid, nx_err *err);
 /* Wait for a child started by spawn_start; its exit status (128 + signal). */
 int spawn_wait(pid_t pid);
 

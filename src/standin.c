@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,8 +22,8 @@
 #include "standin_internal.h"
 
 /* Signals a caller may send the pid it was given, passed on to the CT's
- * init. SIGKILL and SIGSTOP cannot be caught: a SIGKILL ends only the
- * stand-in (the engine then sees that status, as it asked). */
+ * init. SIGKILL and SIGSTOP cannot be caught: a SIGKILL is passed on by
+ * the stand-in's guard (guard_spawn), SIGSTOP stops the stand-in alone. */
 static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
 				SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPWR};
 
@@ -215,6 +216,40 @@ void standin_wait_init(const exitwatch *w, standin *s)
 	standin_mirror_exit(status);
 }
 
+/* SIGKILL to the stand-in is meant for what it stands in for: engines
+ * kill the pid they were given (containerd's shim ends a timed-out
+ * ExecSync so, a person runs kill -9), and runc's pid is the process
+ * itself. The stand-in cannot catch it, so a child of its own learns of
+ * its death (PR_SET_PDEATHSIG) and passes SIGKILL on, unless the process
+ * ended first (the stand-in's normal exit). The guard stays in the
+ * caller's cgroup and namespaces, holds only the process's pidfd, and
+ * its own exit is of no interest to whoever reaps it. */
+static void guard_spawn(int pidfd)
+{
+	pid_t parent = getpid();
+	pid_t g = fork();
+	if (g != 0)
+		return; /* the stand-in, or no guard if fork failed */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	int keep[] = {pidfd, sfd};
+	close_all_but(keep, 2, 0);
+	prctl(PR_SET_NAME, "nx:guard", 0, 0, 0);
+	if (sfd < 0 || prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) < 0)
+		_exit(1);
+	struct pollfd pf[2] = {{pidfd, POLLIN, 0}, {sfd, POLLIN, 0}};
+	while (getppid() == parent && poll(pf, 2, -1) < 0 && errno == EINTR)
+		;
+	/* the process's end, or the stand-in's: which came first */
+	struct pollfd done = {pidfd, POLLIN, 0};
+	if (poll(&done, 1, 0) == 0)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	_exit(0);
+}
+
 static void __attribute__((noreturn)) standin_main(const standin_opts *o, int report)
 {
 	const exitwatch *w = o->watch;
@@ -228,6 +263,8 @@ static void __attribute__((noreturn)) standin_main(const standin_opts *o, int re
 		standin_null_fds(3);
 	standin s = {.pid = w->pid, .sigfd = -1, .procfd = -1, .members = -1};
 	nx_err err = {0};
+	if (!program) /* before joining: the guard must not count in the CT's cgroup */
+		guard_spawn(w->pidfd);
 	if (program)
 		s.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* an exec's stand-in only needs the mount namespace, for podman top */

@@ -1,0 +1,72 @@
+# Hangs and leftovers around exec: nexcage never waits out a timeout for
+# a process that can no longer come, never leaves a file or a process of a
+# killed exec behind, and a SIGKILL to the pid it gave an engine ends that
+# process, as it would under runc (the pid there is the process itself).
+
+# the exec'd processes of ID whose command line starts with WHAT
+exec_pids() { # id what
+	"$NEXCAGE" --root "$ROOT" ps --format json "$1" 2>/dev/null | tr -d '[]' | tr ',' '\n' | while read -r p; do
+		[ -n "$p" ] && case "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" in "$2"*) echo "$p" ;; esac
+	done
+}
+has_exec() { [ -n "$(exec_pids "$1" "$2")" ]; }
+no_exec() { [ -z "$(exec_pids "$1" "$2")" ]; }
+
+test_exec_fails_at_once_with_pcts_words_when_the_process_cannot_start() {
+	PCT_TIMEOUT=40 sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "umount -l /.nexcage 2>/dev/null || umount -l /dev/.nexcage; touch /out/gone; sleep 60"]'
+	ln -sf busybox "$T/b/rootfs/bin/umount"
+	nx create --bundle "$T/b" gone
+	assert_ok
+	nx start gone
+	assert_ok
+	wait_for 10 test -f "$T/out/gone" || fail "the program did not run"
+	t0=$(date +%s)
+	nx exec gone true
+	t1=$(date +%s)
+	assert_fails
+	[ $((t1 - t0)) -lt 15 ] || fail "exec took $((t1 - t0)) s to fail (the timeout is 40 s)"
+	assert_contains "$ERR" "could not be started in the container"
+	# pct's (lxc-attach's) own words are in the error, not thrown away
+	assert_contains "$ERR" "exit "
+	[ -z "$(ls "$ROOT/gone/ctr" | grep exec-)" ] || fail "report socket left behind"
+	nx delete --force gone
+	assert_ok
+}
+
+test_a_killed_exec_leaves_no_socket_and_sigkill_to_its_pid_ends_the_process() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "120"]'
+	nx create --bundle "$T/b" kx
+	assert_ok
+	nx start kx
+	assert_ok
+	# a foreground exec killed -9 while its process runs
+	"$NEXCAGE" --root "$ROOT" exec kx sleep 101 >/dev/null 2>&1 &
+	epid=$!
+	wait_for 20 has_exec kx 'sleep 101' || fail "the exec'd process did not start"
+	kill -9 $epid
+	wait $epid 2>/dev/null
+	# whatever it left is gone with the next exec; nothing is visible inside
+	nx exec kx true
+	assert_ok
+	[ -z "$(ls "$ROOT/kx/ctr" | grep exec-)" ] || fail "a killed exec's socket is left: $(ls "$ROOT/kx/ctr")"
+	nx exec kx sh -c 'ls /.nexcage /dev/.nexcage 2>/dev/null | grep exec- || true'
+	assert_eq "$OUT" ""
+	# an engine's kill -9 of the pid it was given (containerd's shim on a
+	# timed-out ExecSync) ends the process it stands for
+	nx exec --detach --pid-file "$T/x.pid" kx sleep 102
+	assert_ok
+	wait_for 10 has_exec kx 'sleep 102' || fail "the detached process did not start"
+	kill -9 "$(cat "$T/x.pid")"
+	wait_for 10 no_exec kx 'sleep 102' || fail "SIGKILL to the pid-file pid left the process running"
+	# the container itself: kill -9 of its pid-file pid ends it, as under runc
+	sp=$(json_field "$("$NEXCAGE" --root "$ROOT" state kx)" pid)
+	kill -9 "$sp"
+	wait_for 15 sh -c "\"$NEXCAGE\" --root \"$ROOT\" state kx | grep -q '\"status\": *\"stopped\"'" ||
+		fail "the container runs on after SIGKILL to its pid: $("$NEXCAGE" --root "$ROOT" state kx)"
+	nx delete kx
+	assert_ok
+}
