@@ -34,7 +34,6 @@ import cri  # noqa: E402
 # their first failure (PASS-PENDING once one passes: remove it then).
 # runc passes all.
 NEXCAGE_PENDING = """
-exec_sync
 """.split()
 
 # Run first, their runc and nexcage sides at the same time (they wait).
