@@ -24,6 +24,7 @@
 #include "cleanup.h"
 #include "container.h"
 #include "exitwatch.h"
+#include "fg_wait.h"
 #include "fsutil.h"
 #include "init_spec.h"
 #include "json.h"
@@ -391,7 +392,7 @@ static void sweep_report_sockets(const char *ctr)
  * an engine that reaps that pid gets the process's status (see standin.h).
  * pct exec itself gets /dev/null: it must not hold the caller's pipes. */
 static int exec_reported(const char *ctr, const char *sock_name, char **argv, const nx_state *direct,
-			 const exec_opts *o, bool tty, double timeout, nx_err *err)
+			 const exec_opts *o, bool tty, double timeout, const fg_signals *sigs, nx_err *err)
 {
 	char process[4200];
 	snprintf(process, sizeof process, "%s/process", ctr);
@@ -453,10 +454,7 @@ static int exec_reported(const char *ctr, const char *sock_name, char **argv, co
 		rc = 0;
 		goto out;
 	}
-	int status;
-	while (waitpid(standin, &status, 0) < 0 && errno == EINTR)
-		;
-	rc = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	rc = fg_wait(sigs, standin, err);
 	spawn_wait(child);
 	goto out;
 fail:
@@ -507,7 +505,13 @@ int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 	fflush(stdout);
 	/* a program in another pid namespace: `pct exec` would start the
 	 * process in the CT's own, which /proc does not show */
-	rc = exec_reported(ctr, sock_name, a.v, p.keeper ? &st : NULL, o, tty, timeout, err);
+	/* in the foreground, signals go to the process (blocked before it
+	 * starts, so none is lost); detached, they are the caller's own */
+	fg_signals sigs = {.fd = -1};
+	if (!o->detach && fg_signals_block(&sigs, err) < 0)
+		goto out;
+	rc = exec_reported(ctr, sock_name, a.v, p.keeper ? &st : NULL, o, tty, timeout, &sigs, err);
+	fg_signals_restore(&sigs);
 out:
 	free_argv(&a);
 	exec_process_free(&p);

@@ -3,31 +3,16 @@
 #define _GNU_SOURCE
 #include "container_run.h"
 
-#include <errno.h>
-#include <sys/wait.h>
-
+#include "fg_wait.h"
 #include "log.h"
-
-/* The program's status, from the stand-in create left as our child: it
- * exits as the program did (see standin.h). */
-static int wait_standin(pid_t pid, nx_err *err)
-{
-	int status;
-	pid_t r;
-	do
-		r = waitpid(pid, &status, 0);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return nx_err_sys(err, errno, "wait for the container");
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
 
 int container_run(nx_ctx *ctx, run_opts *o, nx_err *err)
 {
 	pid_t standin = -1;
 	o->create.standin_pid = &standin;
+	fg_signals sigs = {.fd = -1};
+	if (!o->detach && fg_signals_block(&sigs, err) < 0)
+		return -1;
 	int rc = container_create(ctx, &o->create, err);
 	if (rc == 0)
 		rc = container_start(ctx, o->create.id, err);
@@ -38,10 +23,14 @@ int container_run(nx_ctx *ctx, run_opts *o, nx_err *err)
 			nx_err cleanup = {0};
 			container_delete(ctx, o->create.id, true, &cleanup);
 		}
+		fg_signals_restore(&sigs);
 		return rc;
 	}
-	/* The program has create's stdio: its output reaches ours directly. */
-	rc = wait_standin(standin, err);
+	/* The program has create's stdio: its output reaches ours directly.
+	 * A signal to run goes to the program; run ends when the program has
+	 * ended and removes the container, as runc does. */
+	rc = fg_wait(&sigs, standin, err);
+	fg_signals_restore(&sigs);
 	if (!o->keep) {
 		nx_err derr = {0};
 		if (container_delete(ctx, o->create.id, true, &derr) < 0)

@@ -58,6 +58,9 @@ static void enter(pid_t standin, unsigned long long start, int ep)
 static void __attribute__((noreturn)) enter_and_run(pid_t standin, unsigned long long start,
 						    char *const *argv, int out_fd, int ep)
 {
+	sigset_t none; /* a foreground exec blocks what it passes on */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setsid();
 	int null = open("/dev/null", O_RDWR);

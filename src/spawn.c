@@ -308,6 +308,9 @@ int spawn_start(char *const *argv, int out_fd, pid_t *pid_out, nx_err *err)
 	}
 	if (pid == 0) {
 		close(ep[0]);
+		sigset_t none; /* a foreground run or exec blocks what it passes on */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL); /* an ignored signal survives exec */
 		setsid();
 		int null = open("/dev/null", O_RDWR);

@@ -70,3 +70,39 @@ test_a_killed_exec_leaves_no_socket_and_sigkill_to_its_pid_ends_the_process() {
 	nx delete kx
 	assert_ok
 }
+
+# SIGTERM to a foreground run or exec goes to the program, which decides;
+# run returns its status and removes the container (runc's run and exec
+# pass signals on the same way), so nothing keeps running unseen.
+test_signals_to_a_foreground_run_or_exec_reach_the_program() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sh", "-c", "trap \"echo term >/out/run; exit 7\" TERM; touch /out/up; while :; do sleep 1; done"]'
+	"$NEXCAGE" --root "$ROOT" run --bundle "$T/b" fg >"$T/run.out" 2>&1 &
+	rpid=$!
+	wait_for 30 test -f "$T/out/up" || fail "the program did not start: $(cat "$T/run.out")"
+	kill -TERM $rpid
+	wait $rpid
+	rc=$?
+	assert_eq "$rc" 7
+	assert_eq "$(cat "$T/out/run")" term
+	nx state fg
+	assert_fails
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/")" ""
+
+	make_bundle "$T/c" '["sleep", "60"]'
+	nx create --bundle "$T/c" ex
+	assert_ok
+	nx start ex
+	assert_ok
+	"$NEXCAGE" --root "$ROOT" exec ex sh -c 'trap "echo term >/out/exec; exit 9" INT; touch /out/exec-up; while :; do sleep 1; done' >/dev/null 2>&1 &
+	xpid=$!
+	wait_for 20 test -f "$T/out/exec-up" || fail "the exec'd process did not start"
+	kill -INT $xpid
+	wait $xpid
+	rc=$?
+	assert_eq "$rc" 9
+	assert_eq "$(cat "$T/out/exec")" term
+	nx delete --force ex
+	assert_ok
+}
