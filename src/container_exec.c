@@ -1,8 +1,9 @@
-/* exec: a new process in a running container, through `pct exec` (LXC's
- * attach: namespaces, cgroup, capabilities and AppArmor exactly as Proxmox
- * sets them) into nexcage-init's exec mode, which applies the OCI process
- * settings (user, cwd, env) exactly. Defaults come from the container's own
- * process, as with runc. */
+/* exec: a new process in a running container, entered the way runc's exec
+ * enters one (through the stand-in, see exec_enters_directly) or, where
+ * that would miss something, through `pct exec` (LXC's attach), into
+ * nexcage-init's exec mode, which applies the OCI process settings (user,
+ * cwd, env, capabilities, seccomp) exactly. Defaults come from the
+ * container's own process, as with runc. */
 #define _GNU_SOURCE
 #include "container_exec.h"
 #include "ct_enter.h"
@@ -22,7 +23,9 @@
 
 #include "buf.h"
 #include "cleanup.h"
+#include "config.h"
 #include "container.h"
+#include "context.h"
 #include "exitwatch.h"
 #include "fg_wait.h"
 #include "fsutil.h"
@@ -222,11 +225,11 @@ static bool seccomp_needs_nnp(const nx_process *ctr)
 }
 
 /* The container's process, with what the caller gives on top. */
-static int exec_process(const char *ctr, const exec_opts *o, nx_process *p, bool *tty, nx_err *err)
+static int exec_process(const char *ctr, const exec_opts *o, bool direct, nx_process *p, bool *tty, nx_err *err)
 {
 	if (init_process_read(ctr, p, err) < 0)
 		return -1;
-	if (seccomp_needs_nnp(p)) {
+	if (!direct && seccomp_needs_nnp(p)) {
 		log_debug("exec: no_new_privileges set, to load the container's seccomp filter without "
 			  "CAP_SYS_ADMIN");
 		p->no_new_privileges = true;
@@ -257,9 +260,59 @@ static int exec_process(const char *ctr, const exec_opts *o, nx_process *p, bool
 	return 0;
 }
 
-/* pct exec <vmid> -- nexcage-init exec <the process's settings> -- args */
-static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *sock_name, exec_argv *a,
-			 nx_err *err)
+/* What lxc-attach gives the process that an entered one must be given:
+ * the CT init's bounding set (LXC's lxc.cap.drop and config.json's), its
+ * AppArmor label, and the container's rlimits. */
+typedef struct ct_confinement {
+	char bounding[32]; /* CapBnd, hex */
+	char label[256];   /* "" when unconfined */
+} ct_confinement;
+
+static int ct_confinement_read(pid_t init, ct_confinement *c, nx_err *err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)init);
+	cleanup_free char *status = NULL;
+	if (fs_read_file(path, 1u << 20, &status, NULL, err) < 0)
+		return nx_err_wrap(err, "the container's init");
+	const char *bnd = strstr(status, "\nCapBnd:\t");
+	if (!bnd || sscanf(bnd + 9, "%31[0-9a-f]", c->bounding) != 1)
+		return nx_err_set(err, "%s: no CapBnd line", path);
+	snprintf(path, sizeof path, "/proc/%d/attr/current", (int)init);
+	cleanup_free char *label = NULL;
+	nx_err e = {0}; /* no AppArmor on this host: nothing to apply */
+	c->label[0] = '\0';
+	if (fs_read_file(path, 4096, &label, NULL, &e) == 0) {
+		label[strcspn(label, "\n")] = '\0';
+		char *mode = strstr(label, " (");
+		if (mode)
+			*mode = '\0';
+		if (*label && strcmp(label, "unconfined"))
+			snprintf(c->label, sizeof c->label, "%s", label);
+	}
+	return 0;
+}
+
+static void direct_args(exec_argv *a, const nx_process *p, const ct_confinement *c)
+{
+	arg(a, "--ct-bounding");
+	arg(a, c->bounding);
+	if (*c->label) {
+		arg(a, "--apparmor");
+		arg(a, c->label);
+	}
+	for (size_t i = 0; i < p->nrlimits; i++) {
+		char lim[96];
+		snprintf(lim, sizeof lim, "%s %llu %llu", p->rlimits[i].type, p->rlimits[i].soft, p->rlimits[i].hard);
+		arg(a, "--rlimit");
+		arg(a, lim);
+	}
+}
+
+/* pct exec <vmid> -- nexcage-init exec <the process's settings> -- args
+ * (entered directly: only the part after "--", with the confinement) */
+static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *sock_name,
+			 const ct_confinement *direct, exec_argv *a, nx_err *err)
 {
 	const char *pct_path;
 	double timeout;
@@ -287,6 +340,8 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
 	}
 	arg(a, "--no-new-privileges");
 	arg(a, p->no_new_privileges ? "1" : "0");
+	if (direct)
+		direct_args(a, p, direct);
 	if (p->has_seccomp) { /* the container's filter, as runc gives an exec'd process */
 		snprintf(num, sizeof num, "%u", p->seccomp_flags);
 		arg(a, "--seccomp");
@@ -476,6 +531,30 @@ out:
 	return rc;
 }
 
+/* runc's exec enters the container's namespaces itself, and so does
+ * nexcage's, through the stand-in (src/ct_enter.h), which lives in all of
+ * them: no pct call, and the new process starts as root of the host, so
+ * it can take the user and the seccomp filter as the container's own
+ * program did (under pct exec it starts with the CT init's capabilities:
+ * without CAP_SETUID it cannot change its user, without CAP_SYS_ADMIN it
+ * needs no_new_privileges to load a filter). What lxc-attach applies
+ * besides, the new process takes from the CT's init (bounding set,
+ * AppArmor label) and from the container (rlimits). pct exec stays where
+ * entering would miss something: a CT with a user namespace (the stand-in
+ * is not in it) and `lxc_seccomp = "proxmox"` (LXC's own filter). */
+static bool exec_enters_directly(const nx_state *st, const nx_process *p, const nx_config *cfg)
+{
+	if (p->keeper)
+		return true; /* the program's pid namespace, which pct exec misses */
+	if (cfg->lxc_seccomp && !strcmp(cfg->lxc_seccomp, "proxmox"))
+		return false;
+	char path[64];
+	struct stat ct, self;
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)st->pid);
+	return stat(path, &ct) == 0 && stat("/proc/self/ns/user", &self) == 0 && ct.st_ino == self.st_ino &&
+	       ct.st_dev == self.st_dev;
+}
+
 int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 {
 	nx_state st;
@@ -491,12 +570,23 @@ int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 		nx_err_set(err, "cannot exec in a %s container", state_status_name(status));
 		goto out;
 	}
-	if (exec_process(ctr, o, &p, &tty, err) < 0)
+	const nx_config *cfg = ctx_config(ctx, err);
+	if (!cfg)
+		goto out;
+	/* the keeper flag comes from the process file: read it first */
+	if (init_process_read(ctr, &p, err) < 0)
+		goto out;
+	bool direct = exec_enters_directly(&st, &p, cfg);
+	exec_process_free(&p);
+	if (exec_process(ctr, o, direct, &p, &tty, err) < 0)
+		goto out;
+	ct_confinement conf;
+	if (direct && ct_confinement_read(st.pid, &conf, err) < 0)
 		goto out;
 	char sock_name[64];
 	snprintf(sock_name, sizeof sock_name, "exec-%d-%llu.sock", (int)getpid(), proc_start_time(getpid()));
 	sweep_report_sockets(ctr);
-	if (exec_pct_argv(&st, &p, sock_name, &a, err) < 0)
+	if (exec_pct_argv(&st, &p, sock_name, direct ? &conf : NULL, &a, err) < 0)
 		goto out;
 	const char *pct_path;
 	double timeout;
@@ -510,7 +600,7 @@ int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 	fg_signals sigs = {.fd = -1};
 	if (!o->detach && fg_signals_block(&sigs, err) < 0)
 		goto out;
-	rc = exec_reported(ctr, sock_name, a.v, p.keeper ? &st : NULL, o, tty, timeout, &sigs, err);
+	rc = exec_reported(ctr, sock_name, a.v, direct ? &st : NULL, o, tty, timeout, &sigs, err);
 	fg_signals_restore(&sigs);
 out:
 	free_argv(&a);

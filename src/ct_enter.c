@@ -61,7 +61,11 @@ static void __attribute__((noreturn)) enter_and_run(pid_t standin, unsigned long
 	sigset_t none; /* a foreground exec blocks what it passes on */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	/* what the caller ignored (a shell's & ignores SIGINT) is the
+	 * process's to decide: it starts with every default, as under runc */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	setsid();
 	int null = open("/dev/null", O_RDWR);
 	if (null >= 0) {

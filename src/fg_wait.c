@@ -21,6 +21,11 @@ int fg_signals_block(fg_signals *s, nx_err *err)
 		sigaddset(&set, passed_on[i]);
 	if (sigprocmask(SIG_BLOCK, &set, &s->old) < 0)
 		return nx_err_sys(err, errno, "sigprocmask");
+	/* an ignored signal never reaches a signalfd: one the caller ignored
+	 * (a shell's & ignores SIGINT, nohup SIGHUP) is passed on too, as
+	 * runc's are; blocked, the default action cannot happen here */
+	for (size_t i = 0; i < sizeof passed_on / sizeof passed_on[0]; i++)
+		signal(passed_on[i], SIG_DFL);
 	s->fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (s->fd < 0) {
 		int e = errno;

@@ -311,7 +311,11 @@ int spawn_start(char *const *argv, int out_fd, pid_t *pid_out, nx_err *err)
 		sigset_t none; /* a foreground run or exec blocks what it passes on */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL); /* an ignored signal survives exec */
+		/* what the caller ignored (a shell's & ignores SIGINT) is the
+		 * process's to decide: it starts with every default, as under runc */
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
 		setsid();
 		int null = open("/dev/null", O_RDWR);
 		if (null >= 0) {

@@ -121,6 +121,16 @@ enum { CAP_BOUNDING, CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE, CAP_AMBIENT 
  * CAP_SETPCAP to drop with). */
 static void caps_bound(struct process *p)
 {
+	/* entered directly: first what lxc-attach would have bounded it to */
+	for (int c = 0; p->has_ct_bounding && c < 64; c++) {
+		if (p->ct_bounding & (1ULL << c))
+			continue;
+		int have = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+		if (have < 0 && errno == EINVAL)
+			break;
+		if (have == 1 && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+			die("drop bounding capability");
+	}
 	if (!p->has_caps)
 		return;
 	__u32 bounding[2];

@@ -50,6 +50,11 @@ struct process {
 	int create_cwd; /* make a missing cwd (create's init; exec fails instead, as runc) */
 	int seccomp;	/* load NX_INIT_SECCOMP */
 	unsigned seccomp_flags;
+	/* exec entered directly (not through pct exec): the CT's bounding set
+	 * and AppArmor label, which lxc-attach would have applied */
+	int has_ct_bounding;
+	unsigned long long ct_bounding;
+	const char *apparmor;
 };
 
 /* What nexcage hands over on the sync socket: the descriptors the program
@@ -79,6 +84,8 @@ unsigned long long parse_number(const char *s, const char *what);
 char *read_all(const char *path, size_t *len);
 char *read_if_there(const char *path, size_t *len); /* NULL when it cannot be opened */
 void load_process(struct process *p, char *data, size_t len);
+/* "RLIMIT_X soft hard", as the process file spells one */
+void process_add_rlimit(struct process *p, const char *val);
 
 /* handover.c */
 void handover(const char *path, struct handover *h);

@@ -83,6 +83,8 @@ static void report(struct handover *h, int rc, const char *why)
 		die_msg(why);
 }
 
+static int confine_on_exec(const char *label, char *why, size_t n);
+
 static void exec_option(struct process *p, const char *a, char *v, const char **report_path)
 {
 	if (!strcmp(a, "--cwd"))
@@ -116,6 +118,16 @@ static void exec_option(struct process *p, const char *a, char *v, const char **
 		if (!known)
 			die_msg("exec: bad --cap");
 		p->has_caps = 1;
+	} else if (!strcmp(a, "--rlimit")) { /* "RLIMIT_X soft hard" */
+		process_add_rlimit(p, v);
+	} else if (!strcmp(a, "--ct-bounding")) { /* hex, as /proc/<pid>/status shows CapBnd */
+		char *end;
+		p->ct_bounding = strtoull(v, &end, 16);
+		if (!*v || *end)
+			die_msg("exec: bad --ct-bounding");
+		p->has_ct_bounding = 1;
+	} else if (!strcmp(a, "--apparmor")) {
+		p->apparmor = v;
 	} else if (!strcmp(a, "--report")) {
 		/* only sockets of our own directory */
 		if (strncmp(v, NX_INIT_DIR "/", sizeof NX_INIT_DIR) || strstr(v, ".."))
@@ -155,6 +167,9 @@ static int exec_mode(int argc, char **argv)
 		handover(report_path, &h);
 		report(&h, 0, "");
 	}
+	char why[300];
+	if (p.apparmor && confine_on_exec(p.apparmor, why, sizeof why) < 0)
+		die_msg(why);
 	apply_and_exec(&p, &h);
 }
 

@@ -73,7 +73,7 @@ static int rlimit_number(const char *name)
 	return -1;
 }
 
-static void add_rlimit(struct process *p, const char *val)
+void process_add_rlimit(struct process *p, const char *val)
 {
 	char name[32];
 	unsigned long long soft, hard;
@@ -163,7 +163,7 @@ static void set_pair(struct process *p, const char *key, char *val)
 	else if (!strcmp(key, NX_KEY_DEVICE))
 		add_device(p, val);
 	else if (!strcmp(key, NX_KEY_RLIMIT))
-		add_rlimit(p, val);
+		process_add_rlimit(p, val);
 	else if (!strcmp(key, NX_KEY_SECCOMP)) {
 		p->seccomp = 1;
 		p->seccomp_flags = (unsigned)parse_number(val, "bad seccomp flags");

@@ -240,6 +240,14 @@ test_exec_into_a_container_without_capabilities() {
 	nx exec nocap sh -c 'grep CapBnd /proc/self/status; id -u'
 	assert_ok
 	assert_contains "$OUT" "CapBnd:	0000000000000000"
+	# a non-root exec into it (Kubernetes' runAsNonRoot with drop ALL):
+	# runc's exec changes the user before it drops the capabilities
+	nx exec --user 1000:1000 nocap sh -c 'id -u; id -g; grep -E "^Cap(Bnd|Eff)" /proc/self/status'
+	assert_ok
+	assert_eq "$OUT" "1000
+1000
+CapEff:	0000000000000000
+CapBnd:	0000000000000000"
 	nx delete --force nocap
 }
 
