@@ -58,10 +58,6 @@ static void send_fd(int sock, const char *what, int fd)
 		die("send pty master");
 }
 
-/* Tell nexcage we are here (it reads our host pid from the socket through
- * SO_PEERCRED), then take what it hands over. The message is
- * "<stdio|tty|none> <nfds> [ns-type ...]\n" with the descriptors attached:
- * first the program's, then one per namespace to join. */
 int unix_connect_to(const char *path)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -78,6 +74,11 @@ int unix_connect_to(const char *path)
 	return fd;
 }
 
+/* Tell nexcage we are here (it reads our host pid from the socket through
+ * SO_PEERCRED), then take what it hands over. The message is
+ * "<stdio|tty|none> <nfds> [ns-type ...]\n" with the descriptors attached:
+ * first the program's, then one per namespace to join. From the connect
+ * on, a failure is told on this socket (main.c). */
 void handover(const char *path, struct handover *h)
 {
 	memset(h, 0, sizeof *h);
@@ -89,8 +90,8 @@ void handover(const char *path, struct handover *h)
 		die("connect sync.sock");
 	}
 	tell_connected(fd);
-	/* nexcage may be gone (killed): an error on the console, not a
-	 * silent death by SIGPIPE */
+	/* nexcage may be gone (killed): an error, not a silent death by
+	 * SIGPIPE */
 	if (send(fd, "ready\n", 6, MSG_NOSIGNAL) != 6)
 		die("write sync.sock");
 	char msg[512];
