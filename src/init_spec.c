@@ -334,7 +334,8 @@ static int recv_one_fd(int conn, double timeout, nx_err *err)
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		return nx_err_set(err, "the container's init could not make a terminal%s%s",
-				  !strncmp(buf, "err ", 4) ? ": " : "", !strncmp(buf, "err ", 4) ? buf + 4 : "");
+				  !strncmp(buf, "err ", 4) ? ": " : "",
+				  !strncmp(buf, "err ", 4) ? buf + 4 : "");
 	}
 	return fds[0];
 }

@@ -127,10 +127,11 @@ int init_dir_check(const nx_plan *plan, nx_err *err)
 		/* without autodev, create=dir would make the mount point in the
 		 * image's /dev */
 		if (!strcmp(k, "lxc.autodev") && strcmp(v, "1"))
-			return nx_err_set(err,
-					  "raw key lxc.autodev = %s: nexcage-init's directory is mounted at %s, in "
-					  "the /dev tmpfs that LXC's autodev makes (nothing of it in the image)",
-					  v, NX_CTR_MOUNTPOINT);
+			return nx_err_set(
+			    err,
+			    "raw key lxc.autodev = %s: nexcage-init's directory is mounted at %s, in "
+			    "the /dev tmpfs that LXC's autodev makes (nothing of it in the image)",
+			    v, NX_CTR_MOUNTPOINT);
 		char src[PATH_MAX], target[PATH_MAX];
 		if (!strcmp(k, "lxc.mount.entry") && sscanf(v, "%4095s %4095s", src, target) == 2 &&
 		    at_init_dir(target, true))
@@ -141,14 +142,16 @@ int init_dir_check(const nx_plan *plan, nx_err *err)
 	}
 	for (size_t i = 0; i < plan->n_masked_paths; i++)
 		if (at_init_dir(plan->masked_paths[i], true))
-			return nx_err_set(err,
-					  "linux.maskedPaths: %s would hide nexcage-init's directory %s (exec "
-					  "runs it there)",
-					  plan->masked_paths[i], NX_CTR_MOUNTPOINT);
+			return nx_err_set(
+			    err,
+			    "linux.maskedPaths: %s would hide nexcage-init's directory %s (exec "
+			    "runs it there)",
+			    plan->masked_paths[i], NX_CTR_MOUNTPOINT);
 	for (size_t i = 0; plan->has_process && i < plan->process.ndevices; i++)
 		if (at_init_dir(plan->process.devices[i].path, false))
-			return nx_err_set(err, "linux.devices: %s is nexcage-init's directory, not a place for a device",
-					  plan->process.devices[i].path);
+			return nx_err_set(
+			    err, "linux.devices: %s is nexcage-init's directory, not a place for a device",
+			    plan->process.devices[i].path);
 	return 0;
 }
 

@@ -83,14 +83,17 @@ TEST(nothing_of_the_plan_may_hide_the_init_directory)
 	nx_plan p;
 	no_paths(&p);
 	p.lxc = calloc(3, sizeof(nx_kv));
-	p.lxc[p.n_lxc++] = (nx_kv){strdup("lxc.mount.entry"), strdup("tmpfs dev/shm tmpfs rw,create=dir 0 0")};
-	p.lxc[p.n_lxc++] = (nx_kv){strdup("lxc.mount.entry"), strdup("tmpfs dev/.nexcage2 tmpfs rw,create=dir 0 0")};
+	p.lxc[p.n_lxc++] =
+	    (nx_kv){strdup("lxc.mount.entry"), strdup("tmpfs dev/shm tmpfs rw,create=dir 0 0")};
+	p.lxc[p.n_lxc++] =
+	    (nx_kv){strdup("lxc.mount.entry"), strdup("tmpfs dev/.nexcage2 tmpfs rw,create=dir 0 0")};
 	p.lxc[p.n_lxc++] = (nx_kv){strdup("lxc.autodev"), strdup("1")};
 	CHECK(init_dir_check(&p, &err) == 0);
 	free(p.lxc[2].value);
 	p.lxc[2].value = strdup("0");
 	CHECK(init_dir_check(&p, &err) < 0);
-	CHECK_CONTAINS(err.msg, "raw key lxc.autodev = 0: nexcage-init's directory is mounted at /dev/.nexcage");
+	CHECK_CONTAINS(err.msg,
+		       "raw key lxc.autodev = 0: nexcage-init's directory is mounted at /dev/.nexcage");
 	plan_free(&p);
 	no_paths(&p);
 	p.masked_paths = calloc(1, sizeof(char *));

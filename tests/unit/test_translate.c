@@ -43,7 +43,8 @@ TEST(core_raw_keys_mount_the_init_in_dev_and_log_no_console)
 	nx_plan plan = {0};
 	core_raw raw;
 	CHECK(core_raw_keys(&plan, &cfg, "/run/nexcage/c1/ctr", &raw, &err) == 0);
-	CHECK_STR(raw_value(&raw, "lxc.mount.entry"), "/run/nexcage/c1/ctr dev/.nexcage none bind,ro,create=dir 0 0");
+	CHECK_STR(raw_value(&raw, "lxc.mount.entry"),
+		  "/run/nexcage/c1/ctr dev/.nexcage none bind,ro,create=dir 0 0");
 	CHECK(raw_value(&raw, "lxc.console.logfile") == NULL);
 	CHECK_STR(raw_value(&raw, "lxc.hook.stop"), "/run/nexcage/c1/ctr/init stop-hook");
 	core_raw_free(&raw);
