@@ -163,4 +163,18 @@ describe("rules.mounts", function()
 		assert.are.equal("/srv/data,mp=/data", plan.options.mp0)
 		assert.are.equal("/srv/missing,mp=/missing", plan.options.mp1)
 	end)
+
+	it("refuses a mount at or below /dev/.nexcage, where nexcage-init's directory is mounted", function()
+		for _, m in ipairs({
+			{ destination = "/dev/.nexcage", type = "tmpfs", source = "tmpfs" },
+			{ destination = "/dev//.nexcage/", type = "bind", source = "/srv/x", options = { "rbind" } },
+			{ destination = "/dev/.nexcage/init", type = "bind", source = "/srv/init", options = { "bind" } },
+		}) do
+			local err = h.refuse(with({ m }))
+			assert.matches("mounts%[0%]%.destination: /dev/%.nexcage[^ ]* is reserved: nexcage%-init's directory is mounted at /dev/%.nexcage", err.msg)
+		end
+		-- a neighbour of it is any other path under /dev
+		local plan = h.translate(with({ { destination = "/dev/.nexcage2", type = "tmpfs", source = "tmpfs" } }))
+		assert.are.same({ "tmpfs dev/.nexcage2 tmpfs create=dir 0 0" }, h.raw(plan, "lxc.mount.entry"))
+	end)
 end)

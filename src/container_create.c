@@ -80,8 +80,7 @@ typedef struct create_job {
 	int sync_fd, init_conn;
 	pid_t pid, standin;
 	unsigned long long standin_start;
-	bool bind_rootfs, made_mountpoint;
-	char *mountpoint;
+	bool bind_rootfs;
 	char *attached_rootfs; /* the rootfs as attached in the node's mount namespace */
 	unsigned long long pid_start;
 	nx_mapping mapping;
@@ -102,8 +101,6 @@ static void rollback(create_job *j)
 			ct_gone = false;
 		}
 	}
-	if (j->made_mountpoint)
-		rmdir(j->mountpoint);
 	if (j->attached_rootfs && ct_gone && rootfs_release(j->cfg->lxc_mount_ns, j->attached_rootfs, &e) < 0)
 		log_error("rollback: %s", e.msg);
 	if (j->made_template && unlink(j->template_path) < 0 && errno != ENOENT)
@@ -117,7 +114,7 @@ static void rollback(create_job *j)
 }
 
 /* The compiled filter, beside the init in the directory the CT sees
- * read-only at /.nexcage: its root reads it there (src/init/seccomp_load.h). */
+ * read-only at /dev/.nexcage: its root reads it there (src/init/seccomp_load.h). */
 static int seccomp_file(create_job *j, uid_t uid, gid_t gid, nx_err *err)
 {
 	if (!j->plan.seccomp_bpf)
@@ -134,7 +131,7 @@ static int seccomp_file(create_job *j, uid_t uid, gid_t gid, nx_err *err)
 static int raw_keys(create_job *j, nx_err *err)
 {
 	core_raw raw;
-	if (core_raw_keys(&j->plan, j->cfg, j->state_dir, j->ctr_dir, &raw, err) < 0)
+	if (core_raw_keys(&j->plan, j->cfg, j->ctr_dir, &raw, err) < 0)
 		return -1;
 	int rc = pve_conf_add_raw(j->cfg->pve_etc, j->cfg->node, j->cfg->pve_lock_dir, j->vmid, raw.all,
 				  raw.n, err);
@@ -291,17 +288,10 @@ static int start_and_catch_init(create_job *j, nx_err *err)
 	const char *args[] = {"start", vmid, NULL};
 	if (pct_call(&j->pct, args, NULL, err) < 0)
 		return -1;
+	/* an init that fails says why on this socket (src/init/main.c) */
 	j->pid = init_sync_accept(j->sync_fd, INIT_REPORT_TIMEOUT, &j->init_conn, err);
-	if (j->pid <= 0) {
-		/* the init writes its reason to the CT console */
-		cleanup_free char *log = NULL;
-		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s/console.log", j->state_dir);
-		nx_err e = {0};
-		if (fs_read_file(path, 65536, &log, NULL, &e) == 0 && log[0])
-			nx_err_wrap(err, "console: %s", log);
+	if (j->pid <= 0)
 		return -1;
-	}
 	j->pid_start = proc_start_time(j->pid);
 	if (!j->pid_start)
 		return nx_err_set(err, "the container's init (pid %d) exited right after start", (int)j->pid);
@@ -425,30 +415,18 @@ static int prepare_rootfs(create_job *j, nx_err *err)
 			return nx_err_set(err,
 					  "rootfs: a host path must be the bundle's root.path (%s), not %s",
 					  j->bundle.rootfs, rootfs);
-		/* The init's mount point; made here because a read-only root
-		 * (root.readonly) could not get it at start. */
-		j->mountpoint = fs_join(j->bundle.rootfs, NX_CTR_MOUNTPOINT);
-		if (mkdir(j->mountpoint, 0755) == 0)
-			j->made_mountpoint = true;
-		else if (errno != EEXIST)
-			return nx_err_sys(err, errno, "mkdir %s", j->mountpoint);
+		/* Nothing is made in it: the init's mount point is in the
+		 * CT's /dev (src/init/protocol.h), so a read-only rootfs works
+		 * and the engine gets its directory back as it gave it. */
 		j->template_path = template_empty(j->ctx->opts->state_dir, err);
 		return j->template_path ? reach_rootfs(j, rootfs, err) : -1;
 	}
 	j->template_name = template_file_name(j->cfg->node, j->o->id);
 	j->template_path = fs_join(j->cfg->template_dir, j->template_name);
 	j->made_template = true;
-	/* The archive carries the empty /.nexcage mount point: on a read-only
-	 * root (root.readonly) LXC could not create it at start. */
-	cleanup_free char *extra = fs_join(j->state_dir, "template-extra");
-	cleanup_free char *mountpoint = fs_join(extra, NX_CTR_MOUNTPOINT);
-	if (fs_mkdir_p(mountpoint, 0755, err) < 0)
-		return -1;
-	if (template_build(j->bundle.rootfs, extra, j->cfg->template_dir, j->template_name,
-			   j->cfg->pct_timeout, err) < 0)
-		return -1;
-	fs_remove_tree(extra, err);
-	return 0;
+	/* the archive is the image alone: the init's mount point is in /dev */
+	return template_build(j->bundle.rootfs, NULL, j->cfg->template_dir, j->template_name,
+			      j->cfg->pct_timeout, err);
 }
 
 static int create_steps(create_job *j, nx_err *err)
@@ -551,7 +529,6 @@ int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err)
 		log_info("created container %s as CT %ld (pid %d)", o->id, j.vmid, (int)j.pid);
 	if (o->standin_pid)
 		*o->standin_pid = rc == 0 ? j.standin : -1;
-	free(j.mountpoint);
 	free(j.attached_rootfs);
 	plan_free(&j.plan);
 	if (j.bundle_loaded)

@@ -348,14 +348,11 @@ int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 	container_pct(&st, &pct_path, &timeout);
 	rc = destroy_everything(ctx, id, st.vmid, pct_path, timeout, force, err);
 	if (rc == 0) {
+		/* Nothing to take out of the rootfs: create made nothing in it
+		 * (the init's mount point is in the CT's /dev). Removing a
+		 * <rootfs>/.nexcage here would detach it from another CT on the
+		 * same rootfs, or remove the image's own directory. */
 		log_info("deleted container %s (CT %ld)", id, st.vmid);
-		/* The init's mount point create made in a rootfs used in place:
-		 * the engine gets its directory back as it gave it. */
-		if (st.rootfs) {
-			cleanup_free char *mp = fs_join(st.rootfs, NX_CTR_MOUNTPOINT);
-			if (mp && rmdir(mp) < 0 && errno != ENOENT && errno != ENOTEMPTY)
-				log_warn("remove %s: %s", mp, strerror(errno));
-		}
 		/* poststop: after everything is undone; failure only warns */
 		nx_buf b = {0};
 		state_render(&st, NX_STOPPED, &b);

@@ -351,10 +351,9 @@ int dry_run_render_pct(nx_ctx *ctx, const dry_run *d, const char *id, nx_buf *b,
 		shell_quote(b, argv.v[i + 1]);
 	}
 	dry_run_argv_free(&argv);
-	cleanup_free char *sdir = state_dir(ctx->opts->root, id);
 	cleanup_free char *cdir = state_ctr_dir(ctx->opts->root, id);
 	core_raw raw;
-	if (core_raw_keys(p, cfg, sdir, cdir, &raw, err) < 0)
+	if (core_raw_keys(p, cfg, cdir, &raw, err) < 0)
 		return -1;
 	buf_printf(b, "\n# raw keys added to %s/nodes/%s/lxc/<vmid>.conf:\n", cfg->pve_etc, cfg->node);
 	for (size_t i = 0; i < raw.n; i++)

@@ -206,6 +206,29 @@ int init_socket_listen(const char *ctr_dir, const char *name, uid_t root_uid, gi
 	return fd;
 }
 
+/* One line from the init ("ready", "ok", "err <why>"), without its
+ * newline, read a byte at a time so nothing after it is taken. */
+static int read_line(int conn, double timeout, char *line, size_t size)
+{
+	size_t used = 0;
+	while (used < size - 1) {
+		struct pollfd pf = {conn, POLLIN, 0};
+		int pr = poll(&pf, 1, (int)(timeout * 1000));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			return -1;
+		ssize_t n = read(conn, line + used, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || line[used] == '\n')
+			break;
+		used++;
+	}
+	line[used] = '\0';
+	return used ? 0 : -1;
+}
+
 pid_t init_sync_accept(int listen_fd, double timeout, int *conn, nx_err *err)
 {
 	*conn = -1;
@@ -224,17 +247,22 @@ pid_t init_sync_accept(int listen_fd, double timeout, int *conn, nx_err *err)
 	struct ucred cred;
 	socklen_t len = sizeof cred;
 	int rc = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len);
-	char buf[16] = "";
-	struct pollfd rf = {c, POLLIN, 0};
-	if (poll(&rf, 1, (int)(timeout * 1000)) <= 0 || read(c, buf, sizeof buf - 1) <= 0) {
+	int e = errno;
+	char buf[800] = "";
+	if (read_line(c, timeout, buf, sizeof buf) < 0) {
 		close(c);
 		return nx_err_set(err, "the container's init did not greet");
 	}
+	/* an init that failed before it could greet says why instead */
+	if (!strncmp(buf, "err ", 4)) {
+		close(c);
+		return nx_err_set(err, "the container's init failed: %s", buf + 4);
+	}
 	if (rc < 0) {
 		close(c);
-		return nx_err_sys(err, errno, "SO_PEERCRED");
+		return nx_err_sys(err, e, "SO_PEERCRED");
 	}
-	if (strncmp(buf, "ready", 5)) {
+	if (strcmp(buf, "ready")) {
 		close(c);
 		return nx_err_set(err, "the container's init sent an unexpected greeting");
 	}
@@ -295,14 +323,19 @@ static int recv_one_fd(int conn, double timeout, nx_err *err)
 	struct pollfd pf = {conn, POLLIN, 0};
 	if (poll(&pf, 1, (int)(timeout * 1000)) <= 0)
 		return nx_err_set(err, "the container's init sent no terminal");
-	char buf[64];
+	char buf[800];
 	int fds[1], nfds = 0;
-	ssize_t n = scm_recv(conn, buf, sizeof buf, fds, 1, &nfds);
+	ssize_t n = scm_recv(conn, buf, sizeof buf - 1, fds, 1, &nfds);
 	if (n <= 0 || nfds != 1) {
 		if (n > 0)
 			for (int i = 0; i < nfds; i++)
 				close(fds[i]);
-		return nx_err_set(err, "the container's init could not make a terminal (see its console)");
+		/* the init says why in place of the terminal */
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		return nx_err_set(err, "the container's init could not make a terminal%s%s",
+				  !strncmp(buf, "err ", 4) ? ": " : "",
+				  !strncmp(buf, "err ", 4) ? buf + 4 : "");
 	}
 	return fds[0];
 }
@@ -312,28 +345,16 @@ static int recv_one_fd(int conn, double timeout, nx_err *err)
 static int read_verdict(int conn, double timeout, nx_err *err)
 {
 	char line[800];
-	size_t used = 0;
-	while (used < sizeof line - 1) {
-		struct pollfd pf = {conn, POLLIN, 0};
-		if (poll(&pf, 1, (int)(timeout * 1000)) <= 0)
-			return nx_err_set(err, "the container's init did not answer within %.0fs", timeout);
-		ssize_t n = read(conn, line + used, sizeof line - 1 - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-		if (memchr(line, '\n', used))
-			break;
-	}
-	line[used] = '\0';
-	line[strcspn(line, "\n")] = '\0';
+	struct pollfd pf = {conn, POLLIN, 0};
+	if (poll(&pf, 1, (int)(timeout * 1000)) == 0)
+		return nx_err_set(err, "the container's init did not answer within %.0fs", timeout);
+	if (read_line(conn, timeout, line, sizeof line) < 0)
+		return nx_err_set(err, "the container's init ended before it answered, without a reason");
 	if (!strcmp(line, "ok"))
 		return 0;
 	if (!strncmp(line, "err ", 4))
 		return nx_err_set(err, "%s", line + 4);
-	return nx_err_set(err,
-			  "the container's init stopped before the program could start (see its console)");
+	return nx_err_set(err, "the container's init answered '%s'", line);
 }
 
 int init_handover_send(int conn, const init_handover *h, int *pty_master, double timeout, nx_err *err)

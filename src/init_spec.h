@@ -1,4 +1,4 @@
-/* The per-container directory bind-mounted read-only at /.nexcage: the
+/* The per-container directory bind-mounted read-only at /dev/.nexcage: the
  * static init helper, the process file it execs from, the socket that
  * tells create the init's host pid, and the exec fifo that start opens. */
 #ifndef NX_INIT_SPEC_H
@@ -8,9 +8,10 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "init/protocol.h"
 #include "plan.h"
 
-#define NX_CTR_MOUNTPOINT "/.nexcage"
+#define NX_CTR_MOUNTPOINT NX_INIT_DIR /* src/init/protocol.h says why in /dev */
 #define NX_CTR_INIT	  NX_CTR_MOUNTPOINT "/init"
 
 /* Write init, process and the fifo into ctr_dir; files the container's

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "init_spec.h"
 
 /* openat2 in the root. With RESOLVE_IN_ROOT the kernel answers EAGAIN
  * when a rename or mount anywhere on the host raced a ".." step (other
@@ -87,6 +88,70 @@ static int check_mount_targets(const nx_plan *plan, int rootfd, nx_err *err)
 			    "from the image or mount elsewhere",
 			    plan->lxc[i].value, rel, kind_name(st.st_mode));
 	}
+	return 0;
+}
+
+/* path (with or without its leading '/') at or below the init's mount
+ * point, or (whole_dev) /dev itself, whatever its redundant slashes and
+ * "." components. */
+static bool at_init_dir(const char *path, bool whole_dev)
+{
+	char norm[PATH_MAX];
+	size_t w = 0;
+	for (const char *c = path; *c && w < sizeof norm - 2;) {
+		while (*c == '/')
+			c++;
+		const char *end = c + strcspn(c, "/");
+		if (end - c == 1 && *c == '.') {
+			c = end;
+			continue;
+		}
+		if (end > c && w + (size_t)(end - c) + 2 < sizeof norm) {
+			norm[w++] = '/';
+			memcpy(norm + w, c, (size_t)(end - c));
+			w += (size_t)(end - c);
+		}
+		c = end;
+	}
+	norm[w] = '\0';
+	size_t n = strlen(NX_CTR_MOUNTPOINT);
+	if (whole_dev && !strcmp(norm, "/dev"))
+		return true;
+	return !strncmp(norm, NX_CTR_MOUNTPOINT, n) && (norm[n] == '/' || !norm[n]);
+}
+
+int init_dir_check(const nx_plan *plan, nx_err *err)
+{
+	for (size_t i = 0; i < plan->n_lxc; i++) {
+		const char *k = plan->lxc[i].key, *v = plan->lxc[i].value;
+		/* without autodev, create=dir would make the mount point in the
+		 * image's /dev */
+		if (!strcmp(k, "lxc.autodev") && strcmp(v, "1"))
+			return nx_err_set(
+			    err,
+			    "raw key lxc.autodev = %s: nexcage-init's directory is mounted at %s, in "
+			    "the /dev tmpfs that LXC's autodev makes (nothing of it in the image)",
+			    v, NX_CTR_MOUNTPOINT);
+		char src[PATH_MAX], target[PATH_MAX];
+		if (!strcmp(k, "lxc.mount.entry") && sscanf(v, "%4095s %4095s", src, target) == 2 &&
+		    at_init_dir(target, true))
+			return nx_err_set(err,
+					  "lxc.mount.entry %s: a mount on /dev or at or below %s would hide "
+					  "nexcage-init's directory (create, start and exec run it there)",
+					  v, NX_CTR_MOUNTPOINT);
+	}
+	for (size_t i = 0; i < plan->n_masked_paths; i++)
+		if (at_init_dir(plan->masked_paths[i], true))
+			return nx_err_set(
+			    err,
+			    "linux.maskedPaths: %s would hide nexcage-init's directory %s (exec "
+			    "runs it there)",
+			    plan->masked_paths[i], NX_CTR_MOUNTPOINT);
+	for (size_t i = 0; plan->has_process && i < plan->process.ndevices; i++)
+		if (at_init_dir(plan->process.devices[i].path, false))
+			return nx_err_set(
+			    err, "linux.devices: %s is nexcage-init's directory, not a place for a device",
+			    plan->process.devices[i].path);
 	return 0;
 }
 

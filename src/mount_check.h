@@ -13,4 +13,10 @@
  * bundle's root filesystem. */
 int mount_targets_check(const nx_plan *plan, const char *rootfs, nx_err *err);
 
+/* Nothing of the plan may hide or replace nexcage-init's directory in the
+ * CT's /dev (NX_CTR_MOUNTPOINT): no mount entry on /dev or at or below it,
+ * no masked path there, no device there, and LXC's autodev stays on (its
+ * tmpfs is where the mount point is made, instead of the image). */
+int init_dir_check(const nx_plan *plan, nx_err *err);
+
 #endif

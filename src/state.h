@@ -50,7 +50,7 @@ typedef struct nx_state {
 
 /* <root>/<id> */
 char *state_dir(const char *root, const char *id);
-/* <root>/<id>/ctr: the directory bind-mounted at /.nexcage in the container */
+/* <root>/<id>/ctr: the directory bind-mounted at /dev/.nexcage in the container */
 char *state_ctr_dir(const char *root, const char *id);
 char *state_lock_path(const char *root, const char *id);
 bool state_exists(const char *root, const char *id);

@@ -34,15 +34,15 @@ static int compile_seccomp(nx_plan *plan, nx_err *err)
 	return 0;
 }
 
-/* Mount entries need the root filesystem's file types, an AppArmor
- * profile a host that has AppArmor, and the seccomp filter libseccomp's
- * compile: checks the core makes on the rules' plan before anything else
- * sees it. */
+/* nexcage-init's directory must stay reachable, mount entries need the
+ * root filesystem's file types, an AppArmor profile a host that has
+ * AppArmor, and the seccomp filter libseccomp's compile: checks the core
+ * makes on the rules' plan before anything else sees it. */
 int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
 {
 	(void)ctx;
-	if (mount_targets_check(plan, in->rootfs, err) < 0 || apparmor_check_plan(plan, err) < 0 ||
-	    compile_seccomp(plan, err) < 0)
+	if (init_dir_check(plan, err) < 0 || mount_targets_check(plan, in->rootfs, err) < 0 ||
+	    apparmor_check_plan(plan, err) < 0 || compile_seccomp(plan, err) < 0)
 		return -1;
 	return 0;
 }
@@ -121,8 +121,7 @@ int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *root, const ch
 	return 0;
 }
 
-int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_dir, const char *ctr_dir,
-		  core_raw *out, nx_err *err)
+int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *ctr_dir, core_raw *out, nx_err *err)
 {
 	memset(out, 0, sizeof *out);
 	/* The path is a mount entry's field and part of the stop hook's
@@ -132,14 +131,18 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_d
 				  "state root %s: only letters, digits and /._+-:@%%,= can be named in the CT's "
 				  "config (a mount entry and a hook command)",
 				  ctr_dir);
-	out->all = calloc(plan->n_lxc + 6, sizeof(nx_kv));
+	out->all = calloc(plan->n_lxc + 5, sizeof(nx_kv));
 	if (!out->all)
 		return nx_err_sys(err, ENOMEM, "raw keys");
+	/* create=dir makes the mount point in autodev's /dev tmpfs (LXC mounts
+	 * it before any mount entry), not in the image; first, so no entry of
+	 * the plan can come under it (mount_check.c refuses one at or below).
+	 * No lxc.console.logfile: what the CT writes to /dev/console would
+	 * grow a host file without bound; the init reports its failures on
+	 * the sync socket instead (src/init/main.c). */
 	snprintf(out->mount, sizeof out->mount, "%s %s none bind,ro,create=dir 0 0", ctr_dir,
 		 &NX_CTR_MOUNTPOINT[1]);
 	out->all[out->n++] = (nx_kv){"lxc.mount.entry", out->mount};
-	snprintf(out->logfile, sizeof out->logfile, "%s/console.log", state_dir);
-	out->all[out->n++] = (nx_kv){"lxc.console.logfile", out->logfile};
 	if (strcmp(cfg->process_mode, "entrypoint"))
 		out->all[out->n++] = (nx_kv){"lxc.init.cmd", NX_CTR_INIT};
 	/* The program's filter is linux.seccomp's, loaded by the init; as

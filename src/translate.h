@@ -26,17 +26,15 @@ int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan,
 int plan_apply_core(nx_plan *plan, const nx_config *cfg, const char *root, const char *id, nx_err *err);
 
 /* The raw keys written into <vmid>.conf: the core's (bind mount of the
- * init directory, console log, init command in raw mode, an empty
+ * init directory at /dev/.nexcage, init command in raw mode, an empty
  * lxc.seccomp.profile unless config.lua's lxc_seccomp is "proxmox", the
  * stop hook that waits for the stand-in), then the plan's. */
 typedef struct core_raw {
 	char mount[4352];
-	char logfile[4352];
 	char stop_hook[4352];
 	nx_kv *all; /* entries borrow from this struct and the plan */
 	size_t n;
 } core_raw;
-int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *state_dir, const char *ctr_dir,
-		  core_raw *out, nx_err *err);
+int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *ctr_dir, core_raw *out, nx_err *err);
 void core_raw_free(core_raw *raw);
 #endif

@@ -9,8 +9,21 @@
 --     asks (read-only or not); devpts, tmpfs on /dev -> nothing: LXC mounts
 --     them in every CT (autodev, devpts)
 --   anything else -> error
+--   anything at or below /dev/.nexcage -> error: nexcage-init's directory
 local util = require "rules.util"
 local M = {}
+
+-- Where the core mounts nexcage-init's directory, in the CT's /dev
+-- (src/init/protocol.h, NX_INIT_DIR): a mount there would hide it from
+-- create, start and exec.
+M.init_dir = "/dev/.nexcage"
+
+local function refuse_init_dir(dest, what)
+	if dest == M.init_dir or dest:sub(1, #M.init_dir + 1) == M.init_dir .. "/" then
+		error(string.format("%s.destination: %s is reserved: nexcage-init's directory is mounted at %s",
+			what, dest, M.init_dir), 0)
+	end
+end
 
 -- The host's view of a bind source (nexcage.stat); absent outside nexcage
 -- (busted), where every source counts as a directory.
@@ -184,6 +197,7 @@ function M.apply(spec, ctx, plan)
 		local what = "mounts[" .. (i - 1) .. "]"
 		if type(m) ~= "table" then error(what .. ": must be an object", 0) end
 		local dest = M.path(util.present(m.destination) and m.destination or "", what .. ".destination")
+		refuse_init_dir(dest, what)
 		local opts = options(m, what)
 		local mtype = util.present(m.type) and util.clean(m.type, what .. ".type") or ""
 		if mtype == "bind" or has(opts, "bind") or has(opts, "rbind") then

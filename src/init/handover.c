@@ -58,24 +58,40 @@ static void send_fd(int sock, const char *what, int fd)
 		die("send pty master");
 }
 
+int unix_connect_to(const char *path)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* Tell nexcage we are here (it reads our host pid from the socket through
  * SO_PEERCRED), then take what it hands over. The message is
  * "<stdio|tty|none> <nfds> [ns-type ...]\n" with the descriptors attached:
- * first the program's, then one per namespace to join. */
+ * first the program's, then one per namespace to join. From the connect
+ * on, a failure is told on this socket (main.c). */
 void handover(const char *path, struct handover *h)
 {
 	memset(h, 0, sizeof *h);
 	h->tty_slave = -1;
 	h->sock = -1;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+	int fd = unix_connect_to(path);
+	if (fd < 0) {
+		tell_done(); /* that socket cannot be told either */
 		die("connect sync.sock");
-	/* nexcage may be gone (killed): an error on the console, not a
-	 * silent death by SIGPIPE */
+	}
+	tell_connected(fd);
+	/* nexcage may be gone (killed): an error, not a silent death by
+	 * SIGPIPE */
 	if (send(fd, "ready\n", 6, MSG_NOSIGNAL) != 6)
 		die("write sync.sock");
 	char msg[512];

@@ -73,9 +73,13 @@ struct handover {
 	int sock; /* the sync socket, open until the setup is answered */
 };
 
-/* Failures end the init: on the CT's console, with the reason. */
+/* Failures end the init with the reason: on stderr and, while nexcage
+ * waits for the init's answer, on the socket it waits on (main.c). */
 void __attribute__((noreturn)) die(const char *what);
 void __attribute__((noreturn)) die_msg(const char *what);
+void tell_on(const char *path); /* not connected yet: connect there to tell */
+void tell_connected(int fd);	/* connected: tell on fd */
+void tell_done(void);		/* answered: nobody waits any more */
 /* Grow a NULL-terminated vector by one (dies when full or out of memory). */
 void push(char ***v, size_t *n, char *s);
 unsigned long long parse_number(const char *s, const char *what);
@@ -88,6 +92,7 @@ void load_process(struct process *p, char *data, size_t len);
 void process_add_rlimit(struct process *p, const char *val);
 
 /* handover.c */
+int unix_connect_to(const char *path); /* -1 and errno on failure */
 void handover(const char *path, struct handover *h);
 void wait_for_start(void);
 

@@ -1,14 +1,15 @@
 /* nexcage-init: the container's first process until `nexcage start`.
  *
  * Proxmox starts the container with this static binary as its init
- * (entrypoint or lxc.init.cmd), bind-mounted read-only at /.nexcage. It
- *   1. reads /.nexcage/process (what config.json says to run and how the
+ * (entrypoint or lxc.init.cmd), bind-mounted read-only at /dev/.nexcage
+ * (NX_INIT_DIR). It
+ *   1. reads NX_INIT_DIR/process (what config.json says to run and how the
  *      container around it is finished),
- *   2. connects to /.nexcage/sync.sock so `nexcage create` learns its host
+ *   2. connects to NX_INIT_DIR/sync.sock so `nexcage create` learns its host
  *      pid through SO_PEERCRED (no pct call, no /proc scan) and hands it the
  *      program's descriptors and the namespaces an engine prepared,
  *   3. finishes the container in runc's order (setup.c) and answers,
- *   4. blocks opening /.nexcage/exec.fifo for writing until `nexcage start`
+ *   4. blocks opening NX_INIT_DIR/exec.fifo for writing until `nexcage start`
  *      opens it for reading (the role of runc's exec fifo),
  *   5. applies the program's credentials and seccomp filter and execs it
  *      (creds.c), which so becomes pid 1 with exactly config.json's args,
@@ -18,6 +19,11 @@
  * [--cap SET=names]... [--no-new-privileges 0|1] [--seccomp FLAGS]
  * [--report SOCK] -- cmd args` is used by `nexcage exec` (through pct exec).
  * `nexcage-init stop-hook` runs on the host as the CT's lxc.hook.stop.
+ *
+ * Until it has answered, a failure is told on the socket nexcage waits on
+ * (sync.sock, exec's --report), so create's or exec's error says why:
+ * the CT's console is not logged anywhere (a log of it would grow with
+ * whatever the container writes there).
  *
  * Static, libc only: it runs inside any root filesystem. */
 #define _GNU_SOURCE
@@ -33,15 +39,58 @@
 #include "init.h"
 #include "protocol.h"
 
+/* Where a failure is told while nexcage waits for the init: the socket it
+ * is connected to, or else the path to connect to (its first line is then
+ * the reason instead of the greeting). Once answered, nobody waits. */
+static const char *tell_path;
+static int tell_fd = -1;
+
+void tell_on(const char *path)
+{
+	tell_path = path;
+}
+
+void tell_connected(int fd)
+{
+	tell_fd = fd;
+}
+
+void tell_done(void)
+{
+	tell_path = NULL;
+	tell_fd = -1;
+}
+
+static void tell(const char *msg)
+{
+	int fd = tell_fd;
+	if (fd < 0 && tell_path)
+		fd = unix_connect_to(tell_path);
+	tell_done();
+	if (fd < 0)
+		return;
+	char line[800];
+	int len = snprintf(line, sizeof line, "err %s\n", msg);
+	if (len >= (int)sizeof line) {
+		len = (int)sizeof line - 1;
+		line[len - 1] = '\n';
+	}
+	(void)!send(fd, line, (size_t)len, MSG_NOSIGNAL);
+}
+
 void die(const char *what)
 {
-	fprintf(stderr, "nexcage-init: %s: %s\n", what, strerror(errno));
+	char msg[700];
+	snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+	fprintf(stderr, "nexcage-init: %s\n", msg);
+	tell(msg);
 	_exit(127);
 }
 
 void die_msg(const char *what)
 {
 	fprintf(stderr, "nexcage-init: %s\n", what);
+	tell(what);
 	_exit(127);
 }
 
@@ -79,6 +128,7 @@ static void report(struct handover *h, int rc, const char *why)
 		close(h->sock);
 		h->sock = -1;
 	}
+	tell_done(); /* answered: what fails later is the program's (its stderr) */
 	if (rc < 0)
 		die_msg(why);
 }
@@ -133,6 +183,7 @@ static void exec_option(struct process *p, const char *a, char *v, const char **
 		if (strncmp(v, NX_INIT_DIR "/", sizeof NX_INIT_DIR) || strstr(v, ".."))
 			die_msg("exec: bad --report path");
 		*report_path = v;
+		tell_on(v);
 	} else
 		die_msg("exec: unknown option");
 }
@@ -259,6 +310,7 @@ int main(int argc, char **argv)
 		return stop_hook_main(argv[0]);
 	if (argc > 1 && !strcmp(argv[1], NX_INIT_MODE_PROGRAM))
 		return program_mode(argc, argv);
+	tell_on(NX_INIT_DIR "/" NX_INIT_SYNC_SOCK);
 	size_t len;
 	char *data = read_all(NX_INIT_DIR "/" NX_INIT_PROCESS, &len);
 	struct process p;

@@ -1,6 +1,6 @@
 /* What nexcage and nexcage-init say to each other, in one place: the files
- * of the directory bind-mounted read-only at /.nexcage, the process file's
- * keys, and the modes the init runs in. Included by both sides (the core's
+ * of the directory bind-mounted read-only at /dev/.nexcage, the process
+ * file's keys, and the modes the init runs in. Included by both sides (the core's
  * src/init_spec.c writes, src/init/ reads). Header-only, libc only.
  *
  * The process file is a sequence of NUL-terminated "key", "value" pairs.
@@ -9,7 +9,12 @@
 #ifndef NX_INIT_PROTOCOL_H
 #define NX_INIT_PROTOCOL_H
 
-#define NX_INIT_DIR	    "/.nexcage"
+/* In the CT's /dev, the tmpfs LXC's autodev mounts before any mount entry
+ * (lxc_setup: mount_autodev, then setup_mount_entries): the mount point is
+ * made there by create=dir, never in the image, so a read-only root, an
+ * image with its own /.nexcage and two CTs on one rootfs all work and the
+ * engine's filesystem (podman diff/commit) holds nothing of nexcage. */
+#define NX_INIT_DIR	    "/dev/.nexcage"
 #define NX_INIT_PROCESS	    "process"	  /* the process file */
 #define NX_INIT_SYNC_SOCK   "sync.sock"	  /* create: the init reports, takes the handover */
 #define NX_INIT_EXEC_FIFO   "exec.fifo"	  /* start opens it: the program may run */

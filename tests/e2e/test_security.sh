@@ -31,7 +31,7 @@ run_nexcage() {
 	[ -z "${ON_CREATED:-}" ] || $ON_CREATED "$2"
 	nx start "$2"
 	assert_ok
-	wait_for 20 test -e "$T/out/done" || fail "the container did not finish (console: $(cat "$ROOT/$2/console.log" 2>/dev/null))"
+	wait_for 20 test -e "$T/out/done" || fail "the container did not finish"
 	cp "$T/out/result" "$T/nexcage.result"
 	nx delete --force "$2"
 	assert_ok
@@ -46,7 +46,7 @@ run_runc() {
 }
 
 # bpf_written ID: create left the compiled filter for the init in the
-# container's directory (/.nexcage inside): whole instructions, at most the
+# container's directory (/dev/.nexcage inside): whole instructions, at most the
 # kernel's 4096, the CT root's and readable; and the process file names its
 # seccomp(2) flags.
 bpf_written() {

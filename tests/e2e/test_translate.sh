@@ -17,7 +17,8 @@ test_translate_prints_the_plan_and_the_pct_command() {
 	assert_contains "$OUT" "create <vmid> $T/lib/empty.tar"
 	assert_contains "$OUT" "--hostname e2e"
 	assert_contains "$OUT" "--tags nexcage"
-	assert_contains "$OUT" "lxc.mount.entry: $ROOT/web/ctr .nexcage none bind,ro,create=dir 0 0"
+	assert_contains "$OUT" "lxc.mount.entry: $ROOT/web/ctr dev/.nexcage none bind,ro,create=dir 0 0"
+	assert_not_contains "$OUT" "lxc.console.logfile"
 	[ ! -e "$SIM/pct-calls.log" ] || fail "translate called pct"
 }
 
@@ -154,7 +155,7 @@ test_raw_process_mode_uses_lxc_init_keys_and_still_runs() {
 	nx create --bundle "$T/b" raw
 	assert_ok
 	vmid=$(json_field "$("$NEXCAGE" --root "$ROOT" state raw)" vmid)
-	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "lxc.init.cmd: /.nexcage/init"
+	assert_contains "$(cat "$SIM/etc/pve/nodes/pve/lxc/$vmid.conf")" "lxc.init.cmd: /dev/.nexcage/init"
 	nx start raw
 	wait_for 10 test -s "$T/out/raw" || fail "no output in raw mode"
 	assert_eq "$(cat "$T/out/raw")" "raw-mode 0"

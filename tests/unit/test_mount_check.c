@@ -56,3 +56,57 @@ TEST(mount_entries_of_any_rule_may_not_target_a_fifo)
 	tu_rmtree(root);
 	free(root);
 }
+
+/* The init's directory in the CT's /dev: no mount entry on /dev or at or
+ * below it (however the path is spelled), no mask or device there, and
+ * autodev stays on. */
+TEST(nothing_of_the_plan_may_hide_the_init_directory)
+{
+	static const char *const hiding[] = {
+	    "tmpfs dev tmpfs rw 0 0",
+	    "tmpfs dev/ tmpfs rw 0 0",
+	    "/srv dev/.nexcage none bind,create=dir 0 0",
+	    "/srv //dev/./.nexcage/ none bind,create=dir 0 0",
+	    "/srv dev/.nexcage/init none bind,create=file 0 0",
+	    NULL,
+	};
+	nx_err err = {0};
+	for (const char *const *v = hiding; *v; v++) {
+		nx_plan p;
+		no_paths(&p);
+		p.lxc = calloc(1, sizeof(nx_kv));
+		p.lxc[p.n_lxc++] = (nx_kv){strdup("lxc.mount.entry"), strdup(*v)};
+		CHECK(init_dir_check(&p, &err) < 0);
+		CHECK_CONTAINS(err.msg, "would hide nexcage-init's directory");
+		plan_free(&p);
+	}
+	nx_plan p;
+	no_paths(&p);
+	p.lxc = calloc(3, sizeof(nx_kv));
+	p.lxc[p.n_lxc++] =
+	    (nx_kv){strdup("lxc.mount.entry"), strdup("tmpfs dev/shm tmpfs rw,create=dir 0 0")};
+	p.lxc[p.n_lxc++] =
+	    (nx_kv){strdup("lxc.mount.entry"), strdup("tmpfs dev/.nexcage2 tmpfs rw,create=dir 0 0")};
+	p.lxc[p.n_lxc++] = (nx_kv){strdup("lxc.autodev"), strdup("1")};
+	CHECK(init_dir_check(&p, &err) == 0);
+	free(p.lxc[2].value);
+	p.lxc[2].value = strdup("0");
+	CHECK(init_dir_check(&p, &err) < 0);
+	CHECK_CONTAINS(err.msg,
+		       "raw key lxc.autodev = 0: nexcage-init's directory is mounted at /dev/.nexcage");
+	plan_free(&p);
+	no_paths(&p);
+	p.masked_paths = calloc(1, sizeof(char *));
+	p.masked_paths[p.n_masked_paths++] = strdup("/dev/.nexcage");
+	CHECK(init_dir_check(&p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "linux.maskedPaths: /dev/.nexcage would hide");
+	plan_free(&p);
+	no_paths(&p);
+	p.has_process = true;
+	p.process.devices = calloc(1, sizeof *p.process.devices);
+	p.process.devices[0].path = strdup("/dev/.nexcage/null");
+	p.process.ndevices = 1;
+	CHECK(init_dir_check(&p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "linux.devices: /dev/.nexcage/null is nexcage-init's directory");
+	plan_free(&p);
+}
