@@ -45,14 +45,10 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		case 'd': o.detach = true; break;
 		case 'P': o.pid_file = optarg; break;
 		case 'C': o.console_socket = optarg; break;
-		case 'F': {
-			char *end;
-			long nfds = strtol(optarg, &end, 10);
-			if (*end || !*optarg || nfds < 0 || nfds > 240)
-				return cli_usage_error("exec", err, "--preserve-fds: a number from 0 to 240");
-			o.preserve_fds = (int)nfds;
+		case 'F':
+			if (cli_preserve_fds("exec", optarg, &o.preserve_fds, err) < 0)
+				return -1;
 			break;
-		}
 		case 'c': o.cwd = optarg; break;
 		case 'e':
 			if (o.nenv == MAX_ENV_FLAGS || !strchr(optarg, '=') || optarg[0] == '=')
