@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 
 #include "buf.h"
+#include "init_spec.h"
 #include "plan_format.h"
 #include "seccomp_plan.h"
 
@@ -189,9 +190,11 @@ static char **string_list(lua_State *L, int t, const char *field, size_t *count,
 		problem(c, "plan.process.%s: must be a list of strings", field);
 		goto out;
 	}
+	/* no count of our own: execve's bounds are checked on the whole
+	 * process (exec_strings_fit) */
 	lua_Integer n = luaL_len(L, l);
-	if (n < 0 || n > PLAN_MAX_ENTRIES) {
-		problem(c, "plan.process.%s: too many entries", field);
+	if (n < 0) {
+		problem(c, "plan.process.%s: must be a list of strings", field);
 		goto out;
 	}
 	v = calloc((size_t)n + 1, sizeof(char *));
@@ -492,6 +495,10 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	p->umask = -1;
 	p->args = string_list(L, t, "args", &p->nargs, c, false);
 	p->env = string_list(L, t, "env", &p->nenv, c, true);
+	char fit[512];
+	long taken = p->args ? exec_strings_fit("plan.process.args", p->args, p->nargs, 0, fit, sizeof fit) : 0;
+	if (taken < 0 || (p->env && exec_strings_fit("plan.process.env", p->env, p->nenv, taken, fit, sizeof fit) < 0))
+		problem(c, "%s", fit);
 	if (!p->env)
 		p->env = calloc(1, sizeof(char *));
 	if (p->nargs == 0)
