@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <lauxlib.h>
 
@@ -255,8 +256,13 @@ static void read_rlimits(lua_State *L, int t, nx_process *p, collector *c)
 	int l = lua_gettop(L);
 	if (lua_istable(L, l)) {
 		lua_Integer n = luaL_len(L, l);
-		if (n > 64)
-			n = 64;
+		/* each resource once (rules.security refuses a repeat): more
+		 * entries than resources is a plan the init could not apply */
+		if (n > RLIM_NLIMITS) {
+			problem(c, "plan.process.rlimits: %lld entries; the kernel has %d resources (RLIM_NLIMITS)",
+				(long long)n, RLIM_NLIMITS);
+			n = 0;
+		}
 		p->rlimits = calloc((size_t)n + 1, sizeof(nx_rlimit));
 		for (lua_Integer i = 1; i <= n && p->rlimits; i++) {
 			lua_geti(L, l, i);
@@ -445,9 +451,7 @@ static void read_sysctl(lua_State *L, int t, nx_process *p, collector *c)
 	lua_getfield(L, t, "sysctl");
 	int l = lua_gettop(L);
 	if (lua_istable(L, l)) {
-		lua_Integer n = luaL_len(L, l);
-		if (n > 256)
-			n = 256;
+		lua_Integer n = luaL_len(L, l); /* no count of our own: the init reads any number */
 		p->sysctl = calloc((size_t)n + 1, sizeof(nx_kv));
 		for (lua_Integer i = 1; i <= n && p->sysctl; i++) {
 			lua_geti(L, l, i);

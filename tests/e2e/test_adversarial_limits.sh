@@ -147,3 +147,34 @@ test_env_past_the_kernels_bounds_is_refused_and_leaves_nothing() {
 	assert_contains "$ERR" "(ARG_MAX"
 	leaves_nothing
 }
+
+# 300 site drop-ins and 300 hook files of one phase: every one runs (the
+# 257th never ran before)
+test_300_site_dropins_and_300_hook_files_all_run() {
+	sim_setup
+	trap sim_teardown EXIT
+	export NEXCAGE_LUA_PATH="$T/site" NEXCAGE_HOOKS_PATH="$T/sitehooks"
+	i=1
+	while [ $i -le 300 ]; do
+		n=$(printf '%03d' $i)
+		write_file "$T/site/site.d/$n.lua" "return function(rules)
+  rules.add('r$n', function(s, c, p) p.options.description = (p.options.description or '') .. 'x' end)
+end"
+		write_file "$T/sitehooks/pre-create.d/$n.lua" "local nx = require 'nexcage'
+return function(h) assert(nx.write_file('$T/ran/$n', 'ran')) end"
+		i=$((i + 1))
+	done
+	mkdir -p "$T/ran"
+	chmod 0777 "$T/ran"
+	make_bundle "$T/b" '["true"]'
+	nx translate --bundle "$T/b"
+	assert_ok
+	xs=$(printf '%s' "$OUT" | lua5.4 -e "local c = require 'cjson'; local d = c.decode(io.read('a'))
+		local o = d.options or d.plan and d.plan.options or {}; io.write(#(o.description or ''))")
+	assert_eq "$xs" 300
+	nx create --bundle "$T/b" many
+	assert_ok
+	assert_eq "$(ls "$T/ran" | wc -l)" 300
+	nx delete --force many
+	assert_ok
+}
