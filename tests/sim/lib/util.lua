@@ -50,6 +50,11 @@ function M.run(argv, redirect)
   return status_code(shell(cmd))
 end
 
+-- Run a shell command line (already quoted); returns the exit code.
+function M.sh(cmd)
+  return status_code(shell(cmd))
+end
+
 -- Run argv, capturing stdout (and stderr when merge is true).
 function M.capture(argv, merge, redirect)
   local cmd = M.cmdline(argv) .. (redirect or "") .. (merge and " 2>&1" or "")
