@@ -309,7 +309,6 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
 		return nx_err_sys(err, ENOMEM, "exec");
 	/* no count of our own: the process's args and env travel on pct
 	 * exec's command line, with nexcage's environment beside them */
-	extern char **environ;
 	size_t nenviron = 0;
 	while (environ[nenviron])
 		nenviron++;

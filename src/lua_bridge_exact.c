@@ -46,8 +46,9 @@ static void fix_number(spec_walk *w, int t, const json_value *j)
 		return;
 	}
 	if (j->int_over) {
-		spec_problem(w, "%s", j->int_neg ? "must be at least -9223372036854775808 (got a number below it)"
-					       : "must be at most 18446744073709551615 (got a number past it)");
+		spec_problem(w, "%s",
+			     j->int_neg ? "must be at least -9223372036854775808 (got a number below it)"
+					: "must be at most 18446744073709551615 (got a number past it)");
 		return;
 	}
 	if (j->int_neg ? j->int_mag <= TWO63 : j->int_mag < TWO63) {
@@ -62,7 +63,8 @@ static void fix_number(spec_walk *w, int t, const json_value *j)
 	}
 	if (j->int_mag == ~0ULL)
 		return; /* 2^64-1: cjson's float 2^64, read as exactly that */
-	if ((unsigned long long)(double)j->int_mag != j->int_mag || (double)j->int_mag >= 18446744073709551616.0)
+	if ((unsigned long long)(double)j->int_mag != j->int_mag ||
+	    (double)j->int_mag >= 18446744073709551616.0)
 		spec_problem(w,
 			     "%llu cannot be held exactly: above 2^63 nexcage takes only 2^64-1 and the "
 			     "values a double holds (multiples of 2048)",
@@ -75,7 +77,8 @@ static void fix_table(spec_walk *w, int t, const json_value *j);
 static void fix_member(spec_walk *w, int t, const json_value *j)
 {
 	lua_State *L = w->L;
-	if (j->type == JSON_NUMBER && lua_type(L, -1) == LUA_TNUMBER)
+	/* the same double, or a later duplicate key won (cjson keeps the last) */
+	if (j->type == JSON_NUMBER && lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) == j->number)
 		fix_number(w, t, j);
 	else if ((j->type == JSON_OBJECT || j->type == JSON_ARRAY) && lua_type(L, -1) == LUA_TTABLE)
 		fix_table(w, lua_gettop(L), j);

@@ -13,7 +13,6 @@
 #include "log.h"
 #include "trust.h"
 
-
 static char *phase_dir(nx_ctx *ctx, const char *phase)
 {
 	char *p = NULL;

@@ -378,7 +378,6 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-
 /* The site's drop-ins, the .lua files of <site>/site.d in name order, as a list of
  * {file = path, value = what the file returned}. */
 static int l_site_dropins(lua_State *L)

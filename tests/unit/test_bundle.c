@@ -232,7 +232,8 @@ TEST(bundle_integers_past_2_53_arrive_exact)
 	    " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"getppid\"],"
 	    " \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\","
 	    " \"value\": 9007199254740993, \"valueTwo\": 9223372036854775807}]}]},"
-	    " \"resources\": {\"memory\": {\"limit\": -9007199254740993}}}}";
+	    " \"resources\": {\"memory\": {\"limit\": -9007199254740993, \"swap\": 9007199254740993,"
+	    " \"swap\": 5}}}}"; /* a repeated key: the last one, as cjson keeps it */
 	CHECK(bundle_decode(f.h, json, strlen(json), f.dir, &b, NULL, &err) == 0);
 	bridge_spec_push(L, b.spec);
 	lua_getfield(L, -1, "linux");
@@ -251,6 +252,8 @@ TEST(bundle_integers_past_2_53_arrive_exact)
 	lua_getfield(L, -1, "memory");
 	lua_getfield(L, -1, "limit");
 	CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == -9007199254740993LL);
+	lua_getfield(L, -2, "swap");
+	CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 5);
 	lua_settop(L, 0);
 	bundle_free(&b);
 	fixture_free(&f);
