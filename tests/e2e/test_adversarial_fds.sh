@@ -104,3 +104,37 @@ test_preserve_fds_beyond_the_callers_fail_on_exec_and_leave_nothing() {
 	timeout 60 "$NEXCAGE" --root "$ROOT" exec pf true || fail "exec after the refused one"
 	timeout 60 "$NEXCAGE" --root "$ROOT" delete --force pf || fail "delete blocked or failed"
 }
+
+# A program in another pid namespace is started by the stand-in, which
+# keeps create's descriptors for it: the same rule there.
+test_a_program_in_a_pods_pid_namespace_holds_only_0_2_and_the_preserved() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/a" '["sleep", "600"]'
+	nx create --bundle "$T/a" --pid-file "$T/a.pid" pod
+	assert_ok
+	nx start pod
+	assert_ok
+	make_bundle "$T/b" '["ls", "-l", "/proc/self/fd"]'
+	edit_config "$T/b" "for _, ns in ipairs(s.linux.namespaces) do
+			if ns.type == 'pid' then ns.path = '/proc/$(cat "$T/a.pid")/ns/pid' end end"
+	"$NEXCAGE" --root "$ROOT" create --preserve-fds 2 --bundle "$T/b" peer </dev/null >"$T/peer-fds" 2>"$T/e" \
+		3>"$T/fd3" 4>"$T/fd4" 5>"$T/fd5" 6>&- 7>&- 8>&- 9>&- || fail "create: $(cat "$T/e")"
+	nx start peer
+	assert_ok
+	wait_for 10 grep -q ' 2 -> ' "$T/peer-fds" || fail "the program did not list its fds: $(cat "$T/e")"
+	sleep 0.5
+	assert_eq "$(fds_of "$T/peer-fds")" "0 1 2 3 4"
+	"$NEXCAGE" --root "$ROOT" create --preserve-fds 1 --bundle "$T/b" peer2 </dev/null >/dev/null 2>"$T/e" \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+	RC=$?
+	OUT=""
+	ERR=$(cat "$T/e")
+	assert_fails
+	assert_contains "$ERR" "descriptor 3 was not open"
+	nx delete --force peer
+	assert_ok
+	nx delete --force pod
+	assert_ok
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+}
