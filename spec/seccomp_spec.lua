@@ -151,6 +151,20 @@ describe("rules.seccomp", function()
 		}, "\n"), rules(p))
 	end)
 
+	it("writes values past 2^53 exactly, as the bridge hands them over", function()
+		local p = profile({ defaultAction = "SCMP_ACT_ALLOW", syscalls = {
+			{ names = { "getppid" }, action = "SCMP_ACT_ERRNO", args = {
+				{ index = 0, value = 9007199254740993, op = "SCMP_CMP_EQ" },
+				{ index = 1, value = 9223372036854775807, op = "SCMP_CMP_EQ" },
+				{ index = 2, value = 9223372036854775808.0, op = "SCMP_CMP_EQ" },
+				{ index = 3, value = 18446744069414584320.0, valueTwo = 18446744073709551615.0,
+					op = "SCMP_CMP_MASKED_EQ" } } } } })
+		assert.are.equal(table.concat({
+			"getppid errno 1 [0,eq,9007199254740993] [1,eq,9223372036854775807] "
+				.. "[2,eq,9223372036854775808] [3,masked_eq,18446744069414584320,18446744073709551615]",
+		}, "\n"), rules(p))
+	end)
+
 	it("splits comparisons on a repeated argument into one rule each (ORed, as runc does)", function()
 		local p = profile({ defaultAction = "SCMP_ACT_ALLOW", syscalls = {
 			{ names = { "setns", "unshare" }, action = "SCMP_ACT_ERRNO", args = {

@@ -1,8 +1,8 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include <errno.h>
 #include <fcntl.h>
-
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -26,7 +26,7 @@ static const nx_command commands[] = {
      "      --console-socket S  unix socket that receives the pty master (terminal: true)\n"
      "      --no-pivot          accepted for runc compatibility (ignored)\n"
      "      --no-new-keyring    accepted for runc compatibility (ignored)\n"
-     "      --preserve-fds N    pass fds 3 .. 3+N-1 to the program as well\n",
+     "      --preserve-fds N    pass fds 3 .. 3+N-1 (each open in the caller) to the program as well\n",
      cmd_create},
     {"start", "run the user program of a created container", "start <container-id>", "", cmd_start},
     {"state", "print the OCI state of a container as JSON", "state <container-id>", "", cmd_state},
@@ -57,7 +57,7 @@ static const nx_command commands[] = {
      "  -e, --env NAME=VALUE    set an environment variable (repeatable)\n"
      "  -t, --tty               allocate a pseudo terminal (its master goes to --console-socket)\n"
      "      --console-socket S  unix socket that receives the pty master\n"
-     "      --preserve-fds N    pass fds 3 .. 3+N-1 to the process as well\n"
+     "      --preserve-fds N    pass fds 3 .. 3+N-1 (each open in the caller) to the process as well\n"
      "  -u, --user UID[:GID]    user to run as\n",
      cmd_exec},
     {"ps", "list the processes of a container", "ps [flags] <container-id>",
@@ -140,6 +140,35 @@ int cli_bool_flag(const char *cmd, int argc, char **argv, const char *longname, 
 			return cli_usage_error(cmd, err, "unknown flag '%s'", argv[optind - 1]);
 		*flag = true;
 	}
+	return 0;
+}
+
+/* Descriptors 3 .. inherited_end-1 were all open when nexcage started:
+ * the caller's. --preserve-fds may name only those; any higher number
+ * is (or becomes) one nexcage opened itself, a lock file or the host's
+ * process-event socket, and must never reach the program. */
+static int inherited_end = 3;
+
+static void record_inherited_fds(void)
+{
+	inherited_end = 3;
+	while (inherited_end < 3 + PRESERVE_FDS_MAX && fcntl(inherited_end, F_GETFD) >= 0)
+		inherited_end++;
+}
+
+int cli_preserve_fds(const char *cmd, const char *arg, int *n, nx_err *err)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || *end || !*arg || v < 0 || v > PRESERVE_FDS_MAX)
+		return cli_usage_error(cmd, err, "--preserve-fds: a number from 0 to %d", PRESERVE_FDS_MAX);
+	if (3 + v > inherited_end)
+		return nx_err_set(err,
+				  "%s: --preserve-fds %ld: descriptor %d was not open when nexcage started "
+				  "(the caller passed %d beyond 0-2)",
+				  cmd, v, inherited_end, inherited_end - 3);
+	*n = (int)v;
 	return 0;
 }
 
@@ -307,6 +336,8 @@ int cli_main(int argc, char **argv)
 	 * midway through an operation (the rollback would not run). Children
 	 * get the default back before exec (spawn.c). */
 	signal(SIGPIPE, SIG_IGN);
+	/* before nexcage opens anything of its own */
+	record_inherited_fds();
 	/* A caller with a closed 0, 1 or 2 (`<&-`): the next file nexcage opens
 	 * would take that number, and create hands 0-2 to the program, which
 	 * would then read from a lock file or a socket. /dev/null fills them. */

@@ -1,14 +1,14 @@
 /* exec's front end: flags into exec_opts; the work is container_exec. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "commands.h"
 #include "container_exec.h"
-
-#define MAX_ENV_FLAGS 256
 
 /* --user UID[:GID], numbers only */
 static int parse_user(const char *user, exec_opts *o, nx_err *err)
@@ -35,7 +35,11 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	    {"preserve-fds", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0},
 	};
 	const char *user = NULL;
-	const char *envs[MAX_ENV_FLAGS];
+	/* each --env takes an argument: argc bounds their count (no limit of
+	 * our own; execve's are checked on the whole command line) */
+	cleanup_free const char **envs = calloc((size_t)argc + 1, sizeof *envs);
+	if (!envs)
+		return nx_err_sys(err, ENOMEM, "exec");
 	exec_opts o = {.env = envs};
 	int c;
 	opterr = 0;
@@ -45,18 +49,14 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 		case 'd': o.detach = true; break;
 		case 'P': o.pid_file = optarg; break;
 		case 'C': o.console_socket = optarg; break;
-		case 'F': {
-			char *end;
-			long nfds = strtol(optarg, &end, 10);
-			if (*end || !*optarg || nfds < 0 || nfds > 240)
-				return cli_usage_error("exec", err, "--preserve-fds: a number from 0 to 240");
-			o.preserve_fds = (int)nfds;
+		case 'F':
+			if (cli_preserve_fds("exec", optarg, &o.preserve_fds, err) < 0)
+				return -1;
 			break;
-		}
 		case 'c': o.cwd = optarg; break;
 		case 'e':
-			if (o.nenv == MAX_ENV_FLAGS || !strchr(optarg, '=') || optarg[0] == '=')
-				return cli_usage_error("exec", err, "--env takes NAME=value (at most 256)");
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return cli_usage_error("exec", err, "--env takes NAME=value");
 			envs[o.nenv++] = optarg;
 			break;
 		case 't': o.tty = true; break;

@@ -64,15 +64,10 @@ int cmd_parse_create(const char *cmd, int argc, char **argv, create_opts *o, con
 		case OPT_CONSOLE_SOCKET: o->console_socket = optarg; break;
 		case OPT_NO_PIVOT:
 		case OPT_NO_NEW_KEYRING: break; /* runc flags with no meaning for an LXC container */
-		case OPT_PRESERVE_FDS: {
-			char *end;
-			errno = 0;
-			long nfds = strtol(optarg, &end, 10);
-			if (errno || *end || !*optarg || nfds < 0 || nfds > 240)
-				return cli_usage_error(cmd, err, "--preserve-fds: a number from 0 to 240");
-			o->preserve_fds = (int)nfds;
+		case OPT_PRESERVE_FDS:
+			if (cli_preserve_fds(cmd, optarg, &o->preserve_fds, err) < 0)
+				return -1;
 			break;
-		}
 		default:
 			if (on_extra && on_extra(c, data) == 0)
 				break;

@@ -36,8 +36,6 @@
 #include "spawn.h"
 #include "standin.h"
 
-#define MAX_EXEC_ARGS 8192
-
 typedef struct exec_argv {
 	char **v;
 	size_t n, cap;
@@ -367,8 +365,18 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
 	arg(a, "--");
 	for (size_t i = 0; i < p->nargs; i++)
 		arg(a, p->args[i]);
-	if (a->oom || a->n > MAX_EXEC_ARGS)
-		return nx_err_set(err, "exec: command line too long");
+	if (a->oom)
+		return nx_err_sys(err, ENOMEM, "exec");
+	/* no count of our own: the process's args and env travel on pct
+	 * exec's command line, with nexcage's environment beside them */
+	size_t nenviron = 0;
+	while (environ[nenviron])
+		nenviron++;
+	char why[512];
+	long taken = exec_strings_fit("exec: the environment", environ, nenviron, 0, why, sizeof why);
+	if (taken < 0 || exec_strings_fit("exec: pct exec's arguments (the process's args and env)", a->v, a->n,
+					  taken, why, sizeof why) < 0)
+		return nx_err_set(err, "%s", why);
 	return 0;
 }
 

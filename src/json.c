@@ -2,6 +2,7 @@
 #include "json.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,28 @@ bad:
 	return NULL;
 }
 
+/* The literal's exact value when it is written as an integer: the double
+ * holds only 53 bits, and a uint64 (a seccomp argument, an rlimit) needs
+ * all 64. */
+static void exact_integer(json_value *v, const char *lit)
+{
+	const char *s = lit;
+	v->int_neg = *s == '-';
+	s += v->int_neg;
+	if (strpbrk(s, ".eE+-"))
+		return;
+	unsigned long long m = 0;
+	for (; *s; s++) {
+		unsigned digit = (unsigned)(*s - '0');
+		if (m > (ULLONG_MAX - digit) / 10)
+			v->int_over = true;
+		else
+			m = m * 10 + digit;
+	}
+	v->is_int = true;
+	v->int_mag = v->int_over ? 0 : m;
+}
+
 static json_value *parse_number(parser *ps)
 {
 	const char *s = ps->p;
@@ -238,8 +261,10 @@ static json_value *parse_number(parser *ps)
 		return NULL;
 	}
 	json_value *v = new_value(JSON_NUMBER);
-	if (v)
+	if (v) {
 		v->number = d;
+		exact_integer(v, tmp);
+	}
 	ps->p = s;
 	return v;
 }
@@ -336,7 +361,15 @@ const char *json_get_string(const json_value *v, const char *key)
 long long json_get_int(const json_value *v, const char *key, long long def)
 {
 	const json_value *m = json_get(v, key);
-	if (!m || m->type != JSON_NUMBER || m->number != floor(m->number) || fabs(m->number) > 9.0e15)
+	if (!m || m->type != JSON_NUMBER)
+		return def;
+	if (m->is_int) {
+		if (m->int_over || m->int_mag > (unsigned long long)LLONG_MAX + m->int_neg)
+			return def;
+		return m->int_neg ? (long long)(0 - m->int_mag) : (long long)m->int_mag;
+	}
+	/* 1e3 and the like: whole and within the exact range of a double */
+	if (m->number != floor(m->number) || fabs(m->number) > 9007199254740992.0)
 		return def;
 	return (long long)m->number;
 }

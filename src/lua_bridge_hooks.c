@@ -13,8 +13,6 @@
 #include "log.h"
 #include "trust.h"
 
-#define MAX_HOOK_FILES 256
-
 static char *phase_dir(nx_ctx *ctx, const char *phase)
 {
 	char *p = NULL;
@@ -36,19 +34,39 @@ static int list_files(const char *dir, char ***out, size_t *n, nx_err *err)
 	DIR *d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : nx_err_sys(err, errno, "hooks %s", dir);
-	char **names = calloc(MAX_HOOK_FILES, sizeof(char *));
+	/* every file runs: no count of our own (a cut-off would skip the
+	 * last hooks silently) */
+	char **names = NULL;
+	size_t cap = 0;
+	bool oom = false;
 	struct dirent *de;
-	while (names && (de = readdir(d)) && *n < MAX_HOOK_FILES) {
+	while (!oom && (de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 		if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".lua"))
 			continue;
-		if (asprintf(&names[*n], "%s/%s", dir, de->d_name) >= 0)
+		if (*n + 1 >= cap) {
+			char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(char *));
+			if (!grown) {
+				oom = true;
+				break;
+			}
+			names = grown;
+		}
+		if (asprintf(&names[*n], "%s/%s", dir, de->d_name) < 0)
+			oom = true;
+		else
 			(*n)++;
 	}
 	closedir(d);
-	if (!names)
-		return nx_err_sys(err, ENOMEM, "hooks");
-	qsort(names, *n, sizeof(char *), cmp_names);
+	if (oom) {
+		for (size_t i = 0; i < *n; i++)
+			free(names[i]);
+		free(names);
+		*n = 0;
+		return nx_err_sys(err, ENOMEM, "hooks %s", dir);
+	}
+	if (names)
+		qsort(names, *n, sizeof(char *), cmp_names);
 	*out = names;
 	return 0;
 }
@@ -175,7 +193,7 @@ static int collect_tags(lua_State *L, int t, site_hook_ctx *hc)
 	}
 	nx_buf b = {0};
 	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-	for (lua_Integer i = 1; i <= n && i <= 64; i++) {
+	for (lua_Integer i = 1; i <= n; i++) {
 		lua_rawgeti(L, -1, i);
 		if (lua_type(L, -1) == LUA_TSTRING) {
 			buf_puts(&b, b.len ? ";" : "");

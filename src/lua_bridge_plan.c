@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <lauxlib.h>
 
 #include "buf.h"
+#include "init_spec.h"
 #include "plan_format.h"
 #include "seccomp_plan.h"
 
@@ -189,9 +191,11 @@ static char **string_list(lua_State *L, int t, const char *field, size_t *count,
 		problem(c, "plan.process.%s: must be a list of strings", field);
 		goto out;
 	}
+	/* no count of our own: execve's bounds are checked on the whole
+	 * process (exec_strings_fit) */
 	lua_Integer n = luaL_len(L, l);
-	if (n < 0 || n > PLAN_MAX_ENTRIES) {
-		problem(c, "plan.process.%s: too many entries", field);
+	if (n < 0) {
+		problem(c, "plan.process.%s: must be a list of strings", field);
 		goto out;
 	}
 	v = calloc((size_t)n + 1, sizeof(char *));
@@ -252,8 +256,13 @@ static void read_rlimits(lua_State *L, int t, nx_process *p, collector *c)
 	int l = lua_gettop(L);
 	if (lua_istable(L, l)) {
 		lua_Integer n = luaL_len(L, l);
-		if (n > 64)
-			n = 64;
+		/* each resource once (rules.security refuses a repeat): more
+		 * entries than resources is a plan the init could not apply */
+		if (n > RLIM_NLIMITS) {
+			problem(c, "plan.process.rlimits: %lld entries; the kernel has %d resources (RLIM_NLIMITS)",
+				(long long)n, RLIM_NLIMITS);
+			n = 0;
+		}
 		p->rlimits = calloc((size_t)n + 1, sizeof(nx_rlimit));
 		for (lua_Integer i = 1; i <= n && p->rlimits; i++) {
 			lua_geti(L, l, i);
@@ -442,9 +451,7 @@ static void read_sysctl(lua_State *L, int t, nx_process *p, collector *c)
 	lua_getfield(L, t, "sysctl");
 	int l = lua_gettop(L);
 	if (lua_istable(L, l)) {
-		lua_Integer n = luaL_len(L, l);
-		if (n > 256)
-			n = 256;
+		lua_Integer n = luaL_len(L, l); /* no count of our own: the init reads any number */
 		p->sysctl = calloc((size_t)n + 1, sizeof(nx_kv));
 		for (lua_Integer i = 1; i <= n && p->sysctl; i++) {
 			lua_geti(L, l, i);
@@ -492,6 +499,10 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	p->umask = -1;
 	p->args = string_list(L, t, "args", &p->nargs, c, false);
 	p->env = string_list(L, t, "env", &p->nenv, c, true);
+	char fit[512];
+	long taken = p->args ? exec_strings_fit("plan.process.args", p->args, p->nargs, 0, fit, sizeof fit) : 0;
+	if (taken < 0 || (p->env && exec_strings_fit("plan.process.env", p->env, p->nenv, taken, fit, sizeof fit) < 0))
+		problem(c, "%s", fit);
 	if (!p->env)
 		p->env = calloc(1, sizeof(char *));
 	if (p->nargs == 0)

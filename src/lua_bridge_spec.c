@@ -155,6 +155,7 @@ static int protected_decode(lua_State *L)
 		return 0;
 	}
 	int spec = lua_gettop(L);
+	spec_exact_numbers(L, spec, a->data, a->len, a->report);
 	spec_normalise(L, spec, a->report);
 	spec_validate(L, spec, a->bundle, a->rootfs, a->report);
 	if (a->report->count)

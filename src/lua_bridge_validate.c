@@ -285,14 +285,13 @@ static bool int_fits(lua_State *L, int idx, const spec_node *n)
 		return v >= n->min && (n->u64 || v <= n->max);
 	}
 	/* A float here is a fraction or past the int64 range (spec_normalise
-	 * made every other integral number an integer); past it, cjson's
-	 * double has rounded the literal, so only the widest ranges take it. */
+	 * made every other integral number an integer): a uint64 above 2^63
+	 * that a double holds exactly, or 2^64, which stands for 2^64-1
+	 * (spec_exact_numbers reported every other literal there). */
 	double d = lua_tonumber(L, idx);
 	if (!isfinite(d) || floor(d) != d)
 		return false;
-	if (n->u64)
-		return d >= 0 && d <= 18446744073709551616.0;
-	return n->min == LLONG_MIN && n->max == LLONG_MAX && fabs(d) <= 9223372036854775808.0;
+	return n->u64 && d >= 0 && d <= 18446744073709551616.0;
 }
 
 static bool string_ok(spec_walk *w, int idx, const spec_node *n)

@@ -24,6 +24,11 @@
  * protected: it raises only when Lua runs out of memory. */
 void spec_normalise(lua_State *L, int idx, spec_report *r);
 
+/* Before spec_normalise: integer literals of data (the text the table at
+ * idx was decoded from) past 2^53, which cjson rounded, made exact in the
+ * table or reported (lua_bridge_exact.c). Call it protected. */
+void spec_exact_numbers(lua_State *L, int idx, const char *data, size_t len, spec_report *r);
+
 /* Validate the normalised spec at idx. root.path is resolved against
  * bundle_dir (absolute) into rootfs (PATH_MAX bytes; "" when it does not
  * resolve). Relative mount destinations (deprecated) are made absolute in

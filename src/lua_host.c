@@ -144,7 +144,7 @@ static void describe_effect(lua_State *L, const char *what, nx_buf *b)
 	buf_puts(b, what);
 	if (lua_type(L, 1) == LUA_TTABLE) {
 		lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
-		for (lua_Integer i = 1; i <= n && i <= 64; i++) {
+		for (lua_Integer i = 1; i <= n; i++) {
 			if (lua_rawgeti(L, 1, i) == LUA_TSTRING) {
 				buf_puts(b, " ");
 				buf_puts(b, lua_tostring(L, -1));
@@ -378,8 +378,6 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-#define MAX_DROPINS 256
-
 /* The site's drop-ins, the .lua files of <site>/site.d in name order, as a list of
  * {file = path, value = what the file returned}. */
 static int l_site_dropins(lua_State *L)
@@ -396,23 +394,45 @@ static int l_site_dropins(lua_State *L)
 			return 1;
 		return luaL_error(L, "%s: %s", dir, strerror(errno));
 	}
-	char *names[MAX_DROPINS];
-	size_t n = 0;
+	/* every drop-in runs: no count of our own (a cut-off would skip the
+	 * last ones silently) */
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	bool oom = false;
 	struct dirent *de;
-	while ((de = readdir(d)) && n < MAX_DROPINS) {
+	while (!oom && (de = readdir(d))) {
 		size_t l = strlen(de->d_name);
-		if (de->d_name[0] != '.' && l > 4 && !strcmp(de->d_name + l - 4, ".lua") &&
-		    (names[n] = strdup(de->d_name)))
+		if (de->d_name[0] == '.' || l <= 4 || strcmp(de->d_name + l - 4, ".lua"))
+			continue;
+		if (n == cap) {
+			char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+			if (!grown) {
+				oom = true;
+				break;
+			}
+			names = grown;
+		}
+		if (!(names[n] = strdup(de->d_name)))
+			oom = true;
+		else
 			n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_names);
+	if (oom) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return luaL_error(L, "%s: out of memory", dir);
+	}
+	if (names)
+		qsort(names, n, sizeof *names, cmp_names);
 	/* Paths first, as Lua strings: a raise below then leaks nothing. */
 	for (size_t i = 0; i < n; i++) {
 		lua_pushfstring(L, "%s/%s", dir, names[i]);
 		free(names[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
+	free(names);
 	lua_newtable(L); /* paths list */
 	for (size_t i = 0; i < n; i++) {
 		lua_rawgeti(L, -2, (lua_Integer)i + 1);

@@ -25,6 +25,31 @@ function M.quote(arg)
 	return nil
 end
 
+-- The CT config mirrors the environment as raw keys, within a budget: the
+-- plan takes at most 4096 raw keys of 64 KiB each, and a Proxmox config
+-- file is small (pmxcfs). nexcage-init gives the program every variable
+-- from the process file, so one left out of the mirror is only a warning.
+M.ENV_MIRROR_MAX = 1024
+M.ENV_MIRROR_BYTES = 256 * 1024
+local function mirror_env(plan, envkey, env)
+	local n, bytes, left = 0, 0, 0
+	for _, e in ipairs(env) do
+		if not e:find("%c") then
+			if n < M.ENV_MIRROR_MAX and bytes + #e <= M.ENV_MIRROR_BYTES then
+				util.raw(plan, envkey, e)
+				n, bytes = n + 1, bytes + #e
+			else
+				left = left + 1
+			end
+		end
+	end
+	if left > 0 then
+		util.warn(plan, string.format("process.env: %d variables are not in the CT config's %s keys (it "
+			.. "takes %d variables, %d bytes); the program gets all of them", left, envkey,
+			M.ENV_MIRROR_MAX, M.ENV_MIRROR_BYTES))
+	end
+end
+
 -- OCI: "KEY=value", the key of letters, digits and '_' (POSIX). An entry
 -- without '=' would make LXC copy the variable from the host's environment.
 local function env_entry(e, what)
@@ -124,9 +149,7 @@ function M.apply(spec, ctx, plan)
 		util.raw(plan, "lxc.init.uid", tostring(proc.uid))
 		util.raw(plan, "lxc.init.gid", tostring(proc.gid))
 	end
-	for _, e in ipairs(env) do
-		if not e:find("%c") then util.raw(plan, envkey, e) end
-	end
+	mirror_env(plan, envkey, env)
 
 	if util.present(p.ioPriority) then
 		util.warn(plan, "process.ioPriority: not applied (no Proxmox setting; the CT's I/O weight applies)")

@@ -68,7 +68,9 @@ local function fail(what, fmt, ...)
 	error(what .. ": " .. string.format(fmt, ...), 0)
 end
 
--- A uint64 from JSON in decimal (cjson hands values above 2^63 over as floats).
+-- A uint64 from JSON in decimal. The bridge hands integers up to 2^63-1
+-- over exact (Lua integers); above, floats a double holds exactly, and the
+-- float 2^64 for 2^64-1 (it refuses every other literal there).
 local function u64(v, what)
 	if type(v) ~= "number" or v < 0 or v ~= math.floor(v) or v > 18446744073709551615.0 then
 		fail(what, "must be a whole number from 0 to 2^64-1")

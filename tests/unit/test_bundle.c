@@ -220,6 +220,45 @@ TEST(bundle_spec_table_has_integers_no_nulls_absolute_mounts)
 	fixture_free(&f);
 }
 
+/* cjson reads numbers through a double; the table has them exact. */
+TEST(bundle_integers_past_2_53_arrive_exact)
+{
+	fixture f = fixture_new();
+	lua_State *L = nxlua_state(f.h);
+	nx_err err = {0};
+	nx_bundle b;
+	const char *json =
+	    "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"},"
+	    " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"getppid\"],"
+	    " \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\","
+	    " \"value\": 9007199254740993, \"valueTwo\": 9223372036854775807}]}]},"
+	    " \"resources\": {\"memory\": {\"limit\": -9007199254740993, \"swap\": 9007199254740993,"
+	    " \"swap\": 5}}}}"; /* a repeated key: the last one, as cjson keeps it */
+	CHECK(bundle_decode(f.h, json, strlen(json), f.dir, &b, NULL, &err) == 0);
+	bridge_spec_push(L, b.spec);
+	lua_getfield(L, -1, "linux");
+	lua_getfield(L, -1, "seccomp");
+	lua_getfield(L, -1, "syscalls");
+	lua_geti(L, -1, 1);
+	lua_getfield(L, -1, "args");
+	lua_geti(L, -1, 1);
+	lua_getfield(L, -1, "value");
+	CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 9007199254740993LL);
+	lua_getfield(L, -2, "valueTwo");
+	CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == LLONG_MAX);
+	lua_settop(L, 1);
+	lua_getfield(L, 1, "linux");
+	lua_getfield(L, -1, "resources");
+	lua_getfield(L, -1, "memory");
+	lua_getfield(L, -1, "limit");
+	CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == -9007199254740993LL);
+	lua_getfield(L, -2, "swap");
+	CHECK(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 5);
+	lua_settop(L, 0);
+	bundle_free(&b);
+	fixture_free(&f);
+}
+
 TEST(bundle_text_limits_on_buffers_without_a_final_nul)
 {
 	fixture f = fixture_new();

@@ -122,6 +122,29 @@ TEST(plan_from_lua_reports_every_problem_and_the_rule)
 	lua_close(L);
 }
 
+/* Lists without a count of the reader's own (issue 21 row 12): 300
+ * sysctls and 5000 env entries all arrive, too many rlimits is an error
+ * that names the bound. */
+TEST(plan_from_lua_has_no_silent_list_limits)
+{
+	lua_State *L = eval("local s, e = {}, {} for i = 1, 300 do s[i] = {'net.ipv4.conf.x' .. i .. '.forwarding', '1'} end"
+			    " for i = 1, 5000 do e[i] = 'V' .. i .. '=x' end"
+			    " return { process = { args = {'sh'}, env = e, cwd = '/', sysctl = s } }");
+	nx_plan p;
+	nx_err err = {0};
+	CHECK(plan_from_lua(L, -1, &p, &err) == 0);
+	CHECK(p.process.nsysctl == 300);
+	CHECK_STR(p.process.sysctl[299].key, "net.ipv4.conf.x300.forwarding");
+	CHECK(p.process.nenv == 5000);
+	plan_free(&p);
+	lua_close(L);
+	L = eval("local r = {} for i = 1, 17 do r[i] = {type = 'RLIMIT_NOFILE', soft = 1, hard = 1} end"
+		 " return { process = { args = {'sh'}, cwd = '/', rlimits = r } }");
+	CHECK(plan_from_lua(L, -1, &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "plan.process.rlimits: 17 entries; the kernel has 16 resources (RLIM_NLIMITS)");
+	lua_close(L);
+}
+
 /* Every raw key the default rules can emit (lua/rules/) must pass the
  * core's check, or a valid bundle fails on a disagreement between the two. */
 TEST(plan_accepts_every_raw_key_the_rules_emit)

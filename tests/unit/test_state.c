@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,25 @@ TEST(json_reader_handles_escapes_and_refuses_garbage)
 	memset(deep, '[', sizeof deep);
 	CHECK(json_parse(deep, sizeof deep, &err) == NULL);
 	CHECK_CONTAINS(err.msg, "nested too deeply");
+}
+
+TEST(json_reader_keeps_integer_literals_exact_past_2_53)
+{
+	nx_err err = {0};
+	const char *doc = "{\"a\": 9007199254740993, \"b\": -9223372036854775808, \"c\": 9223372036854775807,"
+			  " \"d\": 9223372036854775808, \"e\": 18446744073709551616, \"f\": 1e3, \"g\": 1e300}";
+	json_value *v = json_parse(doc, strlen(doc), &err);
+	CHECK(v != NULL);
+	CHECK(json_get_int(v, "a", 0) == 9007199254740993LL);
+	CHECK(json_get_int(v, "b", 0) == LLONG_MIN);
+	CHECK(json_get_int(v, "c", 0) == LLONG_MAX);
+	CHECK(json_get_int(v, "d", 7) == 7); /* past long long: the default */
+	const json_value *d = json_get(v, "d");
+	CHECK(d->is_int && !d->int_neg && !d->int_over && d->int_mag == 9223372036854775808ULL);
+	CHECK(json_get(v, "e")->is_int && json_get(v, "e")->int_over);
+	CHECK(json_get_int(v, "f", 0) == 1000 && !json_get(v, "f")->is_int);
+	CHECK(json_get_int(v, "g", 7) == 7);
+	json_free(v);
 }
 
 TEST(state_round_trips_and_derives_status)

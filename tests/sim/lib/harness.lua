@@ -52,7 +52,7 @@ function Root:run(prog, args, extra_env, stdin)
   local o, e = self:path(".out"), self:path(".err")
   local cmd = env_prefix(self, extra_env) .. " " .. util.cmdline(argv) .. " > " .. util.q(o) .. " 2> " .. util.q(e)
     .. " < " .. util.q(stdin or "/dev/null")
-  local code = util.run({ "sh", "-c", cmd })
+  local code = util.sh(cmd)
   local res = { out = util.read(o) or "", err = util.read(e) or "", code = code }
   os.remove(o); os.remove(e)
   return res

@@ -33,9 +33,26 @@ local function task_redirect(redirect)
 end
 
 -- Run argv with inherited stdio; returns the exit code.
+-- os.execute hands sh one -c string, which the kernel takes only up to
+-- MAX_ARG_STRLEN (128 KiB); Proxmox runs a command as a list (an exec, no
+-- shell), so a longer command line is read by sh from a file instead.
+local function shell(cmd)
+  if #cmd < 65536 then return os.execute(cmd) end
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write("rm -f ", M.q(path), "\n", cmd, "\n")
+  f:close()
+  return os.execute("sh " .. M.q(path))
+end
+
 function M.run(argv, redirect)
   local cmd = M.cmdline(argv) .. task_redirect(redirect)
-  return status_code(os.execute(cmd))
+  return status_code(shell(cmd))
+end
+
+-- Run a shell command line (already quoted); returns the exit code.
+function M.sh(cmd)
+  return status_code(shell(cmd))
 end
 
 -- Run argv, capturing stdout (and stderr when merge is true).

@@ -119,6 +119,16 @@ test("start twice, stop twice, destroy while running, exec while stopped", funct
   succeeds(r:pct("destroy", "105"))
 end)
 
+test("exec runs a command line past 128 KiB, as Proxmox runs it (a list, no shell string)", function(r)
+  create(r, 107, "--entrypoint", "/bin/sleep 1000")
+  succeeds(r:pct("start", "107"))
+  local big = string.rep("z", 100000)
+  eq(succeeds(r:pct("exec", "107", "--", "/bin/sh", "-c", "echo ${#1} ${#2}", "x", big, big)).out,
+    "100000 100000\n", "two arguments of 100000 bytes")
+  succeeds(r:pct("destroy", "107", "--force", "--purge"))
+  H.nothing_left(r, "107")
+end)
+
 test("destroy --force stops a running CT first", function(r)
   create(r, 106, "--entrypoint", "/bin/sleep 1000")
   succeeds(r:pct("start", "106"))
