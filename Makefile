@@ -160,8 +160,14 @@ e2e: $(B)/nexcage test-tools
 
 # Small programs the e2e tests play engines with (a console-socket receiver,
 # a subreaper that waits for the pid-file's pid).
-TEST_TOOLS := build/tools/recvtty build/tools/subreaper
+TEST_TOOLS := build/tools/recvtty build/tools/subreaper build/tools/failalloc.so
 test-tools: $(TEST_TOOLS)
+
+# LD_PRELOAD shim: fails the Nth allocation (tests/e2e/test_adversarial_alloc.sh)
+build/tools/failalloc.so: tests/tools/failalloc.c
+	@mkdir -p build/tools
+	@echo "  CC      $@"
+	@$(CC) -std=gnu17 -O1 $(WARN) -fPIC -shared -o $@ $<
 
 build/tools/%: tests/tools/%.c
 	@mkdir -p build/tools

@@ -10,8 +10,8 @@ typedef struct nx_buf {
 	char *data;
 	size_t len, cap;
 	/* Always false: exhaustion ends the process (xalloc.h). Kept only
-	 * while files under conversion still read it (tests/alloc-policy.sh
-	 * lists them); goes with their last check. */
+	 * while files under conversion still read it (ALLOC_PENDING in
+	 * tests/boundary.sh); goes with their last check. */
 	bool oom;
 } nx_buf;
 
