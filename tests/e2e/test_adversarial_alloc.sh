@@ -92,3 +92,49 @@ test_every_allocation_failing_in_turn_gives_the_plan_or_a_memory_error() {
 	[ "$bad" = 0 ] || fail "$bad runs gave a wrong or silent result:
 $(head -n 20 "$T/bad")"
 }
+
+# nothing of any container: no CT, no state, no lock, no mapping, no archive
+alloc_leaves_nothing() {
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.nexcage:locks$' || true)" ""
+	assert_eq "$(ls -A "$ROOT/.nexcage:locks" 2>/dev/null)" ""
+	assert_eq "$(find "$T/lib/map" -type f 2>/dev/null)" ""
+	assert_eq "$(ls -A "$SIM/var/lib/vz/template/cache" 2>/dev/null)" ""
+}
+
+# The policy's premise (src/xalloc.h): a create that exhaustion ends midway
+# is what kill -9 leaves, and gc alone collects it, the CT included. Its
+# last allocations (after pct create: the CT exists) fail in turn, every
+# 20th; 20 is less than that window, so some run leaves a CT for gc.
+test_a_create_ended_by_exhaustion_is_collected_by_gc() {
+	bin=$(plain_nexcage)
+	[ -x "$bin" ] || fail "$bin: build it (make B=build build/nexcage)"
+	[ -f "$SHIM" ] || fail "$SHIM: build it (make test-tools)"
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+	export NX_FAIL_ALLOC_TRACE="$T/trace"
+	NX_FAIL_ALLOC_COUNT="$T/count" LD_PRELOAD="$SHIM" "$bin" --root "$ROOT" create --bundle "$T/b" c0 \
+		>"$T/o.txt" 2>&1 || fail "create under the shim: $(cat "$T/o.txt")"
+	nx delete --force c0
+	assert_ok
+	total=$(cat "$T/count")
+	n=$((total - total / 10)) with_ct=0
+	while [ "$n" -le "$total" ]; do
+		NX_FAIL_ALLOC_AT=$n LD_PRELOAD="$SHIM" "$bin" --root "$ROOT" create --bundle "$T/b" "c$n" \
+			>"$T/o.txt" 2>&1
+		rc=$?
+		if [ "$rc" = 0 ]; then
+			nx delete --force "c$n"
+			assert_ok
+		else
+			[ -n "$(ls "$SIM/etc/pve/nodes/pve/lxc/")" ] && grep -q '^nexcage: out of memory' "$T/o.txt" &&
+				with_ct=$((with_ct + 1))
+			nx gc
+			assert_ok
+		fi
+		alloc_leaves_nothing
+		n=$((n + 20))
+	done
+	[ "$with_ct" -gt 0 ] || fail "no create died of exhaustion while its CT existed: lower the step"
+}

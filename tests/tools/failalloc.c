@@ -11,7 +11,8 @@
  * the real allocator as __libc_*, so no dlsym (which allocates) is needed.
  * NX_FAIL_ALLOC_TRACE=FILE writes the stack of the failed allocation there,
  * one "object offset" a line, for addr2line: the test names the source
- * line that did not handle it. */
+ * line that did not handle it. Programs the process runs do not inherit the
+ * shim (it leaves LD_PRELOAD); a fork without exec keeps it, and the count. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -49,6 +50,9 @@ __attribute__((constructor)) static void warm_up(void)
 	warming_up = 1;
 	(void)backtrace(frames, 4);
 	warming_up = 0;
+	/* the programs it runs (pct, hooks) are not under test: they would
+	 * fail their own Nth allocation */
+	unsetenv("LD_PRELOAD");
 }
 
 static void trace(void)
