@@ -48,11 +48,11 @@ static bool have_row(const row_list *l, const char *id)
 }
 
 /* The containers with a directory in the root. */
-static void collect_state(const char *root, row_list *l)
+static int collect_state(const char *root, row_list *l, nx_err *err)
 {
 	DIR *d = opendir(root);
-	if (!d)
-		return; /* no root yet: nothing was ever created */
+	if (!d) /* no root yet: nothing was ever created; else say why (ENOMEM) */
+		return errno == ENOENT ? 0 : nx_err_sys(err, errno, "open %s", root);
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		list_row r = {0};
@@ -72,6 +72,7 @@ static void collect_state(const char *root, row_list *l)
 		add_row(l, r);
 	}
 	closedir(d);
+	return 0;
 }
 
 /* CTs this root's mappings know whose state directory is gone. */
@@ -110,8 +111,7 @@ int container_list(nx_ctx *ctx, list_row **rows, size_t *n, nx_err *err)
 	row_list l = {0};
 	*rows = NULL;
 	*n = 0;
-	collect_state(ctx->opts->root, &l);
-	if (collect_orphans(ctx, &l, err) < 0) {
+	if (collect_state(ctx->opts->root, &l, err) < 0 || collect_orphans(ctx, &l, err) < 0) {
 		container_list_free(l.v, l.n);
 		return -1;
 	}

@@ -296,8 +296,8 @@ static int collect(const char *dir, pid_t **pids, int *count, int *cap, int dept
 		(*pids)[(*count)++] = (pid_t)atoi(line);
 	}
 	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
+	if (!d) /* gone since it was listed; anything else (ENOMEM) would drop pids */
+		return errno == ENOENT ? 0 : nx_err_sys(err, errno, "open %s", dir);
 	struct dirent *de;
 	int rc = 0;
 	while ((de = readdir(d))) {

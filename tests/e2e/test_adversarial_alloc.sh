@@ -49,31 +49,25 @@ acceptable() { # rc stdout-file stderr-file reference
 	grep -qiE 'out of memory|not enough memory|cannot allocate memory' "$3"
 }
 
-test_every_allocation_failing_in_turn_gives_the_plan_or_a_memory_error() {
-	command -v addr2line >/dev/null || fail "addr2line (binutils) is needed"
-	bin=$(plain_nexcage)
-	[ -x "$bin" ] || fail "$bin: build it (make B=build build/nexcage)"
-	[ -f "$SHIM" ] || fail "$SHIM: build it (make test-tools)"
-	sim_setup
-	trap sim_teardown EXIT
-	make_bundle "$T/b" '["sleep", "60"]'
-	edit_config "$T/b" "s.linux.seccomp = { defaultAction = 'SCMP_ACT_ALLOW', architectures = { 'SCMP_ARCH_X86_64' },
-  syscalls = { { names = { 'mkdir', 'chroot' }, action = 'SCMP_ACT_ERRNO', errnoRet = 1 } } }"
-	"$bin" --root "$ROOT" translate --bundle "$T/b" >"$T/ref" 2>"$T/ref.err" || fail "translate: $(cat "$T/ref.err")"
-	grep -q '"mkdir errno 1"' "$T/ref" || fail "the reference plan has no seccomp filter"
-	# The trace variable is always set: it changes what the shim allocates.
+# walk_allocations WHAT ARGS...: nexcage ARGS once as the reference, then
+# once per allocation it makes with that one failing; fails on any run that
+# is not acceptable and not in a pending file.
+walk_allocations() {
+	what=$1
+	shift
+	"$bin" --root "$ROOT" "$@" >"$T/ref" 2>"$T/ref.err" || fail "$what: $(cat "$T/ref.err")"
+	# set for every run: the shim allocates to write it
 	export NX_FAIL_ALLOC_TRACE="$T/trace"
-	NX_FAIL_ALLOC_COUNT="$T/count" LD_PRELOAD="$SHIM" "$bin" --root "$ROOT" translate --bundle "$T/b" >"$T/o.txt" 2>&1
-	cmp -s "$T/o.txt" "$T/ref" || fail "the shim changed a translate that it did not fail"
+	NX_FAIL_ALLOC_COUNT="$T/count" LD_PRELOAD="$SHIM" "$bin" --root "$ROOT" "$@" >"$T/o.txt" 2>&1
+	cmp -s "$T/o.txt" "$T/ref" || fail "$what: the shim changed a run that it did not fail"
 	total=$(cat "$T/count")
-	[ "$total" -gt 100 ] || fail "only $total allocations counted: the shim is not in effect"
+	[ "$total" -gt 2 ] || fail "$what: only $total allocations counted: the shim is not in effect"
 	n=0 bad=0 pending=0 died=0 errors=0
 	: >"$T/bad" && : >"$T/pending"
 	while [ "$n" -lt "$total" ]; do
 		n=$((n + 1))
 		rm -f "$T/trace"
-		NX_FAIL_ALLOC_AT=$n LD_PRELOAD="$SHIM" "$bin" --root "$ROOT" translate --bundle "$T/b" \
-			>"$T/o.txt" 2>"$T/err"
+		NX_FAIL_ALLOC_AT=$n LD_PRELOAD="$SHIM" "$bin" --root "$ROOT" "$@" >"$T/o.txt" 2>"$T/err"
 		rc=$?
 		if acceptable "$rc" "$T/o.txt" "$T/err" "$T/ref"; then
 			[ "$rc" = 0 ] && continue
@@ -81,16 +75,49 @@ test_every_allocation_failing_in_turn_gives_the_plan_or_a_memory_error() {
 			continue
 		fi
 		at=$(failed_at "$T/trace")
-		what="allocation $n failed at $at: exit $rc, $(wc -c <"$T/o.txt") bytes out, $(head -c 160 "$T/err" | tr '\n' ' ')"
-		[ "$rc" = 0 ] && what="$what; the plan differs: $(diff "$T/ref" "$T/o.txt" | grep '^[<>]' | head -2 | tr '\n' ' ')"
+		line="$what: allocation $n failed at $at: exit $rc, $(wc -c <"$T/o.txt") bytes out, $(head -c 160 "$T/err" | tr '\n' ' ')"
+		[ "$rc" = 0 ] && line="$line; the output differs: $(diff "$T/ref" "$T/o.txt" | grep '^[<>]' | head -2 | tr '\n' ' ')"
 		case " $(echo $ALLOC_PENDING) " in
-		*" ${at%%:*} "*) pending=$((pending + 1)) && echo "$what" >>"$T/pending" ;;
-		*) bad=$((bad + 1)) && echo "$what" >>"$T/bad" ;;
+		*" ${at%%:*} "*) pending=$((pending + 1)) && echo "$line" >>"$T/pending" ;;
+		*) bad=$((bad + 1)) && echo "$line" >>"$T/bad" ;;
 		esac
 	done
-	echo "$total allocations failed in turn: $died ended with nexcage's line, $errors with another memory error, $pending bad in files pending conversion ($(sed 's/.* failed at \([^:]*\):.*/\1/' "$T/pending" | sort | uniq -c | tr '\n' ' '))"
-	[ "$bad" = 0 ] || fail "$bad runs gave a wrong or silent result:
+	echo "$what: $total allocations failed in turn: $died ended with nexcage's line, $errors with another memory error, $pending bad in files pending conversion ($(sed 's/.* failed at \([^:]*\):.*/\1/' "$T/pending" | sort | uniq -c | tr '\n' ' '))"
+	[ "$bad" = 0 ] || fail "$what: $bad runs gave a wrong or silent result:
 $(head -n 20 "$T/bad")"
+}
+
+walk_setup() {
+	command -v addr2line >/dev/null || fail "addr2line (binutils) is needed"
+	bin=$(plain_nexcage)
+	[ -x "$bin" ] || fail "$bin: build it (make B=build build/nexcage)"
+	[ -f "$SHIM" ] || fail "$SHIM: build it (make test-tools)"
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["sleep", "60"]'
+}
+
+test_every_allocation_failing_in_turn_gives_the_plan_or_a_memory_error() {
+	walk_setup
+	edit_config "$T/b" "s.linux.seccomp = { defaultAction = 'SCMP_ACT_ALLOW', architectures = { 'SCMP_ARCH_X86_64' },
+  syscalls = { { names = { 'mkdir', 'chroot' }, action = 'SCMP_ACT_ERRNO', errnoRet = 1 } } }"
+	walk_allocations translate translate --bundle "$T/b"
+	grep -q '"mkdir errno 1"' "$T/ref" || fail "the reference plan has no seccomp filter"
+}
+
+# What list, state, ps and features report, with allocations failing: the
+# same, or an error (before: an empty list when opendir's failed).
+test_reports_with_allocations_failing_are_the_same_or_fail() {
+	walk_setup
+	nx create --bundle "$T/b" c1
+	assert_ok
+	walk_allocations list list
+	assert_contains "$(cat "$T/ref")" c1
+	walk_allocations state state c1
+	walk_allocations ps ps c1
+	walk_allocations features features
+	nx delete --force c1
+	assert_ok
 }
 
 # nothing of any container: no CT, no state, no lock, no mapping, no archive
