@@ -17,7 +17,8 @@
 _Noreturn void xalloc_die(size_t n)
 {
 	char line[80];
-	int len = snprintf(line, sizeof line, "nexcage: out of memory (allocating %zu bytes)\n", n);
+	int len = n ? snprintf(line, sizeof line, "nexcage: out of memory (allocating %zu bytes)\n", n)
+		    : snprintf(line, sizeof line, "nexcage: out of memory\n");
 	if (len > 0)
 		(void)!write(STDERR_FILENO, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
 	_exit(EXIT_FAILURE);
@@ -36,8 +37,10 @@ void *xmalloc(size_t n)
 void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		xalloc_die(n * size);
+	if (!p) {
+		size_t total;
+		xalloc_die(__builtin_mul_overflow(n, size, &total) ? SIZE_MAX : total);
+	}
 	return p;
 }
 
@@ -77,7 +80,7 @@ char *xasprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	/* only an invalid format fails here, and formats are literals */
+	/* only a result over INT_MAX fails here (formats are literals) */
 	if (n < 0)
 		xalloc_die(0);
 	char *s = xmalloc((size_t)n + 1);
