@@ -21,7 +21,12 @@ SD_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libsystemd)
 # libseccomp compiles linux.seccomp at create; static for the same reason
 # as Lua (nexcage-init, which loads the result, needs none of it).
 SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp)
-SECCOMP_LIBS   = $(shell $(PKG_CONFIG) --variable=libdir libseccomp)/libseccomp.a
+SECCOMP_A      = $(shell $(PKG_CONFIG) --variable=libdir libseccomp)/libseccomp.a
+# libseccomp 2.5 mishandles its own allocation failures (an export that
+# succeeds with rules missing, or a crash; tests/e2e/test_adversarial_alloc.sh):
+# the copy linked here allocates through src/xalloc.h, so exhaustion inside
+# it ends the process like any other (docs/decisions.md).
+SECCOMP_LIBS   = $(B)/libseccomp-x.a
 # libsystemd is dlopen()ed at run time, only for --log journald (see log.c).
 
 WARN      := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
@@ -58,9 +63,15 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
 
 all: $(B)/nexcage
 
-$(B)/nexcage: $(CLI_OBJS) $(CORE_OBJS)
+$(B)/nexcage: $(CLI_OBJS) $(CORE_OBJS) $(SECCOMP_LIBS)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
+	@$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(SECCOMP_LIBS),$^) $(LDLIBS_ALL) $(LDFLAGS)
+
+$(B)/libseccomp-x.a: $(SECCOMP_A)
+	@mkdir -p $(B)
+	@echo "  OBJCOPY $@"
+	@objcopy --redefine-sym malloc=xmalloc --redefine-sym calloc=xcalloc \
+		--redefine-sym realloc=xrealloc --redefine-sym strdup=xstrdup $< $@
 
 $(B)/obj/%.o: src/%.c | $(B)/paths.h
 	@mkdir -p $(dir $@)
@@ -119,9 +130,9 @@ $(B)/obj/unit/%.o: tests/unit/%.c | $(B)/paths.h
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
-$(B)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS)
+$(B)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS) $(SECCOMP_LIBS)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $(LDFLAGS)
+	@$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(SECCOMP_LIBS),$^) $(LDLIBS_ALL) $(LDFLAGS)
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d)
 
@@ -160,8 +171,14 @@ e2e: $(B)/nexcage test-tools
 
 # Small programs the e2e tests play engines with (a console-socket receiver,
 # a subreaper that waits for the pid-file's pid).
-TEST_TOOLS := build/tools/recvtty build/tools/subreaper
+TEST_TOOLS := build/tools/recvtty build/tools/subreaper build/tools/failalloc.so
 test-tools: $(TEST_TOOLS)
+
+# LD_PRELOAD shim: fails the Nth allocation (tests/e2e/test_adversarial_alloc.sh)
+build/tools/failalloc.so: tests/tools/failalloc.c
+	@mkdir -p build/tools
+	@echo "  CC      $@"
+	@$(CC) -std=gnu17 -O1 $(WARN) -fPIC -shared -o $@ $<
 
 build/tools/%: tests/tools/%.c
 	@mkdir -p build/tools
@@ -204,6 +221,6 @@ fuzz:
 	build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 		-timeout=10 -dict=tests/fuzz/config.dict build-fuzz/corpus tests/fuzz/corpus
 
-build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CORE_OBJS)
+build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CORE_OBJS) $(SECCOMP_LIBS)
 	@echo "  LD      $@"
-	@clang $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+	@clang $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $(filter-out $(SECCOMP_LIBS),$^) $(LDLIBS_ALL)

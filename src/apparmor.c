@@ -1,17 +1,21 @@
 #define _GNU_SOURCE
 #include "apparmor.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 bool apparmor_host_enabled(void)
 {
-	FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "re");
-	if (!f)
+	/* open(2), not fopen: a FILE is an allocation whose failure would read
+	 * as "AppArmor off" and drop a requested profile */
+	int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return false;
 	char c = 0;
-	bool on = fread(&c, 1, 1, f) == 1 && c == 'Y';
-	fclose(f);
+	bool on = read(fd, &c, 1) == 1 && c == 'Y';
+	close(fd);
 	return on;
 }
 

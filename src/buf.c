@@ -5,29 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool buf_reserve(nx_buf *b, size_t extra)
+#include "xalloc.h"
+
+/* Exhaustion ends the process (xalloc.h), so a buffer is always whole. */
+static void buf_reserve(nx_buf *b, size_t extra)
 {
-	if (b->oom)
-		return false;
 	if (b->len + extra + 1 <= b->cap)
-		return true;
+		return;
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < b->len + extra + 1)
 		cap *= 2;
-	char *d = realloc(b->data, cap);
-	if (!d) {
-		b->oom = true;
-		return false;
-	}
-	b->data = d;
+	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
-	return true;
 }
 
 void buf_append(nx_buf *b, const char *s, size_t n)
 {
-	if (!buf_reserve(b, n))
-		return;
+	buf_reserve(b, n);
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
@@ -44,8 +38,9 @@ void buf_printf(nx_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !buf_reserve(b, (size_t)n))
+	if (n < 0) /* an invalid format; the formats are literals */
 		return;
+	buf_reserve(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -116,5 +111,4 @@ void buf_free(nx_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
-	b->oom = false;
 }

@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "log.h"
+#include "xalloc.h"
 
 /* Room left in an nx_err for the context callers prepend ("create: "). */
 #define ERR_CONTEXT_ROOM 512
@@ -145,7 +146,7 @@ static int json_error(nx_err *err, const char *s, size_t len, const char *msg)
 			buf_append(&b, p++, 1);
 		}
 	}
-	const char *m = b.oom || !b.data ? "" : b.data;
+	const char *m = b.data ? b.data : "";
 	if (at)
 		nx_err_set(err, "config.json: not valid JSON at line %lu, column %lu: %c%s", line, col,
 			   m[0] >= 'A' && m[0] <= 'Z' ? m[0] - 'A' + 'a' : m[0], m[0] ? m + 1 : "");
@@ -174,7 +175,7 @@ static int report_error(nx_err *err, const spec_report *r)
 		buf_printf(&b, "%sconfig.json: %u more problem%s ('nexcage validate' lists %s)",
 			   b.len ? "\n" : "", r->count - shown, r->count - shown == 1 ? "" : "s",
 			   r->count > SPEC_REPORT_MAX ? "the first 1000" : "them all");
-	nx_err_set(err, "%s", b.oom || !b.data ? "config.json: invalid" : b.data);
+	nx_err_set(err, "%s", b.data ? b.data : "config.json: invalid");
 	buf_free(&b);
 	return -1;
 }
@@ -188,8 +189,7 @@ int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_di
 				  BUNDLE_CONFIG_MAX);
 	if (check_text(data, len, err) < 0)
 		return -1;
-	if (!(b->path = strdup(bundle_dir)))
-		return nx_err_sys(err, ENOMEM, "config.json");
+	b->path = xstrdup(bundle_dir);
 	spec_report own = {0};
 	spec_report *r = report ? report : &own;
 	char json_msg[256];
@@ -216,8 +216,6 @@ int bundle_load_report(nx_ctx *ctx, const char *dir, nx_bundle *b, spec_report *
 	if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode))
 		return nx_err_set(err, "bundle %s: not a directory", dir);
 	cleanup_free char *path = fs_join(abs, "config.json");
-	if (!path)
-		return nx_err_sys(err, ENOMEM, "bundle %s", dir);
 	/* A FIFO would block the read, a device never end it. */
 	if (stat(path, &st) < 0)
 		return nx_err_sys(err, errno, "%s", path);

@@ -246,9 +246,7 @@ int cmd_features(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	jw w = {0};
 	features(&w);
 	int rc = 0;
-	if (w.b.oom)
-		rc = nx_err_sys(err, ENOMEM, "features");
-	else if (fwrite(w.b.data, 1, w.b.len, stdout) != w.b.len || fflush(stdout) != 0)
+	if (fwrite(w.b.data, 1, w.b.len, stdout) != w.b.len || fflush(stdout) != 0)
 		rc = nx_err_sys(err, errno, "features: write");
 	buf_free(&w.b);
 	return rc;

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 #include "lua_bridge.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -101,9 +102,7 @@ static int set_string(nx_config *cfg, const config_key *k, const char *v, nx_err
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			return nx_err_set(err, "%s: contains a control character", k->name);
-	char *copy = strdup(v);
-	if (!copy)
-		return nx_err_sys(err, ENOMEM, "%s", k->name);
+	char *copy = xstrdup(v);
 	char **f = str_field(cfg, k);
 	free(*f);
 	*f = copy;
@@ -131,7 +130,7 @@ static char *short_hostname(void)
 	if (gethostname(host, sizeof host - 1) < 0 || !host[0])
 		snprintf(host, sizeof host, "localhost");
 	host[strcspn(host, ".")] = '\0';
-	return strdup(host);
+	return xstrdup(host);
 }
 
 int config_defaults(nx_config *cfg, nx_err *err)
@@ -147,8 +146,6 @@ int config_defaults(nx_config *cfg, nx_err *err)
 		}
 	}
 	cfg->node = short_hostname();
-	if (!cfg->node)
-		return nx_err_sys(err, ENOMEM, "config");
 	return 0;
 }
 

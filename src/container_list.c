@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "mapping.h"
 #include "proc.h"
+#include "xalloc.h"
 
 typedef struct row_list {
 	list_row *v;
@@ -28,21 +29,14 @@ static int cmp_rows(const void *a, const void *b)
 	return strcmp(((const list_row *)a)->st.id, ((const list_row *)b)->st.id);
 }
 
-/* Takes r over: freed when it cannot be added. */
-static int add_row(row_list *l, list_row r, nx_err *err)
+/* Takes r over. */
+static void add_row(row_list *l, list_row r)
 {
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		list_row *nr = realloc(l->v, cap * sizeof *nr);
-		if (!nr) {
-			state_free(&r.st);
-			return nx_err_sys(err, ENOMEM, "list");
-		}
-		l->v = nr;
-		l->cap = cap;
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
 	}
 	l->v[l->n++] = r;
-	return 0;
 }
 
 static bool have_row(const row_list *l, const char *id)
@@ -57,11 +51,10 @@ static bool have_row(const row_list *l, const char *id)
 static int collect_state(const char *root, row_list *l, nx_err *err)
 {
 	DIR *d = opendir(root);
-	if (!d)
-		return 0; /* no root yet: nothing was ever created */
-	int rc = 0;
+	if (!d) /* no root yet: nothing was ever created; else say why (ENOMEM) */
+		return errno == ENOENT ? 0 : nx_err_sys(err, errno, "open %s", root);
 	struct dirent *de;
-	while (rc == 0 && (de = readdir(d))) {
+	while ((de = readdir(d))) {
 		list_row r = {0};
 		nx_err e = {0};
 		if (container_id_validate(de->d_name, &e) < 0)
@@ -71,20 +64,15 @@ static int collect_state(const char *root, row_list *l, nx_err *err)
 		} else if (nx_err_is(&e, NX_ERR_CORRUPT)) {
 			/* shown, so that it can be removed (delete --force) */
 			r.status = NX_UNKNOWN;
-			r.st.id = strdup(de->d_name);
-			r.st.owner = strdup("");
-			if (!r.st.id || !r.st.owner) {
-				state_free(&r.st);
-				rc = nx_err_sys(err, ENOMEM, "list");
-				break;
-			}
+			r.st.id = xstrdup(de->d_name);
+			r.st.owner = xstrdup("");
 		} else {
 			continue; /* being created or deleted right now */
 		}
-		rc = add_row(l, r, err);
+		add_row(l, r);
 	}
 	closedir(d);
-	return rc;
+	return 0;
 }
 
 /* CTs this root's mappings know whose state directory is gone. */
@@ -95,8 +83,7 @@ static int collect_orphans(nx_ctx *ctx, row_list *l, nx_err *err)
 	size_t nmaps = 0;
 	if (mapping_list(ctx->opts->state_dir, &maps, &nmaps, err) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < nmaps; i++) {
+	for (size_t i = 0; i < nmaps; i++) {
 		nx_mapping *m = &maps[i];
 		if (have_row(l, m->id) || (m->root[0] && strcmp(m->root, root)))
 			continue;
@@ -108,20 +95,15 @@ static int collect_orphans(nx_ctx *ctx, row_list *l, nx_err *err)
 		if (stat(dir, &sb) == 0)
 			continue;
 		list_row r = {.status = NX_STOPPED, .orphaned = true};
-		r.st.id = strdup(m->id);
-		r.st.bundle = strdup(m->bundle);
-		r.st.created = strdup(m->created);
+		r.st.id = xstrdup(m->id);
+		r.st.bundle = xstrdup(m->bundle);
+		r.st.created = xstrdup(m->created);
 		r.st.vmid = m->vmid;
-		r.st.owner = strdup("root");
-		if (!r.st.id || !r.st.bundle || !r.st.created || !r.st.owner) {
-			state_free(&r.st);
-			rc = nx_err_sys(err, ENOMEM, "list");
-			break;
-		}
-		rc = add_row(l, r, err);
+		r.st.owner = xstrdup("root");
+		add_row(l, r);
 	}
 	mapping_list_free(maps, nmaps);
-	return rc;
+	return 0;
 }
 
 int container_list(nx_ctx *ctx, list_row **rows, size_t *n, nx_err *err)
@@ -183,10 +165,8 @@ int container_ps(nx_ctx *ctx, const char *id, ps_row **rows, size_t *n, nx_err *
 	}
 	if (proc_cgroup_dir(st.pid, cg, sizeof cg, err) < 0 || (npids = proc_cgroup_pids(cg, &pids, err)) < 0)
 		goto out;
-	if (npids && !(*rows = calloc((size_t)npids, sizeof **rows))) {
-		nx_err_sys(err, ENOMEM, "ps");
-		goto out;
-	}
+	if (npids)
+		*rows = xcalloc((size_t)npids, sizeof **rows);
 	for (int i = 0; i < npids; i++) {
 		(*rows)[i].pid = pids[i];
 		ps_fill(&(*rows)[i]);

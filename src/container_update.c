@@ -17,6 +17,7 @@
 #include "lua_bridge.h"
 #include "pct.h"
 #include "plan.h"
+#include "xalloc.h"
 
 #define RESOURCES_MAX (1u << 20)
 
@@ -30,11 +31,11 @@ int update_read_resources(const char *file, char **out, nx_err *err)
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0 && b.len <= RESOURCES_MAX)
 		buf_append(&b, chunk, n);
-	if (b.len > RESOURCES_MAX || b.oom) {
+	if (b.len > RESOURCES_MAX) {
 		buf_free(&b);
 		return nx_err_set(err, "update: resources too large (limit %u bytes)", RESOURCES_MAX);
 	}
-	*out = b.data ? b.data : strdup("");
+	*out = b.data ? b.data : xstrdup("");
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "xalloc.h"
 
 static int read_fd_file(int flags, const char *path, size_t max, char **out, size_t *len, nx_err *err);
 
@@ -46,19 +47,14 @@ int fs_read_fd(int fd, const char *path, size_t max, char **out, size_t *len, nx
 		return nx_err_set(err, "%s: file too large (%lld bytes, limit %zu)", path,
 				  (long long)st.st_size, max);
 	size_t cap = (size_t)st.st_size + 1, used = 0;
-	cleanup_free char *buf = malloc(cap);
-	if (!buf)
-		return nx_err_sys(err, ENOMEM, "read %s", path);
+	cleanup_free char *buf = xmalloc(cap);
 	for (;;) {
 		if (used + 1 >= cap) {
 			/* The file grew after fstat; keep the bound. */
 			if (cap > max + 1)
 				return nx_err_set(err, "%s: file too large (limit %zu)", path, max);
 			cap *= 2;
-			char *nbuf = realloc(buf, cap);
-			if (!nbuf)
-				return nx_err_sys(err, ENOMEM, "read %s", path);
-			buf = nbuf;
+			buf = xrealloc(buf, cap);
 		}
 		ssize_t n = read(fd, buf + used, cap - 1 - used);
 		if (n < 0) {
@@ -81,9 +77,7 @@ int fs_read_fd(int fd, const char *path, size_t max, char **out, size_t *len, nx
 
 static int fsync_parent_dir(const char *path)
 {
-	cleanup_free char *dir = strdup(path);
-	if (!dir)
-		return -1;
+	cleanup_free char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
 	if (slash == dir)
 		slash[1] = '\0';
@@ -232,12 +226,9 @@ int fs_remove_tree(const char *path, nx_err *err)
 
 char *fs_join(const char *a, const char *b)
 {
-	char *out = NULL;
 	size_t la = strlen(a);
 	const char *sep = (la > 0 && a[la - 1] == '/') ? "" : "/";
 	while (*b == '/')
 		b++;
-	if (asprintf(&out, "%s%s%s", a, sep, b) < 0)
-		return NULL;
-	return out;
+	return xasprintf("%s%s%s", a, sep, b);
 }

@@ -117,8 +117,7 @@ static void emit_json(int fd, nx_log_level level, const char *msg)
 	if (sink.vmid >= 0)
 		buf_printf(&b, ",\"vmid\":%ld", sink.vmid);
 	buf_puts(&b, "}\n");
-	if (!b.oom)
-		write_all(fd, b.data, b.len);
+	write_all(fd, b.data, b.len);
 	buf_free(&b);
 }
 
@@ -130,8 +129,7 @@ static void emit_text_file(int fd, nx_log_level level, const char *msg)
 	buf_printf(&b, "time=\"%s\" level=%s msg=", ts, level_name(level));
 	buf_json_string(&b, msg);
 	buf_puts(&b, "\n");
-	if (!b.oom)
-		write_all(fd, b.data, b.len);
+	write_all(fd, b.data, b.len);
 	buf_free(&b);
 }
 
@@ -139,8 +137,7 @@ static void emit_stderr(nx_log_level level, const char *msg)
 {
 	nx_buf b = {0};
 	buf_printf(&b, "nexcage: %s: %s\n", level_name(level), msg);
-	if (!b.oom)
-		write_all(STDERR_FILENO, b.data, b.len);
+	write_all(STDERR_FILENO, b.data, b.len);
 	buf_free(&b);
 }
 

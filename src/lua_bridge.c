@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 void plan_origins_free(plan_origins *o)
 {
@@ -42,7 +43,7 @@ nx_lua_mode bridge_dry_run_begin(nx_ctx *ctx)
 char *bridge_dry_run_end(nx_ctx *ctx, nx_lua_mode previous)
 {
 	const char *log = nxlua_dry_run_log(ctx->lua);
-	char *lines = *log ? strdup(log) : NULL;
+	char *lines = *log ? xstrdup(log) : NULL;
 	nxlua_set_mode(ctx->lua, previous);
 	return lines;
 }
@@ -78,9 +79,7 @@ static char *origin_string(lua_State *L, nx_lua *h, int rule_tbl, int files_tbl,
 		file = nxlua_module_origin(h, mod, buf, sizeof buf);
 		file = !file ? "?" : strcmp(file, "embedded") ? file : "built in";
 	}
-	char *s = NULL;
-	if (asprintf(&s, "%s (%s)", rule, file) < 0)
-		s = NULL;
+	char *s = xasprintf("%s (%s)", rule, file);
 	lua_pop(L, 2);
 	return s;
 }
@@ -99,16 +98,16 @@ static void read_origins(lua_State *L, nx_lua *h, int plan_idx, const nx_plan *p
 		}
 	}
 	int opt_rule = lua_gettop(L) - 2, lxc_rule = opt_rule + 1, files = opt_rule + 2;
-	o->options = calloc(plan->n_options + 1, sizeof *o->options);
-	o->lxc = calloc(plan->n_lxc + 1, sizeof *o->lxc);
-	for (size_t i = 0; o->options && i < plan->n_options; i++) {
+	o->options = xcalloc(plan->n_options + 1, sizeof *o->options);
+	o->lxc = xcalloc(plan->n_lxc + 1, sizeof *o->lxc);
+	for (size_t i = 0; i < plan->n_options; i++) {
 		lua_pushstring(L, plan->options[i].key);
 		char *s = origin_string(L, h, opt_rule, files, -1);
 		lua_pop(L, 1);
 		if (s)
-			o->options[o->n_options++] = (nx_kv){strdup(plan->options[i].key), s};
+			o->options[o->n_options++] = (nx_kv){xstrdup(plan->options[i].key), s};
 	}
-	for (size_t i = 0; o->lxc && i < plan->n_lxc; i++) {
+	for (size_t i = 0; i < plan->n_lxc; i++) {
 		lua_pushinteger(L, (lua_Integer)i + 1);
 		o->lxc[o->n_lxc++] = origin_string(L, h, lxc_rule, files, -1);
 		lua_pop(L, 1);

@@ -20,6 +20,7 @@
 
 #include "bundle.h"
 #include "lua_bridge_validate.h"
+#include "xalloc.h"
 
 struct bridge_spec {
 	nx_lua *h;
@@ -90,14 +91,6 @@ typedef struct decode_args {
 	int ref;
 } decode_args;
 
-static char *dup_or_raise(lua_State *L, const char *s)
-{
-	char *d = strdup(s);
-	if (!d)
-		luaL_error(L, "out of memory");
-	return d;
-}
-
 /* spec.annotations (validated: a map of strings) into C. */
 static void read_annotations(lua_State *L, int spec, nx_bundle *b)
 {
@@ -111,14 +104,13 @@ static void read_annotations(lua_State *L, int spec, nx_bundle *b)
 		n++;
 		lua_pop(L, 1);
 	}
-	if (!(b->annotations = calloc(n + 1, sizeof *b->annotations)))
-		luaL_error(L, "out of memory");
+	b->annotations = xcalloc(n + 1, sizeof *b->annotations);
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
 		if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
 			nx_kv *kv = &b->annotations[b->n_annotations++];
-			kv->key = dup_or_raise(L, lua_tostring(L, -2));
-			kv->value = dup_or_raise(L, lua_tostring(L, -1));
+			kv->key = xstrdup(lua_tostring(L, -2));
+			kv->value = xstrdup(lua_tostring(L, -1));
 		}
 		lua_pop(L, 1);
 	}
@@ -137,7 +129,7 @@ static void read_hooks(lua_State *L, int spec, nx_bundle *b)
 	lua_insert(L, -2);
 	lua_call(L, 1, 1);
 	if (lua_type(L, -1) == LUA_TSTRING)
-		b->hooks_json = dup_or_raise(L, lua_tostring(L, -1));
+		b->hooks_json = xstrdup(lua_tostring(L, -1));
 	lua_pop(L, 1);
 }
 
@@ -161,8 +153,8 @@ static int protected_decode(lua_State *L)
 	if (a->report->count)
 		return 0;
 	const char *version = spec_string(L, spec, "ociVersion");
-	a->b->oci_version = dup_or_raise(L, version ? version : "");
-	a->b->rootfs = dup_or_raise(L, a->rootfs);
+	a->b->oci_version = xstrdup(version ? version : "");
+	a->b->rootfs = xstrdup(a->rootfs);
 	a->b->has_process = spec_get(L, spec, "process") == LUA_TTABLE;
 	lua_pop(L, 1);
 	read_annotations(L, spec, a->b);
@@ -198,10 +190,7 @@ int bridge_spec_decode(nx_lua *h, const char *data, size_t len, nx_bundle *b, sp
 								 : "decoding failed");
 	lua_settop(L, top);
 	if (rc == 0 && a.ref != LUA_NOREF) {
-		if (!(b->spec = malloc(sizeof *b->spec))) {
-			luaL_unref(L, LUA_REGISTRYINDEX, a.ref);
-			return nx_err_sys(err, ENOMEM, "config.json");
-		}
+		b->spec = xmalloc(sizeof *b->spec);
 		*b->spec = (bridge_spec){h, a.ref};
 	}
 	return rc;
@@ -229,9 +218,7 @@ int bridge_spec_copy(const bridge_spec *s, bridge_spec **out, nx_err *err)
 	*out = NULL;
 	if (!s)
 		return nx_err_set(err, "spec: no validated config.json");
-	bridge_spec *c = malloc(sizeof *c);
-	if (!c)
-		return nx_err_sys(err, ENOMEM, "spec");
+	bridge_spec *c = xmalloc(sizeof *c);
 	copy_args a = {.src = s, .ref = LUA_NOREF};
 	lua_State *L = nxlua_state(s->h);
 	lua_pushcfunction(L, protected_copy);

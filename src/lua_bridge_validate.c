@@ -103,8 +103,7 @@ size_t spec_path_key(spec_walk *w, const char *key)
 	cut[n] = '\0';
 	buf_json_string(&b, cut);
 	buf_puts(&b, n < strlen(key) ? "...]" : "]");
-	if (!b.oom)
-		path_append(w, b.data, b.len);
+	path_append(w, b.data, b.len);
 	buf_free(&b);
 	return old;
 }
@@ -174,7 +173,7 @@ const char *spec_show(lua_State *L, int idx, char *buf, size_t n)
 		part[cut] = '\0';
 		nx_buf b = {0};
 		buf_json_string(&b, part);
-		snprintf(buf, n, "%s%s", b.oom ? "\"\"" : b.data, cut < len ? "..." : "");
+		snprintf(buf, n, "%s%s", b.data, cut < len ? "..." : "");
 		buf_free(&b);
 		break;
 	}

@@ -15,6 +15,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "log.h"
+#include "xalloc.h"
 
 static char *map_dir(const char *state_dir)
 {
@@ -45,16 +46,13 @@ char *mapping_root_dir(const char *state_dir, const char *root)
 {
 	char key[256];
 	root_key(root, key, sizeof key);
-	char *p = NULL;
-	if (asprintf(&p, "%s/map/%s", state_dir, key) < 0)
-		return NULL;
-	return p;
+	return xasprintf("%s/map/%s", state_dir, key);
 }
 
 static char *map_file(const char *state_dir, const char *root, const char *id)
 {
 	cleanup_free char *dir = mapping_root_dir(state_dir, root);
-	return dir ? fs_join(dir, id) : NULL;
+	return fs_join(dir, id);
 }
 
 int mapping_write(const char *state_dir, const nx_mapping *m, nx_err *err)
@@ -73,13 +71,11 @@ int mapping_write(const char *state_dir, const nx_mapping *m, nx_err *err)
 	buf_json_string(&b, m->root ? m->root : "");
 	buf_puts(&b, "}\n");
 	cleanup_free char *base = map_file(state_dir, m->root, m->id);
-	cleanup_free char *path = NULL;
-	if (asprintf(&path, "%s.json", base) < 0)
-		path = NULL;
-	int rc = b.oom ? nx_err_sys(err, ENOMEM, "mapping") : -1;
+	cleanup_free char *path = xasprintf("%s.json", base);
+	int rc = -1;
 	/* mapping_remove drops a root's directory once empty: make it again
 	 * when that happened between our mkdir and our write. */
-	for (int attempt = 0; !b.oom && rc < 0 && attempt < 5; attempt++) {
+	for (int attempt = 0; rc < 0 && attempt < 5; attempt++) {
 		rc = fs_mkdir_p(dir, 0700, err);
 		if (rc == 0)
 			rc = fs_write_atomic(path, b.data, b.len, 0600, err);
@@ -93,7 +89,7 @@ int mapping_write(const char *state_dir, const nx_mapping *m, nx_err *err)
 static char *dup_str(const json_value *doc, const char *key)
 {
 	const char *s = json_get_string(doc, key);
-	return strdup(s ? s : "");
+	return xstrdup(s ? s : "");
 }
 
 static int read_path(const char *path, nx_mapping *m, nx_err *err)
@@ -114,7 +110,7 @@ static int read_path(const char *path, nx_mapping *m, nx_err *err)
 	if (!id || m->vmid < 100) {
 		rc = nx_err_kind_set(err, NX_ERR_CORRUPT, "%s: not a mapping record", path);
 	} else {
-		m->id = strdup(id);
+		m->id = xstrdup(id);
 		m->node = dup_str(doc, "node");
 		m->bundle = dup_str(doc, "bundle");
 		m->created = dup_str(doc, "created");
@@ -127,10 +123,7 @@ static int read_path(const char *path, nx_mapping *m, nx_err *err)
 static char *record_path(const char *state_dir, const char *root, const char *id)
 {
 	cleanup_free char *base = map_file(state_dir, root, id);
-	char *path = NULL;
-	if (!base || asprintf(&path, "%s.json", base) < 0)
-		return NULL;
-	return path;
+	return xasprintf("%s.json", base);
 }
 
 int mapping_read(const char *state_dir, const char *root, const char *id, nx_mapping *m, nx_err *err)
@@ -149,8 +142,7 @@ int mapping_remove(const char *state_dir, const char *root, const char *id, nx_e
 	if (unlink(path) < 0 && errno != ENOENT)
 		return nx_err_sys(err, errno, "remove %s", path);
 	cleanup_free char *dir = mapping_root_dir(state_dir, root);
-	if (dir)
-		rmdir(dir); /* the root's last record: nothing of it stays */
+	rmdir(dir); /* the root's last record: nothing of it stays */
 	return 0;
 }
 
@@ -178,13 +170,7 @@ static int list_root_dir(const char *dir, nx_mapping **list, size_t *n, size_t *
 		}
 		if (*n == *cap) {
 			*cap = *cap ? *cap * 2 : 16;
-			nx_mapping *nl = realloc(*list, *cap * sizeof **list);
-			if (!nl) {
-				mapping_free(&m);
-				closedir(d);
-				return nx_err_sys(err, ENOMEM, "mapping");
-			}
-			*list = nl;
+			*list = xreallocarray(*list, *cap, sizeof **list);
 		}
 		(*list)[(*n)++] = m;
 	}

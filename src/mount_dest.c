@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "xalloc.h"
 
 #define MAX_LINKS 255
 
@@ -95,10 +96,8 @@ static int resolve_mp(nx_plan *plan, size_t i, const char *rootfs, nx_err *err)
 		return -1;
 	if (!strcmp(dest, real))
 		return 0;
-	cleanup_free char *nv = NULL;
-	if (asprintf(&nv, "%.*s%s%s", (int)(mp - v), v, real, mp + dl) < 0)
-		return nx_err_sys(err, ENOMEM, "mount");
-	cleanup_free char *key = strdup(plan->options[i].key);
+	cleanup_free char *nv = xasprintf("%.*s%s%s", (int)(mp - v), v, real, mp + dl);
+	cleanup_free char *key = xstrdup(plan->options[i].key);
 	return plan_set_option(plan, key, nv, err);
 }
 
@@ -117,9 +116,7 @@ static int resolve_entry(nx_kv *kv, const char *rootfs, nx_err *err)
 		return -1;
 	if (!strcmp(dest, real))
 		return 0;
-	char *nv = NULL;
-	if (asprintf(&nv, "%.*s%s%s", (int)(t - v), v, real + 1, t + tl) < 0)
-		return nx_err_sys(err, ENOMEM, "mount");
+	char *nv = xasprintf("%.*s%s%s", (int)(t - v), v, real + 1, t + tl);
 	char why[256];
 	if (plan_check_lxc(kv->key, nv, why, sizeof why) < 0) {
 		free(nv);

@@ -7,6 +7,7 @@
 #include "json.h"
 #include "log.h"
 #include "spawn.h"
+#include "xalloc.h"
 
 #define HOOK_MAX_ARGS 1024
 /* A hook without a timeout may not hang a create forever. */
@@ -16,14 +17,14 @@ static char **string_array(const json_value *v, size_t *n)
 {
 	*n = 0;
 	if (!v || v->type != JSON_ARRAY)
-		return calloc(1, sizeof(char *));
+		return xcalloc(1, sizeof(char *));
 	size_t count = 0;
 	for (const json_value *c = v->child; c; c = c->next)
 		count++;
 	if (count > HOOK_MAX_ARGS)
 		count = HOOK_MAX_ARGS;
-	char **out = calloc(count + 1, sizeof(char *));
-	for (const json_value *c = v->child; c && out && *n < count; c = c->next)
+	char **out = xcalloc(count + 1, sizeof(char *));
+	for (const json_value *c = v->child; c && *n < count; c = c->next)
 		if (c->type == JSON_STRING)
 			out[(*n)++] = c->string;
 	return out;

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define MAX_ARGS 1100
 
@@ -147,10 +148,10 @@ static void classify(const char *const *args, const spawn_result *r, nx_err *err
 		const pct_failure *f = &failures[i];
 		if (!exit_listed(f, r->exit_code) || !cmd_listed(f->cmds, args[0]))
 			continue;
-		char *text = strdup(r->err);
+		char *text = xstrdup(r->err);
 		char *save = NULL;
 		bool hit = false;
-		for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line && !hit;
+		for (char *line = strtok_r(text, "\n", &save); line && !hit;
 		     line = strtok_r(NULL, "\n", &save))
 			hit = line_matches(f, args[1], line, err);
 		free(text);
@@ -211,8 +212,6 @@ int pct_call_options(const nx_pct *pct, const char *const *head, const nx_kv *op
 	if (nhead + 2 * n >= MAX_ARGS)
 		return nx_err_set(err, "pct %s: too many options", head[0]);
 	char **args = pct_options_argv(head, opts, n);
-	if (!args)
-		return nx_err_sys(err, ENOMEM, "pct %s", head[0]);
 	int rc = pct_call(pct, (const char **)args, NULL, err);
 	pct_argv_free(args);
 	return rc;
@@ -223,26 +222,13 @@ char **pct_options_argv(const char *const *head, const nx_kv *opts, size_t n)
 	size_t nhead = 0;
 	while (head[nhead])
 		nhead++;
-	char **args = calloc(nhead + 2 * n + 1, sizeof *args);
-	if (!args)
-		return NULL;
-	/* a failed copy leaves NULL in its slot (calloc), where pct_argv_free stops */
+	char **args = xcalloc(nhead + 2 * n + 1, sizeof *args);
 	size_t a = 0;
-	bool ok = true;
-	for (size_t i = 0; ok && i < nhead; i++)
-		ok = (args[a++] = strdup(head[i])) != NULL;
-	for (size_t i = 0; ok && i < n; i++) {
-		if (asprintf(&args[a], "--%s", opts[i].key) < 0) {
-			args[a] = NULL;
-			ok = false;
-		} else {
-			a++;
-			ok = (args[a++] = strdup(opts[i].value)) != NULL;
-		}
-	}
-	if (!ok) {
-		pct_argv_free(args);
-		return NULL;
+	for (size_t i = 0; i < nhead; i++)
+		args[a++] = xstrdup(head[i]);
+	for (size_t i = 0; i < n; i++) {
+		args[a++] = xasprintf("--%s", opts[i].key);
+		args[a++] = xstrdup(opts[i].value);
 	}
 	return args;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plan_format.h"
+#include "xalloc.h"
 
 const char *const nx_cap_sets[5] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
 
@@ -67,18 +68,13 @@ int plan_set_option(nx_plan *plan, const char *name, const char *value, nx_err *
 		return nx_err_set(err, "option %s: %s", name, why);
 	for (size_t i = 0; i < plan->n_options; i++)
 		if (!strcmp(plan->options[i].key, name)) {
-			char *nv = strdup(value);
-			if (!nv)
-				return nx_err_sys(err, ENOMEM, "plan");
+			char *nv = xstrdup(value);
 			free(plan->options[i].value);
 			plan->options[i].value = nv;
 			return 0;
 		}
-	nx_kv *no = realloc(plan->options, sizeof(nx_kv) * (plan->n_options + 1));
-	if (!no)
-		return nx_err_sys(err, ENOMEM, "plan");
-	plan->options = no;
-	plan->options[plan->n_options++] = (nx_kv){strdup(name), strdup(value)};
+	plan->options = xreallocarray(plan->options, plan->n_options + 1, sizeof(nx_kv));
+	plan->options[plan->n_options++] = (nx_kv){xstrdup(name), xstrdup(value)};
 	qsort(plan->options, plan->n_options, sizeof(nx_kv), plan_kv_cmp);
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "lua_hooks.h"
 #include "translate.h"
+#include "xalloc.h"
 
 void plan_notes_free(plan_notes *n)
 {
@@ -31,10 +32,8 @@ static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, const bridge_sp
 	int rc = site_hooks_run(ctx, &hc, err);
 	if (rc == 0 && tags && *tags) {
 		const char *old = plan_option(plan, "tags");
-		char *joined = NULL;
-		if (asprintf(&joined, "%s%s%s", old ? old : "", old && *old ? ";" : "", tags) < 0)
-			rc = nx_err_sys(err, ENOMEM, "tags");
-		else if (plan_set_option(plan, "tags", joined, err) < 0)
+		char *joined = xasprintf("%s%s%s", old ? old : "", old && *old ? ";" : "", tags);
+		if (plan_set_option(plan, "tags", joined, err) < 0)
 			rc = nx_err_wrap(err, "pre-create hook tags");
 		free(joined);
 	}

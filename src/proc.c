@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "xalloc.h"
 
 /* Parse /proc/<pid>/stat: the command name may contain spaces and ')', so
  * fields are counted from the last ')'. */
@@ -198,16 +199,11 @@ static bool same_set(const char *a, const char *b)
 	return na == (*b ? nb + 1 : 0);
 }
 
-static int push_file(char ***files, size_t *n, const char *point, const char *rel)
+static void push_file(char ***files, size_t *n, const char *point, const char *rel)
 {
-	char **grown = realloc(*files, sizeof(char *) * (*n + 2));
-	if (!grown)
-		return -1;
-	*files = grown;
-	if (asprintf(&grown[*n], "%s%s/cgroup.procs", point, rel) < 0)
-		return -1;
-	grown[++*n] = NULL;
-	return 0;
+	*files = xreallocarray(*files, *n + 2, sizeof(char *));
+	(*files)[*n] = xasprintf("%s%s/cgroup.procs", point, rel);
+	(*files)[++*n] = NULL;
 }
 
 int proc_cgroup_procs_files(pid_t pid, char ***files, size_t *n, nx_err *err)
@@ -228,9 +224,7 @@ int proc_cgroup_procs_files(pid_t pid, char ***files, size_t *n, nx_err *err)
 			continue;
 		*c2 = '\0';
 		const char *what = c1 + 1, *rel = c2 + 1;
-		cleanup_free char *copy = strdup(mi);
-		if (!copy)
-			goto oom;
+		cleanup_free char *copy = xstrdup(mi);
 		char *msave = NULL;
 		for (char *ml = strtok_r(copy, "\n", &msave); ml; ml = strtok_r(NULL, "\n", &msave)) {
 			cg_mount m;
@@ -240,21 +234,13 @@ int proc_cgroup_procs_files(pid_t pid, char ***files, size_t *n, nx_err *err)
 			size_t rl = strcmp(m.root, "/") ? strlen(m.root) : 0;
 			if (rl && (strncmp(rel, m.root, rl) || (rel[rl] && rel[rl] != '/')))
 				continue;
-			if (push_file(files, n, m.point, strcmp(rel + rl, "/") ? rel + rl : "") < 0)
-				goto oom;
+			push_file(files, n, m.point, strcmp(rel + rl, "/") ? rel + rl : "");
 			break;
 		}
 	}
 	if (*n == 0)
 		return nx_err_set(err, "pid %d: no mounted cgroup hierarchy holds it", (int)pid);
 	return 0;
-oom:
-	for (size_t i = 0; i < *n; i++)
-		free((*files)[i]);
-	free(*files);
-	*files = NULL;
-	*n = 0;
-	return nx_err_sys(err, ENOMEM, "cgroup paths");
 }
 
 static bool file_contains(const char *path, const char *needle)
@@ -305,16 +291,13 @@ static int collect(const char *dir, pid_t **pids, int *count, int *cap, int dept
 	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
 		if (*count == *cap) {
 			*cap = *cap ? *cap * 2 : 64;
-			pid_t *np = realloc(*pids, sizeof(pid_t) * (size_t)*cap);
-			if (!np)
-				return nx_err_sys(err, ENOMEM, "cgroup pids");
-			*pids = np;
+			*pids = xreallocarray(*pids, (size_t)*cap, sizeof(pid_t));
 		}
 		(*pids)[(*count)++] = (pid_t)atoi(line);
 	}
 	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
+	if (!d) /* gone since it was listed; anything else (ENOMEM) would drop pids */
+		return errno == ENOENT ? 0 : nx_err_sys(err, errno, "open %s", dir);
 	struct dirent *de;
 	int rc = 0;
 	while ((de = readdir(d))) {

@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "lock.h"
+#include "xalloc.h"
 
 #define VMLIST_MAX (64u << 20)
 #define CONF_MAX   (4u << 20)
@@ -40,11 +41,7 @@ int pve_vmlist_ids(const char *pve_etc, long **ids, size_t *n, nx_err *err)
 	size_t count = 0;
 	for (const json_value *c = list->child; c; c = c->next)
 		count++;
-	*ids = calloc(count + 1, sizeof(long));
-	if (!*ids) {
-		rc = nx_err_sys(err, ENOMEM, "vmlist");
-		goto out;
-	}
+	*ids = xcalloc(count + 1, sizeof(long));
 	for (const json_value *c = list->child; c; c = c->next) {
 		char *end;
 		long v = strtol(c->key, &end, 10);
@@ -59,10 +56,7 @@ out:
 
 char *pve_conf_path(const char *pve_etc, const char *node, long vmid)
 {
-	char *p = NULL;
-	if (asprintf(&p, "%s/nodes/%s/lxc/%ld.conf", pve_etc, node, vmid) < 0)
-		return NULL;
-	return p;
+	return xasprintf("%s/nodes/%s/lxc/%ld.conf", pve_etc, node, vmid);
 }
 
 int pve_conf_add_raw(const char *pve_etc, const char *node, const char *lock_dir, long vmid,
@@ -93,10 +87,6 @@ int pve_conf_add_raw(const char *pve_etc, const char *node, const char *lock_dir
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&b, "%s: %s\n", keys[i].key, keys[i].value);
 	buf_append(&b, data + main_len, len - main_len);
-	if (b.oom) {
-		nx_err_sys(err, ENOMEM, "%s", path);
-		goto out;
-	}
 	struct stat st;
 	mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 0777) : 0640;
 	rc = fs_write_atomic(path, b.data, b.len, mode, err);
@@ -123,7 +113,7 @@ char *pve_conf_description(const char *pve_etc, const char *node, long vmid)
 	cleanup_free char *path = pve_conf_path(pve_etc, node, vmid);
 	cleanup_free char *data = NULL;
 	nx_err err = {0};
-	if (!path || fs_read_file(path, CONF_MAX, &data, NULL, &err) < 0)
+	if (fs_read_file(path, CONF_MAX, &data, NULL, &err) < 0)
 		return NULL;
 	nx_buf b = {0};
 	for (char *line = data; *line == '#';) {

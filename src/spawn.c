@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "xalloc.h"
 
 /* A child must not outlive nexcage: a tar writing a half archive, a pct
  * create or a hook would go on after a kill -9 with nobody to undo what
@@ -269,9 +270,9 @@ int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err)
 	} else {
 		res->exit_code = WEXITSTATUS(status);
 	}
-	res->out = ob.data ? ob.data : strdup("");
+	res->out = ob.data ? ob.data : xstrdup("");
 	res->out_len = ob.len;
-	res->err = eb.data ? eb.data : strdup("");
+	res->err = eb.data ? eb.data : xstrdup("");
 	res->err_len = eb.len;
 	rc = 0;
 out:

@@ -112,8 +112,6 @@ static int write_new(const char *dir, const nx_buf *b, nx_err *err)
 {
 	cleanup_free char *path = fs_join(dir, "config.json");
 	cleanup_free char *tmp = fs_join(dir, ".config.json.XXXXXX");
-	if (!path || !tmp)
-		return nx_err_sys(err, ENOMEM, "spec");
 	struct stat st;
 	if (lstat(path, &st) == 0)
 		return nx_err_set(err, EXISTS);
@@ -138,7 +136,7 @@ int spec_default_write(const char *dir, bool rootless, nx_err *err)
 {
 	nx_buf b = {0};
 	spec_default_render(&b, rootless);
-	int rc = b.oom ? nx_err_sys(err, ENOMEM, "spec") : write_new(dir, &b, err);
+	int rc = write_new(dir, &b, err);
 	buf_free(&b);
 	return rc;
 }

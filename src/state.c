@@ -16,6 +16,7 @@
 #include "lock.h"
 #include "proc.h"
 #include "version.h"
+#include "xalloc.h"
 
 #define STATE_MAX_SIZE (4u << 20)
 
@@ -26,24 +27,18 @@ char *state_dir(const char *root, const char *id)
 
 char *state_ctr_dir(const char *root, const char *id)
 {
-	char *p = NULL;
-	if (asprintf(&p, "%s/%s/ctr", root, id) < 0)
-		return NULL;
-	return p;
+	return xasprintf("%s/%s/ctr", root, id);
 }
 
 char *state_lock_path(const char *root, const char *id)
 {
-	char *p = NULL;
-	if (asprintf(&p, "%s/" NX_LOCK_DIR "/%s", root, id) < 0)
-		return NULL;
-	return p;
+	return xasprintf("%s/" NX_LOCK_DIR "/%s", root, id);
 }
 
 int state_lock(const char *root, const char *id, nx_err *err)
 {
 	cleanup_free char *dir = fs_join(root, NX_LOCK_DIR);
-	if (!dir || fs_mkdir_p(dir, 0700, err) < 0)
+	if (fs_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	cleanup_free char *path = state_lock_path(root, id);
 	/* Long operations (create) hold the lock for a while: wait, don't fail. */
@@ -52,17 +47,14 @@ int state_lock(const char *root, const char *id, nx_err *err)
 
 static char *state_file(const char *root, const char *id)
 {
-	char *p = NULL;
-	if (asprintf(&p, "%s/%s/state.json", root, id) < 0)
-		return NULL;
-	return p;
+	return xasprintf("%s/%s/state.json", root, id);
 }
 
 bool state_exists(const char *root, const char *id)
 {
 	cleanup_free char *p = state_file(root, id);
 	struct stat st;
-	return p && stat(p, &st) == 0;
+	return stat(p, &st) == 0;
 }
 
 void state_now_rfc3339(char *out, size_t n)
@@ -121,19 +113,15 @@ int state_write(const char *root, const nx_state *st, nx_err *err)
 	buf_puts(&b, ",\n  \"annotations\": ");
 	render_annotations(&b, st, "  ");
 	buf_puts(&b, "\n}\n");
-	if (b.oom) {
-		buf_free(&b);
-		return nx_err_sys(err, ENOMEM, "state");
-	}
 	cleanup_free char *path = state_file(root, st->id);
-	int rc = path ? fs_write_atomic(path, b.data, b.len, 0600, err) : nx_err_sys(err, ENOMEM, "state");
+	int rc = fs_write_atomic(path, b.data, b.len, 0600, err);
 	buf_free(&b);
 	return rc;
 }
 
 static char *dup_or_null(const char *s)
 {
-	return s ? strdup(s) : NULL;
+	return s ? xstrdup(s) : NULL;
 }
 
 /* Serialise a JSON subtree back to text (for the frozen hooks). */
@@ -183,7 +171,7 @@ int state_read(const char *root, const char *id, nx_state *st, nx_err *err)
 		nx_err_kind_set(err, NX_ERR_CORRUPT, "%s: not a state file of container %s", path, id);
 		goto out;
 	}
-	st->id = strdup(sid);
+	st->id = xstrdup(sid);
 	st->oci_version = dup_or_null(json_get_string(doc, "ociVersion"));
 	st->bundle = dup_or_null(json_get_string(doc, "bundle"));
 	st->rootfs = dup_or_null(json_get_string(doc, "rootfs"));
@@ -209,11 +197,11 @@ int state_read(const char *root, const char *id, nx_state *st, nx_err *err)
 		size_t n = 0;
 		for (const json_value *c = ann->child; c; c = c->next)
 			n++;
-		st->annotations = calloc(n ? n : 1, sizeof(nx_kv));
-		for (const json_value *c = ann->child; c && st->annotations; c = c->next)
+		st->annotations = xcalloc(n, sizeof(nx_kv));
+		for (const json_value *c = ann->child; c; c = c->next)
 			if (c->type == JSON_STRING)
 				st->annotations[st->n_annotations++] =
-				    (nx_kv){strdup(c->key), strdup(c->string)};
+				    (nx_kv){xstrdup(c->key), xstrdup(c->string)};
 	}
 	if (!st->bundle || st->vmid < 0) {
 		nx_err_kind_set(err, NX_ERR_CORRUPT, "%s: incomplete state file", path);

@@ -74,10 +74,6 @@ char *template_empty_path(const char *state_dir)
 char *template_empty(const char *state_dir, nx_err *err)
 {
 	char *path = template_empty_path(state_dir);
-	if (!path) {
-		nx_err_sys(err, ENOMEM, "template");
-		return NULL;
-	}
 	struct stat st;
 	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 10240)
 		return path;

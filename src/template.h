@@ -13,7 +13,7 @@ int template_build(const char *rootfs, const char *extra_dir, const char *dir, c
 /* The empty archive a rootfs used in place is "restored" from (malloc'd
  * path; created under state_dir when missing). */
 char *template_empty(const char *state_dir, nx_err *err);
-/* Where that archive is (malloc'd; NULL when out of memory), made or not. */
+/* Where that archive is (malloc'd), made or not. */
 char *template_empty_path(const char *state_dir);
 
 #endif

@@ -14,18 +14,15 @@
 #include "json.h"
 #include "pve.h"
 #include "spawn.h"
+#include "xalloc.h"
 
-static int add_used(long **used, size_t *n, size_t *cap, long v)
+static void add_used(long **used, size_t *n, size_t *cap, long v)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 256;
-		long *nu = realloc(*used, *cap * sizeof(long));
-		if (!nu)
-			return -1;
-		*used = nu;
+		*used = xreallocarray(*used, *cap, sizeof(long));
 	}
 	(*used)[(*n)++] = v;
-	return 0;
 }
 
 static bool is_used(const long *used, size_t n, long v)
@@ -61,11 +58,7 @@ static int pvesh_vm_ids(const char *pvesh, double timeout, long **ids, size_t *n
 	size_t count = 0;
 	for (const json_value *c = doc->child; c; c = c->next)
 		count++;
-	*ids = calloc(count + 1, sizeof(long));
-	if (!*ids) {
-		rc = nx_err_sys(err, ENOMEM, "pvesh");
-		goto out;
-	}
+	*ids = xcalloc(count + 1, sizeof(long));
 	for (const json_value *c = doc->child; c; c = c->next) {
 		long long v = json_get_int(c, "vmid", -1);
 		if (v > 0)
@@ -95,29 +88,22 @@ static int collect_used(const vmid_request *req, long **used, size_t *n, nx_err 
 			return nx_err_wrap(err, "reading the cluster's VMIDs");
 	}
 	for (size_t i = 0; i < nids; i++)
-		if (add_used(used, n, &cap, ids[i]) < 0)
-			goto oom;
+		add_used(used, n, &cap, ids[i]);
 	free(ids);
-	ids = NULL;
 	nx_mapping *maps = NULL;
 	size_t nmaps = 0;
-	if (mapping_list(req->state_dir, &maps, &nmaps, err) < 0)
+	if (mapping_list(req->state_dir, &maps, &nmaps, err) < 0) {
+		free(*used);
+		*used = NULL;
+		*n = 0;
 		return -1;
+	}
 	for (size_t i = 0; i < nmaps; i++)
-		if (add_used(used, n, &cap, maps[i].vmid) < 0) {
-			mapping_list_free(maps, nmaps);
-			goto oom;
-		}
+		add_used(used, n, &cap, maps[i].vmid);
 	mapping_list_free(maps, nmaps);
 	for (size_t i = 0; i < req->n_exclude; i++)
-		if (add_used(used, n, &cap, req->exclude[i]) < 0)
-			goto oom;
+		add_used(used, n, &cap, req->exclude[i]);
 	return 0;
-oom:
-	free(ids);
-	free(*used);
-	*used = NULL;
-	return nx_err_sys(err, ENOMEM, "vmid");
 }
 
 static int call_rule(const vmid_request *req, const char *id, const long *used, size_t n, long *out,
