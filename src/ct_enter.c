@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "spawn.h"
 
 #define ENTERED_NS (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
@@ -58,24 +59,7 @@ static void enter(pid_t standin, unsigned long long start, int ep)
 static void __attribute__((noreturn)) enter_and_run(pid_t standin, unsigned long long start,
 						    char *const *argv, int out_fd, int ep)
 {
-	sigset_t none; /* a foreground exec blocks what it passes on */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* what the caller ignored (a shell's & ignores SIGINT) is the
-	 * process's to decide: it starts with every default, as under runc */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	setsid();
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(out_fd >= 0 ? out_fd : null, 1);
-		dup2(out_fd >= 0 ? out_fd : null, 2);
-	}
-	for (int fd = 3; fd < ep; fd++)
-		close(fd);
-	close_range((unsigned)ep + 1, ~0U, 0);
+	spawn_child_detach(out_fd, ep);
 	enter(standin, start, ep);
 	/* the pid namespace is entered by the children only */
 	pid_t g = fork();

@@ -102,6 +102,33 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 	return 0;
 }
 
+void spawn_child_defaults(void)
+{
+	sigset_t none; /* a foreground run or exec blocks what it passes on */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* what the caller ignored (a shell's & ignores SIGINT, nexcage
+	 * SIGPIPE) is the program's to decide: every default, as under runc */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+}
+
+void spawn_child_detach(int out_fd, int keep_fd)
+{
+	spawn_child_defaults();
+	setsid();
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(out_fd >= 0 ? out_fd : null, 1);
+		dup2(out_fd >= 0 ? out_fd : null, 2);
+	}
+	for (int fd = 3; fd < keep_fd; fd++)
+		close(fd);
+	close_range((unsigned)keep_fd + 1, ~0U, 0);
+}
+
 /* In the child: wire the pipes to 0/1/2, drop every other fd, exec. Only
  * async-signal-safe calls; on failure report errno through errpipe. */
 static void __attribute__((noreturn))
@@ -110,10 +137,7 @@ child_exec(const spawn_req *req, pid_t parent, int in_fd, int out_fd, int err_fd
 	if (die_with(parent) < 0)
 		goto fail;
 	setpgid(0, 0);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	spawn_child_defaults();
 	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 		goto fail;
 	if (errpipe <= 2)
@@ -309,24 +333,7 @@ int spawn_start(char *const *argv, int out_fd, pid_t *pid_out, nx_err *err)
 	}
 	if (pid == 0) {
 		close(ep[0]);
-		sigset_t none; /* a foreground run or exec blocks what it passes on */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* what the caller ignored (a shell's & ignores SIGINT) is the
-		 * process's to decide: it starts with every default, as under runc */
-		for (int sig = 1; sig < NSIG; sig++)
-			if (sig != SIGKILL && sig != SIGSTOP)
-				signal(sig, SIG_DFL);
-		setsid();
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(out_fd >= 0 ? out_fd : null, 1);
-			dup2(out_fd >= 0 ? out_fd : null, 2);
-		}
-		for (int fd = 3; fd < ep[1]; fd++)
-			close(fd);
-		close_range((unsigned)ep[1] + 1, ~0U, 0);
+		spawn_child_detach(out_fd, ep[1]);
 		execvp(argv[0], argv);
 		int e = errno;
 		(void)!write(ep[1], &e, sizeof e);
