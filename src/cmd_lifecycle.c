@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "container.h"
+#include "signals.h"
 
 /* The one positional id, nothing more. */
 static int single_id(const char *cmd, int argc, char **argv, const char **id, nx_err *err)

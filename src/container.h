@@ -33,8 +33,6 @@ int container_pause(nx_ctx *ctx, const char *id, bool pause, nx_err *err);
 int container_load(nx_ctx *ctx, const char *id, nx_state *st, nx_status *status, nx_err *err);
 /* The pct handle recorded at create. */
 void container_pct(const nx_state *st, const char **path, double *timeout);
-/* Parse a signal given as a number, KILL or SIGKILL. */
-int signal_parse(const char *s, int *sig, nx_err *err);
 /* pct destroy of a CT nexcage made. A CT already gone is success. With
  * recover, a CT stuck in a lock an interrupted nexcage leaves (create,
  * destroyed) is unlocked first, with a warning saying so. */

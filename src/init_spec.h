@@ -41,14 +41,6 @@ int pidns_open(const char *path, nx_err *err);
  * --preserve-fds' 3..3+n-1 (each must be open). */
 #define HANDOVER_FDS_MAX 243
 int handover_caller_fds(bool tty, int preserve_fds, int fds[HANDOVER_FDS_MAX], size_t *n, nx_err *err);
-/* The bounds the kernel's execve puts on a command line, the only ones on
- * a program's args and env: one string at most MAX_ARG_STRLEN bytes (with
- * its NUL), all of them with their pointers at most ARG_MAX
- * (sysconf(_SC_ARG_MAX), a quarter of the stack limit). what names the
- * list in the message ("process.args"). extra: bytes already taken by
- * other lists of the same exec. Returns the bytes taken, or -1 with why. */
-#define EXEC_STRING_MAX 131072
-long exec_strings_fit(const char *what, char *const *v, size_t n, long extra, char *why, size_t whylen);
 /* Connect to a unix socket at path, however long the path. */
 int unix_connect(const char *path, nx_err *err);
 /* Send a pty master to a --console-socket, as runc does. */

@@ -16,9 +16,9 @@
 #include <lauxlib.h>
 
 #include "buf.h"
-#include "init_spec.h"
 #include "plan_format.h"
 #include "seccomp_plan.h"
+#include "spawn.h"
 
 /* ---- extraction from Lua ------------------------------------------------ */
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "init_spec.h"
+#include "init/protocol.h"
 
 /* openat2 in the root. With RESOLVE_IN_ROOT the kernel answers EAGAIN
  * when a rename or mount anywhere on the host raced a ".." step (other
@@ -114,10 +114,10 @@ static bool at_init_dir(const char *path, bool whole_dev)
 		c = end;
 	}
 	norm[w] = '\0';
-	size_t n = strlen(NX_CTR_MOUNTPOINT);
+	size_t n = strlen(NX_INIT_DIR);
 	if (whole_dev && !strcmp(norm, "/dev"))
 		return true;
-	return !strncmp(norm, NX_CTR_MOUNTPOINT, n) && (norm[n] == '/' || !norm[n]);
+	return !strncmp(norm, NX_INIT_DIR, n) && (norm[n] == '/' || !norm[n]);
 }
 
 int init_dir_check(const nx_plan *plan, nx_err *err)
@@ -131,14 +131,14 @@ int init_dir_check(const nx_plan *plan, nx_err *err)
 			    err,
 			    "raw key lxc.autodev = %s: nexcage-init's directory is mounted at %s, in "
 			    "the /dev tmpfs that LXC's autodev makes (nothing of it in the image)",
-			    v, NX_CTR_MOUNTPOINT);
+			    v, NX_INIT_DIR);
 		char src[PATH_MAX], target[PATH_MAX];
 		if (!strcmp(k, "lxc.mount.entry") && sscanf(v, "%4095s %4095s", src, target) == 2 &&
 		    at_init_dir(target, true))
 			return nx_err_set(err,
 					  "lxc.mount.entry %s: a mount on /dev or at or below %s would hide "
 					  "nexcage-init's directory (create, start and exec run it there)",
-					  v, NX_CTR_MOUNTPOINT);
+					  v, NX_INIT_DIR);
 	}
 	for (size_t i = 0; i < plan->n_masked_paths; i++)
 		if (at_init_dir(plan->masked_paths[i], true))
@@ -146,7 +146,7 @@ int init_dir_check(const nx_plan *plan, nx_err *err)
 			    err,
 			    "linux.maskedPaths: %s would hide nexcage-init's directory %s (exec "
 			    "runs it there)",
-			    plan->masked_paths[i], NX_CTR_MOUNTPOINT);
+			    plan->masked_paths[i], NX_INIT_DIR);
 	for (size_t i = 0; plan->has_process && i < plan->process.ndevices; i++)
 		if (at_init_dir(plan->process.devices[i].path, false))
 			return nx_err_set(

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "error.h"
-#include "state.h"
+#include "kv.h"
 #include "spawn.h"
 
 typedef struct nx_pct {

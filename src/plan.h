@@ -11,7 +11,7 @@
 
 #include "error.h"
 #include "plan_format.h"
-#include "state.h"
+#include "kv.h"
 
 struct sock_filter;
 

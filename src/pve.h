@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "state.h"
+#include "kv.h"
 
 /* VMIDs of every guest in the cluster (.vmlist). */
 int pve_vmlist_ids(const char *pve_etc, long **ids, size_t *n, nx_err *err);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "container.h"
+#include "signals.h"
 
 static const struct {
 	const char *name;

@@ -370,3 +370,28 @@ int spawn_interactive(char *const *argv, int *status, nx_err *err)
 	*status = spawn_wait(pid);
 	return 0;
 }
+
+long exec_strings_fit(const char *what, char *const *v, size_t n, long extra, char *why, size_t whylen)
+{
+	long max = sysconf(_SC_ARG_MAX);
+	long total = extra;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i]) + 1;
+		if (len > EXEC_STRING_MAX) {
+			snprintf(why, whylen,
+				 "%s[%zu]: %zu bytes; the kernel's execve takes at most %d in one string "
+				 "(MAX_ARG_STRLEN)",
+				 what, i, len - 1, EXEC_STRING_MAX - 1);
+			return -1;
+		}
+		total += (long)(len + sizeof(char *));
+	}
+	if (max > 0 && total + (long)sizeof(char *) > max) {
+		snprintf(why, whylen,
+			 "%s: the command line takes %ld bytes; the kernel's execve takes at most %ld (ARG_MAX, "
+			 "a quarter of the stack limit)",
+			 what, total + (long)sizeof(char *), max);
+		return -1;
+	}
+	return total + (long)sizeof(char *);
+}

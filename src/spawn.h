@@ -56,4 +56,13 @@ void spawn_child_detach(int out_fd, int keep_fd);
 /* Wait for a child started by spawn_start; its exit status (128 + signal). */
 int spawn_wait(pid_t pid);
 
+/* The bounds the kernel's execve puts on a command line, the only ones on
+ * a program's args and env: one string at most MAX_ARG_STRLEN bytes (with
+ * its NUL), all of them with their pointers at most ARG_MAX
+ * (sysconf(_SC_ARG_MAX), a quarter of the stack limit). what names the
+ * list in the message ("process.args"). extra: bytes already taken by
+ * other lists of the same exec. Returns the bytes taken, or -1 with why. */
+#define EXEC_STRING_MAX 131072
+long exec_strings_fit(const char *what, char *const *v, size_t n, long extra, char *why, size_t whylen);
+
 #endif

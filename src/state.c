@@ -230,15 +230,6 @@ void state_free(nx_state *st)
 	memset(st, 0, sizeof *st);
 }
 
-void nx_kv_free(nx_kv *kv, size_t n)
-{
-	for (size_t i = 0; kv && i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
-}
-
 nx_status state_status(const char *root, const nx_state *st)
 {
 	if (!proc_is_alive(st->pid, st->pid_start))

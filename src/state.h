@@ -10,16 +10,12 @@
 
 #include "buf.h"
 #include "error.h"
+#include "kv.h"
 
 /* NX_UNKNOWN: the state file cannot be read (corrupt, planted): listed so,
  * removable with delete --force. */
 typedef enum { NX_CREATING, NX_CREATED, NX_RUNNING, NX_PAUSED, NX_STOPPED, NX_UNKNOWN } nx_status;
 
-typedef struct nx_kv {
-	char *key, *value;
-} nx_kv;
-/* Free n pairs (both strings of each) and the array. */
-void nx_kv_free(nx_kv *kv, size_t n);
 
 typedef struct nx_state {
 	char *id;

@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "init_spec.h"
+#include "spawn.h"
 #include "test_util.h"
 
 /* exec reads back what create wrote for the init: the filter's flags too. */

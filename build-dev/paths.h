@@ -1,0 +1,1 @@
+#define NX_INSTALLED_LUA "/usr/local/share/nexcage/lua"
