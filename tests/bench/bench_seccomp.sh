@@ -82,9 +82,9 @@ printf '  added to create by the profile          %8s ms cpu (rule + check + com
 
 # 2. in process, against the objects `make` built (the Makefile's CORE_OBJS
 # that the compile needs)
-objs="build/obj/seccomp_bpf.o build/obj/seccomp_plan.o build/obj/error.o build/obj/fsutil.o"
+objs="build/obj/seccomp_bpf.o build/obj/seccomp_plan.o build/obj/error.o build/obj/fsutil.o build/obj/xalloc.o"
 if ${CC:-cc} -std=gnu17 -O2 -Isrc -o "$T/bench_seccomp" tests/bench/bench_seccomp.c $objs \
-	"$(pkg-config --variable=libdir libseccomp)/libseccomp.a" 2>"$T/cc.log"; then
+	build/libseccomp-x.a 2>"$T/cc.log"; then
 	set -- $("$T/bench_seccomp" "$T/filter.txt" "${BENCH_COMPILES:-500}")
 	printf '  in process: plan check %s ms, compile %s ms cpu (%s BPF instructions)\n' "$1" "$2" "$3"
 else
