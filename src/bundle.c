@@ -206,7 +206,7 @@ int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_di
 
 /* --- the bundle ------------------------------------------------------------ */
 
-int bundle_load_report(nx_ctx *ctx, const char *dir, nx_bundle *b, spec_report *report, nx_err *err)
+int bundle_load_report(nx_lua *h, const char *dir, nx_bundle *b, spec_report *report, nx_err *err)
 {
 	memset(b, 0, sizeof *b);
 	char abs[PATH_MAX];
@@ -228,15 +228,12 @@ int bundle_load_report(nx_ctx *ctx, const char *dir, nx_bundle *b, spec_report *
 	size_t len = 0;
 	if (fs_read_file(path, BUNDLE_CONFIG_MAX, &data, &len, err) < 0)
 		return -1;
-	nx_lua *h = ctx_lua(ctx, err);
-	if (!h)
-		return -1;
 	return bundle_decode(h, data, len, abs, b, report, err);
 }
 
-int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err)
+int bundle_load(nx_lua *h, const char *dir, nx_bundle *b, nx_err *err)
 {
-	return bundle_load_report(ctx, dir, b, NULL, err);
+	return bundle_load_report(h, dir, b, NULL, err);
 }
 
 int bundle_require_process(const nx_bundle *b, nx_err *err)

@@ -42,8 +42,9 @@ struct nx_lua {
 	bool out_of_memory;
 	char stop_msg[512]; /* the stop as first raised, with the script's place */
 	int dir_state[2];   /* site, installed dir: 0 not looked at, 1 exists, -1 missing */
+	/* Set only by nxlua_pcall_in, for the extent of its call. */
 	nx_lua_mode mode;
-	nx_buf effects; /* dry run: what hooks would have done, one per line */
+	nx_buf *dry_run_log; /* dry run: what hooks would have done, one per line */
 };
 
 static nx_lua *host_of(lua_State *L)
@@ -118,26 +119,6 @@ static void time_hook(lua_State *L, lua_Debug *ar)
 		raise_stop(L, 0);
 }
 
-void nxlua_set_mode(nx_lua *h, nx_lua_mode mode)
-{
-	h->mode = mode;
-}
-
-nx_lua_mode nxlua_mode(nx_lua *h)
-{
-	return h->mode;
-}
-
-void nxlua_dry_run_reset(nx_lua *h)
-{
-	buf_free(&h->effects);
-}
-
-const char *nxlua_dry_run_log(nx_lua *h)
-{
-	return h->effects.data ? h->effects.data : "";
-}
-
 /* What a call with side effects would do, for the dry run's log. */
 static void describe_effect(lua_State *L, const char *what, nx_buf *b)
 {
@@ -166,7 +147,8 @@ int nxlua_effect(lua_State *L, const char *what)
 	if (h->mode == NX_LUA_PURE)
 		return luaL_error(L, "%s: not allowed here: translation rules and config.lua are pure "
 				     "(run programs and write files from a lifecycle hook)", what);
-	describe_effect(L, what, &h->effects);
+	if (h->dry_run_log)
+		describe_effect(L, what, h->dry_run_log);
 	if (strcmp(what, "nexcage.run")) {
 		lua_pushboolean(L, 1);
 		return 1;
@@ -613,7 +595,6 @@ void nxlua_free(nx_lua *h)
 	h->deadline = clock_monotonic() + h->settings.time_limit;
 	h->timed_out = h->out_of_memory = false;
 	lua_close(h->L);
-	buf_free(&h->effects);
 	free(h);
 }
 
@@ -695,6 +676,20 @@ int nxlua_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 	}
 	lua_remove(L, base);
 	return 0;
+}
+
+int nxlua_pcall_in(nx_lua *h, nx_lua_mode mode, nx_buf *dry_run_log, int nargs, int nresults,
+		   nx_err *err)
+{
+	nx_lua_mode outer_mode = h->mode;
+	nx_buf *outer_log = h->dry_run_log;
+	h->mode = mode;
+	h->dry_run_log = dry_run_log;
+	/* protected: no error jumps past the restore */
+	int rc = nxlua_pcall(h, nargs, nresults, err);
+	h->mode = outer_mode;
+	h->dry_run_log = outer_log;
+	return rc;
 }
 
 int nxlua_require(nx_lua *h, const char *name, nx_err *err)

@@ -379,14 +379,12 @@ TEST(bundle_facts_are_c_copies_and_lua_edits_a_copy)
 TEST(bundle_load_reads_a_bundle_directory)
 {
 	fixture f = fixture_new();
-	nx_opts opts = {0};
-	nx_ctx ctx = {.opts = &opts};
 	nx_err err = {0};
 	nx_bundle b;
-	CHECK(bundle_load(&ctx, f.dir, &b, &err) < 0);
+	CHECK(bundle_load(f.h, f.dir, &b, &err) < 0);
 	CHECK_CONTAINS(err.msg, "/config.json: No such file or directory");
 	tu_write(f.dir, "config.json", "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}}", 0644);
-	CHECK(bundle_load(&ctx, f.dir, &b, &err) == 0);
+	CHECK(bundle_load(f.h, f.dir, &b, &err) == 0);
 	CHECK_STR(b.oci_version, "1.0.2");
 	CHECK_STR(b.rootfs, f.rootfs);
 	CHECK(!b.has_process);
@@ -397,7 +395,7 @@ TEST(bundle_load_reads_a_bundle_directory)
 	char cwd[PATH_MAX];
 	CHECK(getcwd(cwd, sizeof cwd) != NULL);
 	CHECK(chdir(f.rootfs) == 0);
-	CHECK(bundle_load(&ctx, "..", &b, &err) == 0);
+	CHECK(bundle_load(f.h, "..", &b, &err) == 0);
 	CHECK_STR(b.path, f.dir);
 	bundle_free(&b);
 	CHECK(chdir(cwd) == 0);
@@ -406,11 +404,10 @@ TEST(bundle_load_reads_a_bundle_directory)
 	snprintf(fifo, sizeof fifo, "%s/config.json", f.dir);
 	unlink(fifo);
 	CHECK(mkfifo(fifo, 0644) == 0);
-	CHECK(bundle_load(&ctx, f.dir, &b, &err) < 0);
+	CHECK(bundle_load(f.h, f.dir, &b, &err) < 0);
 	CHECK_CONTAINS(err.msg, "config.json: not a regular file");
 	unlink(fifo);
-	CHECK(bundle_load(&ctx, "/nonexistent/bundle", &b, &err) < 0);
+	CHECK(bundle_load(f.h, "/nonexistent/bundle", &b, &err) < 0);
 	CHECK_STR(err.msg, "bundle /nonexistent/bundle: No such file or directory");
-	ctx_free(&ctx);
 	fixture_free(&f);
 }

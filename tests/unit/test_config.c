@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "context.h"
 #include "harness.h"
 #include "test_util.h"
 
@@ -16,7 +17,7 @@ static int load(const char *text, nx_config *cfg, nx_err *err)
 	nx_lua_settings s = {0};
 	nx_lua *h = nxlua_new(&s, err);
 	nx_err_clear(err);
-	int rc = config_load(h, path, true, cfg, err);
+	int rc = ctx_config_load(h, path, true, cfg, err);
 	nxlua_free(h);
 	free(path);
 	tu_rmtree(dir);
