@@ -151,10 +151,10 @@ int config_defaults(nx_config *cfg, nx_err *err)
 int config_check(const nx_config *cfg, nx_err *err)
 {
 	if (cfg->vmid_min > cfg->vmid_max)
-		return nx_err_set(err, "vmid_min (%ld) is greater than vmid_max (%ld)", cfg->vmid_min,
+		return nx_err_kind_set(err, NX_ERR_INVALID, "vmid_min (%ld) is greater than vmid_max (%ld)", cfg->vmid_min,
 				  cfg->vmid_max);
 	if (cfg->pct[0] != '/' || cfg->pvesh[0] != '/')
-		return nx_err_set(err, "pct and pvesh must be absolute paths");
+		return nx_err_kind_set(err, NX_ERR_INVALID, "pct and pvesh must be absolute paths");
 	return 0;
 }
 
@@ -179,7 +179,7 @@ int config_apply(nx_config *cfg, const config_entry *e, size_t n, nx_err *err)
 {
 	for (size_t i = 0; i < n; i++)
 		if (apply_entry(cfg, &e[i], err) < 0)
-			return -1;
+			return nx_err_set_kind(err, NX_ERR_INVALID, NULL);
 	return 0;
 }
 

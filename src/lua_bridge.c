@@ -173,7 +173,10 @@ int bridge_translate(nx_lua *h, const nx_config *cfg, const translate_input *in,
 	lua_insert(L, -2);			   /* pt fn */
 	lua_pushlightuserdata(L, &c);		   /* pt fn c */
 	c.rc = -1;
-	if (bridge_pcall_pure(h, 2, 0, err) < 0 || c.rc < 0) {
+	int rc = bridge_pcall_pure(h, 2, 0, err);
+	if (rc == 0 && c.rc < 0) /* the rules ran; their plan failed its validation */
+		rc = nx_err_set_kind(err, NX_ERR_INVALID, NULL);
+	if (rc < 0) {
 		plan_free(plan);
 		if (origins)
 			plan_origins_free(origins);
@@ -219,7 +222,10 @@ int bridge_update_plan(nx_lua *h, const nx_config *cfg, const char *resources_js
 	lua_pushcfunction(L, protected_update);
 	lua_insert(L, -2);
 	lua_pushlightuserdata(L, &c);
-	if (bridge_pcall_pure(h, 2, 0, err) < 0 || c.rc < 0) {
+	int rc = bridge_pcall_pure(h, 2, 0, err);
+	if (rc == 0 && c.rc < 0) /* the rule ran; its plan failed its validation */
+		rc = nx_err_set_kind(err, NX_ERR_INVALID, NULL);
+	if (rc < 0) {
 		plan_free(plan);
 		return nx_err_wrap(err, "update");
 	}

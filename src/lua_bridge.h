@@ -36,10 +36,11 @@ struct spec_report;
  * validate it, and copy the core's facts into b (oci_version, rootfs,
  * has_process, annotations, hooks_json) and the handle into b->spec;
  * b->path must be set. Problems go to report (then b->spec stays NULL);
- * text that is not JSON leaves cjson's message in json_error. On any
- * outcome the caller frees what b holds. */
+ * text the decoder rejects fails with kind NX_ERR_NOT_JSON (the message
+ * is the decoder's, for people; where the text goes wrong is bundle.c's
+ * to find). On any outcome the caller frees what b holds. */
 int bridge_spec_decode(nx_lua *h, const char *data, size_t len, struct nx_bundle *b,
-		       struct spec_report *report, char *json_error, size_t json_error_len, nx_err *err);
+		       struct spec_report *report, nx_err *err);
 /* A deep copy: create and translate give theirs to the pre-translate
  * hooks, the rules and the pre-create hooks, so their edits reach each
  * other and never the validated spec. */

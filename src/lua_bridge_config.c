@@ -66,7 +66,7 @@ int bridge_config_read(nx_lua *h, const char *path, config_entry **out, size_t *
 	if (!lua_istable(L, -1)) {
 		const char *t = luaL_typename(L, -1);
 		lua_pop(L, 1);
-		return nx_err_set(err, "must return a table (got %s)", t);
+		return nx_err_kind_set(err, NX_ERR_INVALID, "must return a table (got %s)", t);
 	}
 	config_read r = {0};
 	lua_pushcfunction(L, protected_read);

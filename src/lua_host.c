@@ -268,8 +268,14 @@ static void set_sandbox_env(lua_State *L)
 static int load_text(nx_lua *h, const char *src, size_t len, const char *chunkname, nx_err *err)
 {
 	lua_State *L = h->L;
-	if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
-		nx_err_set(err, "%s", lua_tostring(L, -1));
+	int rc = luaL_loadbufferx(L, src, len, chunkname, "t");
+	if (rc != LUA_OK) {
+		if (rc == LUA_ERRMEM) {
+			nx_err_set(err, "lua: out of memory (limit %zu MiB)", h->settings.mem_limit >> 20);
+			nx_err_set_kind(err, NX_ERR_LUA_LIMIT, "memory");
+		} else {
+			nx_err_kind_set(err, NX_ERR_LUA_SYNTAX, "%s", lua_tostring(L, -1));
+		}
 		lua_pop(L, 1);
 		return -1;
 	}
@@ -659,17 +665,25 @@ int nxlua_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 		h->stop_msg[0] = '\0';
 	}
 	int rc = lua_pcall(L, nargs, nresults, base);
-	bool out_of_memory = h->out_of_memory;
+	bool out_of_memory = h->out_of_memory, timed_out = h->timed_out;
 	if (outer) {
 		h->deadline = 0;
 		h->timed_out = h->out_of_memory = false;
 	}
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
-		if (rc == LUA_ERRMEM || out_of_memory)
+		if (rc == LUA_ERRMEM || out_of_memory) {
 			nx_err_set(err, "lua: out of memory (limit %zu MiB)", h->settings.mem_limit >> 20);
-		else
+			nx_err_set_kind(err, NX_ERR_LUA_LIMIT, "memory");
+		} else {
 			nx_err_set(err, "%s", msg ? msg : "lua error");
+			/* the stop is sticky for the outermost call: a script that
+			 * caught it cannot make it look like its own error */
+			if (timed_out)
+				nx_err_set_kind(err, NX_ERR_LUA_LIMIT, "time");
+			else
+				nx_err_set_kind(err, NX_ERR_LUA_RUNTIME, NULL);
+		}
 		lua_pop(L, 1);
 		lua_remove(L, base);
 		return -1;

@@ -81,3 +81,30 @@ TEST(config_errors_name_the_key)
 	CHECK_CONTAINS(err.msg, "config.lua:1:");
 	config_free(&cfg);
 }
+
+/* What went wrong crosses as a kind: a key the schema refuses, a file
+ * that does not compile, a config.lua that raises. */
+TEST(config_errors_carry_their_kind)
+{
+	nx_config cfg;
+	nx_err err = {0};
+	CHECK(load("return { storge = 'tank' }", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_INVALID);
+	config_free(&cfg);
+	CHECK(load("return { vmid_min = 200, vmid_max = 150 }", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_INVALID);
+	config_free(&cfg);
+	CHECK(load("return 42", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_INVALID);
+	config_free(&cfg);
+	CHECK(load("return {", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_LUA_SYNTAX);
+	config_free(&cfg);
+	CHECK(load("error('no')", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_LUA_RUNTIME);
+	config_free(&cfg);
+	/* a non-string key is refused in the order Lua gives it */
+	CHECK(load("return { [1] = 'x' }", &cfg, &err) < 0);
+	CHECK_CONTAINS(err.msg, "keys must be strings (got a number key)");
+	config_free(&cfg);
+}

@@ -384,3 +384,38 @@ TEST(script_rules_are_pure_and_a_dry_run_only_logs)
 	tu_rmtree(dir);
 	free(dir);
 }
+
+/* Errors cross from Lua with their kind, set where the host sees them;
+ * no caller has to read a message to tell a limit from a script's own
+ * error, even when the script catches the stop and raises another. */
+TEST(script_errors_cross_with_their_kind)
+{
+	char *dir = tu_tmpdir();
+	tu_write(dir, "raises.lua", "return { run = function() error('ran past its time limit, says the script') end }\n",
+		 0644);
+	tu_write(dir, "broken.lua", "return { run = function() end\n", 0644);
+	tu_write(dir, "spin.lua",
+		 "return { run = function() pcall(function() while true do end end) error('mine') end }\n", 0644);
+	tu_write(dir, "hog.lua", "return { run = function() local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(64) .. i end end }\n",
+		 0644);
+	nx_lua *h = host_for(dir, 0.05, 16u << 20);
+	nx_err err;
+	run_module(h, "raises", &err);
+	CHECK(err.kind == NX_ERR_LUA_RUNTIME);
+	char path[4200];
+	snprintf(path, sizeof path, "%s/broken.lua", dir);
+	nx_err_clear(&err);
+	CHECK(nxlua_load_site_file(h, path, &err) < 0);
+	CHECK(err.kind == NX_ERR_LUA_SYNTAX);
+	CHECK_CONTAINS(run_module(h, "spin", &err), "time limit");
+	CHECK(err.kind == NX_ERR_LUA_LIMIT);
+	CHECK_STR(err.detail, "time");
+	nxlua_set_limits(h, 0, 60);
+	run_module(h, "hog", &err);
+	CHECK(err.kind == NX_ERR_LUA_LIMIT);
+	CHECK_STR(err.detail, "memory");
+	CHECK(lua_gettop(nxlua_state(h)) == 0);
+	nxlua_free(h);
+	tu_rmtree(dir);
+	free(dir);
+}
