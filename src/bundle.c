@@ -3,8 +3,9 @@
  * here first (one linear pass); the bridge decodes it with a private cjson
  * set to strict numbers. Decoding, normalising and validating run in one
  * protected call: a config that exhausts the Lua memory cap is an error,
- * never a panic. cjson's messages and the validator's report are made
- * readable here. */
+ * never a panic. Where text cjson rejects stops being JSON is found here
+ * (cjson only says that it rejected it), and the validator's report is
+ * made readable here. */
 #define _GNU_SOURCE
 #include "bundle.h"
 
