@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "context.h"
 #include "error.h"
 #include "lua_bridge.h"
+#include "lua_host.h"
 #include "spec_report.h"
 #include "state.h"
 
@@ -36,13 +36,13 @@ typedef struct nx_bundle {
 /* Read, decode and validate <dir>/config.json. On failure err holds every
  * problem, one line each ("config.json: <path>: <rule>"), as many as fit
  * (then a line that counts the rest). */
-int bundle_load(nx_ctx *ctx, const char *dir, nx_bundle *b, nx_err *err);
+int bundle_load(nx_lua *h, const char *dir, nx_bundle *b, nx_err *err);
 /* The same, with the complete report of problems (up to SPEC_REPORT_MAX
  * lines) in *report, which the caller frees with spec_report_free. */
-int bundle_load_report(nx_ctx *ctx, const char *dir, nx_bundle *b, spec_report *report, nx_err *err);
+int bundle_load_report(nx_lua *h, const char *dir, nx_bundle *b, spec_report *report, nx_err *err);
 
-/* The core of bundle_load on config.json text in memory, without an
- * nx_ctx (the fuzz target and the tests call it): bundle_dir must be
+/* The core of bundle_load on config.json text in memory (the fuzz target
+ * and the tests call it): bundle_dir must be
  * absolute; root.path is resolved against it. report may be NULL. */
 int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_dir, nx_bundle *b,
 		  spec_report *report, nx_err *err);

@@ -29,7 +29,10 @@ int cmd_validate(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 
 	spec_report report = {0};
 	nx_bundle b;
-	if (bundle_load_report(ctx, dir, &b, &report, err) < 0) {
+	nx_lua *h = ctx_lua(ctx, err);
+	if (!h)
+		return -1;
+	if (bundle_load_report(h, dir, &b, &report, err) < 0) {
 		if (report.count) {
 			fputs(report.lines.data ? report.lines.data : "", stdout);
 			if (report.count > SPEC_REPORT_MAX)

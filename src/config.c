@@ -1,6 +1,5 @@
 #define _GNU_SOURCE
 #include "config.h"
-#include "lua_bridge.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -152,17 +151,45 @@ int config_defaults(nx_config *cfg, nx_err *err)
 int config_check(const nx_config *cfg, nx_err *err)
 {
 	if (cfg->vmid_min > cfg->vmid_max)
-		return nx_err_set(err, "vmid_min (%ld) is greater than vmid_max (%ld)", cfg->vmid_min,
+		return nx_err_kind_set(err, NX_ERR_INVALID, "vmid_min (%ld) is greater than vmid_max (%ld)", cfg->vmid_min,
 				  cfg->vmid_max);
 	if (cfg->pct[0] != '/' || cfg->pvesh[0] != '/')
-		return nx_err_set(err, "pct and pvesh must be absolute paths");
+		return nx_err_kind_set(err, NX_ERR_INVALID, "pct and pvesh must be absolute paths");
 	return 0;
 }
 
-config_type config_key_type(const char *name)
+static int apply_entry(nx_config *cfg, const config_entry *e, nx_err *err)
 {
-	const config_key *k = schema_find(name);
-	return k ? k->type : CONFIG_UNKNOWN;
+	if (!e->name)
+		return nx_err_set(err, "keys must be strings (got a %s key)", e->type_name);
+	const config_key *k = schema_find(e->name);
+	config_type type = k ? k->type : CONFIG_UNKNOWN;
+	if (type == CONFIG_UNKNOWN)
+		return nx_err_set(err, "%s: unknown setting", e->name);
+	if (type == CONFIG_STRING && e->type != CONFIG_ENTRY_STRING)
+		return nx_err_set(err, "%s: expected a string, got %s", e->name, e->type_name);
+	if (type != CONFIG_STRING && e->type != CONFIG_ENTRY_NUMBER)
+		return nx_err_set(err, "%s: expected a number, got %s", e->name, e->type_name);
+	if (type == CONFIG_STRING)
+		return set_string(cfg, k, e->string, err);
+	return set_number(cfg, k, e->number, err);
+}
+
+int config_apply(nx_config *cfg, const config_entry *e, size_t n, nx_err *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (apply_entry(cfg, &e[i], err) < 0)
+			return nx_err_set_kind(err, NX_ERR_INVALID, NULL);
+	return 0;
+}
+
+void config_entries_free(config_entry *e, size_t n)
+{
+	for (size_t i = 0; e && i < n; i++) {
+		free(e[i].name);
+		free(e[i].string);
+	}
+	free(e);
 }
 
 int config_set_string(nx_config *cfg, const char *name, const char *value, nx_err *err)
@@ -200,20 +227,18 @@ config_value config_key_at(const nx_config *cfg, size_t i)
 	return v;
 }
 
-int config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg, nx_err *err)
+int config_find(const char *path, bool explicit_path, const char **out, nx_err *err)
 {
-	if (config_defaults(cfg, err) < 0)
-		return -1;
 	const char *p = path ? path : NX_DEFAULT_CONFIG;
 	struct stat st;
+	*out = NULL;
 	if (stat(p, &st) < 0) {
 		if (errno == ENOENT && !explicit_path)
 			return 0;
 		return nx_err_sys(err, errno, "config %s", p);
 	}
-	if (bridge_config_read(h, p, cfg, err) < 0 || config_check(cfg, err) < 0)
-		return nx_err_wrap(err, "config %s", p);
-	return 0;
+	*out = p;
+	return 1;
 }
 
 void config_free(nx_config *cfg)

@@ -1,7 +1,9 @@
 /* The site configuration: one Lua file (default /etc/nexcage/config.lua)
  * returning a table. Every key is declared in one schema (config.c) with
  * its type, default and range; an unknown key or a wrong type is an error
- * that names the key, so a typo never silently falls back to a default. */
+ * that names the key, so a typo never silently falls back to a default.
+ * This file knows no Lua: the bridge reads config.lua into config_entry
+ * values and context.c applies them here (the data flows one way). */
 #ifndef NX_CONFIG_H
 #define NX_CONFIG_H
 
@@ -9,7 +11,6 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "lua_host.h"
 
 #define NX_DEFAULT_CONFIG "/etc/nexcage/config.lua"
 
@@ -37,16 +38,33 @@ typedef struct nx_config {
 	long script_memory_limit; /* lua_memory_limit: MiB */
 } nx_config;
 
-/* Load path (NULL: the default path, which may be absent): defaults, then
- * what config.lua returns (read by the bridge, lua_bridge_config.c, key by
- * key through config_set_*), then the checks across keys. */
-int config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg, nx_err *err);
+/* Which file to read: path (NULL: the default path). Returns 1 with *out
+ * set when it exists, 0 when the default one is absent (defaults apply),
+ * -1 for an explicit path that is missing or any other error. */
+int config_find(const char *path, bool explicit_path, const char **out, nx_err *err);
 /* Defaults only, with no Lua (for commands that do not start Lua). */
 int config_defaults(nx_config *cfg, nx_err *err);
 void config_free(nx_config *cfg);
 
-/* The schema, for the bridge: a key's type, setting a key by name (with
- * its range and choices checked), and every key's effective value. */
+/* One key of config.lua's table as the bridge read it, a C value. */
+typedef enum { CONFIG_ENTRY_STRING, CONFIG_ENTRY_NUMBER, CONFIG_ENTRY_OTHER } config_entry_type;
+typedef struct config_entry {
+	char *name;		/* NULL: the key is not a string (type_name names its type) */
+	config_entry_type type; /* the value's */
+	const char *type_name;	/* the value's Lua type name (the key's when name is NULL) */
+	char *string;		/* CONFIG_ENTRY_STRING */
+	double number;		/* CONFIG_ENTRY_NUMBER */
+} config_entry;
+/* Set each entry through the schema (its range and choices checked), in
+ * order; the first problem names its key. */
+int config_apply(nx_config *cfg, const config_entry *e, size_t n, nx_err *err);
+void config_entries_free(config_entry *e, size_t n);
+/* One key by name, with its range and choices checked. */
+int config_set_string(nx_config *cfg, const char *name, const char *value, nx_err *err);
+int config_set_number(nx_config *cfg, const char *name, double value, nx_err *err);
+
+/* The schema, for the bridge (ctx.config of rules and hooks): every key's
+ * effective value. */
 typedef enum { CONFIG_UNKNOWN, CONFIG_STRING, CONFIG_INTEGER, CONFIG_NUMBER } config_type;
 typedef struct config_value {
 	const char *name;
@@ -55,9 +73,6 @@ typedef struct config_value {
 	long integer;
 	double number;
 } config_value;
-config_type config_key_type(const char *name);
-int config_set_string(nx_config *cfg, const char *name, const char *value, nx_err *err);
-int config_set_number(nx_config *cfg, const char *name, double value, nx_err *err);
 size_t config_key_count(void);
 config_value config_key_at(const nx_config *cfg, size_t i);
 /* Checks across keys (vmid_min <= vmid_max, absolute program paths). */

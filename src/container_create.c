@@ -68,6 +68,7 @@ static char *template_file_name(const char *node, const char *id)
 typedef struct create_job {
 	nx_ctx *ctx;
 	const nx_config *cfg;
+	nx_lua *lua; /* with cfg, loaded once at the start */
 	const create_opts *o;
 	nx_pct pct;
 	nx_bundle bundle;
@@ -153,7 +154,7 @@ static int create_ct(create_job *j, nx_err *err)
 	for (int attempt = 1; attempt <= VMID_ATTEMPTS; attempt++) {
 		vmid_request vr = {.cfg = j->cfg,
 				   .state_dir = j->ctx->opts->state_dir,
-				   .lua = j->ctx->lua,
+				   .lua = j->lua,
 				   .annotations = j->bundle.annotations,
 				   .n_annotations = j->bundle.n_annotations,
 				   .exclude = refused,
@@ -366,7 +367,7 @@ static int record_state(create_job *j, nx_err *err)
 				   .spec = j->bundle.spec,
 				   .state = &st,
 				   .status = "created"};
-		rc = site_hooks_run(j->ctx, &hc, err);
+		rc = site_hooks_run(j->lua, j->cfg, j->ctx->opts->hooks_path, &hc, err);
 	}
 	free_built_state(&st);
 	if (rc < 0 || !j->o->pid_file)
@@ -435,7 +436,7 @@ static int create_steps(create_job *j, nx_err *err)
 	const char *root = j->ctx->opts->root;
 	if (state_exists(root, o->id))
 		return nx_err_kind_set(err, NX_ERR_EXISTS, "container with given ID already exists");
-	if (!(j->cfg = ctx_config(j->ctx, err)))
+	if (!(j->cfg = ctx_config(j->ctx, err)) || !(j->lua = ctx_lua(j->ctx, err)))
 		return -1;
 	j->pct = (nx_pct){.path = j->cfg->pct, .timeout = j->cfg->pct_timeout};
 	nx_mapping old;
@@ -455,7 +456,7 @@ static int create_steps(create_job *j, nx_err *err)
 				       "'nexcage delete --force %s' removes it)",
 				       v, o->id);
 	}
-	if (bundle_load(j->ctx, o->bundle ? o->bundle : ".", &j->bundle, err) < 0)
+	if (bundle_load(j->lua, o->bundle ? o->bundle : ".", &j->bundle, err) < 0)
 		return -1;
 	j->bundle_loaded = true;
 	if (!j->bundle.has_process)

@@ -58,15 +58,19 @@ static const char *root_of(nx_ctx *ctx)
  * and the container is stopped (older texts said: warn). */
 static int site_hook(nx_ctx *ctx, const char *phase, const nx_state *st, const char *status, nx_err *err)
 {
-	if (!site_hooks_present(ctx, phase))
+	if (!site_hooks_present(ctx->opts->hooks_path, phase))
 		return 0;
+	const nx_config *cfg = ctx_config(ctx, err);
+	nx_lua *h = cfg ? ctx_lua(ctx, err) : NULL;
+	if (!h)
+		return nx_err_wrap(err, "%s", phase);
 	site_hook_ctx hc = {.phase = phase,
 			   .id = st->id,
 			   .vmid = st->vmid,
 			   .bundle = st->bundle,
 			   .state = st,
 			   .status = status};
-	return site_hooks_run(ctx, &hc, err);
+	return site_hooks_run(h, cfg, ctx->opts->hooks_path, &hc, err);
 }
 
 static int start_with_hooks(nx_ctx *ctx, const char *root, nx_state *st, const char *ctr, nx_err *err)

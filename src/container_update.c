@@ -63,11 +63,14 @@ int container_update(nx_ctx *ctx, const char *id, const char *resources, nx_err 
 	int rc = -1;
 	cleanup_free char *json = NULL;
 	nx_plan plan = {0};
+	const nx_config *cfg;
+	nx_lua *h;
 	if (status == NX_STOPPED) {
 		nx_err_set(err, "container not running");
 		goto out;
 	}
-	if (update_read_resources(resources, &json, err) < 0 || bridge_update_plan(ctx, json, &plan, err) < 0)
+	if (update_read_resources(resources, &json, err) < 0 || !(cfg = ctx_config(ctx, err)) ||
+	    !(h = ctx_lua(ctx, err)) || bridge_update_plan(h, cfg, json, &plan, err) < 0)
 		goto out;
 	if (plan.n_lxc)
 		log_warn("update: cpuset and pids limits take effect at the next start only");

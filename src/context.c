@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "lua_bridge.h"
+
 nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err)
 {
 	if (ctx->lua)
@@ -17,6 +19,25 @@ nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err)
 	return ctx->lua;
 }
 
+int ctx_config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg, nx_err *err)
+{
+	if (config_defaults(cfg, err) < 0)
+		return -1;
+	const char *p;
+	int found = config_find(path, explicit_path, &p, err);
+	if (found <= 0)
+		return found;
+	config_entry *entries;
+	size_t n;
+	int rc = bridge_config_read(h, p, &entries, &n, err);
+	if (rc == 0)
+		rc = config_apply(cfg, entries, n, err);
+	config_entries_free(entries, n);
+	if (rc < 0 || config_check(cfg, err) < 0)
+		return nx_err_wrap(err, "config %s", p);
+	return 0;
+}
+
 const nx_config *ctx_config(nx_ctx *ctx, nx_err *err)
 {
 	if (ctx->config_loaded)
@@ -24,7 +45,7 @@ const nx_config *ctx_config(nx_ctx *ctx, nx_err *err)
 	nx_lua *h = ctx_lua(ctx, err);
 	if (!h)
 		return NULL;
-	if (config_load(h, ctx->opts->config_path, ctx->opts->config_explicit, &ctx->config, err) < 0) {
+	if (ctx_config_load(h, ctx->opts->config_path, ctx->opts->config_explicit, &ctx->config, err) < 0) {
 		config_free(&ctx->config);
 		return NULL;
 	}

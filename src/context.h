@@ -1,6 +1,9 @@
 /* What one invocation carries: the process's options from the command line
  * and the things created on first use (the Lua interpreter, the site
- * configuration). Commands that need neither never pay for them. */
+ * configuration). Commands that need neither never pay for them. This is
+ * the one place that composes the configuration and the Lua host: the
+ * layers below (the bridge, the Lua host, config.c) get C values
+ * (nx_lua *, const nx_config *) and never see an nx_ctx. */
 #ifndef NX_CONTEXT_H
 #define NX_CONTEXT_H
 
@@ -40,6 +43,10 @@ typedef struct nx_ctx {
 } nx_ctx;
 
 nx_lua *ctx_lua(nx_ctx *ctx, nx_err *err);
+/* The site configuration at path (NULL: the default path, which may be
+ * absent): defaults, then what config.lua returns (read by the bridge),
+ * then the checks across keys. On error the caller frees cfg. */
+int ctx_config_load(nx_lua *h, const char *path, bool explicit_path, nx_config *cfg, nx_err *err);
 const nx_config *ctx_config(nx_ctx *ctx, nx_err *err);
 /* At the end of the process (the interpreter is not closed, see nxlua_exit). */
 void ctx_free(nx_ctx *ctx);

@@ -29,7 +29,8 @@ int dry_run_plan(nx_ctx *ctx, const char *bundle_dir, const char *id, bool with_
 	if (container_id_validate(id, err) < 0 || !ctx_config(ctx, err))
 		return -1;
 	nx_bundle bundle;
-	if (bundle_load(ctx, bundle_dir, &bundle, err) < 0)
+	nx_lua *h = ctx_lua(ctx, err);
+	if (!h || bundle_load(h, bundle_dir, &bundle, err) < 0)
 		return -1;
 	plan_request rq = {.id = id, .bundle = &bundle, .dry_run = true, .skip_core = !with_core};
 	int rc = plan_build(ctx, &rq, &out->plan, &out->notes, err);

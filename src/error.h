@@ -27,6 +27,13 @@ typedef enum nx_err_kind {
 	NX_ERR_CT_STOPPED, /* pct: the CT is stopped where the command needs it running */
 	NX_ERR_NO_TEMPLATE, /* pct create: the template volume is not on its storage */
 	NX_ERR_NOT_OURS,    /* the CT is not the one nexcage made for this id and root */
+	/* From Lua, with what kind of failure it was (set by the host and the
+	 * bridge where they see it, never read back from a message): */
+	NX_ERR_LUA_SYNTAX,  /* a chunk that does not compile */
+	NX_ERR_LUA_RUNTIME, /* a script raised an error */
+	NX_ERR_LUA_LIMIT,   /* a script ran past its time or memory limit; detail: "time" or "memory" */
+	NX_ERR_INVALID,	    /* a value that failed validation (spec, plan, config.lua's keys) */
+	NX_ERR_NOT_JSON,    /* text the JSON decoder rejects */
 } nx_err_kind;
 
 typedef struct nx_err {

@@ -30,28 +30,10 @@ void bridge_push_kv_map(lua_State *L, const nx_kv *kv, size_t n)
 	}
 }
 
-/* --- dry run ------------------------------------------------------------ */
-
-nx_lua_mode bridge_dry_run_begin(nx_ctx *ctx)
-{
-	nx_lua_mode previous = nxlua_mode(ctx->lua);
-	nxlua_dry_run_reset(ctx->lua);
-	nxlua_set_mode(ctx->lua, NX_LUA_DRY_RUN);
-	return previous;
-}
-
-char *bridge_dry_run_end(nx_ctx *ctx, nx_lua_mode previous)
-{
-	const char *log = nxlua_dry_run_log(ctx->lua);
-	char *lines = *log ? xstrdup(log) : NULL;
-	nxlua_set_mode(ctx->lua, previous);
-	return lines;
-}
-
 /* --- translate ----------------------------------------------------------- */
 
 typedef struct translate_call {
-	nx_ctx *ctx;
+	nx_lua *h;
 	const nx_config *cfg;
 	const translate_input *in;
 	nx_plan *plan;
@@ -147,7 +129,7 @@ static int protected_translate(lua_State *L)
 	lua_call(L, 2, 1);	     /* plan */
 	c->rc = plan_from_lua(L, 1, c->plan, c->err);
 	if (c->rc == 0 && c->origins)
-		read_origins(L, c->ctx->lua, 1, c->plan, c->origins);
+		read_origins(L, c->h, 1, c->plan, c->origins);
 	return 0;
 }
 
@@ -174,30 +156,27 @@ static int push_function(nx_lua *h, const char *mod, const char *fn, nx_err *err
 
 int bridge_pcall_pure(nx_lua *h, int nargs, int nresults, nx_err *err)
 {
-	nx_lua_mode mode = nxlua_mode(h);
-	nxlua_set_mode(h, NX_LUA_PURE);
-	int rc = nxlua_pcall(h, nargs, nresults, err);
-	nxlua_set_mode(h, mode);
-	return rc;
+	return nxlua_pcall_in(h, NX_LUA_PURE, NULL, nargs, nresults, err);
 }
 
-int bridge_translate(nx_ctx *ctx, const translate_input *in, nx_plan *plan, plan_origins *origins,
-		     nx_err *err)
+int bridge_translate(nx_lua *h, const nx_config *cfg, const translate_input *in, nx_plan *plan,
+		     plan_origins *origins, nx_err *err)
 {
 	memset(plan, 0, sizeof *plan);
 	if (origins)
 		memset(origins, 0, sizeof *origins);
-	translate_call c = {.ctx = ctx, .in = in, .plan = plan, .origins = origins, .err = err};
-	if (!(c.cfg = ctx_config(ctx, err)))
-		return -1;
-	lua_State *L = nxlua_state(ctx->lua);
-	if (push_function(ctx->lua, "translate", "translate", err) < 0)
+	translate_call c = {.h = h, .cfg = cfg, .in = in, .plan = plan, .origins = origins, .err = err};
+	lua_State *L = nxlua_state(h);
+	if (push_function(h, "translate", "translate", err) < 0)
 		return nx_err_wrap(err, "translate");
 	lua_pushcfunction(L, protected_translate); /* fn pt */
 	lua_insert(L, -2);			   /* pt fn */
 	lua_pushlightuserdata(L, &c);		   /* pt fn c */
 	c.rc = -1;
-	if (bridge_pcall_pure(ctx->lua, 2, 0, err) < 0 || c.rc < 0) {
+	int rc = bridge_pcall_pure(h, 2, 0, err);
+	if (rc == 0 && c.rc < 0) /* the rules ran; their plan failed its validation */
+		rc = nx_err_set_kind(err, NX_ERR_INVALID, NULL);
+	if (rc < 0) {
 		plan_free(plan);
 		if (origins)
 			plan_origins_free(origins);
@@ -232,19 +211,21 @@ static int protected_update(lua_State *L)
 	return 0;
 }
 
-int bridge_update_plan(nx_ctx *ctx, const char *resources_json, nx_plan *plan, nx_err *err)
+int bridge_update_plan(nx_lua *h, const nx_config *cfg, const char *resources_json, nx_plan *plan,
+		       nx_err *err)
 {
 	memset(plan, 0, sizeof *plan);
-	update_call c = {.json = resources_json, .plan = plan, .err = err, .rc = -1};
-	if (!(c.cfg = ctx_config(ctx, err)))
-		return -1;
-	lua_State *L = nxlua_state(ctx->lua);
-	if (push_function(ctx->lua, "update", "update", err) < 0)
+	update_call c = {.cfg = cfg, .json = resources_json, .plan = plan, .err = err, .rc = -1};
+	lua_State *L = nxlua_state(h);
+	if (push_function(h, "update", "update", err) < 0)
 		return nx_err_wrap(err, "update");
 	lua_pushcfunction(L, protected_update);
 	lua_insert(L, -2);
 	lua_pushlightuserdata(L, &c);
-	if (bridge_pcall_pure(ctx->lua, 2, 0, err) < 0 || c.rc < 0) {
+	int rc = bridge_pcall_pure(h, 2, 0, err);
+	if (rc == 0 && c.rc < 0) /* the rule ran; its plan failed its validation */
+		rc = nx_err_set_kind(err, NX_ERR_INVALID, NULL);
+	if (rc < 0) {
 		plan_free(plan);
 		return nx_err_wrap(err, "update");
 	}

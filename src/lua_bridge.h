@@ -1,4 +1,6 @@
-/* The crossings from the core into Lua, with C values in and out:
+/* The crossings from the core into Lua, with C values in and out (the
+ * core hands down the Lua host and the loaded configuration; nothing here
+ * reaches back up for them):
  * config.json decoded and validated (lua_bridge_spec.c), config.lua
  * (lua_bridge_config.c), the plan for create/translate, the resources
  * plan for update, the VMID choice (lua_bridge.c), the site hooks
@@ -8,8 +10,9 @@
 #ifndef NX_LUA_BRIDGE_H
 #define NX_LUA_BRIDGE_H
 
-#include "context.h"
+#include "config.h"
 #include "error.h"
+#include "lua_host.h"
 #include "plan.h"
 #include "translate.h"
 
@@ -33,36 +36,34 @@ struct spec_report;
  * validate it, and copy the core's facts into b (oci_version, rootfs,
  * has_process, annotations, hooks_json) and the handle into b->spec;
  * b->path must be set. Problems go to report (then b->spec stays NULL);
- * text that is not JSON leaves cjson's message in json_error. On any
- * outcome the caller frees what b holds. */
+ * text the decoder rejects fails with kind NX_ERR_NOT_JSON (the message
+ * is the decoder's, for people; where the text goes wrong is bundle.c's
+ * to find). On any outcome the caller frees what b holds. */
 int bridge_spec_decode(nx_lua *h, const char *data, size_t len, struct nx_bundle *b,
-		       struct spec_report *report, char *json_error, size_t json_error_len, nx_err *err);
+		       struct spec_report *report, nx_err *err);
 /* A deep copy: create and translate give theirs to the pre-translate
  * hooks, the rules and the pre-create hooks, so their edits reach each
  * other and never the validated spec. */
 int bridge_spec_copy(const bridge_spec *s, bridge_spec **out, nx_err *err);
 void bridge_spec_free(bridge_spec *s);
 
-/* config.lua at path, run as a site file (pure); each key of the table
- * it returns is set through the schema (config.h), which names the key
- * of any problem. */
-int bridge_config_read(nx_lua *h, const char *path, nx_config *cfg, nx_err *err);
-
-/* A dry run: from here on the hooks' nexcage.run and write_file calls
- * are listed and answered as successes, not made; _end restores the mode
- * _begin returned and gives the list (one line per call; NULL if none). */
-nx_lua_mode bridge_dry_run_begin(nx_ctx *ctx);
-char *bridge_dry_run_end(nx_ctx *ctx, nx_lua_mode previous);
+/* config.lua at path, run as a site file (pure): the keys of the table
+ * it returns as C values, in the order Lua gave them (*out, *n: the
+ * caller frees them with config_entries_free, on error too). The schema
+ * is the core's (config_apply); nothing here sets a configuration. */
+int bridge_config_read(nx_lua *h, const char *path, config_entry **out, size_t *n, nx_err *err);
 
 /* translate(spec, ctx) through the rules (pure: no programs, no writes),
- * the result validated into plan; origins may be NULL. */
-int bridge_translate(nx_ctx *ctx, const translate_input *in, nx_plan *plan, plan_origins *origins,
-		     nx_err *err);
+ * with cfg as ctx.config, the result validated into plan; origins may be
+ * NULL. */
+int bridge_translate(nx_lua *h, const nx_config *cfg, const translate_input *in, nx_plan *plan,
+		     plan_origins *origins, nx_err *err);
 
 /* The pct options an update sets: linux.resources (JSON text) through the
  * site's "resources" rule; only the fields given lead to an option, and a
  * negative or absurd limit is an error. */
-int bridge_update_plan(nx_ctx *ctx, const char *resources_json, nx_plan *plan, nx_err *err);
+int bridge_update_plan(nx_lua *h, const nx_config *cfg, const char *resources_json, nx_plan *plan,
+		       nx_err *err);
 
 /* vmid.choose{id, min, max, attempt, used = {[vmid] = true}, annotations}
  * (annotations: the validated spec's); the answer must be an integer. */

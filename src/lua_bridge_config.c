@@ -1,51 +1,63 @@
-/* config.lua, inside the bridge: the table it returns becomes nx_config
- * key by key through the schema in config.c, and the effective
- * configuration goes back to Lua (ctx.config of rules and hooks) as a
- * fresh table built from the C values. */
+/* config.lua, inside the bridge: the table it returns goes to the core as
+ * C values (config_entry), which context.c applies through the schema in
+ * config.c; the effective configuration comes back down as an nx_config
+ * and goes to Lua (ctx.config of rules and hooks) as a fresh table built
+ * from the C values. */
 #define _GNU_SOURCE
 #include "lua_bridge_internal.h"
 
 #include <lauxlib.h>
 
-typedef struct config_call {
-	nx_config *cfg;
-	nx_err *err;
-	int rc;
-} config_call;
+#include "xalloc.h"
 
-/* Runs protected (table, call): every key through the schema. */
-static int protected_apply(lua_State *L)
+typedef struct config_read {
+	config_entry *entries;
+	size_t n;
+} config_read;
+
+static void read_entry(lua_State *L, config_entry *e)
 {
-	config_call *c = lua_touserdata(L, 2);
+	if (lua_type(L, -2) != LUA_TSTRING) {
+		e->type_name = luaL_typename(L, -2);
+		return;
+	}
+	e->name = xstrdup(lua_tostring(L, -2));
+	e->type_name = luaL_typename(L, -1); /* Lua's names are static strings */
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		e->type = CONFIG_ENTRY_STRING;
+		e->string = xstrdup(lua_tostring(L, -1));
+	} else if (lua_type(L, -1) == LUA_TNUMBER) {
+		e->type = CONFIG_ENTRY_NUMBER;
+		e->number = lua_tonumber(L, -1);
+	} else {
+		e->type = CONFIG_ENTRY_OTHER;
+	}
+}
+
+/* Runs protected (table, read): every key, in lua_next's order. */
+static int protected_read(lua_State *L)
+{
+	config_read *r = lua_touserdata(L, 2);
 	lua_settop(L, 1);
+	size_t n = 0;
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		n++;
+		lua_pop(L, 1);
+	}
+	r->entries = xcalloc(n + 1, sizeof *r->entries);
 	lua_pushnil(L);
 	while (lua_next(L, 1)) { /* tbl key value */
-		if (lua_type(L, -2) != LUA_TSTRING) {
-			c->rc = nx_err_set(c->err, "keys must be strings (got a %s key)", luaL_typename(L, -2));
-			return 0;
-		}
-		const char *name = lua_tostring(L, -2);
-		config_type type = config_key_type(name);
-		int vt = lua_type(L, -1);
-		if (type == CONFIG_UNKNOWN)
-			c->rc = nx_err_set(c->err, "%s: unknown setting", name);
-		else if (type == CONFIG_STRING && vt != LUA_TSTRING)
-			c->rc = nx_err_set(c->err, "%s: expected a string, got %s", name, luaL_typename(L, -1));
-		else if (type != CONFIG_STRING && vt != LUA_TNUMBER)
-			c->rc = nx_err_set(c->err, "%s: expected a number, got %s", name, luaL_typename(L, -1));
-		else if (type == CONFIG_STRING)
-			c->rc = config_set_string(c->cfg, name, lua_tostring(L, -1), c->err);
-		else
-			c->rc = config_set_number(c->cfg, name, lua_tonumber(L, -1), c->err);
-		if (c->rc < 0)
-			return 0;
+		read_entry(L, &r->entries[r->n++]);
 		lua_pop(L, 1);
 	}
 	return 0;
 }
 
-int bridge_config_read(nx_lua *h, const char *path, nx_config *cfg, nx_err *err)
+int bridge_config_read(nx_lua *h, const char *path, config_entry **out, size_t *n, nx_err *err)
 {
+	*out = NULL;
+	*n = 0;
 	lua_State *L = nxlua_state(h);
 	if (nxlua_load_site_file(h, path, err) < 0)
 		return -1;
@@ -54,15 +66,16 @@ int bridge_config_read(nx_lua *h, const char *path, nx_config *cfg, nx_err *err)
 	if (!lua_istable(L, -1)) {
 		const char *t = luaL_typename(L, -1);
 		lua_pop(L, 1);
-		return nx_err_set(err, "must return a table (got %s)", t);
+		return nx_err_kind_set(err, NX_ERR_INVALID, "must return a table (got %s)", t);
 	}
-	config_call c = {.cfg = cfg, .err = err, .rc = 0};
-	lua_pushcfunction(L, protected_apply);
+	config_read r = {0};
+	lua_pushcfunction(L, protected_read);
 	lua_insert(L, -2);
-	lua_pushlightuserdata(L, &c);
-	if (nxlua_pcall(h, 2, 0, err) < 0)
-		return -1;
-	return c.rc;
+	lua_pushlightuserdata(L, &r);
+	int rc = nxlua_pcall(h, 2, 0, err);
+	*out = r.entries;
+	*n = r.n;
+	return rc;
 }
 
 void bridge_config_push(lua_State *L, const nx_config *cfg)

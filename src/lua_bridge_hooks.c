@@ -13,10 +13,10 @@
 #include "log.h"
 #include "trust.h"
 
-static char *phase_dir(nx_ctx *ctx, const char *phase)
+static char *phase_dir(const char *hooks_dir, const char *phase)
 {
 	char *p = NULL;
-	if (asprintf(&p, "%s/%s.d", ctx->opts->hooks_path, phase) < 0)
+	if (asprintf(&p, "%s/%s.d", hooks_dir, phase) < 0)
 		return NULL;
 	return p;
 }
@@ -71,9 +71,9 @@ static int list_files(const char *dir, char ***out, size_t *n, nx_err *err)
 	return 0;
 }
 
-bool site_hooks_present(nx_ctx *ctx, const char *phase)
+bool site_hooks_present(const char *hooks_dir, const char *phase)
 {
-	char *dir = phase_dir(ctx, phase);
+	char *dir = phase_dir(hooks_dir, phase);
 	char **files;
 	size_t n = 0;
 	nx_err err = {0};
@@ -207,12 +207,19 @@ static int collect_tags(lua_State *L, int t, site_hook_ctx *hc)
 	return 0;
 }
 
-static int run_file(nx_ctx *ctx, nx_lua *h, const char *path, int hctx_index, nx_err *err)
+/* Hooks are where side effects belong; a dry run lists them instead. */
+static int hook_pcall(nx_lua *h, const site_hook_ctx *hc, int nargs, int nresults, nx_err *err)
+{
+	return nxlua_pcall_in(h, hc->dry_run_log ? NX_LUA_DRY_RUN : NX_LUA_EFFECTS, hc->dry_run_log, nargs,
+			      nresults, err);
+}
+
+static int run_file(nx_lua *h, const site_hook_ctx *hc, const char *path, int hctx_index, nx_err *err)
 {
 	lua_State *L = nxlua_state(h);
 	if (nxlua_load_site_file(h, path, err) < 0)
 		return nx_err_wrap(err, "hook");
-	if (nxlua_pcall(h, 0, 1, err) < 0) /* fn */
+	if (hook_pcall(h, hc, 0, 1, err) < 0) /* fn */
 		return nx_err_wrap(err, "hook");
 	if (lua_istable(L, -1)) { /* raw: the hook's table may carry any metatable */
 		lua_pushliteral(L, "run");
@@ -224,15 +231,14 @@ static int run_file(nx_ctx *ctx, nx_lua *h, const char *path, int hctx_index, nx
 		return nx_err_set(err, "hook %s: must return a function (or a table with run)", path);
 	}
 	lua_pushvalue(L, hctx_index); /* fn hctx */
-	if (nxlua_pcall(h, 1, 0, err) < 0)
+	if (hook_pcall(h, hc, 1, 0, err) < 0)
 		return nx_err_wrap(err, "hook");
-	(void)ctx;
 	return 0;
 }
 
-int site_hooks_run(nx_ctx *ctx, site_hook_ctx *hc, nx_err *err)
+int site_hooks_run(nx_lua *h, const nx_config *cfg, const char *hooks_dir, site_hook_ctx *hc, nx_err *err)
 {
-	char *dir = phase_dir(ctx, hc->phase);
+	char *dir = phase_dir(hooks_dir, hc->phase);
 	if (!dir)
 		return nx_err_sys(err, ENOMEM, "hooks");
 	char **files = NULL;
@@ -240,30 +246,21 @@ int site_hooks_run(nx_ctx *ctx, site_hook_ctx *hc, nx_err *err)
 	int rc = list_files(dir, &files, &n, err);
 	if (rc == 0 && n > 0) {
 		rc = trust_check_dir(dir, err);
-		const nx_config *cfg = rc == 0 ? ctx_config(ctx, err) : NULL;
-		nx_lua *h = cfg ? ctx->lua : NULL;
-		if (rc == 0 && !h)
-			rc = -1;
 		if (rc == 0) {
-			/* Hooks are where side effects belong; a dry run keeps logging them. */
-			nx_lua_mode mode = nxlua_mode(h);
-			if (mode == NX_LUA_PURE)
-				nxlua_set_mode(h, NX_LUA_EFFECTS);
 			lua_State *L = nxlua_state(h);
 			hook_ctx_args a = {hc, cfg};
 			int base = lua_gettop(L);
 			lua_pushcfunction(L, protected_hook_ctx);
 			lua_pushlightuserdata(L, &a);
-			rc = nxlua_pcall(h, 1, 1, err);
+			rc = hook_pcall(h, hc, 1, 1, err);
 			int t = lua_gettop(L);
 			for (size_t i = 0; i < n && rc == 0; i++) {
 				log_debug("%s hook %s", hc->phase, files[i]);
-				rc = run_file(ctx, h, files[i], t, err);
+				rc = run_file(h, hc, files[i], t, err);
 			}
 			if (rc == 0)
 				collect_tags(L, t, hc);
 			lua_settop(L, base);
-			nxlua_set_mode(h, mode);
 		}
 	}
 	for (size_t i = 0; i < n; i++)

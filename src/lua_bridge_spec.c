@@ -85,8 +85,8 @@ typedef struct decode_args {
 	const char *bundle;
 	char rootfs[PATH_MAX];
 	spec_report *report;
-	char *json_error; /* cjson's message when the text is not JSON */
-	size_t json_error_len;
+	bool not_json;	      /* the decoder rejected the text */
+	char json_error[256]; /* its message then, for people only */
 	nx_bundle *b; /* facts, filled as they are read (freed by the caller on error) */
 	int ref;
 } decode_args;
@@ -142,7 +142,8 @@ static int protected_decode(lua_State *L)
 	if (status == LUA_ERRMEM)
 		return lua_error(L);
 	if (status != LUA_OK) {
-		snprintf(a->json_error, a->json_error_len, "%s",
+		a->not_json = true;
+		snprintf(a->json_error, sizeof a->json_error, "%s",
 			 lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "decoding failed");
 		return 0;
 	}
@@ -165,29 +166,23 @@ static int protected_decode(lua_State *L)
 }
 
 int bridge_spec_decode(nx_lua *h, const char *data, size_t len, nx_bundle *b, spec_report *report,
-		       char *json_error, size_t json_error_len, nx_err *err)
+		       nx_err *err)
 {
-	decode_args a = {.data = data,
-			 .len = len,
-			 .bundle = b->path,
-			 .report = report,
-			 .json_error = json_error,
-			 .json_error_len = json_error_len,
-			 .b = b,
-			 .ref = LUA_NOREF};
-	json_error[0] = '\0';
+	decode_args a = {.data = data, .len = len, .bundle = b->path, .report = report, .b = b, .ref = LUA_NOREF};
 	lua_State *L = nxlua_state(h);
 	int top = lua_gettop(L);
 	lua_pushcfunction(L, protected_decode);
 	lua_pushlightuserdata(L, &a);
 	int status = lua_pcall(L, 1, 0, 0);
 	int rc = 0;
-	if (status != LUA_OK)
-		rc = nx_err_set(err, "config.json: %s",
-				status == LUA_ERRMEM
-				    ? "decoding it takes more memory than the Lua limit allows"
-				: lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-								 : "decoding failed");
+	if (status == LUA_ERRMEM)
+		rc = nx_err_kind_set(err, NX_ERR_LUA_LIMIT, "config.json: %s",
+				     "decoding it takes more memory than the Lua limit allows");
+	else if (status != LUA_OK)
+		rc = nx_err_kind_set(err, NX_ERR_LUA_RUNTIME, "config.json: %s",
+				     lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "decoding failed");
+	else if (a.not_json)
+		rc = nx_err_kind_set(err, NX_ERR_NOT_JSON, "%s", a.json_error);
 	lua_settop(L, top);
 	if (rc == 0 && a.ref != LUA_NOREF) {
 		b->spec = xmalloc(sizeof *b->spec);

@@ -6,8 +6,10 @@
 #ifndef NX_LUA_HOOKS_H
 #define NX_LUA_HOOKS_H
 
-#include "context.h"
+#include "buf.h"
+#include "config.h"
 #include "error.h"
+#include "lua_host.h"
 #include "plan.h"
 #include "state.h"
 
@@ -23,11 +25,16 @@ typedef struct site_hook_ctx {
 	const nx_state *state; /* post-create and later */
 	const char *status;
 	char **tags_out; /* pre-create: tags the hooks added, ";"-joined (malloc'ed) */
+	/* A dry run: the hooks' nexcage.run and write_file calls are listed
+	 * here, one line each, and answered as successes, not made. NULL: the
+	 * hooks have their effects. */
+	nx_buf *dry_run_log;
 } site_hook_ctx;
 
-/* Run the phase's hooks; the first error stops and names file and line. */
-int site_hooks_run(nx_ctx *ctx, site_hook_ctx *hc, nx_err *err);
+/* Run the phase's hooks from <hooks_dir>/<phase>.d, with cfg as their
+ * ctx.config; the first error stops and names file and line. */
+int site_hooks_run(nx_lua *h, const nx_config *cfg, const char *hooks_dir, site_hook_ctx *hc, nx_err *err);
 /* Whether any hook file exists for a phase (so phases with none cost no Lua). */
-bool site_hooks_present(nx_ctx *ctx, const char *phase);
+bool site_hooks_present(const char *hooks_dir, const char *phase);
 
 #endif

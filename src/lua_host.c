@@ -42,8 +42,9 @@ struct nx_lua {
 	bool out_of_memory;
 	char stop_msg[512]; /* the stop as first raised, with the script's place */
 	int dir_state[2];   /* site, installed dir: 0 not looked at, 1 exists, -1 missing */
+	/* Set only by nxlua_pcall_in, for the extent of its call. */
 	nx_lua_mode mode;
-	nx_buf effects; /* dry run: what hooks would have done, one per line */
+	nx_buf *dry_run_log; /* dry run: what hooks would have done, one per line */
 };
 
 static nx_lua *host_of(lua_State *L)
@@ -118,26 +119,6 @@ static void time_hook(lua_State *L, lua_Debug *ar)
 		raise_stop(L, 0);
 }
 
-void nxlua_set_mode(nx_lua *h, nx_lua_mode mode)
-{
-	h->mode = mode;
-}
-
-nx_lua_mode nxlua_mode(nx_lua *h)
-{
-	return h->mode;
-}
-
-void nxlua_dry_run_reset(nx_lua *h)
-{
-	buf_free(&h->effects);
-}
-
-const char *nxlua_dry_run_log(nx_lua *h)
-{
-	return h->effects.data ? h->effects.data : "";
-}
-
 /* What a call with side effects would do, for the dry run's log. */
 static void describe_effect(lua_State *L, const char *what, nx_buf *b)
 {
@@ -166,7 +147,8 @@ int nxlua_effect(lua_State *L, const char *what)
 	if (h->mode == NX_LUA_PURE)
 		return luaL_error(L, "%s: not allowed here: translation rules and config.lua are pure "
 				     "(run programs and write files from a lifecycle hook)", what);
-	describe_effect(L, what, &h->effects);
+	if (h->dry_run_log)
+		describe_effect(L, what, h->dry_run_log);
 	if (strcmp(what, "nexcage.run")) {
 		lua_pushboolean(L, 1);
 		return 1;
@@ -286,8 +268,14 @@ static void set_sandbox_env(lua_State *L)
 static int load_text(nx_lua *h, const char *src, size_t len, const char *chunkname, nx_err *err)
 {
 	lua_State *L = h->L;
-	if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
-		nx_err_set(err, "%s", lua_tostring(L, -1));
+	int rc = luaL_loadbufferx(L, src, len, chunkname, "t");
+	if (rc != LUA_OK) {
+		if (rc == LUA_ERRMEM) {
+			nx_err_set(err, "lua: out of memory (limit %zu MiB)", h->settings.mem_limit >> 20);
+			nx_err_set_kind(err, NX_ERR_LUA_LIMIT, "memory");
+		} else {
+			nx_err_kind_set(err, NX_ERR_LUA_SYNTAX, "%s", lua_tostring(L, -1));
+		}
 		lua_pop(L, 1);
 		return -1;
 	}
@@ -613,7 +601,6 @@ void nxlua_free(nx_lua *h)
 	h->deadline = clock_monotonic() + h->settings.time_limit;
 	h->timed_out = h->out_of_memory = false;
 	lua_close(h->L);
-	buf_free(&h->effects);
 	free(h);
 }
 
@@ -678,23 +665,45 @@ int nxlua_pcall(nx_lua *h, int nargs, int nresults, nx_err *err)
 		h->stop_msg[0] = '\0';
 	}
 	int rc = lua_pcall(L, nargs, nresults, base);
-	bool out_of_memory = h->out_of_memory;
+	bool out_of_memory = h->out_of_memory, timed_out = h->timed_out;
 	if (outer) {
 		h->deadline = 0;
 		h->timed_out = h->out_of_memory = false;
 	}
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
-		if (rc == LUA_ERRMEM || out_of_memory)
+		if (rc == LUA_ERRMEM || out_of_memory) {
 			nx_err_set(err, "lua: out of memory (limit %zu MiB)", h->settings.mem_limit >> 20);
-		else
+			nx_err_set_kind(err, NX_ERR_LUA_LIMIT, "memory");
+		} else {
 			nx_err_set(err, "%s", msg ? msg : "lua error");
+			/* the stop is sticky for the outermost call: a script that
+			 * caught it cannot make it look like its own error */
+			if (timed_out)
+				nx_err_set_kind(err, NX_ERR_LUA_LIMIT, "time");
+			else
+				nx_err_set_kind(err, NX_ERR_LUA_RUNTIME, NULL);
+		}
 		lua_pop(L, 1);
 		lua_remove(L, base);
 		return -1;
 	}
 	lua_remove(L, base);
 	return 0;
+}
+
+int nxlua_pcall_in(nx_lua *h, nx_lua_mode mode, nx_buf *dry_run_log, int nargs, int nresults,
+		   nx_err *err)
+{
+	nx_lua_mode outer_mode = h->mode;
+	nx_buf *outer_log = h->dry_run_log;
+	h->mode = mode;
+	h->dry_run_log = dry_run_log;
+	/* protected: no error jumps past the restore */
+	int rc = nxlua_pcall(h, nargs, nresults, err);
+	h->mode = outer_mode;
+	h->dry_run_log = outer_log;
+	return rc;
 }
 
 int nxlua_require(nx_lua *h, const char *name, nx_err *err)

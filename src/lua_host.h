@@ -22,12 +22,6 @@ typedef struct nx_lua_settings {
 
 typedef struct nx_lua nx_lua;
 
-/* What Lua code may do to the host (nexcage.run, nexcage.write_file):
- * rules and config.lua are pure; hooks have effects, except in a dry run,
- * where each call is logged (nxlua_dry_run_log) and answered as a
- * success instead of being made. */
-typedef enum { NX_LUA_PURE, NX_LUA_EFFECTS, NX_LUA_DRY_RUN } nx_lua_mode;
-
 nx_lua *nxlua_new(const nx_lua_settings *settings, nx_err *err);
 void nxlua_free(nx_lua *h);
 /* The process ends right after: its memory goes with it, and closing the
@@ -36,10 +30,6 @@ void nxlua_free(nx_lua *h);
 void nxlua_exit(nx_lua *h);
 /* Tighten or relax the limits once the site configuration is known. */
 void nxlua_set_limits(nx_lua *h, size_t mem_limit, double time_limit);
-void nxlua_set_mode(nx_lua *h, nx_lua_mode mode);
-nx_lua_mode nxlua_mode(nx_lua *h);
-const char *nxlua_dry_run_log(nx_lua *h);
-void nxlua_dry_run_reset(nx_lua *h);
 /* Where a module would be loaded from: a file path, "embedded", or NULL. */
 const char *nxlua_module_origin(nx_lua *h, const char *name, char *buf, size_t n);
 /* The Lua release nexcage embeds ("Lua 5.4.4"). */

@@ -9,8 +9,16 @@
 
 #include <lua.h>
 
+#include "buf.h"
 #include "error.h"
 #include "lua_host.h"
+
+/* What Lua code may do to the host (nexcage.run, nexcage.write_file):
+ * rules and config.lua are pure; hooks have effects, except in a dry run,
+ * where each call is listed and answered as a success instead of being
+ * made. A mode belongs to one call (nxlua_pcall_in); outside every call
+ * the host is pure. */
+typedef enum { NX_LUA_PURE, NX_LUA_EFFECTS, NX_LUA_DRY_RUN } nx_lua_mode;
 
 lua_State *nxlua_state(nx_lua *h);
 
@@ -20,6 +28,12 @@ int nxlua_require(nx_lua *h, const char *name, nx_err *err);
  * and a message handler; on error the stack is restored and err names the
  * script's file and line. */
 int nxlua_pcall(nx_lua *h, int nargs, int nresults, nx_err *err);
+/* nxlua_pcall with mode in force for the call and every call it makes,
+ * the caller's mode back on every path. In NX_LUA_DRY_RUN each call with
+ * side effects appends a line to dry_run_log (which may be NULL in the
+ * other modes). Plain nxlua_pcall keeps the mode it is called in. */
+int nxlua_pcall_in(nx_lua *h, nx_lua_mode mode, nx_buf *dry_run_log, int nargs, int nresults,
+		   nx_err *err);
 /* Load a site file (config.lua, a hook) as a sandboxed text chunk, read
  * from the descriptor its trust was checked on (trust.h); pushes the chunk. */
 int nxlua_load_site_file(nx_lua *h, const char *path, nx_err *err);

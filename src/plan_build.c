@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "lua_hooks.h"
 #include "translate.h"
 #include "xalloc.h"
@@ -17,9 +18,24 @@ void plan_notes_free(plan_notes *n)
 	n->would_call = NULL;
 }
 
+/* What the steps share: the Lua host and the configuration, loaded once
+ * by plan_build and handed down as values, and a dry run's list. */
+typedef struct build_env {
+	nx_ctx *ctx;
+	nx_lua *h;
+	const nx_config *cfg;
+	nx_buf *dry_run_log; /* NULL unless a dry run */
+} build_env;
+
+static int run_hooks(const build_env *e, site_hook_ctx *hc, nx_err *err)
+{
+	hc->dry_run_log = e->dry_run_log;
+	return site_hooks_run(e->h, e->cfg, e->ctx->opts->hooks_path, hc, err);
+}
+
 /* pre-create hooks see the validated plan and may add tags. */
-static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, const bridge_spec *spec, nx_plan *plan,
-			    nx_err *err)
+static int pre_create_hooks(const build_env *e, const plan_request *rq, const bridge_spec *spec,
+			    nx_plan *plan, nx_err *err)
 {
 	char *tags = NULL;
 	site_hook_ctx hc = {.phase = "pre-create",
@@ -29,7 +45,7 @@ static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, const bridge_sp
 			   .spec = spec,
 			   .plan = plan,
 			   .tags_out = &tags};
-	int rc = site_hooks_run(ctx, &hc, err);
+	int rc = run_hooks(e, &hc, err);
 	if (rc == 0 && tags && *tags) {
 		const char *old = plan_option(plan, "tags");
 		char *joined = xasprintf("%s%s%s", old ? old : "", old && *old ? ";" : "", tags);
@@ -41,23 +57,22 @@ static int pre_create_hooks(nx_ctx *ctx, const plan_request *rq, const bridge_sp
 	return rc;
 }
 
-static int build_steps(nx_ctx *ctx, const plan_request *rq, const bridge_spec *spec, nx_plan *plan,
+static int build_steps(const build_env *e, const plan_request *rq, const bridge_spec *spec, nx_plan *plan,
 		       plan_notes *notes, nx_err *err)
 {
 	site_hook_ctx hc = {
 	    .phase = "pre-translate", .id = rq->id, .vmid = -1, .bundle = rq->bundle->path, .spec = spec};
-	if (site_hooks_run(ctx, &hc, err) < 0)
+	if (run_hooks(e, &hc, err) < 0)
 		return -1;
 	translate_input in = {rq->id, spec, rq->bundle->path, rq->bundle->rootfs};
-	if (bridge_translate(ctx, &in, plan, notes ? &notes->origins : NULL, err) < 0 ||
-	    translate_core_checks(ctx, &in, plan, err) < 0)
+	if (bridge_translate(e->h, e->cfg, &in, plan, notes ? &notes->origins : NULL, err) < 0 ||
+	    translate_core_checks(&in, plan, err) < 0)
 		return -1;
-	if (pre_create_hooks(ctx, rq, spec, plan, err) < 0)
+	if (pre_create_hooks(e, rq, spec, plan, err) < 0)
 		return -1;
 	if (rq->skip_core)
 		return 0;
-	const nx_config *cfg = ctx_config(ctx, err);
-	if (!cfg || plan_apply_core(plan, cfg, ctx->opts->root, rq->id, err) < 0)
+	if (plan_apply_core(plan, e->cfg, e->ctx->opts->root, rq->id, err) < 0)
 		return -1;
 	return 0;
 }
@@ -67,7 +82,9 @@ int plan_build(nx_ctx *ctx, const plan_request *rq, nx_plan *plan, plan_notes *n
 	memset(plan, 0, sizeof *plan);
 	if (notes)
 		memset(notes, 0, sizeof *notes);
-	if (!ctx_config(ctx, err))
+	nx_buf would_call = {0};
+	build_env e = {.ctx = ctx, .dry_run_log = rq->dry_run ? &would_call : NULL};
+	if (!(e.cfg = ctx_config(ctx, err)) || !(e.h = ctx_lua(ctx, err)))
 		return -1;
 	/* The hooks and rules work on a copy: a pre-translate hook's edits
 	 * reach the rules, and never the validated spec (the core reads its
@@ -75,17 +92,10 @@ int plan_build(nx_ctx *ctx, const plan_request *rq, nx_plan *plan, plan_notes *n
 	bridge_spec *work;
 	if (bridge_spec_copy(rq->bundle->spec, &work, err) < 0)
 		return -1;
-	nx_lua_mode mode = 0;
-	if (rq->dry_run)
-		mode = bridge_dry_run_begin(ctx);
-	int rc = build_steps(ctx, rq, work, plan, notes, err);
-	if (rq->dry_run) {
-		char *would_call = bridge_dry_run_end(ctx, mode);
-		if (notes)
-			notes->would_call = would_call;
-		else
-			free(would_call);
-	}
+	int rc = build_steps(&e, rq, work, plan, notes, err);
+	if (notes && would_call.len)
+		notes->would_call = xstrdup(would_call.data);
+	buf_free(&would_call);
 	bridge_spec_free(work);
 	if (rc < 0) {
 		plan_free(plan);

@@ -38,9 +38,8 @@ static int compile_seccomp(nx_plan *plan, nx_err *err)
  * root filesystem's file types, an AppArmor profile a host that has
  * AppArmor, and the seccomp filter libseccomp's compile: checks the core
  * makes on the rules' plan before anything else sees it. */
-int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err)
+int translate_core_checks(const translate_input *in, nx_plan *plan, nx_err *err)
 {
-	(void)ctx;
 	if (init_dir_check(plan, err) < 0 || mount_targets_check(plan, in->rootfs, err) < 0 ||
 	    apparmor_check_plan(plan, err) < 0 || compile_seccomp(plan, err) < 0)
 		return -1;

@@ -4,7 +4,7 @@
 #ifndef NX_TRANSLATE_H
 #define NX_TRANSLATE_H
 
-#include "context.h"
+#include "config.h"
 #include "error.h"
 #include "plan.h"
 
@@ -20,7 +20,7 @@ typedef struct translate_input {
 
 /* The core's checks of the rules' plan that need the host: mount entry
  * targets in the rootfs, AppArmor present if asked for. */
-int translate_core_checks(nx_ctx *ctx, const translate_input *in, nx_plan *plan, nx_err *err);
+int translate_core_checks(const translate_input *in, nx_plan *plan, nx_err *err);
 
 /* Options the core owns, whatever the rules said (see translate.c). */
 int plan_apply_core(nx_plan *plan, const nx_config *cfg, const char *root, const char *id, nx_err *err);

@@ -2,7 +2,11 @@
 # The C<->Lua boundary, checked: every source file outside the bridge
 # (src/lua_bridge*.c) and the Lua host (lua_host.c, lua_sandbox.c,
 # lua_api.c) must compile without Lua's headers on the include path, so
-# none of them can call the Lua API or hold a Lua value. And the one
+# none of them can call the Lua API or hold a Lua value. Data flows one
+# way: no file of the bridge or the Lua host, nor config.c or bundle.c
+# below them, reaches context.h (directly or through another header),
+# so none can climb back up to nx_ctx for the configuration or the
+# interpreter; the core hands them C values. And the one
 # allocation policy (src/xalloc.h): no file of src/ calls the C library's
 # allocators itself. Closes with "boundary: N passed, N failed".
 set -u
@@ -23,6 +27,37 @@ for f in src/*.c; do
 		failed=$((failed + 1))
 		echo "   FAIL $f needs Lua:"
 		echo "$out" | grep -m3 -E 'error' | sed 's/^/        /'
+	fi
+done
+
+# One way down: the transitive includes (-MM) of the layers below the
+# core never name context.h.
+lua=$(pkg-config --cflags lua5.4 2>/dev/null)
+for f in src/lua_bridge*.c src/lua_bridge*.h src/lua_host*.c src/lua_host*.h src/lua_sandbox.c \
+	src/lua_sandbox.h src/lua_api.c src/lua_api.h src/lua_hooks.h src/config.c src/config.h \
+	src/bundle.c src/bundle.h; do
+	[ -f "$f" ] || continue
+	if ! deps=$($CC -std=gnu17 -MM -Isrc -I"$B" $lua $sd "$f" 2>&1); then
+		failed=$((failed + 1))
+		echo "   FAIL $f: cannot list its includes:"
+		echo "$deps" | grep -m3 -E 'error' | sed 's/^/        /'
+	elif echo "$deps" | tr ' \\' '\n\n' | grep -qx 'src/context.h'; then
+		failed=$((failed + 1))
+		echo "   FAIL $f reaches src/context.h (hand it nx_lua * and const nx_config * instead)"
+	else
+		pass=$((pass + 1))
+	fi
+done
+
+# config.c is below the bridge: it knows no Lua and calls no bridge (the
+# bridge reads config.lua into config_entry values; context.c applies them).
+for f in src/config.c src/config.h; do
+	deps=$($CC -std=gnu17 -MM -Isrc -I"$B" "$f" 2>&1)
+	if echo "$deps" | tr ' \\' '\n\n' | grep -qE '^src/lua_(bridge|host)'; then
+		failed=$((failed + 1))
+		echo "   FAIL $f reaches the bridge or the Lua host (a circle through context.c)"
+	else
+		pass=$((pass + 1))
 	fi
 done
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <lauxlib.h>
+#include <lua-cjson.h>
 #include <lua.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,14 +380,12 @@ TEST(bundle_facts_are_c_copies_and_lua_edits_a_copy)
 TEST(bundle_load_reads_a_bundle_directory)
 {
 	fixture f = fixture_new();
-	nx_opts opts = {0};
-	nx_ctx ctx = {.opts = &opts};
 	nx_err err = {0};
 	nx_bundle b;
-	CHECK(bundle_load(&ctx, f.dir, &b, &err) < 0);
+	CHECK(bundle_load(f.h, f.dir, &b, &err) < 0);
 	CHECK_CONTAINS(err.msg, "/config.json: No such file or directory");
 	tu_write(f.dir, "config.json", "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}}", 0644);
-	CHECK(bundle_load(&ctx, f.dir, &b, &err) == 0);
+	CHECK(bundle_load(f.h, f.dir, &b, &err) == 0);
 	CHECK_STR(b.oci_version, "1.0.2");
 	CHECK_STR(b.rootfs, f.rootfs);
 	CHECK(!b.has_process);
@@ -397,7 +396,7 @@ TEST(bundle_load_reads_a_bundle_directory)
 	char cwd[PATH_MAX];
 	CHECK(getcwd(cwd, sizeof cwd) != NULL);
 	CHECK(chdir(f.rootfs) == 0);
-	CHECK(bundle_load(&ctx, "..", &b, &err) == 0);
+	CHECK(bundle_load(f.h, "..", &b, &err) == 0);
 	CHECK_STR(b.path, f.dir);
 	bundle_free(&b);
 	CHECK(chdir(cwd) == 0);
@@ -406,11 +405,162 @@ TEST(bundle_load_reads_a_bundle_directory)
 	snprintf(fifo, sizeof fifo, "%s/config.json", f.dir);
 	unlink(fifo);
 	CHECK(mkfifo(fifo, 0644) == 0);
-	CHECK(bundle_load(&ctx, f.dir, &b, &err) < 0);
+	CHECK(bundle_load(f.h, f.dir, &b, &err) < 0);
 	CHECK_CONTAINS(err.msg, "config.json: not a regular file");
 	unlink(fifo);
-	CHECK(bundle_load(&ctx, "/nonexistent/bundle", &b, &err) < 0);
+	CHECK(bundle_load(f.h, "/nonexistent/bundle", &b, &err) < 0);
 	CHECK_STR(err.msg, "bundle /nonexistent/bundle: No such file or directory");
-	ctx_free(&ctx);
+	fixture_free(&f);
+}
+
+/* cjson's own verdict on text, in the bundle's words: what the product
+ * said before it stopped taking cjson's message apart. Only this test
+ * reads the message, to check the structured walk (bundle.c) against the
+ * decoder it describes. */
+static void cjson_says(nx_lua *h, const char *text, char *out, size_t n)
+{
+	lua_State *L = nxlua_state(h);
+	luaL_requiref(L, "cjson.test", luaopen_cjson, 0);
+	lua_getfield(L, -1, "decode_invalid_numbers");
+	lua_pushboolean(L, 0);
+	lua_call(L, 1, 0);
+	lua_getfield(L, -1, "decode");
+	lua_pushstring(L, text);
+	if (lua_pcall(L, 1, 1, 0) == LUA_OK) {
+		snprintf(out, n, "valid");
+	} else {
+		const char *m = lua_tostring(L, -1);
+		const char *at = strstr(m, " at character ");
+		unsigned long ch = at ? strtoul(at + 14, NULL, 10) : 0;
+		unsigned long line = 1, col = 1;
+		for (unsigned long i = 0; ch && i + 1 < ch; i++) {
+			if (text[i] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+				col++;
+			}
+		}
+		static const char *const tok[][2] = {
+		    {"T_OBJ_BEGIN", "'{'"},	{"T_OBJ_END", "'}'"},	  {"T_ARR_BEGIN", "'['"}, {"T_ARR_END", "']'"},
+		    {"T_STRING", "a string"}, {"T_NUMBER", "a number"}, {"T_BOOLEAN", "a boolean"},
+		    {"T_NULL", "null"},	{"T_COLON", "':'"},	  {"T_COMMA", "','"},	  {"T_END", "the end"},
+		};
+		char what[256];
+		snprintf(what, sizeof what, "%.*s", at ? (int)(at - m) : (int)strlen(m), m);
+		for (size_t i = 0; i < sizeof tok / sizeof tok[0]; i++) {
+			char *p = strstr(what, tok[i][0]);
+			if (p) {
+				char rest[256];
+				snprintf(rest, sizeof rest, "%s", p + strlen(tok[i][0]));
+				snprintf(p, sizeof what - (size_t)(p - what), "%s%s", tok[i][1], rest);
+			}
+		}
+		what[0] = (char)(what[0] - 'A' + 'a');
+		snprintf(out, n, "config.json: not valid JSON at line %lu, column %lu: %s", line, col, what);
+	}
+	lua_pop(L, 2);
+}
+
+TEST(bundle_not_json_is_a_kind_and_its_place_is_found_as_cjson_finds_it)
+{
+	fixture f = fixture_new();
+	static const char *const bad[] = {
+	    "{\"a\": }",
+	    "{\"a\": 1,}",
+	    "{\"a\" 1}",
+	    "{\"a\": 1 \"b\": 2}",
+	    "[1, 2",
+	    "[1 2]",
+	    "[1,]",
+	    "{1: 2}",
+	    "{\"a\": NaN}",
+	    "{\"a\": nan}",
+	    "{\"a\": -Infinity}",
+	    "{\"a\": 0x10}",
+	    "{\"a\": 012}",
+	    "{\"a\": -}",
+	    "{\"a\": +1}",
+	    "{\"a\": 1.5e}",
+	    "{\"a\": 1x}",
+	    "{\"a\": tru}",
+	    "{\"a\": truex}",
+	    "{\"a\": nul}",
+	    "{\"a\": \"x\\q\"}",
+	    "{\"a\": \"x\\u12G4\"}",
+	    "{\"a\": \"x\\ud800\"}",
+	    "{\"a\": \"x\\udc00\\u0041\"}",
+	    "{\"a\": \"x\\ud800\\u0041\"}",
+	    "{\"a\": \"unterminated}",
+	    "{\"a\": 1}}",
+	    "{\"a\": 1} x",
+	    "\n\n  {\"ü\": [true, false, null,\n ]}",
+	    "{\"a\": [1, {\"b\": [}]}",
+	    "'a'",
+	    "{\"a\": 1} {}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char want[512];
+		cjson_says(f.h, bad[i], want, sizeof want);
+		nx_err err = {0};
+		nx_bundle b;
+		int rc = bundle_decode(f.h, bad[i], strlen(bad[i]), f.dir, &b, NULL, &err);
+		if (rc == 0)
+			bundle_free(&b);
+		CHECK(rc < 0);
+		CHECK(err.kind == NX_ERR_NOT_JSON);
+		CHECK_STR(err.msg, want);
+	}
+	/* the decoder's verdict crosses as a kind, its message only for people */
+	nx_err err = {0};
+	nx_bundle b = {.path = strdup(f.dir)};
+	spec_report r = {0};
+	CHECK(bridge_spec_decode(f.h, "[1,]", 4, &b, &r, &err) < 0);
+	CHECK(err.kind == NX_ERR_NOT_JSON);
+	bundle_free(&b);
+	spec_report_free(&r);
+	/* a spec that is JSON but invalid is a validation error */
+	const char *invalid = "{\"ociVersion\": 1, \"root\": {\"path\": \"rootfs\"}}";
+	CHECK(bundle_decode(f.h, invalid, strlen(invalid), f.dir, &b, NULL, &err) < 0);
+	CHECK(err.kind == NX_ERR_INVALID);
+	fixture_free(&f);
+}
+
+/* The same, on texts one edit away from a real config (fixed seed). */
+TEST(bundle_not_json_place_matches_cjson_on_mutated_configs)
+{
+	fixture f = fixture_new();
+	const char *base = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
+			   " \"process\": {\"args\": [\"/bin/sh\", \"-c\", \"x\\n\\u00e9\"], \"cwd\": \"/\",\n"
+			   "  \"user\": {\"uid\": 0, \"gid\": -1.5e3}, \"terminal\": false}, \"x\": null}";
+	static const char alphabet[] = "{}[]:,\" \\-+.0123456789eExtfnulr\n";
+	unsigned seed = 21;
+	size_t compared = 0;
+	for (int i = 0; i < 600; i++) {
+		char text[512];
+		size_t len = strlen(base), at = (seed = seed * 1103515245 + 12345) % len;
+		char c = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		switch ((seed >> 8) % 3) {
+		case 0: /* delete */
+			snprintf(text, sizeof text, "%.*s%s", (int)at, base, base + at + 1);
+			break;
+		case 1: /* insert */
+			snprintf(text, sizeof text, "%.*s%c%s", (int)at, base, c, base + at);
+			break;
+		default: /* replace */
+			snprintf(text, sizeof text, "%.*s%c%s", (int)at, base, c, base + at + 1);
+		}
+		char want[512];
+		cjson_says(f.h, text, want, sizeof want);
+		if (!strcmp(want, "valid"))
+			continue;
+		nx_err err = {0};
+		nx_bundle b;
+		CHECK(bundle_decode(f.h, text, strlen(text), f.dir, &b, NULL, &err) < 0);
+		CHECK(err.kind == NX_ERR_NOT_JSON);
+		CHECK_STR(err.msg, want);
+		compared++;
+	}
+	CHECK(compared > 200);
 	fixture_free(&f);
 }

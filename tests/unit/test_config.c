@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "context.h"
 #include "harness.h"
 #include "test_util.h"
 
@@ -16,7 +17,7 @@ static int load(const char *text, nx_config *cfg, nx_err *err)
 	nx_lua_settings s = {0};
 	nx_lua *h = nxlua_new(&s, err);
 	nx_err_clear(err);
-	int rc = config_load(h, path, true, cfg, err);
+	int rc = ctx_config_load(h, path, true, cfg, err);
 	nxlua_free(h);
 	free(path);
 	tu_rmtree(dir);
@@ -78,5 +79,32 @@ TEST(config_errors_name_the_key)
 	config_free(&cfg);
 	CHECK(load("return {", &cfg, &err) < 0);
 	CHECK_CONTAINS(err.msg, "config.lua:1:");
+	config_free(&cfg);
+}
+
+/* What went wrong crosses as a kind: a key the schema refuses, a file
+ * that does not compile, a config.lua that raises. */
+TEST(config_errors_carry_their_kind)
+{
+	nx_config cfg;
+	nx_err err = {0};
+	CHECK(load("return { storge = 'tank' }", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_INVALID);
+	config_free(&cfg);
+	CHECK(load("return { vmid_min = 200, vmid_max = 150 }", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_INVALID);
+	config_free(&cfg);
+	CHECK(load("return 42", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_INVALID);
+	config_free(&cfg);
+	CHECK(load("return {", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_LUA_SYNTAX);
+	config_free(&cfg);
+	CHECK(load("error('no')", &cfg, &err) < 0);
+	CHECK(err.kind == NX_ERR_LUA_RUNTIME);
+	config_free(&cfg);
+	/* a non-string key is refused in the order Lua gives it */
+	CHECK(load("return { [1] = 'x' }", &cfg, &err) < 0);
+	CHECK_CONTAINS(err.msg, "keys must be strings (got a number key)");
 	config_free(&cfg);
 }

@@ -21,8 +21,8 @@ static nx_lua *host_for(const char *site, double time_limit, size_t mem)
 	return h;
 }
 
-/* require(name).run() and return its error (or "" on success). */
-static const char *run_module(nx_lua *h, const char *name, nx_err *err)
+/* require(name).run() in mode and return its error (or "" on success). */
+static const char *run_module_in(nx_lua *h, const char *name, nx_lua_mode mode, nx_buf *log, nx_err *err)
 {
 	nx_err_clear(err);
 	if (nxlua_require(h, name, err) < 0)
@@ -30,10 +30,16 @@ static const char *run_module(nx_lua *h, const char *name, nx_err *err)
 	lua_State *L = nxlua_state(h);
 	lua_getfield(L, -1, "run");
 	lua_remove(L, -2);
-	if (nxlua_pcall(h, 0, 1, err) < 0)
+	if (nxlua_pcall_in(h, mode, log, 0, 1, err) < 0)
 		return err->msg;
 	lua_pop(L, 1);
 	return "";
+}
+
+/* The same, pure (as rules and config.lua run). */
+static const char *run_module(nx_lua *h, const char *name, nx_err *err)
+{
+	return run_module_in(h, name, NX_LUA_PURE, NULL, err);
 }
 
 TEST(script_site_module_loads_and_strict_globals_fail)
@@ -133,9 +139,8 @@ TEST(script_nexcage_module_and_cjson_are_available)
 		 "end }\n",
 		 0644);
 	nx_lua *h = host_for(dir, 0, 0);
-	nxlua_set_mode(h, NX_LUA_EFFECTS); /* as in a hook */
 	nx_err err;
-	CHECK_STR(run_module(h, "api", &err), "");
+	CHECK_STR(run_module_in(h, "api", NX_LUA_EFFECTS, NULL, &err), ""); /* as in a hook */
 	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
@@ -361,20 +366,56 @@ TEST(script_rules_are_pure_and_a_dry_run_only_logs)
 	nx_lua *h = host_for(dir, 0, 0);
 	nx_err err;
 	CHECK_CONTAINS(run_module(h, "effects", &err), "nexcage.run: not allowed here");
-	nxlua_set_mode(h, NX_LUA_DRY_RUN);
-	CHECK_STR(run_module(h, "effects", &err), "");
+	nx_buf log = {0};
+	CHECK_STR(run_module_in(h, "effects", NX_LUA_DRY_RUN, &log, &err), "");
 	char ran[4200];
 	snprintf(ran, sizeof ran, "%s.ran", target);
 	CHECK(access(target, F_OK) < 0 && access(ran, F_OK) < 0);
-	CHECK_CONTAINS(nxlua_dry_run_log(h), "nexcage.run /bin/sh -c touch");
-	CHECK_CONTAINS(nxlua_dry_run_log(h), "nexcage.write_file ");
-	nxlua_set_mode(h, NX_LUA_PURE);
+	CHECK_CONTAINS(log.data, "nexcage.run /bin/sh -c touch");
+	CHECK_CONTAINS(log.data, "nexcage.write_file ");
+	buf_free(&log);
+	/* the mode was the call's: the host is pure again after it */
 	tu_write(dir, "writes.lua",
 		 "local nx = require 'nexcage'\nreturn { run = function() nx.write_file('/tmp/x', '') end }\n",
 		 0644);
 	CHECK_CONTAINS(run_module(h, "writes", &err), "nexcage.write_file: not allowed here");
 	nxlua_free(h);
 	free(target);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Errors cross from Lua with their kind, set where the host sees them;
+ * no caller has to read a message to tell a limit from a script's own
+ * error, even when the script catches the stop and raises another. */
+TEST(script_errors_cross_with_their_kind)
+{
+	char *dir = tu_tmpdir();
+	tu_write(dir, "raises.lua", "return { run = function() error('ran past its time limit, says the script') end }\n",
+		 0644);
+	tu_write(dir, "broken.lua", "return { run = function() end\n", 0644);
+	tu_write(dir, "spin.lua",
+		 "return { run = function() pcall(function() while true do end end) error('mine') end }\n", 0644);
+	tu_write(dir, "hog.lua", "return { run = function() local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(64) .. i end end }\n",
+		 0644);
+	nx_lua *h = host_for(dir, 0.05, 16u << 20);
+	nx_err err;
+	run_module(h, "raises", &err);
+	CHECK(err.kind == NX_ERR_LUA_RUNTIME);
+	char path[4200];
+	snprintf(path, sizeof path, "%s/broken.lua", dir);
+	nx_err_clear(&err);
+	CHECK(nxlua_load_site_file(h, path, &err) < 0);
+	CHECK(err.kind == NX_ERR_LUA_SYNTAX);
+	CHECK_CONTAINS(run_module(h, "spin", &err), "time limit");
+	CHECK(err.kind == NX_ERR_LUA_LIMIT);
+	CHECK_STR(err.detail, "time");
+	nxlua_set_limits(h, 0, 60);
+	run_module(h, "hog", &err);
+	CHECK(err.kind == NX_ERR_LUA_LIMIT);
+	CHECK_STR(err.detail, "memory");
+	CHECK(lua_gettop(nxlua_state(h)) == 0);
+	nxlua_free(h);
 	tu_rmtree(dir);
 	free(dir);
 }
