@@ -190,28 +190,6 @@ static bool is_helper(const char *name)
 	return !strncmp(name, "nexcage.", 8);
 }
 
-/* Old names of the helpers, from when they lived among the rules. */
-static const char *const renamed[][2] = {
-    {"rules.util", "nexcage.util"},
-    {"rules.registry", "nexcage.registry"},
-};
-
-static const char *canonical_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
-		if (!strcmp(name, renamed[i][0]))
-			return renamed[i][1];
-	return name;
-}
-
-static const char *old_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
-		if (!strcmp(name, renamed[i][1]))
-			return renamed[i][0];
-	return NULL;
-}
-
 static bool valid_module_name(const char *name)
 {
 	if (!*name || *name == '.' || strstr(name, ".."))
@@ -341,17 +319,12 @@ static int find_module(nx_lua *h, const char *name, nx_err *err)
 		 * site's to replace: a file shadowing one is an error, not a
 		 * silent change. */
 		if (i == 0 && is_helper(name)) {
-			const char *names[2] = {name, old_name(name)};
-			for (int k = 0; k < 2; k++) {
-				if (!names[k])
-					continue;
-				module_path(dirs[i], names[k], path, sizeof path);
-				if (file_exists(path))
-					return nx_err_set(err,
-							  "%s: module '%s' is one of nexcage's helpers and cannot be "
-							  "replaced (edit rules through site.lua or site.d/)",
-							  path, names[k]);
-			}
+			module_path(dirs[i], name, path, sizeof path);
+			if (file_exists(path))
+				return nx_err_set(err,
+						  "%s: module '%s' is one of nexcage's helpers and cannot be "
+						  "replaced (edit rules through site.lua or site.d/)",
+						  path, name);
 			continue;
 		}
 		module_path(dirs[i], name, path, sizeof path);
@@ -454,7 +427,7 @@ static int l_site_dropins(lua_State *L)
 static int l_module_origin(lua_State *L)
 {
 	char buf[PATH_MAX];
-	const char *o = nxlua_module_origin(host_of(L), canonical_name(luaL_checkstring(L, 1)), buf,
+	const char *o = nxlua_module_origin(host_of(L), luaL_checkstring(L, 1), buf,
 					       sizeof buf);
 	lua_pushstring(L, !o ? "?" : strcmp(o, "embedded") ? o : "built in");
 	return 1;
@@ -475,11 +448,9 @@ static int open_site_files(lua_State *L)
 static int l_require(lua_State *L)
 {
 	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
-	const char *name = canonical_name(luaL_checkstring(L, 1));
-	lua_pushstring(L, name);
-	lua_replace(L, 1);
+	luaL_checkstring(L, 1);
 	lua_settop(L, 1);
-	name = lua_tostring(L, 1);
+	const char *name = lua_tostring(L, 1);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LOADED); /* name loaded */
 	lua_getfield(L, 2, name);			/* name loaded value */
 	if (!lua_isnil(L, -1))
