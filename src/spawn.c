@@ -361,12 +361,3 @@ int spawn_wait(pid_t pid)
 		;
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 }
-
-int spawn_interactive(char *const *argv, int *status, nx_err *err)
-{
-	pid_t pid;
-	if (spawn_start(argv, false, &pid, err) < 0)
-		return -1;
-	*status = spawn_wait(pid);
-	return 0;
-}

@@ -40,9 +40,6 @@ typedef struct spawn_result {
  * executable, fork failure). A non-zero exit is a result, not an error. */
 int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err);
 void spawn_result_free(spawn_result *res);
-/* Run argv with this process's stdin/stdout/stderr (pct exec: the user's
- * terminal talks to the container) and return its exit status. */
-int spawn_interactive(char *const *argv, int *status, nx_err *err);
 /* Start argv without waiting, in a new session, stdin /dev/null, stdout
  * and stderr to out_fd (< 0: /dev/null). */
 int spawn_start(char *const *argv, int out_fd, pid_t *pid, nx_err *err);
