@@ -2,7 +2,6 @@
 #include "clock.h"
 #include "lua_host_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -346,11 +345,6 @@ static int find_module(nx_lua *h, const char *name, nx_err *err)
 	return load_text(h, f->src, f->len, chunkname, err);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The site's drop-ins, the .lua files of <site>/site.d in name order, as a list of
  * {file = path, value = what the file returned}. */
 static int l_site_dropins(lua_State *L)
@@ -361,51 +355,22 @@ static int l_site_dropins(lua_State *L)
 		return 1;
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s/site.d", h->settings.site_dir);
-	DIR *d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT || errno == ENOTDIR)
+	char **paths;
+	size_t n;
+	nx_err lerr = {0};
+	if (fs_list_lua(dir, &paths, &n, &lerr) < 0) {
+		if (lerr.errnum == ENOTDIR) /* the site directory is a file: no drop-ins */
 			return 1;
-		return luaL_error(L, "%s: %s", dir, strerror(errno));
+		return luaL_error(L, "%s", lerr.msg);
 	}
-	/* every drop-in runs: no count of our own (a cut-off would skip the
-	 * last ones silently) */
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	bool oom = false;
-	struct dirent *de;
-	while (!oom && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (de->d_name[0] == '.' || l <= 4 || strcmp(de->d_name + l - 4, ".lua"))
-			continue;
-		if (n == cap) {
-			char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
-			if (!grown) {
-				oom = true;
-				break;
-			}
-			names = grown;
-		}
-		if (!(names[n] = strdup(de->d_name)))
-			oom = true;
-		else
-			n++;
-	}
-	closedir(d);
-	if (oom) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return luaL_error(L, "%s: out of memory", dir);
-	}
-	if (names)
-		qsort(names, n, sizeof *names, cmp_names);
 	/* Paths first, as Lua strings: a raise below then leaks nothing. */
 	for (size_t i = 0; i < n; i++) {
-		lua_pushfstring(L, "%s/%s", dir, names[i]);
-		free(names[i]);
+		lua_pushstring(L, paths[i]);
+		free(paths[i]);
+		paths[i] = NULL;
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
-	free(names);
+	free(paths);
 	lua_newtable(L); /* paths list */
 	for (size_t i = 0; i < n; i++) {
 		lua_rawgeti(L, -2, (lua_Integer)i + 1);
