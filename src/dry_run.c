@@ -22,6 +22,7 @@
 #include "state.h"
 #include "template.h"
 #include "translate.h"
+#include "strv.h"
 #include "xalloc.h"
 
 typedef struct dry_run {
@@ -61,7 +62,7 @@ static void dry_run_free(dry_run *d)
 
 static void dry_run_argv_free(dry_run_argv *a)
 {
-	pct_argv_free(a->v);
+	strv_free(a->v);
 	a->v = NULL;
 	a->n = 0;
 }
