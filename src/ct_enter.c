@@ -75,7 +75,7 @@ static void __attribute__((noreturn)) enter_and_run(pid_t standin, unsigned long
 	int status;
 	while (waitpid(g, &status, 0) < 0 && errno == EINTR)
 		;
-	_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+	_exit(spawn_exit_status(status));
 }
 
 int ct_enter_start(pid_t standin, unsigned long long standin_start, char *const *argv, int out_fd,

@@ -97,7 +97,7 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		_exit(spawn_exit_status(st));
 	}
 	return 0;
 }
@@ -288,12 +288,8 @@ int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err)
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFSIGNALED(status)) {
-		res->signaled = true;
-		res->exit_code = 128 + WTERMSIG(status);
-	} else {
-		res->exit_code = WEXITSTATUS(status);
-	}
+	res->signaled = WIFSIGNALED(status);
+	res->exit_code = spawn_exit_status(status);
 	res->out = ob.data ? ob.data : xstrdup("");
 	res->out_len = ob.len;
 	res->err = eb.data ? eb.data : xstrdup("");
@@ -359,5 +355,10 @@ int spawn_wait(pid_t pid)
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	return spawn_exit_status(st);
+}
+
+int spawn_exit_status(int wstatus)
+{
+	return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
 }

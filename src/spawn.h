@@ -52,5 +52,9 @@ void spawn_child_defaults(void);
 void spawn_child_detach(int out_fd, int keep_fd);
 /* Wait for a child started by spawn_start; its exit status (128 + signal). */
 int spawn_wait(pid_t pid);
+/* A wait status as a shell reports it: the exit code, or 128 + the signal
+ * that ended it. Every exit status nexcage passes on is this mapping.
+ * Async-signal-safe (a forked child uses it before _exit). */
+int spawn_exit_status(int wstatus);
 
 #endif
