@@ -49,8 +49,6 @@ int handover_caller_fds(bool tty, int preserve_fds, int fds[HANDOVER_FDS_MAX], s
  * other lists of the same exec. Returns the bytes taken, or -1 with why. */
 #define EXEC_STRING_MAX 131072
 long exec_strings_fit(const char *what, char *const *v, size_t n, long extra, char *why, size_t whylen);
-/* Connect to a unix socket at path, however long the path. */
-int unix_connect(const char *path, nx_err *err);
 /* Send a pty master to a --console-socket, as runc does. */
 int console_socket_send(const char *path, int master, nx_err *err);
 /* Release the held init (start): open the fifo, read its byte, remove it. */

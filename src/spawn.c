@@ -102,7 +102,9 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 	return 0;
 }
 
-void spawn_child_defaults(void)
+/* In a child before it execs (async-signal-safe): an empty signal mask
+ * and every signal's default disposition. */
+static void spawn_child_defaults(void)
 {
 	sigset_t none; /* a foreground run or exec blocks what it passes on */
 	sigemptyset(&none);

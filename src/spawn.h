@@ -43,12 +43,10 @@ void spawn_result_free(spawn_result *res);
 /* Start argv without waiting, in a new session, stdin /dev/null, stdout
  * and stderr to out_fd (< 0: /dev/null). */
 int spawn_start(char *const *argv, int out_fd, pid_t *pid, nx_err *err);
-/* In a child before it execs (async-signal-safe): an empty signal mask
- * and every signal's default disposition. */
-void spawn_child_defaults(void);
-/* The same, then a new session, stdin /dev/null, stdout and stderr to
- * out_fd (< 0: /dev/null), and every descriptor from 3 closed but keep_fd
- * (which must be above 2). */
+/* In a child before it execs (async-signal-safe): an empty signal mask,
+ * every signal's default disposition, a new session, stdin /dev/null,
+ * stdout and stderr to out_fd (< 0: /dev/null), and every descriptor from 3
+ * closed but keep_fd (which must be above 2). */
 void spawn_child_detach(int out_fd, int keep_fd);
 /* Wait for a child started by spawn_start; its exit status (128 + signal). */
 int spawn_wait(pid_t pid);
