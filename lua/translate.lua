@@ -5,8 +5,6 @@ local registry = require "nexcage.registry"
 
 local M = {}
 
-M.api_version = 1
-
 -- The default rules, in order. Each is module rules.<name>, whose
 -- apply(spec, ctx, plan) mutates the plan; later rules may refine what
 -- earlier ones set (annotations last: a per-container choice wins).

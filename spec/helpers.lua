@@ -3,10 +3,6 @@
 -- small accessors for the plan.
 local M = {}
 
--- The helpers' old module names, as the core still answers them.
-package.preload["rules.util"] = function() return require "nexcage.util" end
-package.preload["rules.registry"] = function() return require "nexcage.registry" end
-
 function M.fresh(name)
 	for k in pairs(package.loaded) do
 		if k == "translate" or k == "site" or k == "vmid" or k:match("^rules%.") then

@@ -16,9 +16,6 @@ local function sandbox()
 	local function sandboxed_require(name)
 		if loaded[name] ~= nil then return loaded[name] end
 		if name == "cjson" then return require("cjson") end
-		-- the helpers' old names, as the core answers them
-		local renamed = { ["rules.util"] = "nexcage.util", ["rules.registry"] = "nexcage.registry" }
-		if renamed[name] then return sandboxed_require(renamed[name]) end
 		local path = "lua/" .. name:gsub("%.", "/") .. ".lua"
 		local f = assert(io.open(path), "no module " .. name)
 		local src = f:read("a")

@@ -449,13 +449,6 @@ int bundle_load(nx_lua *h, const char *dir, nx_bundle *b, nx_err *err)
 	return bundle_load_report(h, dir, b, NULL, err);
 }
 
-int bundle_require_process(const nx_bundle *b, nx_err *err)
-{
-	if (!b->has_process)
-		return nx_err_set(err, "config.json: process: required to start a container");
-	return 0;
-}
-
 void bundle_free(nx_bundle *b)
 {
 	bridge_spec_free(b->spec);

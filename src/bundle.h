@@ -47,9 +47,6 @@ int bundle_load_report(nx_lua *h, const char *dir, nx_bundle *b, spec_report *re
 int bundle_decode(nx_lua *h, const char *data, size_t len, const char *bundle_dir, nx_bundle *b,
 		  spec_report *report, nx_err *err);
 
-/* process is optional at create and REQUIRED at start (runtime-spec). */
-int bundle_require_process(const nx_bundle *b, nx_err *err);
-
 void bundle_free(nx_bundle *b);
 
 #endif

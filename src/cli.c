@@ -363,7 +363,7 @@ int cli_main(int argc, char **argv)
 	rc = dispatch(&opts, argc - cmd_index, argv + cmd_index, &err);
 	if (rc < 0) {
 		log_fatal(err.msg);
-		rc = err.exit_code > 0 ? err.exit_code : 1;
+		rc = 1;
 	}
 	fflush(stdout);
 	log_close();

@@ -1,6 +1,5 @@
 /* exec's front end: flags into exec_opts; the work is container_exec. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "container_exec.h"
+#include "xalloc.h"
 
 /* --user UID[:GID], numbers only */
 static int parse_user(const char *user, exec_opts *o, nx_err *err)
@@ -37,9 +37,7 @@ int cmd_exec(nx_ctx *ctx, int argc, char **argv, nx_err *err)
 	const char *user = NULL;
 	/* each --env takes an argument: argc bounds their count (no limit of
 	 * our own; execve's are checked on the whole command line) */
-	cleanup_free const char **envs = calloc((size_t)argc + 1, sizeof *envs);
-	if (!envs)
-		return nx_err_sys(err, ENOMEM, "exec");
+	cleanup_free const char **envs = xcalloc((size_t)argc + 1, sizeof *envs);
 	exec_opts o = {.env = envs};
 	int c;
 	opterr = 0;

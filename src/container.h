@@ -23,9 +23,6 @@ typedef struct create_opts {
 int container_create(nx_ctx *ctx, const create_opts *o, nx_err *err);
 int container_start(nx_ctx *ctx, const char *id, nx_err *err);
 int container_kill(nx_ctx *ctx, const char *id, int sig, bool all, nx_err *err);
-/* The process a signal for the container goes to: the CT's init, or the
- * program the stand-in started in another pid namespace. */
-pid_t container_program_pid(const char *root, const nx_state *st);
 int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err);
 /* pause/resume: the cgroup freezer of the CT's cgroup, as runc (no pct) */
 int container_pause(nx_ctx *ctx, const char *id, bool pause, nx_err *err);

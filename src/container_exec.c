@@ -35,61 +35,16 @@
 #include "proc.h"
 #include "spawn.h"
 #include "standin.h"
+#include "strv.h"
 
 typedef struct exec_argv {
 	char **v;
-	size_t n, cap;
-	bool oom;
+	size_t n;
 } exec_argv;
 
 static void arg(exec_argv *a, const char *s)
 {
-	if (a->oom)
-		return;
-	if (a->n + 2 > a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		char **nv = realloc(a->v, cap * sizeof(char *));
-		if (!nv) {
-			a->oom = true;
-			return;
-		}
-		a->v = nv;
-		a->cap = cap;
-	}
-	if (!(a->v[a->n] = strdup(s))) {
-		a->oom = true;
-		return;
-	}
-	a->v[++a->n] = NULL;
-}
-
-static void free_argv(exec_argv *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-}
-
-/* Append s to a NULL-terminated vector. */
-static int strv_push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, sizeof(char *) * (*n + 2));
-	if (!nv)
-		return -1;
-	*v = nv;
-	if (!(nv[*n] = strdup(s)))
-		return -1;
-	nv[++*n] = NULL;
-	return 0;
-}
-
-static void strv_clear(char **v, size_t *n)
-{
-	for (size_t i = 0; i < *n; i++)
-		free(v[i]);
-	*n = 0;
-	if (v)
-		v[0] = NULL;
+	strv_push(&a->v, &a->n, s);
 }
 
 void exec_process_free(nx_process *p)
@@ -154,15 +109,14 @@ int exec_process_load(const char *path, nx_process *p, nx_err *err)
 			rc = nx_err_set(err, "%s: args: must be strings", path);
 			goto out;
 		}
-		if (strv_push(&p->args, &p->nargs, c->string) < 0)
-			goto oom;
+		strv_push(&p->args, &p->nargs, c->string);
 	}
 	const json_value *env = json_get(doc, "env");
 	if (env && env->type == JSON_ARRAY) {
 		strv_clear(p->env, &p->nenv);
 		for (const json_value *c = env->child; c; c = c->next)
-			if (c->type == JSON_STRING && strv_push(&p->env, &p->nenv, c->string) < 0)
-				goto oom;
+			if (c->type == JSON_STRING)
+				strv_push(&p->env, &p->nenv, c->string);
 	}
 	const char *cwd = json_get_string(doc, "cwd");
 	if (cwd) {
@@ -200,7 +154,8 @@ static int replace_env(nx_process *p, const char *kv)
 			p->env[i] = dup;
 			return 0;
 		}
-	return strv_push(&p->env, &p->nenv, kv);
+	strv_push(&p->env, &p->nenv, kv);
+	return 0;
 }
 
 /* pct exec starts the process with the CT init's capabilities (LXC's
@@ -237,8 +192,7 @@ static int exec_process(const char *ctr, const exec_opts *o, bool direct, nx_pro
 	if (o->args && o->args[0]) {
 		strv_clear(p->args, &p->nargs);
 		for (char *const *a = o->args; *a; a++)
-			if (strv_push(&p->args, &p->nargs, *a) < 0)
-				return nx_err_sys(err, ENOMEM, "exec");
+			strv_push(&p->args, &p->nargs, *a);
 	}
 	for (size_t i = 0; i < o->nenv; i++)
 		if (replace_env(p, o->env[i]) < 0)
@@ -346,12 +300,8 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
 		arg(a, num);
 	}
 	for (int i = 0; p->has_caps && i < 5; i++) {
-		char *capv = NULL;
-		if (asprintf(&capv, "%s=%s", nx_cap_sets[i], p->caps[i] ? p->caps[i] : "") < 0)
-			return nx_err_sys(err, ENOMEM, "exec");
 		arg(a, "--cap");
-		arg(a, capv);
-		free(capv);
+		strv_pushf(&a->v, &a->n, "%s=%s", nx_cap_sets[i], p->caps[i] ? p->caps[i] : "");
 	}
 	/* the process reports its host pid over a socket, like the init */
 	char report[128];
@@ -365,8 +315,6 @@ static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *so
 	arg(a, "--");
 	for (size_t i = 0; i < p->nargs; i++)
 		arg(a, p->args[i]);
-	if (a->oom)
-		return nx_err_sys(err, ENOMEM, "exec");
 	/* no count of our own: the process's args and env travel on pct
 	 * exec's command line, with nexcage's environment beside them */
 	size_t nenviron = 0;
@@ -611,7 +559,7 @@ int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 	rc = exec_reported(ctr, sock_name, a.v, direct ? &st : NULL, o, tty, timeout, &sigs, err);
 	fg_signals_restore(&sigs);
 out:
-	free_argv(&a);
+	strv_free(a.v);
 	exec_process_free(&p);
 	state_free(&st);
 	return rc;

@@ -141,7 +141,9 @@ static int signal_all(const nx_state *st, int sig, nx_err *err)
 	return 0;
 }
 
-pid_t container_program_pid(const char *root, const nx_state *st)
+/* The process a signal for the container goes to: the CT's init, or the
+ * program the stand-in started in another pid namespace. */
+static pid_t container_program_pid(const char *root, const nx_state *st)
 {
 	/* A program in another pid namespace is the stand-in's child (it
 	 * recorded it, src/standin_program.c); the CT's init only keeps the CT

@@ -21,7 +21,8 @@
 
 #define RESOURCES_MAX (1u << 20)
 
-int update_read_resources(const char *file, char **out, nx_err *err)
+/* Read that JSON (at most 1 MiB) into *out. */
+static int update_read_resources(const char *file, char **out, nx_err *err)
 {
 	size_t len;
 	if (strcmp(file, "-"))

@@ -7,7 +7,5 @@
 
 /* resources: a file of linux.resources JSON, or "-" for standard input. */
 int container_update(nx_ctx *ctx, const char *id, const char *resources, nx_err *err);
-/* Read that JSON (at most 1 MiB) into *out. */
-int update_read_resources(const char *file, char **out, nx_err *err);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "proc.h"
 #include "spawn.h"
+#include "strv.h"
 
 #define ENTERED_NS (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
@@ -47,9 +48,8 @@ static void enter(pid_t standin, unsigned long long start, int ep)
 		if (fd < 0 || write(fd, "0", 1) != 1)
 			report_errno(ep, errno);
 		close(fd);
-		free(files[i]);
 	}
-	free(files);
+	strv_free(files);
 	if (setns(pidfd, ENTERED_NS) < 0 || setns(pidns, CLONE_NEWPID) < 0 || chdir("/") < 0)
 		report_errno(ep, errno);
 	close(pidfd);
@@ -75,7 +75,7 @@ static void __attribute__((noreturn)) enter_and_run(pid_t standin, unsigned long
 	int status;
 	while (waitpid(g, &status, 0) < 0 && errno == EINTR)
 		;
-	_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+	_exit(spawn_exit_status(status));
 }
 
 int ct_enter_start(pid_t standin, unsigned long long standin_start, char *const *argv, int out_fd,

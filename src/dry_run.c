@@ -16,13 +16,30 @@
 #include "container_id.h"
 #include "init/protocol.h"
 #include "pct.h"
+#include "plan.h"
+#include "plan_build.h"
 #include "seccomp_bpf.h"
 #include "state.h"
 #include "template.h"
 #include "translate.h"
+#include "strv.h"
 #include "xalloc.h"
 
-int dry_run_plan(nx_ctx *ctx, const char *bundle_dir, const char *id, bool with_core, dry_run *out,
+typedef struct dry_run {
+	nx_plan plan;
+	plan_notes notes;
+} dry_run;
+
+/* A NULL-terminated vector of strings. */
+typedef struct dry_run_argv {
+	char **v;
+	size_t n;
+} dry_run_argv;
+
+/* Load the bundle and build the plan as create would, hooks included
+ * (their side effects listed, not made). with_core: with the options the
+ * core adds (tags, description...), as create passes them. */
+static int dry_run_plan(nx_ctx *ctx, const char *bundle_dir, const char *id, bool with_core, dry_run *out,
 		 nx_err *err)
 {
 	memset(out, 0, sizeof *out);
@@ -38,20 +55,22 @@ int dry_run_plan(nx_ctx *ctx, const char *bundle_dir, const char *id, bool with_
 	return rc;
 }
 
-void dry_run_free(dry_run *d)
+static void dry_run_free(dry_run *d)
 {
 	plan_free(&d->plan);
 	plan_notes_free(&d->notes);
 }
 
-void dry_run_argv_free(dry_run_argv *a)
+static void dry_run_argv_free(dry_run_argv *a)
 {
-	pct_argv_free(a->v);
+	strv_free(a->v);
 	a->v = NULL;
 	a->n = 0;
 }
 
-int dry_run_pct_argv(nx_ctx *ctx, const nx_plan *p, const char *id, dry_run_argv *out, nx_err *err)
+/* The pct create command of a plan: pct, "create", "<vmid>" (chosen only
+ * at create), the template volume, then "--option", value pairs. */
+static int dry_run_pct_argv(nx_ctx *ctx, const nx_plan *p, const char *id, dry_run_argv *out, nx_err *err)
 {
 	*out = (dry_run_argv){0};
 	const nx_config *cfg = ctx_config(ctx, err);
@@ -129,7 +148,8 @@ static void render_notes_json(const plan_notes *n, nx_buf *b)
 	buf_puts(b, ",\n");
 }
 
-void dry_run_render_json(const dry_run *d, nx_buf *b)
+/* The plan as JSON (origins and hooks' calls included). */
+static void dry_run_render_json(const dry_run *d, nx_buf *b)
 {
 	const nx_plan *p = &d->plan;
 	buf_puts(b, "{\n  \"options\": {");
@@ -339,7 +359,9 @@ static void render_seccomp(const nx_plan *p, const char *ctr_dir, nx_buf *b)
 	}
 }
 
-int dry_run_render_pct(nx_ctx *ctx, const dry_run *d, const char *id, nx_buf *b, nx_err *err)
+/* The pct command (shell-quoted, one option a line), the raw keys, and
+ * as comments what nexcage-init applies, the warnings, the hooks' calls. */
+static int dry_run_render_pct(nx_ctx *ctx, const dry_run *d, const char *id, nx_buf *b, nx_err *err)
 {
 	const nx_plan *p = &d->plan;
 	const nx_config *cfg = ctx_config(ctx, err);

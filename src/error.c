@@ -8,7 +8,6 @@ void nx_err_clear(nx_err *err)
 	if (!err)
 		return;
 	err->errnum = 0;
-	err->exit_code = 0;
 	err->kind = NX_ERR_OTHER;
 	err->detail[0] = '\0';
 	err->msg[0] = '\0';

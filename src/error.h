@@ -38,7 +38,6 @@ typedef enum nx_err_kind {
 
 typedef struct nx_err {
 	int errnum;    /* errno-like cause, 0 when not from a syscall */
-	int exit_code; /* process exit status the CLI should use (0 = 1) */
 	nx_err_kind kind;
 	char detail[32]; /* the kind's object, e.g. the lock's name for NX_ERR_LOCKED */
 	char msg[NX_ERR_MSG_MAX];

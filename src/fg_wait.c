@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "spawn.h"
+
 /* runc passes on every signal but SIGCHLD, SIGWINCH (no terminal here)
  * and SIGURG; the ones a process can be stopped or killed with that
  * cannot be caught stay ours. */
@@ -79,5 +81,5 @@ int fg_wait(const fg_signals *s, pid_t pid, nx_err *err)
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return nx_err_sys(err, errno, "wait for the container");
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	return spawn_exit_status(status);
 }

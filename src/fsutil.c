@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "strv.h"
 #include "xalloc.h"
 
 static int read_fd_file(int flags, const char *path, size_t max, char **out, size_t *len, nx_err *err);
@@ -231,4 +232,23 @@ char *fs_join(const char *a, const char *b)
 	while (*b == '/')
 		b++;
 	return xasprintf("%s%s%s", a, sep, b);
+}
+
+int fs_list_lua(const char *dir, char ***paths, size_t *n, nx_err *err)
+{
+	*paths = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : nx_err_sys(err, errno, "%s", dir);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] == '.' || l <= 4 || strcmp(de->d_name + l - 4, ".lua"))
+			continue;
+		strv_pushf(paths, n, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	strv_sort(*paths, *n);
+	return 0;
 }

@@ -29,5 +29,12 @@ int fs_mkdir_p(const char *path, mode_t mode, nx_err *err);
 int fs_remove_tree(const char *path, nx_err *err);
 /* Join a and b with one '/', into a fresh string. */
 char *fs_join(const char *a, const char *b);
+/* The "dir/name" paths of dir's *.lua files (no hidden ones), sorted by
+ * name in byte order, as a NULL-terminated vector of *n (strv_free). The
+ * order the hooks of a phase and the site drop-ins run in. Every file is
+ * listed: a count of our own would skip the last ones silently. A missing
+ * dir is an empty list; any other failure (ENOTDIR too) is an error with
+ * err->errnum set, for the caller to judge. */
+int fs_list_lua(const char *dir, char ***paths, size_t *n, nx_err *err);
 
 #endif

@@ -25,6 +25,7 @@
 #include "pct.h"
 #include "pve.h"
 #include "state.h"
+#include "strv.h"
 #include "sweep.h"
 
 typedef struct gc_run {
@@ -221,21 +222,14 @@ static void collect_unmapped(gc_run *g, const nx_mapping *maps, size_t n)
 			}
 			if (mapped)
 				continue;
-			char **ns = realloc(seen, (nseen + 1) * sizeof *seen);
-			if (!ns)
-				break;
-			seen = ns;
-			seen[nseen++] = strdup(de->d_name);
+			strv_push(&seen, &nseen, de->d_name);
 		}
 		if (d)
 			closedir(d);
 	}
-	for (size_t i = 0; i < nseen; i++) {
-		if (seen[i])
-			collect(g, seen[i], -1, false);
-		free(seen[i]);
-	}
-	free(seen);
+	for (size_t i = 0; i < nseen; i++)
+		collect(g, seen[i], -1, false);
+	strv_free(seen);
 }
 
 int gc_collect(nx_ctx *ctx, const gc_opts *o, gc_report *rep, nx_err *err)

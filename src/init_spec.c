@@ -156,7 +156,8 @@ static int unix_addr_in(const char *dir, const char *name, struct sockaddr_un *a
 	return 0;
 }
 
-int unix_connect(const char *path, nx_err *err)
+/* Connect to a unix socket at path, however long the path. */
+static int unix_connect(const char *path, nx_err *err)
 {
 	cleanup_free char *copy = strdup(path);
 	if (!copy)

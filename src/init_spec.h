@@ -41,8 +41,6 @@ int pidns_open(const char *path, nx_err *err);
  * --preserve-fds' 3..3+n-1 (each must be open). */
 #define HANDOVER_FDS_MAX 243
 int handover_caller_fds(bool tty, int preserve_fds, int fds[HANDOVER_FDS_MAX], size_t *n, nx_err *err);
-/* Connect to a unix socket at path, however long the path. */
-int unix_connect(const char *path, nx_err *err);
 /* Send a pty master to a --console-socket, as runc does. */
 int console_socket_send(const char *path, int master, nx_err *err);
 /* Release the held init (start): open the fifo, read its byte, remove it. */

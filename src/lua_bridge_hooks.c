@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include "lua_hooks.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +8,10 @@
 #include <lauxlib.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "lua_bridge_internal.h"
 #include "log.h"
+#include "strv.h"
 #include "trust.h"
 
 static char *phase_dir(const char *hooks_dir, const char *phase)
@@ -21,54 +22,11 @@ static char *phase_dir(const char *hooks_dir, const char *phase)
 	return p;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The phase's hook files, sorted by name. */
+/* The phase's hook files, sorted by name (a phase that is not a directory
+ * is an error: its hooks would not run). */
 static int list_files(const char *dir, char ***out, size_t *n, nx_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : nx_err_sys(err, errno, "hooks %s", dir);
-	/* every file runs: no count of our own (a cut-off would skip the
-	 * last hooks silently) */
-	char **names = NULL;
-	size_t cap = 0;
-	bool oom = false;
-	struct dirent *de;
-	while (!oom && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".lua"))
-			continue;
-		if (*n + 1 >= cap) {
-			char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(char *));
-			if (!grown) {
-				oom = true;
-				break;
-			}
-			names = grown;
-		}
-		if (asprintf(&names[*n], "%s/%s", dir, de->d_name) < 0)
-			oom = true;
-		else
-			(*n)++;
-	}
-	closedir(d);
-	if (oom) {
-		for (size_t i = 0; i < *n; i++)
-			free(names[i]);
-		free(names);
-		*n = 0;
-		return nx_err_sys(err, ENOMEM, "hooks %s", dir);
-	}
-	if (names)
-		qsort(names, *n, sizeof(char *), cmp_names);
-	*out = names;
-	return 0;
+	return fs_list_lua(dir, out, n, err) < 0 ? nx_err_wrap(err, "hooks") : 0;
 }
 
 bool site_hooks_present(const char *hooks_dir, const char *phase)
@@ -77,11 +35,8 @@ bool site_hooks_present(const char *hooks_dir, const char *phase)
 	char **files;
 	size_t n = 0;
 	nx_err err = {0};
-	if (dir && list_files(dir, &files, &n, &err) == 0) {
-		for (size_t i = 0; i < n; i++)
-			free(files[i]);
-		free(files);
-	}
+	if (dir && list_files(dir, &files, &n, &err) == 0)
+		strv_free(files);
 	free(dir);
 	return n > 0;
 }
@@ -263,9 +218,7 @@ int site_hooks_run(nx_lua *h, const nx_config *cfg, const char *hooks_dir, site_
 			lua_settop(L, base);
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
+	strv_free(files);
 	free(dir);
 	return rc < 0 ? nx_err_wrap(err, "%s", hc->phase) : 0;
 }

@@ -2,7 +2,6 @@
 #include "clock.h"
 #include "lua_host_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -172,28 +171,6 @@ static bool is_helper(const char *name)
 	return !strncmp(name, "nexcage.", 8);
 }
 
-/* Old names of the helpers, from when they lived among the rules. */
-static const char *const renamed[][2] = {
-    {"rules.util", "nexcage.util"},
-    {"rules.registry", "nexcage.registry"},
-};
-
-static const char *canonical_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
-		if (!strcmp(name, renamed[i][0]))
-			return renamed[i][1];
-	return name;
-}
-
-static const char *old_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
-		if (!strcmp(name, renamed[i][1]))
-			return renamed[i][0];
-	return NULL;
-}
-
 static bool valid_module_name(const char *name)
 {
 	if (!*name || *name == '.' || strstr(name, ".."))
@@ -329,17 +306,12 @@ static int find_module(nx_lua *h, const char *name, nx_err *err)
 		 * site's to replace: a file shadowing one is an error, not a
 		 * silent change. */
 		if (i == 0 && is_helper(name)) {
-			const char *names[2] = {name, old_name(name)};
-			for (int k = 0; k < 2; k++) {
-				if (!names[k])
-					continue;
-				module_path(dirs[i], names[k], path, sizeof path);
-				if (file_exists(path))
-					return nx_err_set(err,
-							  "%s: module '%s' is one of nexcage's helpers and cannot be "
-							  "replaced (edit rules through site.lua or site.d/)",
-							  path, names[k]);
-			}
+			module_path(dirs[i], name, path, sizeof path);
+			if (file_exists(path))
+				return nx_err_set(err,
+						  "%s: module '%s' is one of nexcage's helpers and cannot be "
+						  "replaced (edit rules through site.lua or site.d/)",
+						  path, name);
 			continue;
 		}
 		module_path(dirs[i], name, path, sizeof path);
@@ -361,11 +333,6 @@ static int find_module(nx_lua *h, const char *name, nx_err *err)
 	return load_text(h, f->src, f->len, chunkname, err);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The site's drop-ins, the .lua files of <site>/site.d in name order, as a list of
  * {file = path, value = what the file returned}. */
 static int l_site_dropins(lua_State *L)
@@ -376,51 +343,22 @@ static int l_site_dropins(lua_State *L)
 		return 1;
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s/site.d", h->settings.site_dir);
-	DIR *d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT || errno == ENOTDIR)
+	char **paths;
+	size_t n;
+	nx_err lerr = {0};
+	if (fs_list_lua(dir, &paths, &n, &lerr) < 0) {
+		if (lerr.errnum == ENOTDIR) /* the site directory is a file: no drop-ins */
 			return 1;
-		return luaL_error(L, "%s: %s", dir, strerror(errno));
+		return luaL_error(L, "%s", lerr.msg);
 	}
-	/* every drop-in runs: no count of our own (a cut-off would skip the
-	 * last ones silently) */
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	bool oom = false;
-	struct dirent *de;
-	while (!oom && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (de->d_name[0] == '.' || l <= 4 || strcmp(de->d_name + l - 4, ".lua"))
-			continue;
-		if (n == cap) {
-			char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
-			if (!grown) {
-				oom = true;
-				break;
-			}
-			names = grown;
-		}
-		if (!(names[n] = strdup(de->d_name)))
-			oom = true;
-		else
-			n++;
-	}
-	closedir(d);
-	if (oom) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return luaL_error(L, "%s: out of memory", dir);
-	}
-	if (names)
-		qsort(names, n, sizeof *names, cmp_names);
 	/* Paths first, as Lua strings: a raise below then leaks nothing. */
 	for (size_t i = 0; i < n; i++) {
-		lua_pushfstring(L, "%s/%s", dir, names[i]);
-		free(names[i]);
+		lua_pushstring(L, paths[i]);
+		free(paths[i]);
+		paths[i] = NULL;
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
-	free(names);
+	free(paths);
 	lua_newtable(L); /* paths list */
 	for (size_t i = 0; i < n; i++) {
 		lua_rawgeti(L, -2, (lua_Integer)i + 1);
@@ -442,7 +380,7 @@ static int l_site_dropins(lua_State *L)
 static int l_module_origin(lua_State *L)
 {
 	char buf[PATH_MAX];
-	const char *o = nxlua_module_origin(host_of(L), canonical_name(luaL_checkstring(L, 1)), buf,
+	const char *o = nxlua_module_origin(host_of(L), luaL_checkstring(L, 1), buf,
 					       sizeof buf);
 	lua_pushstring(L, !o ? "?" : strcmp(o, "embedded") ? o : "built in");
 	return 1;
@@ -463,11 +401,9 @@ static int open_site_files(lua_State *L)
 static int l_require(lua_State *L)
 {
 	nx_lua *h = *(nx_lua **)lua_getextraspace(L);
-	const char *name = canonical_name(luaL_checkstring(L, 1));
-	lua_pushstring(L, name);
-	lua_replace(L, 1);
+	luaL_checkstring(L, 1);
 	lua_settop(L, 1);
-	name = lua_tostring(L, 1);
+	const char *name = lua_tostring(L, 1);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &KEY_LOADED); /* name loaded */
 	lua_getfield(L, 2, name);			/* name loaded value */
 	if (!lua_isnil(L, -1))

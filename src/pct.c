@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #define MAX_ARGS 1100
@@ -213,29 +214,19 @@ int pct_call_options(const nx_pct *pct, const char *const *head, const nx_kv *op
 		return nx_err_set(err, "pct %s: too many options", head[0]);
 	char **args = pct_options_argv(head, opts, n);
 	int rc = pct_call(pct, (const char **)args, NULL, err);
-	pct_argv_free(args);
+	strv_free(args);
 	return rc;
 }
 
 char **pct_options_argv(const char *const *head, const nx_kv *opts, size_t n)
 {
-	size_t nhead = 0;
-	while (head[nhead])
-		nhead++;
-	char **args = xcalloc(nhead + 2 * n + 1, sizeof *args);
+	char **args = NULL;
 	size_t a = 0;
-	for (size_t i = 0; i < nhead; i++)
-		args[a++] = xstrdup(head[i]);
+	for (const char *const *h = head; *h; h++)
+		strv_push(&args, &a, *h);
 	for (size_t i = 0; i < n; i++) {
-		args[a++] = xasprintf("--%s", opts[i].key);
-		args[a++] = xstrdup(opts[i].value);
+		strv_pushf(&args, &a, "--%s", opts[i].key);
+		strv_push(&args, &a, opts[i].value);
 	}
 	return args;
-}
-
-void pct_argv_free(char **argv)
-{
-	for (size_t i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
 }

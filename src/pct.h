@@ -25,8 +25,7 @@ int pct_call(const nx_pct *pct, const char *const *args, spawn_result *res, nx_e
 int pct_call_options(const nx_pct *pct, const char *const *head, const nx_kv *opts, size_t n, nx_err *err);
 /* head, then "--<key>" and the value of each option: the arguments
  * pct_call_options passes (and the dry run shows). NULL-terminated, every
- * string a copy. Free with pct_argv_free. */
+ * string a copy. Free with strv_free. */
 char **pct_options_argv(const char *const *head, const nx_kv *opts, size_t n);
-void pct_argv_free(char **argv);
 
 #endif

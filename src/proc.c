@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "strv.h"
 #include "xalloc.h"
 
 /* Parse /proc/<pid>/stat: the command name may contain spaces and ')', so
@@ -199,13 +200,6 @@ static bool same_set(const char *a, const char *b)
 	return na == (*b ? nb + 1 : 0);
 }
 
-static void push_file(char ***files, size_t *n, const char *point, const char *rel)
-{
-	*files = xreallocarray(*files, *n + 2, sizeof(char *));
-	(*files)[*n] = xasprintf("%s%s/cgroup.procs", point, rel);
-	(*files)[++*n] = NULL;
-}
-
 int proc_cgroup_procs_files(pid_t pid, char ***files, size_t *n, nx_err *err)
 {
 	*files = NULL;
@@ -234,7 +228,7 @@ int proc_cgroup_procs_files(pid_t pid, char ***files, size_t *n, nx_err *err)
 			size_t rl = strcmp(m.root, "/") ? strlen(m.root) : 0;
 			if (rl && (strncmp(rel, m.root, rl) || (rel[rl] && rel[rl] != '/')))
 				continue;
-			push_file(files, n, m.point, strcmp(rel + rl, "/") ? rel + rl : "");
+			strv_pushf(files, n, "%s%s/cgroup.procs", m.point, strcmp(rel + rl, "/") ? rel + rl : "");
 			break;
 		}
 	}

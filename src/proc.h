@@ -28,7 +28,7 @@ int proc_freezer_dir(pid_t pid, char *out, size_t n, bool *v1, nx_err *err);
 bool proc_pid_frozen(pid_t pid);
 /* The cgroup.procs file of pid's cgroup in every hierarchy this host has
  * mounted (v2 and each v1 one), as host paths: writing a pid there moves
- * that process into pid's cgroups. *files is NULL-terminated, malloc'ed. */
+ * that process into pid's cgroups. *files is NULL-terminated (strv_free). */
 int proc_cgroup_procs_files(pid_t pid, char ***files, size_t *n, nx_err *err);
 /* Every pid in the cgroup subtree; returns the count, *pids malloc'ed. */
 int proc_cgroup_pids(const char *cgdir, pid_t **pids, nx_err *err);

@@ -97,12 +97,14 @@ static int enter_namespaces(const spawn_req *req, int *exec_fd, int errpipe)
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		_exit(spawn_exit_status(st));
 	}
 	return 0;
 }
 
-void spawn_child_defaults(void)
+/* In a child before it execs (async-signal-safe): an empty signal mask
+ * and every signal's default disposition. */
+static void spawn_child_defaults(void)
 {
 	sigset_t none; /* a foreground run or exec blocks what it passes on */
 	sigemptyset(&none);
@@ -288,12 +290,8 @@ int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err)
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFSIGNALED(status)) {
-		res->signaled = true;
-		res->exit_code = 128 + WTERMSIG(status);
-	} else {
-		res->exit_code = WEXITSTATUS(status);
-	}
+	res->signaled = WIFSIGNALED(status);
+	res->exit_code = spawn_exit_status(status);
 	res->out = ob.data ? ob.data : xstrdup("");
 	res->out_len = ob.len;
 	res->err = eb.data ? eb.data : xstrdup("");
@@ -359,16 +357,12 @@ int spawn_wait(pid_t pid)
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	return spawn_exit_status(st);
 }
 
-int spawn_interactive(char *const *argv, int *status, nx_err *err)
+int spawn_exit_status(int wstatus)
 {
-	pid_t pid;
-	if (spawn_start(argv, false, &pid, err) < 0)
-		return -1;
-	*status = spawn_wait(pid);
-	return 0;
+	return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
 }
 
 long exec_strings_fit(const char *what, char *const *v, size_t n, long extra, char *why, size_t whylen)

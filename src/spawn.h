@@ -40,21 +40,20 @@ typedef struct spawn_result {
  * executable, fork failure). A non-zero exit is a result, not an error. */
 int spawn_run(const spawn_req *req, spawn_result *res, nx_err *err);
 void spawn_result_free(spawn_result *res);
-/* Run argv with this process's stdin/stdout/stderr (pct exec: the user's
- * terminal talks to the container) and return its exit status. */
-int spawn_interactive(char *const *argv, int *status, nx_err *err);
 /* Start argv without waiting, in a new session, stdin /dev/null, stdout
  * and stderr to out_fd (< 0: /dev/null). */
 int spawn_start(char *const *argv, int out_fd, pid_t *pid, nx_err *err);
-/* In a child before it execs (async-signal-safe): an empty signal mask
- * and every signal's default disposition. */
-void spawn_child_defaults(void);
-/* The same, then a new session, stdin /dev/null, stdout and stderr to
- * out_fd (< 0: /dev/null), and every descriptor from 3 closed but keep_fd
- * (which must be above 2). */
+/* In a child before it execs (async-signal-safe): an empty signal mask,
+ * every signal's default disposition, a new session, stdin /dev/null,
+ * stdout and stderr to out_fd (< 0: /dev/null), and every descriptor from 3
+ * closed but keep_fd (which must be above 2). */
 void spawn_child_detach(int out_fd, int keep_fd);
 /* Wait for a child started by spawn_start; its exit status (128 + signal). */
 int spawn_wait(pid_t pid);
+/* A wait status as a shell reports it: the exit code, or 128 + the signal
+ * that ended it. Every exit status nexcage passes on is this mapping.
+ * Async-signal-safe (a forked child uses it before _exit). */
+int spawn_exit_status(int wstatus);
 
 /* The bounds the kernel's execve puts on a command line, the only ones on
  * a program's args and env: one string at most MAX_ARG_STRLEN bytes (with

@@ -22,7 +22,8 @@
 /* runc's message, word for word: callers and people know it. */
 #define EXISTS "File config.json exists. Remove it first"
 
-void spec_default_render(nx_buf *b, bool rootless)
+/* The config.json `spec` writes (runc's, or its --rootless one). */
+static void spec_default_render(nx_buf *b, bool rootless)
 {
 	buf_puts(b, "{\n"
 		    "  \"ociVersion\": \"" NX_OCI_VERSION "\",\n"

@@ -7,7 +7,6 @@
 #include "buf.h"
 #include "error.h"
 
-void spec_default_render(nx_buf *b, bool rootless);
 /* Write dir/config.json; an existing one is never replaced (runc's
  * error), and the file appears whole or not at all. */
 int spec_default_write(const char *dir, bool rootless, nx_err *err);

@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "scm_rights.h"
 #include "standin_internal.h"
+#include "strv.h"
 
 /* Signals a caller may send the pid it was given, passed on to the CT's
  * init. SIGKILL and SIGSTOP cannot be caught: a SIGKILL is passed on by
@@ -130,13 +131,6 @@ static int open_files(char **paths, size_t n, int **fds, nx_err *err)
 	return 0;
 }
 
-static void free_paths(char **paths, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
-}
-
 /* Into the CT's cgroups (host paths, so before the mount namespace) and
  * namespaces, all through the pidfd: the pid cannot have been reused. */
 static int join_container(const exitwatch *w, standin *s, nx_err *err)
@@ -178,8 +172,8 @@ static int join_container(const exitwatch *w, standin *s, nx_err *err)
 	}
 	rc = 0;
 out:
-	free_paths(paths, n);
-	free_paths(home, nhome);
+	strv_free(paths);
+	strv_free(home);
 	return rc;
 }
 

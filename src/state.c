@@ -256,7 +256,10 @@ const char *state_status_name(nx_status s)
 	}
 }
 
-pid_t state_engine_pid(const nx_state *st)
+/* The pid state reports, the one in --pid-file: the stand-in (runtime-tools
+ * checks that the two agree; engines join its namespaces). Before create
+ * has one (create's own hooks' state), the CT's init. */
+static pid_t state_engine_pid(const nx_state *st)
 {
 	return st->standin > 0 ? st->standin : st->pid;
 }

@@ -57,10 +57,6 @@ int state_read(const char *root, const char *id, nx_state *st, nx_err *err);
 void state_free(nx_state *st);
 nx_status state_status(const char *root, const nx_state *st);
 const char *state_status_name(nx_status s);
-/* The pid state reports, the one in --pid-file: the stand-in (runtime-tools
- * checks that the two agree; engines join its namespaces). Before create
- * has one (create's own hooks' state), the CT's init. */
-pid_t state_engine_pid(const nx_state *st);
 /* The OCI state document (runc's shape plus vmid), indented. */
 void state_render(const nx_state *st, nx_status s, nx_buf *out);
 /* Take the container's lock; returns its fd. */

@@ -9,7 +9,7 @@
 -- nexcage's namespace, per container (M.nexcage below lists them all):
 --   org.nexcage.storage, .rootfs-size, .bridge, .net0 ... .net31, .onboot,
 --   .tags, .cores, .pool, .vmid (read by the VMID rule)
-local util = require "rules.util"
+local util = require "nexcage.util"
 local network = require "rules.network"
 local rootfs = require "rules.rootfs"
 local M = {}

@@ -6,7 +6,7 @@
 -- `unmanaged` pve-container refuses it at start.
 -- linux.resources.devices (the device cgroup rules) -> raw
 -- lxc.cgroup2.devices.allow/deny.
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 -- "u" is an unbuffered character device: a character node.

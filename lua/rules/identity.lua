@@ -1,5 +1,5 @@
 -- hostname -> `hostname` (pct's DNS-name rules); the CT's type and console.
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 function M.apply(spec, ctx, plan)

@@ -10,7 +10,7 @@
 --     them in every CT (autodev, devpts)
 --   anything else -> error
 --   anything at or below /dev/.nexcage -> error: nexcage-init's directory
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 -- Where the core mounts nexcage-init's directory, in the CT's /dev

@@ -2,7 +2,7 @@
 -- unprivileged and lxc.idmap. LXC gives a CT its own pid, ipc, uts, mount
 -- and cgroup namespaces; one given by path, or left out (the caller's, as
 -- runc shares it), replaces it. The network one is rules.network's concern.
-local util = require "rules.util"
+local util = require "nexcage.util"
 local network = require "rules.network"
 local M = {}
 

@@ -8,7 +8,7 @@
 --    "bridge" (a veth on config bridge with DHCP); the annotations
 --    org.nexcage.bridge and org.nexcage.net0..net31 ask for it per bundle;
 --  * none in the spec: "the host's network", LXC's `lxc.net.0.type = none`.
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 -- pve-container's bridge pattern: [-_.\w\d]+

@@ -6,7 +6,7 @@
 -- pct's --env can carry a single variable on a command line (the API takes
 -- a NUL-separated list, which no argv can hold), so every variable goes in
 -- as its own raw key instead; both forms reach the init's environment.
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 -- LXC splits lxc.init.cmd (and thus `entrypoint`) on white space; a word

@@ -1,7 +1,7 @@
 -- linux.resources -> memory, swap, cpuunits, cpulimit, and raw cgroup v2
 -- keys (Proxmox VE 7+ hosts are cgroup v2 only; pve-container keeps every
 -- lxc.cgroup2.* key).
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 M.MIN_MEMORY = 16 -- MiB: pct's floor

@@ -8,7 +8,7 @@
 -- (org.nexcage.storage and org.nexcage.rootfs-size change them and imply a
 -- copy, see rules.annotations), filled from a template archive the core
 -- builds from the bundle's rootfs.
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 -- pve-storage's storage id: [a-z][a-z0-9\-\_\.]*[a-z0-9], case-insensitive.

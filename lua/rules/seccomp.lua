@@ -17,7 +17,7 @@
 -- every name of every entry is written, even a rule with the default
 -- action or a name this kernel lacks (the core skips them when compiling,
 -- and they still count for runc's -ENOSYS stub).
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 local EPERM = 1

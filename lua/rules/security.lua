@@ -3,7 +3,7 @@
 -- rules.seccomp).
 -- noNewPrivileges and oomScoreAdj are carried in plan.process (rules.process)
 -- and applied by nexcage-init: Proxmox drops lxc.no_new_privs and lxc.proc.*.
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 -- The capability names LXC 6 knows (capabilities(7) without CAP_).

@@ -5,7 +5,7 @@
 -- linux.readonlyPaths makes /proc/sys read-only, as runc orders them. None
 -- go through LXC's lxc.sysctl.*, which LXC writes in the CT's own
 -- namespaces, before the init could join another.
-local util = require "rules.util"
+local util = require "nexcage.util"
 local M = {}
 
 -- The IPC sysctls (kernel.msg*, sem, shm*), namespaced with the ipc namespace.

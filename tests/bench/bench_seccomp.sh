@@ -94,7 +94,6 @@ fi
 # 3. the rule alone, in process (lua5.4 over lua/, os.clock: CPU time)
 lua5.4 -e "
 package.path = 'lua/?.lua;' .. package.path
-package.preload['rules.util'] = function() return require 'nexcage.util' end
 local cjson = require 'cjson'
 local oci = cjson.decode(assert(io.open('$T/profile.json')):read('a'))
 local rule = require 'rules.seccomp'

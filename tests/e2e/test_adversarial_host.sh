@@ -166,7 +166,7 @@ test_a_mount_on_the_init_directory_is_refused() {
 	assert_eq "$(pct_calls)" 0
 	# a site rule's raw entry meets the core's check
 	make_bundle "$T/c" '["sleep", "60"]'
-	write_file "$T/site/site.lua" "local util = require 'rules.util'
+	write_file "$T/site/site.lua" "local util = require 'nexcage.util'
 return function(rules)
 	rules.add('hide', function(s, c, p) util.raw(p, 'lxc.mount.entry', 'tmpfs dev tmpfs rw 0 0') end)
 end"

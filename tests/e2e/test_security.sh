@@ -353,7 +353,6 @@ test_features_lists_what_the_seccomp_rule_applies() {
 	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] && aa=true
 	lua5.4 -e "
 		package.path = '$REPO/lua/?.lua'
-		package.preload['rules.util'] = function() return require 'nexcage.util' end
 		local f = require('cjson').decode(assert(io.open('$T/features.json')):read('a'))
 		local rule = require 'rules.seccomp'
 		local function same(list, set, what)

@@ -41,7 +41,7 @@ test_a_site_file_cannot_replace_a_helper() {
 	sim_setup
 	make_bundle "$T/b" '["true"]'
 	export NEXCAGE_LUA_PATH="$T/site"
-	for f in rules/util.lua nexcage/util.lua rules/registry.lua; do
+	for f in nexcage/util.lua nexcage/registry.lua; do
 		write_file "$T/site/$f" "return {}"
 		nx translate --bundle "$T/b"
 		assert_fails
@@ -50,4 +50,24 @@ test_a_site_file_cannot_replace_a_helper() {
 	done
 	nx translate --bundle "$T/b"
 	assert_ok
+}
+
+# The helpers have one name each: rules.util and rules.registry, their names
+# from when they lived among the rules, are no longer answered.
+test_the_helpers_old_names_are_gone() {
+	sim_setup
+	make_bundle "$T/b" '["true"]'
+	export NEXCAGE_LUA_PATH="$T/site"
+	for m in rules.util rules.registry; do
+		write_file "$T/site/site.lua" "local h = require '$m'
+return function(rules) end"
+		nx translate --bundle "$T/b"
+		assert_fails
+		assert_contains "$ERR" "module '$m' not found"
+	done
+	write_file "$T/site/site.lua" "local util = require 'nexcage.util'
+return function(rules) rules.add('x', function(s, c, p) util.set(p, 'memory', '77') end) end"
+	nx translate --bundle "$T/b"
+	assert_ok
+	assert_contains "$OUT" '"memory": "77"'
 }

@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <time.h>
 
 #include "harness.h"
@@ -51,4 +52,25 @@ TEST(spawn_gives_the_child_no_extra_fds)
 	/* 0,1,2 and the fd ls itself opens for the directory */
 	CHECK_STR(res.out, "4\n");
 	spawn_result_free(&res);
+}
+
+/* One mapping of a wait status to an exit status, the shell's: the code,
+ * or 128 + the signal; spawn_run, spawn_wait and the forked waiters use it. */
+TEST(exit_status_is_the_code_or_128_plus_the_signal)
+{
+	CHECK(spawn_exit_status(7 << 8) == 7);
+	CHECK(spawn_exit_status(0) == 0);
+	CHECK(spawn_exit_status(SIGKILL) == 128 + SIGKILL);
+	CHECK(spawn_exit_status(SIGTERM | 0x80) == 128 + SIGTERM); /* core dumped */
+	char *argv[] = {"/bin/sh", "-c", "kill -TERM $$", NULL};
+	spawn_req req = {.argv = argv};
+	spawn_result res;
+	nx_err err = {0};
+	CHECK(spawn_run(&req, &res, &err) == 0);
+	CHECK(res.signaled && res.exit_code == 128 + SIGTERM);
+	spawn_result_free(&res);
+	pid_t pid;
+	char *quit[] = {"/bin/sh", "-c", "exit 3", NULL};
+	CHECK(spawn_start(quit, -1, &pid, &err) == 0);
+	CHECK(spawn_wait(pid) == 3);
 }
