@@ -36,6 +36,7 @@
 #include "translate.h"
 #include "version.h"
 #include "vmid.h"
+#include "xalloc.h"
 
 /* A VMID another node takes between our check and pct create is retried
  * with the next choice. Every refusal is a create of another node that
@@ -48,20 +49,14 @@
 
 char *container_template_name(const char *node, const char *id)
 {
-	char *n = NULL;
-	if (asprintf(&n, "nexcage-%s-%s.tar.zst", node, id) < 0)
-		return NULL;
-	return n;
+	return xasprintf("nexcage-%s-%s.tar.zst", node, id);
 }
 
 /* The archive one create writes: its pid keeps two roots' creates of one
  * id apart and tells gc whether a leftover's writer is dead. */
 static char *template_file_name(const char *node, const char *id)
 {
-	char *n = NULL;
-	if (asprintf(&n, "nexcage-%s-%s.%d.tar.zst", node, id, (int)getpid()) < 0)
-		return NULL;
-	return n;
+	return xasprintf("nexcage-%s-%s.%d.tar.zst", node, id, (int)getpid());
 }
 
 /* What create has made so far, undone in reverse on failure. */
@@ -243,8 +238,6 @@ static int spawn_standin(create_job *j, const nx_kv *pidns_path, int *master, nx
 	char rec[64];
 	int len = snprintf(rec, sizeof rec, "%d %llu\n", (int)j->standin, j->standin_start);
 	cleanup_free char *path = fs_join(j->state_dir, NX_INIT_STANDIN);
-	if (!path)
-		return nx_err_sys(err, ENOMEM, "stand-in record");
 	return fs_write_atomic(path, rec, (size_t)len, 0644, err);
 }
 
@@ -302,7 +295,7 @@ static int start_and_catch_init(create_job *j, nx_err *err)
 static char *owner_name(void)
 {
 	struct passwd *pw = getpwuid(geteuid());
-	return strdup(pw ? pw->pw_name : "root");
+	return xstrdup(pw ? pw->pw_name : "root");
 }
 
 static void build_state(create_job *j, nx_state *st)
@@ -384,8 +377,8 @@ static int record_state(create_job *j, nx_err *err)
 static int reach_rootfs(create_job *j, const char *option, nx_err *err)
 {
 	cleanup_free char *at = fs_join(j->state_dir, NX_ATTACHED_ROOTFS);
-	if (!at || mkdir(at, 0755) < 0)
-		return nx_err_sys(err, at ? errno : ENOMEM, "mkdir %s", at ? at : "rootfs");
+	if (mkdir(at, 0755) < 0)
+		return nx_err_sys(err, errno, "mkdir %s", at);
 	bool attached;
 	if (rootfs_reach(j->cfg->lxc_mount_ns, j->bundle.rootfs, at, &attached, err) < 0) {
 		rmdir(at);
@@ -397,9 +390,7 @@ static int reach_rootfs(create_job *j, const char *option, nx_err *err)
 	}
 	j->attached_rootfs = NX_STEAL(at);
 	/* the same options, on the attached path */
-	cleanup_free char *value = NULL;
-	if (asprintf(&value, "%s%s", j->attached_rootfs, option + strlen(j->bundle.rootfs)) < 0)
-		return nx_err_sys(err, ENOMEM, "rootfs");
+	cleanup_free char *value = xasprintf("%s%s", j->attached_rootfs, option + strlen(j->bundle.rootfs));
 	return plan_set_option(&j->plan, "rootfs", value, err);
 }
 

@@ -36,6 +36,7 @@
 #include "spawn.h"
 #include "standin.h"
 #include "strv.h"
+#include "xalloc.h"
 
 typedef struct exec_argv {
 	char **v;
@@ -80,8 +81,6 @@ static int caps_from_json(const json_value *caps, nx_process *p, const char *pat
 				buf_append(&b, &lower, 1);
 			}
 		}
-		if (b.oom)
-			return nx_err_sys(err, ENOMEM, "%s", path);
 		free(p->caps[s]);
 		p->caps[s] = b.data;
 	}
@@ -121,8 +120,7 @@ int exec_process_load(const char *path, nx_process *p, nx_err *err)
 	const char *cwd = json_get_string(doc, "cwd");
 	if (cwd) {
 		free(p->cwd);
-		if (!(p->cwd = strdup(cwd)))
-			goto oom;
+		p->cwd = xstrdup(cwd);
 	}
 	const json_value *user = json_get(doc, "user");
 	if (user) {
@@ -134,28 +132,21 @@ int exec_process_load(const char *path, nx_process *p, nx_err *err)
 	const json_value *caps = json_get(doc, "capabilities");
 	if (caps && caps->type == JSON_OBJECT)
 		rc = caps_from_json(caps, p, path, err);
-	goto out;
-oom:
-	rc = nx_err_sys(err, ENOMEM, "%s", path);
 out:
 	json_free(doc);
 	return rc;
 }
 
-static int replace_env(nx_process *p, const char *kv)
+static void replace_env(nx_process *p, const char *kv)
 {
 	size_t klen = strcspn(kv, "=");
 	for (size_t i = 0; i < p->nenv; i++)
 		if (!strncmp(p->env[i], kv, klen) && p->env[i][klen] == '=') {
-			char *dup = strdup(kv);
-			if (!dup)
-				return -1;
 			free(p->env[i]);
-			p->env[i] = dup;
-			return 0;
+			p->env[i] = xstrdup(kv);
+			return;
 		}
 	strv_push(&p->env, &p->nenv, kv);
-	return 0;
 }
 
 /* pct exec starts the process with the CT init's capabilities (LXC's
@@ -195,15 +186,13 @@ static int exec_process(const char *ctr, const exec_opts *o, bool direct, nx_pro
 			strv_push(&p->args, &p->nargs, *a);
 	}
 	for (size_t i = 0; i < o->nenv; i++)
-		if (replace_env(p, o->env[i]) < 0)
-			return nx_err_sys(err, ENOMEM, "exec");
+		replace_env(p, o->env[i]);
 	*tty = o->tty || (o->process_file && p->terminal);
 	if (*tty && !o->console_socket)
 		return nx_err_set(err, "exec: a terminal needs --console-socket to receive it");
 	if (o->cwd) {
 		free(p->cwd);
-		if (!(p->cwd = strdup(o->cwd)))
-			return nx_err_sys(err, ENOMEM, "exec");
+		p->cwd = xstrdup(o->cwd);
 	}
 	if (o->set_uid)
 		p->uid = o->uid;

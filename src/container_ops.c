@@ -194,7 +194,7 @@ static void kill_and_wait(pid_t pid, unsigned long long start, double timeout)
 int container_try_lock(const char *root, const char *id, nx_err *err)
 {
 	cleanup_free char *dir = fs_join(root, NX_LOCK_DIR);
-	if (!dir || fs_mkdir_p(dir, 0700, err) < 0)
+	if (fs_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	cleanup_free char *path = state_lock_path(root, id);
 	int fd = lock_acquire(path, 0, err);

@@ -93,8 +93,6 @@ int ct_owner_check(const ct_owner_query *q, nx_err *err)
 {
 	cleanup_free char *path = pve_conf_path(q->pve_etc, q->node, q->vmid);
 	cleanup_free char *conf = NULL;
-	if (!path)
-		return nx_err_sys(err, ENOMEM, "CT %ld", q->vmid);
 	if (fs_read_file(path, CONF_MAX, &conf, NULL, err) < 0) {
 		if (err->errnum == ENOENT)
 			return nx_err_kind_set(err, NX_ERR_CT_GONE, "CT %ld: no %s", q->vmid, path);

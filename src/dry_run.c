@@ -82,10 +82,6 @@ static int dry_run_pct_argv(nx_ctx *ctx, const nx_plan *p, const char *id, dry_r
 		volume = template_empty_path(ctx->opts->state_dir);
 	} else {
 		cleanup_free char *tname = container_template_name(cfg->node, id);
-		/* NULL only while container_create.c still reports exhaustion
-		 * itself (tests/boundary.sh, ALLOC_PENDING) */
-		if (!tname)
-			return nx_err_sys(err, ENOMEM, "translate");
 		volume = xasprintf("%s:vztmpl/%s", cfg->template_storage, tname);
 	}
 	/* the same arguments create's pct call gets, but the VMID */

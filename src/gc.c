@@ -27,6 +27,7 @@
 #include "state.h"
 #include "strv.h"
 #include "sweep.h"
+#include "xalloc.h"
 
 typedef struct gc_run {
 	nx_ctx *ctx;
@@ -39,14 +40,8 @@ typedef struct gc_run {
 /* Record the item and tell the caller, before anything is removed. */
 static void announce(gc_run *g, const char *id, long vmid)
 {
-	gc_item item = {.id = strdup(id), .vmid = vmid};
-	gc_item *ni = item.id ? realloc(g->rep->items, (g->rep->n + 1) * sizeof *ni) : NULL;
-	if (ni) {
-		g->rep->items = ni;
-		g->rep->items[g->rep->n++] = item;
-	} else {
-		free(item.id);
-	}
+	g->rep->items = xreallocarray(g->rep->items, g->rep->n + 1, sizeof *g->rep->items);
+	g->rep->items[g->rep->n++] = (gc_item){.id = xstrdup(id), .vmid = vmid};
 	if (g->o->notify)
 		g->o->notify(&(gc_item){.id = (char *)id, .vmid = vmid}, g->dry_run, g->o->data);
 }

@@ -22,6 +22,7 @@
 #include "init/protocol.h"
 #include "init_blob.h"
 #include "scm_rights.h"
+#include "xalloc.h"
 
 static void put_pair(nx_buf *b, const char *key, const char *value)
 {
@@ -101,8 +102,7 @@ static int write_process_file(const char *path, const nx_plan *plan, uid_t uid, 
 	nx_buf b = {0};
 	process_pairs(&b, &plan->process);
 	setup_pairs(&b, plan);
-	int rc =
-	    b.oom ? nx_err_sys(err, ENOMEM, "process file") : fs_write_atomic(path, b.data, b.len, 0600, err);
+	int rc = fs_write_atomic(path, b.data, b.len, 0600, err);
 	buf_free(&b);
 	if (rc == 0 && chown(path, uid, gid) < 0)
 		rc = nx_err_sys(err, errno, "chown %s", path);
@@ -159,9 +159,7 @@ static int unix_addr_in(const char *dir, const char *name, struct sockaddr_un *a
 /* Connect to a unix socket at path, however long the path. */
 static int unix_connect(const char *path, nx_err *err)
 {
-	cleanup_free char *copy = strdup(path);
-	if (!copy)
-		return nx_err_sys(err, ENOMEM, "%s", path);
+	cleanup_free char *copy = xstrdup(path);
 	char *slash = strrchr(copy, '/');
 	const char *dir = slash && slash != copy ? copy : (slash ? "/" : ".");
 	const char *name = slash ? slash + 1 : copy;
@@ -380,10 +378,6 @@ int init_handover_send(int conn, const init_handover *h, int *pty_master, double
 		buf_printf(&text, " %s", h->ns[i].key);
 	}
 	buf_puts(&text, "\n");
-	if (text.oom) {
-		nx_err_sys(err, ENOMEM, "handover");
-		goto out;
-	}
 	if (send_with_fds(conn, text.data, fds, n, err) < 0)
 		goto out;
 	if (h->tty) {
@@ -481,15 +475,11 @@ void plan_root_ids(const nx_plan *plan, uid_t *uid, gid_t *gid)
 	}
 }
 
-static int vec_push(char ***v, size_t *n, const char *s)
+static void vec_push(char ***v, size_t *n, const char *s)
 {
-	char **nv = realloc(*v, sizeof(char *) * (*n + 2));
-	if (!nv)
-		return -1;
-	*v = nv;
-	nv[(*n)++] = strdup(s);
+	char **nv = *v = xreallocarray(*v, *n + 2, sizeof(char *));
+	nv[(*n)++] = xstrdup(s);
 	nv[*n] = NULL;
-	return 0;
 }
 
 int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err)
@@ -506,23 +496,19 @@ int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err)
 		if (val >= end)
 			break;
 		cur = val + strlen(val) + 1;
-		int rc = 0;
 		if (!strcmp(key, "arg"))
-			rc = vec_push(&p->args, &p->nargs, val);
+			vec_push(&p->args, &p->nargs, val);
 		else if (!strcmp(key, "env"))
-			rc = vec_push(&p->env, &p->nenv, val);
+			vec_push(&p->env, &p->nenv, val);
 		else if (!strcmp(key, "cwd"))
-			p->cwd = strdup(val);
+			p->cwd = xstrdup(val);
 		else if (!strcmp(key, "uid"))
 			p->uid = strtoul(val, NULL, 10);
 		else if (!strcmp(key, "gid"))
 			p->gid = strtoul(val, NULL, 10);
 		else if (!strcmp(key, "group")) {
-			unsigned long *ng = realloc(p->groups, sizeof(unsigned long) * (p->ngroups + 1));
-			if (!ng)
-				rc = -1;
-			else
-				(p->groups = ng)[p->ngroups++] = strtoul(val, NULL, 10);
+			p->groups = xreallocarray(p->groups, p->ngroups + 1, sizeof(unsigned long));
+			p->groups[p->ngroups++] = strtoul(val, NULL, 10);
 		} else if (!strcmp(key, "no_new_privileges"))
 			p->no_new_privileges = val[0] == '1';
 		else if (!strcmp(key, NX_KEY_KEEPER))
@@ -534,13 +520,10 @@ int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err)
 			for (int i = 0; i < 5; i++)
 				if (!strcmp(key + 4, nx_cap_sets[i])) {
 					free(p->caps[i]);
-					if (!(p->caps[i] = strdup(val)))
-						rc = -1;
+					p->caps[i] = xstrdup(val);
 				}
 			p->has_caps = true;
 		}
-		if (rc < 0)
-			return nx_err_sys(err, ENOMEM, "%s", path);
 	}
 	return 0;
 }

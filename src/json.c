@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "xalloc.h"
 
 #define MAX_DEPTH 64
 
@@ -30,9 +31,8 @@ static void skip_ws(parser *ps)
 
 static json_value *new_value(json_type t)
 {
-	json_value *v = calloc(1, sizeof *v);
-	if (v)
-		v->type = t;
+	json_value *v = xcalloc(1, sizeof *v);
+	v->type = t;
 	return v;
 }
 
@@ -135,12 +135,8 @@ static char *parse_string(parser *ps)
 		goto bad;
 	}
 	ps->p++;
-	if (b.oom) {
-		nx_err_set(ps->err, "out of memory");
-		goto bad;
-	}
 	if (!b.data)
-		return strdup("");
+		return xstrdup("");
 	return b.data;
 bad:
 	buf_free(&b);
@@ -156,8 +152,6 @@ static json_value *parse_container(parser *ps, json_type t)
 		return NULL;
 	}
 	json_value *v = new_value(t), **tail;
-	if (!v)
-		return NULL;
 	tail = &v->child;
 	char close = t == JSON_ARRAY ? ']' : '}';
 	ps->p++;
@@ -261,10 +255,8 @@ static json_value *parse_number(parser *ps)
 		return NULL;
 	}
 	json_value *v = new_value(JSON_NUMBER);
-	if (v) {
-		v->number = d;
-		exact_integer(v, tmp);
-	}
+	v->number = d;
+	exact_integer(v, tmp);
 	ps->p = s;
 	return v;
 }
@@ -295,18 +287,13 @@ static json_value *parse_value(parser *ps)
 		if (!s)
 			return NULL;
 		v = new_value(JSON_STRING);
-		if (!v) {
-			free(s);
-			return NULL;
-		}
 		v->string = s;
 		return v;
 	}
 	default:
 		if (literal(ps, "true") || literal(ps, "false")) {
 			v = new_value(JSON_BOOL);
-			if (v)
-				v->boolean = ps->p[-1] == 'e' && ps->p[-2] == 'u';
+			v->boolean = ps->p[-1] == 'e' && ps->p[-2] == 'u';
 			return v;
 		}
 		if (literal(ps, "null"))

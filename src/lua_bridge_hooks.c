@@ -13,13 +13,11 @@
 #include "log.h"
 #include "strv.h"
 #include "trust.h"
+#include "xalloc.h"
 
 static char *phase_dir(const char *hooks_dir, const char *phase)
 {
-	char *p = NULL;
-	if (asprintf(&p, "%s/%s.d", hooks_dir, phase) < 0)
-		return NULL;
-	return p;
+	return xasprintf("%s/%s.d", hooks_dir, phase);
 }
 
 /* The phase's hook files, sorted by name (a phase that is not a directory
@@ -194,8 +192,6 @@ static int run_file(nx_lua *h, const site_hook_ctx *hc, const char *path, int hc
 int site_hooks_run(nx_lua *h, const nx_config *cfg, const char *hooks_dir, site_hook_ctx *hc, nx_err *err)
 {
 	char *dir = phase_dir(hooks_dir, hc->phase);
-	if (!dir)
-		return nx_err_sys(err, ENOMEM, "hooks");
 	char **files = NULL;
 	size_t n = 0;
 	int rc = list_files(dir, &files, &n, err);

@@ -19,6 +19,7 @@
 #include "plan_format.h"
 #include "seccomp_plan.h"
 #include "spawn.h"
+#include "xalloc.h"
 
 /* ---- extraction from Lua ------------------------------------------------ */
 
@@ -52,8 +53,8 @@ static char *scalar_string(lua_State *L, int idx)
 		size_t len;
 		const char *s = lua_tolstring(L, idx, &len);
 		if (strlen(s) != len)
-			return strdup("\x01"); /* embedded NUL: caught by check_chars */
-		return strdup(s);
+			return xstrdup("\x01"); /* embedded NUL: caught by check_chars */
+		return xstrdup(s);
 	}
 	case LUA_TNUMBER:
 		if (lua_isinteger(L, idx))
@@ -65,8 +66,8 @@ static char *scalar_string(lua_State *L, int idx)
 			else
 				snprintf(tmp, sizeof tmp, "%.15g", d);
 		}
-		return strdup(tmp);
-	case LUA_TBOOLEAN: return strdup(lua_toboolean(L, idx) ? "1" : "0");
+		return xstrdup(tmp);
+	case LUA_TBOOLEAN: return xstrdup(lua_toboolean(L, idx) ? "1" : "0");
 	default: return NULL;
 	}
 }
@@ -99,7 +100,7 @@ static void read_options(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 		lua_pop(L, 1);
 		return;
 	}
-	plan->options = calloc(PLAN_MAX_ENTRIES, sizeof(nx_kv));
+	plan->options = xcalloc(PLAN_MAX_ENTRIES, sizeof(nx_kv));
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		if (lua_type(L, -2) != LUA_TSTRING) {
@@ -116,16 +117,15 @@ static void read_options(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 				origin, luaL_typename(L, -1));
 		else if (plan_check_option(name, value, why, sizeof why) < 0)
 			problem(c, "plan.options.%s%s: %s", name, origin, why);
-		else if (plan->n_options < PLAN_MAX_ENTRIES && plan->options) {
-			plan->options[plan->n_options++] = (nx_kv){strdup(name), value};
+		else if (plan->n_options < PLAN_MAX_ENTRIES) {
+			plan->options[plan->n_options++] = (nx_kv){xstrdup(name), value};
 			value = NULL;
 		}
 		free(value);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-	if (plan->options)
-		qsort(plan->options, plan->n_options, sizeof(nx_kv), plan_kv_cmp);
+	qsort(plan->options, plan->n_options, sizeof(nx_kv), plan_kv_cmp);
 }
 
 static void read_lxc(lua_State *L, int plan_idx, nx_plan *plan, collector *c)
@@ -146,8 +146,8 @@ static void read_lxc(lua_State *L, int plan_idx, nx_plan *plan, collector *c)
 		problem(c, "plan.lxc: too many entries");
 		n = 0;
 	}
-	plan->lxc = calloc((size_t)n + 1, sizeof(nx_kv));
-	for (lua_Integer i = 1; i <= n && plan->lxc; i++) {
+	plan->lxc = xcalloc((size_t)n + 1, sizeof(nx_kv));
+	for (lua_Integer i = 1; i <= n; i++) {
 		lua_geti(L, t, i);
 		char *key = NULL, *value = NULL;
 		if (lua_istable(L, -1)) {
@@ -198,8 +198,8 @@ static char **string_list(lua_State *L, int t, const char *field, size_t *count,
 		problem(c, "plan.process.%s: must be a list of strings", field);
 		goto out;
 	}
-	v = calloc((size_t)n + 1, sizeof(char *));
-	for (lua_Integer i = 1; i <= n && v; i++) {
+	v = xcalloc((size_t)n + 1, sizeof(char *));
+	for (lua_Integer i = 1; i <= n; i++) {
 		lua_geti(L, l, i);
 		size_t len;
 		const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
@@ -210,7 +210,7 @@ static char **string_list(lua_State *L, int t, const char *field, size_t *count,
 		else if (env && (!strchr(s, '=') || s[0] == '='))
 			problem(c, "plan.process.%s[%lld]: must be NAME=value", field, (long long)i);
 		else
-			v[(*count)++] = strdup(s);
+			v[(*count)++] = xstrdup(s);
 		lua_pop(L, 1);
 	}
 out:
@@ -263,8 +263,8 @@ static void read_rlimits(lua_State *L, int t, nx_process *p, collector *c)
 				(long long)n, RLIM_NLIMITS);
 			n = 0;
 		}
-		p->rlimits = calloc((size_t)n + 1, sizeof(nx_rlimit));
-		for (lua_Integer i = 1; i <= n && p->rlimits; i++) {
+		p->rlimits = xcalloc((size_t)n + 1, sizeof(nx_rlimit));
+		for (lua_Integer i = 1; i <= n; i++) {
 			lua_geti(L, l, i);
 			int r = lua_gettop(L);
 			unsigned long long soft = 0, hard = 0;
@@ -280,7 +280,7 @@ static void read_rlimits(lua_State *L, int t, nx_process *p, collector *c)
 				problem(c, "plan.process.rlimits[%lld]: needs type RLIMIT_*, soft, hard",
 					(long long)i);
 			else
-				p->rlimits[p->nrlimits++] = (nx_rlimit){strdup(type), soft, hard};
+				p->rlimits[p->nrlimits++] = (nx_rlimit){xstrdup(type), soft, hard};
 			lua_pop(L, 2);
 		}
 	}
@@ -317,9 +317,7 @@ static void read_caps(lua_State *L, int t, nx_process *p, collector *c)
 				buf_printf(&b, "%s%s", i ? " " : "", names[i]);
 			}
 			plan_strings_free(names, n);
-			p->caps[s] = b.oom ? NULL : b.data;
-			if (!p->caps[s])
-				problem(c, "plan.process.capabilities: out of memory");
+			p->caps[s] = b.data;
 		}
 	} else if (!lua_isnil(L, l)) {
 		problem(c, "plan.process.capabilities: must be a table");
@@ -338,15 +336,15 @@ static void read_join_ns(lua_State *L, int t, nx_process *p, collector *c)
 		lua_Integer n = luaL_len(L, l);
 		if (n > 6)
 			problem(c, "plan.process.namespaces: at most 6 namespaces can be joined");
-		p->join_ns = calloc(7, sizeof(nx_kv));
-		for (lua_Integer i = 1; i <= n && i <= 6 && p->join_ns; i++) {
+		p->join_ns = xcalloc(7, sizeof(nx_kv));
+		for (lua_Integer i = 1; i <= n && i <= 6; i++) {
 			lua_geti(L, l, i);
 			char *k = NULL, *v = NULL;
 			if (lua_istable(L, -1)) {
 				lua_getfield(L, -1, "type");
 				lua_getfield(L, -2, "path");
-				k = lua_type(L, -2) == LUA_TSTRING ? strdup(lua_tostring(L, -2)) : NULL;
-				v = lua_type(L, -1) == LUA_TSTRING ? strdup(lua_tostring(L, -1)) : NULL;
+				k = lua_type(L, -2) == LUA_TSTRING ? xstrdup(lua_tostring(L, -2)) : NULL;
+				v = lua_type(L, -1) == LUA_TSTRING ? xstrdup(lua_tostring(L, -1)) : NULL;
 				lua_pop(L, 2);
 			}
 			lua_pop(L, 1);
@@ -408,11 +406,11 @@ static bool device_at(lua_State *L, int d, struct nx_device *out)
 	if (ok && type[0] != 'p')
 		ok = int_at(L, -5, UINT32_MAX, &major) && int_at(L, -4, UINT32_MAX, &minor);
 	if (ok)
-		*out = (struct nx_device){strdup(path),	    type[0],		(unsigned)mode,
+		*out = (struct nx_device){xstrdup(path),	    type[0],		(unsigned)mode,
 					  (unsigned long)uid, (unsigned long)gid, (unsigned long)major,
 					  (unsigned long)minor};
 	lua_pop(L, 7);
-	return ok && out->path;
+	return ok;
 }
 
 static void read_devices(lua_State *L, int t, nx_process *p, collector *c)
@@ -425,10 +423,8 @@ static void read_devices(lua_State *L, int t, nx_process *p, collector *c)
 			problem(c, "plan.process.devices: at most %d", PLAN_MAX_ENTRIES);
 			n = 0;
 		}
-		p->devices = calloc((size_t)n + 1, sizeof *p->devices);
-		if (!p->devices)
-			problem(c, "plan.process.devices: out of memory");
-		for (lua_Integer i = 1; i <= n && p->devices; i++) {
+		p->devices = xcalloc((size_t)n + 1, sizeof *p->devices);
+		for (lua_Integer i = 1; i <= n; i++) {
 			lua_geti(L, l, i);
 			struct nx_device d = {0};
 			if (lua_istable(L, -1) && device_at(L, lua_gettop(L), &d))
@@ -452,8 +448,8 @@ static void read_sysctl(lua_State *L, int t, nx_process *p, collector *c)
 	int l = lua_gettop(L);
 	if (lua_istable(L, l)) {
 		lua_Integer n = luaL_len(L, l); /* no count of our own: the init reads any number */
-		p->sysctl = calloc((size_t)n + 1, sizeof(nx_kv));
-		for (lua_Integer i = 1; i <= n && p->sysctl; i++) {
+		p->sysctl = xcalloc((size_t)n + 1, sizeof(nx_kv));
+		for (lua_Integer i = 1; i <= n; i++) {
 			lua_geti(L, l, i);
 			char *k = NULL, *v = NULL;
 			if (lua_istable(L, -1)) {
@@ -504,12 +500,12 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 	if (taken < 0 || (p->env && exec_strings_fit("plan.process.env", p->env, p->nenv, taken, fit, sizeof fit) < 0))
 		problem(c, "%s", fit);
 	if (!p->env)
-		p->env = calloc(1, sizeof(char *));
+		p->env = xcalloc(1, sizeof(char *));
 	if (p->nargs == 0)
 		problem(c, "plan.process.args: must not be empty");
 	lua_getfield(L, t, "cwd");
 	if (lua_type(L, -1) == LUA_TSTRING && lua_tostring(L, -1)[0] == '/')
-		p->cwd = strdup(lua_tostring(L, -1));
+		p->cwd = xstrdup(lua_tostring(L, -1));
 	else
 		problem(c, "plan.process.cwd: must be an absolute path");
 	lua_pop(L, 1);
@@ -526,8 +522,8 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 		lua_Integer n = luaL_len(L, -1);
 		if (n > 65536)
 			n = 0;
-		p->groups = calloc((size_t)n + 1, sizeof(unsigned long));
-		for (lua_Integer i = 1; i <= n && p->groups; i++) {
+		p->groups = xcalloc((size_t)n + 1, sizeof(unsigned long));
+		for (lua_Integer i = 1; i <= n; i++) {
 			lua_geti(L, -1, i);
 			if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 &&
 			    lua_tointeger(L, -1) <= UINT32_MAX)
@@ -563,7 +559,7 @@ static void read_process(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 		if (!*h || strlen(h) > 64 || plan_check_chars(h, false, why, sizeof why) < 0)
 			problem(c, "plan.process.hostname: must be 1 to 64 printable characters");
 		else
-			p->hostname = strdup(h);
+			p->hostname = xstrdup(h);
 	} else if (!lua_isnil(L, -1)) {
 		problem(c, "plan.process.hostname: must be a string");
 	}
@@ -583,7 +579,7 @@ static void read_seccomp(lua_State *L, int plan_idx, nx_plan *plan, collector *c
 		else if (seccomp_plan_check(text, why, sizeof why) < 0)
 			problem(c, "plan.seccomp: %s", why);
 		else
-			plan->seccomp = strdup(text);
+			plan->seccomp = xstrdup(text);
 	} else if (!lua_isnil(L, -1)) {
 		problem(c, "plan.seccomp: must be the filter's text (docs/plan.md)");
 	}
@@ -602,8 +598,8 @@ static char **read_paths(lua_State *L, int plan_idx, const char *field, size_t *
 			problem(c, "plan.%s: too many entries", field);
 			n = 0;
 		}
-		v = calloc((size_t)n + 1, sizeof(char *));
-		for (lua_Integer i = 1; i <= n && v; i++) {
+		v = xcalloc((size_t)n + 1, sizeof(char *));
+		for (lua_Integer i = 1; i <= n; i++) {
 			lua_geti(L, -1, i);
 			size_t len = 0;
 			const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
@@ -617,7 +613,7 @@ static char **read_paths(lua_State *L, int plan_idx, const char *field, size_t *
 					"space or ','",
 					field, (long long)i);
 			else
-				v[(*count)++] = strdup(s);
+				v[(*count)++] = xstrdup(s);
 			lua_pop(L, 1);
 		}
 	} else if (!lua_isnil(L, -1)) {
@@ -634,11 +630,11 @@ static void read_texts(lua_State *L, int plan_idx, const char *field, char ***ou
 		lua_Integer n = luaL_len(L, -1);
 		if (n > 256)
 			n = 256;
-		*out = calloc((size_t)n + 1, sizeof(char *));
-		for (lua_Integer i = 1; i <= n && *out; i++) {
+		*out = xcalloc((size_t)n + 1, sizeof(char *));
+		for (lua_Integer i = 1; i <= n; i++) {
 			lua_geti(L, -1, i);
 			if (lua_type(L, -1) == LUA_TSTRING)
-				(*out)[(*count)++] = strdup(lua_tostring(L, -1));
+				(*out)[(*count)++] = xstrdup(lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
 	}

@@ -21,6 +21,7 @@
 #include "lua_api.h"
 #include "lua_sandbox.h"
 #include "trust.h"
+#include "xalloc.h"
 
 #define DEFAULT_MEM_LIMIT  (256u << 20)
 #define DEFAULT_TIME_LIMIT 10.0
@@ -64,7 +65,7 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	}
 	if (nsize > old && h->mem_used - old + nsize > h->settings.mem_limit)
 		return NULL;
-	void *p = realloc(ptr, nsize);
+	void *p = realloc(ptr, nsize); /* xalloc: exempt (Lua's allocator: NULL is a Lua memory error) */
 	if (p)
 		h->mem_used = h->mem_used - old + nsize;
 	return p;
@@ -506,11 +507,7 @@ static void build_base(lua_State *L)
 
 nx_lua *nxlua_new(const nx_lua_settings *settings, nx_err *err)
 {
-	nx_lua *h = calloc(1, sizeof *h);
-	if (!h) {
-		nx_err_sys(err, ENOMEM, "lua");
-		return NULL;
-	}
+	nx_lua *h = xcalloc(1, sizeof *h);
 	h->settings = *settings;
 	if (!h->settings.mem_limit)
 		h->settings.mem_limit = DEFAULT_MEM_LIMIT;
@@ -519,7 +516,9 @@ nx_lua *nxlua_new(const nx_lua_settings *settings, nx_err *err)
 	h->L = lua_newstate(host_alloc, h);
 	if (!h->L) {
 		free(h);
-		nx_err_set(err, "lua: cannot create interpreter");
+		/* host_alloc refused the state itself: Lua's allocator returns
+		 * NULL rather than ending the process (xalloc.h), so say so */
+		nx_err_sys(err, ENOMEM, "lua: cannot create interpreter");
 		return NULL;
 	}
 	*(nx_lua **)lua_getextraspace(h->L) = h;

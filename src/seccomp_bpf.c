@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "seccomp_plan.h"
+#include "xalloc.h"
 
 /* ---- libseccomp's filter ------------------------------------------------ */
 
@@ -78,9 +79,7 @@ static int export_program(scmp_filter_ctx ctx, struct sock_filter **out, size_t 
 		return nx_err_set(err, "seccomp: libseccomp exported %lld bytes, not a program",
 				  (long long)st.st_size);
 	size_t size = (size_t)st.st_size;
-	cleanup_free struct sock_filter *insns = malloc(size);
-	if (!insns)
-		return nx_err_sys(err, ENOMEM, "seccomp");
+	cleanup_free struct sock_filter *insns = xmalloc(size);
 	for (size_t got = 0; got < size;) {
 		ssize_t n = pread(fd, (char *)insns + got, size - got, (off_t)got);
 		if (n < 0 && errno == EINTR)
@@ -240,11 +239,7 @@ static int assemble(const nx_seccomp_plan *p, scmp_filter_ctx ctx, nx_seccomp_bp
 	size_t flen = 0;
 	if (export_program(ctx, &filter, &flen, err) < 0)
 		return -1;
-	stub *s = calloc(1, sizeof *s);
-	if (!s) {
-		free(filter);
-		return nx_err_sys(err, ENOMEM, "seccomp");
-	}
+	stub *s = xcalloc(1, sizeof *s);
 	enosys_stub(p, s);
 	size_t total = s->n + flen;
 	int rc = 0;
@@ -253,9 +248,8 @@ static int assemble(const nx_seccomp_plan *p, scmp_filter_ctx ctx, nx_seccomp_bp
 				"linux.seccomp: the filter compiles to %zu BPF instructions, more than the "
 				"kernel's limit of %d",
 				total, BPF_MAXINSNS);
-	} else if (!(out->insns = malloc(total * sizeof *out->insns))) {
-		rc = nx_err_sys(err, ENOMEM, "seccomp");
 	} else {
+		out->insns = xreallocarray(NULL, total, sizeof *out->insns);
 		memcpy(out->insns, s->ins, s->n * sizeof *out->insns);
 		memcpy(out->insns + s->n, filter, flen * sizeof *out->insns);
 		out->len = total;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "seccomp_plan.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -223,10 +224,7 @@ static int push_rule(nx_seccomp_plan *p, size_t *cap, const nx_seccomp_rule *r, 
 {
 	if (p->nrules == *cap) {
 		size_t c = *cap ? *cap * 2 : 64;
-		nx_seccomp_rule *nr = realloc(p->rules, c * sizeof *nr);
-		if (!nr)
-			return why_line(why, n, r->line, "out of memory");
-		p->rules = nr;
+		p->rules = xreallocarray(p->rules, c, sizeof *p->rules);
 		*cap = c;
 	}
 	p->rules[p->nrules++] = *r;

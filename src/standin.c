@@ -21,6 +21,7 @@
 #include "scm_rights.h"
 #include "standin_internal.h"
 #include "strv.h"
+#include "xalloc.h"
 
 /* Signals a caller may send the pid it was given, passed on to the CT's
  * init. SIGKILL and SIGSTOP cannot be caught: a SIGKILL is passed on by
@@ -122,9 +123,7 @@ int standin_report(int fd, const char *s)
 
 static int open_files(char **paths, size_t n, int **fds, nx_err *err)
 {
-	*fds = calloc(n ? n : 1, sizeof(int));
-	if (!*fds)
-		return nx_err_sys(err, ENOMEM, "cgroup files");
+	*fds = xcalloc(n ? n : 1, sizeof(int));
 	for (size_t i = 0; i < n; i++)
 		if (((*fds)[i] = open(paths[i], O_WRONLY | O_CLOEXEC)) < 0)
 			return nx_err_sys(err, errno, "open %s", paths[i]);

@@ -16,6 +16,7 @@
 #include "seccomp_bpf.h"
 #include "state.h"
 #include "log.h"
+#include "xalloc.h"
 
 /* plan.seccomp compiled now, so a filter libseccomp or the kernel's size
  * limit refuses fails create before any pct call (and translate shows its
@@ -95,9 +96,8 @@ int plan_apply_core(nx_plan *p, const nx_config *cfg, const char *root, const ch
 	 * Proxmox's CT<vmid>; a joined one keeps its own. */
 	char caller[256] = "";
 	if (p->has_process && !p->process.hostname && !joins(&p->process, "uts") &&
-	    gethostname(caller, sizeof caller - 1) == 0 && *caller &&
-	    !(p->process.hostname = strdup(caller)))
-		return nx_err_sys(err, ENOMEM, "hostname");
+	    gethostname(caller, sizeof caller - 1) == 0 && *caller)
+		p->process.hostname = xstrdup(caller);
 	if (!strcmp(cfg->process_mode, "entrypoint")) {
 		if (plan_set_option(p, "entrypoint", NX_CTR_INIT, err) < 0)
 			return -1;
@@ -130,9 +130,7 @@ int core_raw_keys(const nx_plan *plan, const nx_config *cfg, const char *ctr_dir
 				  "state root %s: only letters, digits and /._+-:@%%,= can be named in the CT's "
 				  "config (a mount entry and a hook command)",
 				  ctr_dir);
-	out->all = calloc(plan->n_lxc + 5, sizeof(nx_kv));
-	if (!out->all)
-		return nx_err_sys(err, ENOMEM, "raw keys");
+	out->all = xcalloc(plan->n_lxc + 5, sizeof(nx_kv));
 	/* create=dir makes the mount point in autodev's /dev tmpfs (LXC mounts
 	 * it before any mount entry), not in the image; first, so no entry of
 	 * the plan can come under it (mount_check.c refuses one at or below).

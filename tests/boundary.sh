@@ -68,9 +68,9 @@ done
 # converted (issue 21 row 13); the lead converts them after merging and
 # deletes them here (and in tests/e2e/test_adversarial_alloc.sh). Until
 # then they are skipped, and counted as skipped.
-ALLOC_PENDING="translate.c init_spec.c init_spec.h container_create.c container_ops.c
-container_exec.c container_run.c gc.c standin.c ct_enter.c mount_check.c seccomp_plan.c
-seccomp_bpf.c lua_bridge_hooks.c lua_host.c lua_bridge_plan.c json.c init/*"
+# nexcage-init is a static program of its own, with its own policy
+# (die_msg("out of memory")), and links no xalloc.c
+ALLOC_PENDING="init/*"
 alloc_calls='(^|[^A-Za-z0-9_.>])(malloc|calloc|realloc|reallocarray|strdup|strndup|asprintf|vasprintf)[[:space:]]*\('
 skipped=0
 for f in src/*.c src/*.h src/init/*.c src/init/*.h; do
@@ -95,6 +95,6 @@ for f in src/*.c src/*.h src/init/*.c src/init/*.h; do
 		echo "$calls" | head -n 5 | sed 's/^/        /'
 	fi
 done
-echo "   allocation policy: $skipped files pending conversion skipped (ALLOC_PENDING)"
+echo "   allocation policy: $skipped files of nexcage-init skipped (its own policy)"
 echo "boundary: $pass passed, $failed failed"
 [ "$failed" = 0 ]
