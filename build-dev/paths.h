@@ -1,1 +1,0 @@
-#define NX_INSTALLED_LUA "/usr/local/share/nexcage/lua"
