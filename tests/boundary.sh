@@ -85,8 +85,9 @@ for f in src/*.c src/*.h src/init/*.c src/init/*.h; do
 		skipped=$((skipped + 1))
 		continue
 	fi
-	# comment lines (" * ...", "// ...") are prose, not calls
-	calls=$(grep -nE "$alloc_calls" "$f" | grep -vE '^[0-9]+:[[:space:]]*(\*|//|/\*)' | grep -v 'xalloc: exempt')
+	# comment lines (" * ...", " */", "// ...") are prose, not calls; a
+	# line that starts with a dereference ("*fds = calloc(") is code
+	calls=$(grep -nE "$alloc_calls" "$f" | grep -vE '^[0-9]+:[[:space:]]*(\*([[:space:]/]|$)|//|/\*)' | grep -v 'xalloc: exempt')
 	if [ -z "$calls" ]; then
 		pass=$((pass + 1))
 	else

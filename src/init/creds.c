@@ -215,8 +215,11 @@ static char *read_passwd(void)
 	char *buf = NULL;
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (4 << 20) &&
-	    (buf = malloc((size_t)st.st_size + 1))) {
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (4 << 20)) {
+		/* no passwd to read is HOME=/; a shortage is not: it would give
+		 * the process another HOME silently (the init's policy) */
+		if (!(buf = malloc((size_t)st.st_size + 1)))
+			die_msg("out of memory");
 		size_t used = 0;
 		ssize_t r;
 		while (used < (size_t)st.st_size &&
