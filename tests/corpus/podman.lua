@@ -50,14 +50,18 @@ must("mkdir -p " .. sh_quote(WORK))
 local PODMAN = string.format("podman --root %s/store --runroot %s/run --storage-driver vfs",
 	sh_quote(WORK), sh_quote(WORK))
 
--- Podman's default ulimits are above this sandbox's hard limits; a
--- containers.conf of our own keeps them within (and finds Debian's
--- catatonit for --init and the pod's infra image).
-write(WORK .. "/containers.conf", [[
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=1000:1000"]
-init_path = "/usr/bin/catatonit"
-]])
+-- Debian's own containers.conf, with the one line this sandbox forces:
+-- Podman's default ulimits are above its hard limits (CONTAINERS_CONF
+-- replaces the stock file, so the stock file is copied, not left out).
+do
+	local f = assert(io.open("/usr/share/containers/containers.conf"))
+	local stock = f:read("a")
+	f:close()
+	local conf, n = stock:gsub("\n%[containers%]\n",
+		'\n[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=1000:1000"]\n', 1)
+	assert(n == 1, "no [containers] table in Debian's containers.conf")
+	write(WORK .. "/containers.conf", conf)
+end
 local ENV = "CONTAINERS_CONF=" .. sh_quote(WORK .. "/containers.conf") .. " "
 
 -- A block device for --device-read-bps and a host directory for -v.
@@ -355,7 +359,7 @@ case("no-new-privileges", { "--security-opt", "no-new-privileges" }, all(podman_
 	A.process("no_new_privileges", true), A.pct("\n#   no_new_privileges: true\n")))
 -- catatonit is a file: an LXC file entry, not a Proxmox mount point.
 case("init", { "--init" }, all(podman_base, A.process("args", { "/run/podman-init", "--", "sleep", "60" }),
-	A.no_opt("mp0"), A.raw("lxc.mount.entry", "/usr/bin/catatonit run/podman-init none bind,create=file,ro 0 0")))
+	A.no_opt("mp0"), A.raw("lxc.mount.entry", "/usr/libexec/podman/catatonit run/podman-init none bind,create=file,ro 0 0")))
 case("tty", { "-t" }, all(podman_base, A.process("terminal", true), A.no_warn("process.terminal"),
 	A.pct("\n#   terminal: a pty made in the CT")))
 case("systemd", { "--systemd", "always" }, all(podman_base,
