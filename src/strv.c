@@ -23,19 +23,10 @@ void strv_push(char ***v, size_t *n, const char *s)
 
 void strv_pushf(char ***v, size_t *n, const char *fmt, ...)
 {
-	/* measured first, then written into an x-allocation (vasprintf
-	 * would allocate outside the one policy) */
 	va_list ap;
 	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
+	strv_take(v, n, xvasprintf(fmt, ap));
 	va_end(ap);
-	if (len < 0)
-		xalloc_die(0);
-	char *s = xmalloc((size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	strv_take(v, n, s);
 }
 
 void strv_clear(char **v, size_t *n)

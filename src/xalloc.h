@@ -7,6 +7,7 @@
 #ifndef NX_XALLOC_H
 #define NX_XALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xmalloc(size_t n) __attribute__((malloc, returns_nonnull));
@@ -17,6 +18,7 @@ void *xreallocarray(void *p, size_t n, size_t size) __attribute__((returns_nonnu
 char *xstrdup(const char *s) __attribute__((malloc, returns_nonnull));
 char *xstrndup(const char *s, size_t n) __attribute__((malloc, returns_nonnull));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2), malloc, returns_nonnull));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0), malloc, returns_nonnull));
 /* For an allocation made elsewhere (a library) that failed: the same end.
  * n is the size asked for, 0 when not known. */
 _Noreturn void xalloc_die(size_t n);
