@@ -128,6 +128,16 @@ make_bundle() {
 JSON
 }
 
+# leaves_nothing: no CT in the simulator, nothing in the state root but
+# nexcage's own (empty) lock directory, no mapping, no template archive.
+leaves_nothing() {
+	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
+	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.nexcage:locks$' || true)" ""
+	assert_eq "$(ls -A "$ROOT/.nexcage:locks" 2>/dev/null)" ""
+	assert_eq "$(find "$T/lib/map" -type f 2>/dev/null)" ""
+	assert_eq "$(ls -A "$SIM/var/lib/vz/template/cache" 2>/dev/null)" ""
+}
+
 pct_calls() { # count of pct invocations so far (pvesh calls are logged too)
 	[ -f "$SIM/pct-calls.log" ] && grep -c '^\["pct"' "$SIM/pct-calls.log" || echo 0
 }

@@ -115,15 +115,6 @@ test_reports_with_allocations_failing_are_the_same_or_fail() {
 	assert_ok
 }
 
-# nothing of any container: no CT, no state, no lock, no mapping, no archive
-alloc_leaves_nothing() {
-	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
-	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.nexcage:locks$' || true)" ""
-	assert_eq "$(ls -A "$ROOT/.nexcage:locks" 2>/dev/null)" ""
-	assert_eq "$(find "$T/lib/map" -type f 2>/dev/null)" ""
-	assert_eq "$(ls -A "$SIM/var/lib/vz/template/cache" 2>/dev/null)" ""
-}
-
 # The policy's premise (src/xalloc.h): a create that exhaustion ends midway
 # is what kill -9 leaves, and gc alone collects it, the CT included. Its
 # last allocations (after pct create: the CT exists) fail in turn, every
@@ -155,7 +146,7 @@ test_a_create_ended_by_exhaustion_is_collected_by_gc() {
 			nx gc
 			assert_ok
 		fi
-		alloc_leaves_nothing
+		leaves_nothing
 		n=$((n + 20))
 	done
 	[ "$with_ct" -gt 0 ] || fail "no create died of exhaustion while its CT existed: lower the step"

@@ -4,14 +4,6 @@
 # kernel's execve; lists of rlimits, sysctls, hooks and site drop-ins have
 # no silent cut-off.
 
-# nothing left: no CT, no state but the lock directory, no mapping
-leaves_nothing() {
-	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
-	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.nexcage:locks$' || true)" ""
-	assert_eq "$(ls -A "$ROOT/.nexcage:locks" 2>/dev/null)" ""
-	assert_eq "$(find "$T/lib/map" -type f 2>/dev/null)" ""
-}
-
 # raw_seccomp DIR JSON: linux.seccomp written as text (edit_config would
 # send the numbers through cjson's doubles)
 raw_seccomp() {

@@ -2,16 +2,6 @@
 # across roots, commands killed midway, files planted in nexcage's way.
 # After each, nothing of the container may remain anywhere.
 
-# leaves_nothing: no CT in the simulator, nothing in the state root but
-# nexcage's own (empty) lock directory, no mapping, no template archive.
-leaves_nothing() {
-	assert_eq "$(ls "$SIM/etc/pve/nodes/pve/lxc/" 2>/dev/null)" ""
-	assert_eq "$(ls -A "$ROOT" 2>/dev/null | grep -v '^\.nexcage:locks$' || true)" ""
-	assert_eq "$(ls -A "$ROOT/.nexcage:locks" 2>/dev/null)" ""
-	assert_eq "$(find "$T/lib/map" -type f 2>/dev/null)" ""
-	assert_eq "$(ls -A "$SIM/var/lib/vz/template/cache" 2>/dev/null)" ""
-}
-
 # big_annotation DIR: a state document larger than a pipe's buffer, so a
 # hook that does not read stdin surely breaks the pipe.
 big_annotation() {
