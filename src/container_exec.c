@@ -169,10 +169,9 @@ static bool seccomp_needs_nnp(const nx_process *ctr)
 }
 
 /* The container's process, with what the caller gives on top. */
-static int exec_process(const char *ctr, const exec_opts *o, bool direct, nx_process *p, bool *tty, nx_err *err)
+/* p: the container's process (init_process_read), changed in place. */
+static int exec_process(const exec_opts *o, bool direct, nx_process *p, bool *tty, nx_err *err)
 {
-	if (init_process_read(ctr, p, err) < 0)
-		return -1;
 	if (!direct && seccomp_needs_nnp(p)) {
 		log_debug("exec: no_new_privileges set, to load the container's seccomp filter without "
 			  "CAP_SYS_ADMIN");
@@ -518,12 +517,11 @@ int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 	const nx_config *cfg = ctx_config(ctx, err);
 	if (!cfg)
 		goto out;
-	/* the keeper flag comes from the process file: read it first */
+	/* the container's process: its keeper flag decides the way in */
 	if (init_process_read(ctr, &p, err) < 0)
 		goto out;
 	bool direct = exec_enters_directly(&st, &p, cfg);
-	exec_process_free(&p);
-	if (exec_process(ctr, o, direct, &p, &tty, err) < 0)
+	if (exec_process(o, direct, &p, &tty, err) < 0)
 		goto out;
 	ct_confinement conf;
 	if (direct && ct_confinement_read(st.pid, &conf, err) < 0)
