@@ -888,10 +888,25 @@ def cgroup_file(prog, controller, name):
     return None
 
 
+def process_cpu_ns(pid):
+    """The CPU a process has used, its own and its reaped children's
+    (utime, stime, cutime, cstime), in ns; None when it is gone."""
+    try:
+        with open("/proc/%s/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = sum(int(v) for v in fields[11:15])
+    return ticks * 1e9 / os.sysconf("SC_CLK_TCK")
+
+
 def s_container_stats(x):
     """ContainerStats (and ListContainerStats) of two containers holding
-    50 MB each after a fixed amount of CPU work: memory and CPU as their
-    cgroups count them, and (nexcage) within what runc's two differ by."""
+    50 MB each after some CPU work: memory and CPU as their cgroups count
+    them; the CPU at least what the program itself used (by /proc), and
+    (nexcage) the memory within what runc's two differ by.  CPU is not
+    compared with runc's: the same loop's CPU time moves by a quarter with
+    what else the machine runs, which would make this a timing test."""
     p = x.pod("stats")
     hogs = [p.container("hog%d" % n, HOG) for n in (1, 2)]
     for h in hogs:
@@ -907,15 +922,20 @@ def s_container_stats(x):
         cg_mem = cgroup_file(prog, "memory", "memory.usage_in_bytes")
         cg_cpu = cgroup_file(prog, "cpuacct", "cpuacct.usage")
         mcg = [l.split(":", 2)[2] for l in (cgroup_of(prog) or "").splitlines() if ":memory:" in l]
-        info("%s: working set %.1f MB (usage %.1f MB, its cgroup %.1f MB), CPU %.3f s (its cgroup %.3f s); memory cgroup %s" % (
+        info("%s: working set %.1f MB (usage %.1f MB, its cgroup %.1f MB), CPU %.3f s (its cgroup %.3f s, the program %.3f s); memory cgroup %s" % (
             h.name, mem / 1e6, s.memory.usage_bytes.value / 1e6, (cg_mem or 0) / 1e6, cpu / 1e9, (cg_cpu or 0) / 1e9,
-            mcg[0] if mcg else "?"))
+            (process_cpu_ns(prog) or 0) / 1e9, mcg[0] if mcg else "?"))
         check(45e6 <= mem <= 200e6, "%s: working set %d bytes for 50 MB held" % (h.name, mem))
         check(cpu >= 0.05e9, "%s: CPU usage %d ns after its loop" % (h.name, cpu))
         check(cg_mem and abs(s.memory.usage_bytes.value - cg_mem) <= max(0.1 * cg_mem, 4e6),
               "%s: CRI's memory usage %d vs its cgroup's %s" % (h.name, s.memory.usage_bytes.value, cg_mem))
         check(cg_cpu and abs(cpu - cg_cpu) <= max(0.1 * cg_cpu, 0.05e9),
               "%s: CRI's CPU usage %d ns vs its cgroup's %s" % (h.name, cpu, cg_cpu))
+        own = process_cpu_ns(prog)
+        # The cgroup holds the program and (nexcage) the CT's init, which
+        # sleeps: not less than the program used, and not much more.
+        check(own is not None and own * 0.9 - 0.02e9 <= cpu <= own * 1.2 + 0.2e9,
+              "%s: CRI's CPU usage %d ns vs the program's own %s ns (/proc/%d/stat)" % (h.name, cpu, own, prog))
         check(h.id in listed, "ListContainerStats of the pod lacks %s" % h.name)
         lm = listed[h.id].memory.working_set_bytes.value
         check(abs(lm - mem) <= max(0.1 * mem, 4e6), "%s: ListContainerStats's working set %d vs ContainerStats's %d" % (h.name, lm, mem))
@@ -927,7 +947,7 @@ def s_container_stats(x):
     elif os.path.exists(path):
         with open(path) as f:
             ref = json.load(f)
-        for k, what, floor in ((0, "memory (working set)", 5e6), (1, "CPU", 0.1e9)):
+        for k, what, floor in ((0, "memory (working set)", 5e6),):
             lo, hi = min(r[k] for r in ref), max(r[k] for r in ref)
             tol = max(hi - lo, 0.15 * (lo + hi) / 2, floor)
             for (fig, h) in zip(figures, hogs):
