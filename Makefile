@@ -24,7 +24,7 @@ SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp)
 SECCOMP_A      = $(shell $(PKG_CONFIG) --variable=libdir libseccomp)/libseccomp.a
 # libseccomp 2.5 mishandles its own allocation failures (an export that
 # succeeds with rules missing, or a crash; tests/e2e/test_adversarial_alloc.sh):
-# the copy linked here allocates through src/xalloc.h, so exhaustion inside
+# the copy linked here allocates through src/util/xalloc.h, so exhaustion inside
 # it ends the process like any other (docs/decisions.md).
 SECCOMP_LIBS   = $(B)/libseccomp-x.a
 # libsystemd is dlopen()ed at run time, only for --log journald (see log.c).
@@ -37,9 +37,12 @@ LDLIBS_ALL  = $(LUA_LIBS) $(SECCOMP_LIBS) -lm -ldl
 
 # The CLI parses flags and prints; the core does the work. Unit tests and
 # the fuzzer link the core alone, which keeps the core free of CLI calls.
-SRCS      := $(wildcard src/*.c)
-CLI_SRCS  := src/main.c src/cli.c $(wildcard src/cmd_*.c)
-CORE_SRCS := $(filter-out $(CLI_SRCS),$(SRCS))
+# src/ by layer, top to bottom (docs/architecture.md; tests/layers.sh keeps
+# the include directions). init/ is nexcage-init, a program of its own, and
+# tools/ what the build runs.
+LAYERS    := core bridge luahost plan pve site oci util
+CLI_SRCS  := $(wildcard src/cli/*.c)
+CORE_SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 LUA_FILES := $(shell find lua hooks -name '*.lua' 2>/dev/null | LC_ALL=C sort)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
@@ -59,7 +62,7 @@ CORE_OBJS := $(patsubst src/%.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/embedded.o $
 CLI_OBJS  := $(patsubst src/%.c,$(B)/obj/%.o,$(CLI_SRCS))
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(B)/obj/unit/%.o,$(UNIT_SRCS))
 
-.PHONY: all deps check check-all check-build unit boundary spec sim corpus e2e test-tools demo bench install clean fuzz format
+.PHONY: all deps check check-all check-build unit boundary layers spec sim corpus e2e test-tools demo bench install clean fuzz format
 
 all: $(B)/nexcage
 
@@ -111,7 +114,7 @@ $(B)/embedded.c: $(B)/embed $(LUA_FILES) $(LUA_BYTECODE)
 # The container-side helper: static (it runs inside any root filesystem),
 # never sanitized (ASan cannot be static), embedded into nexcage as bytes.
 INIT_SRCS := $(wildcard src/init/*.c)
-$(B)/nexcage-init: $(INIT_SRCS) $(wildcard src/init/*.h) src/scm_rights.h
+$(B)/nexcage-init: $(INIT_SRCS) $(wildcard src/init/*.h) src/util/scm_rights.h
 	@mkdir -p $(B)
 	@echo "  CC      $@ (static)"
 	@$(CC) -std=gnu17 -Os -static -s $(WARN) -o $@ $(INIT_SRCS)
@@ -134,7 +137,7 @@ $(B)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS) $(SECCOMP_LIBS)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(SECCOMP_LIBS),$^) $(LDLIBS_ALL) $(LDFLAGS)
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d)
+-include $(wildcard $(B)/obj/*/*.d)
 
 # --- dependencies -----------------------------------------------------------
 deps:
@@ -156,6 +159,10 @@ unit: $(B)/unit-tests
 # Only the bridge and the Lua host may see Lua's headers (tests/boundary.sh).
 boundary: $(B)/paths.h
 	B=$(B) sh tests/boundary.sh
+
+# Which layer of src/ may include which (tests/layers.sh).
+layers:
+	sh tests/layers.sh
 
 spec:
 	lua5.4 /usr/bin/busted spec
@@ -205,7 +212,7 @@ install: $(B)/nexcage
 	install -m 0644 docs/nexcage.1 $(DESTDIR)$(PREFIX)/share/man/man1/nexcage.1
 
 format:
-	clang-format -i src/*.c src/*.h src/init/*.c src/init/*.h src/tools/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c
+	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

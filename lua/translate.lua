@@ -103,7 +103,7 @@ end
 
 -- What must still hold after any rule, site rules included, so that the
 -- next rule and the origin bookkeeping can work. Values are checked by the
--- core (src/lua_bridge_plan.c), which names the rule through plan.origin.
+-- core (src/bridge/lua_bridge_plan.c), which names the rule through plan.origin.
 local function check_shape(plan)
 	if type(plan.options) ~= "table" then return "plan.options is no longer a table" end
 	if type(plan.lxc) ~= "table" then return "plan.lxc is no longer a list" end

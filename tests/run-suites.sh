@@ -38,6 +38,7 @@ run_suite() {
 run_suite unit build/unit-tests
 run_suite unit-asan build-asan/unit-tests
 run_suite boundary sh tests/boundary.sh
+run_suite layers sh tests/layers.sh
 run_suite spec lua5.4 /usr/bin/busted -o utfTerminal spec
 [ -x tests/sim/run-tests ] && run_suite sim tests/sim/run-tests
 run_suite corpus env NEXCAGE="$PWD/build-asan/nexcage" lua5.4 tests/corpus/podman.lua

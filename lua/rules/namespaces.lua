@@ -8,7 +8,7 @@ local M = {}
 
 -- Namespaces a CT can be given by path: network, ipc, uts and cgroup are
 -- joined by the held init; a pid namespace is entered by the program,
--- which the stand-in then starts on the host (src/standin.c: a CT's init
+-- which the stand-in then starts on the host (src/core/standin.c: a CT's init
 -- cannot enter another pid namespace). Not a mount namespace (the CT's is
 -- its own) nor a user namespace (give linux.uidMappings).
 local joinable = { network = true, ipc = true, uts = true, cgroup = true, pid = true }

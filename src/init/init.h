@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#include "../scm_rights.h"
+#include "../util/scm_rights.h"
 
 #define MAX_ITEMS 1048576 /* entries of one kind in the process file */
 

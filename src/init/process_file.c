@@ -1,4 +1,4 @@
-/* The process file written by nexcage (src/init_spec.c): what the program
+/* The process file written by nexcage (src/core/init_spec.c): what the program
  * is and how the container around it is finished. No parser dependencies. */
 #define _GNU_SOURCE
 #include <errno.h>

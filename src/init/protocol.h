@@ -1,7 +1,7 @@
 /* What nexcage and nexcage-init say to each other, in one place: the files
  * of the directory bind-mounted read-only at /dev/.nexcage, the process
  * file's keys, and the modes the init runs in. Included by both sides (the core's
- * src/init_spec.c writes, src/init/ reads). Header-only, libc only.
+ * src/core/init_spec.c writes, src/init/ reads). Header-only, libc only.
  *
  * The process file is a sequence of NUL-terminated "key", "value" pairs.
  * A key may repeat (arg, env, group, ...); an unknown key is ignored (a

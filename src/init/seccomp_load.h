@@ -1,5 +1,5 @@
 /* Loading the program's seccomp filter: the classic-BPF program nexcage
- * compiled from linux.seccomp at create (src/seccomp_bpf.c), the raw array
+ * compiled from linux.seccomp at create (src/plan/seccomp_bpf.c), the raw array
  * of struct sock_filter in host byte order and nothing else, at
  * NX_INIT_DIR "/" NX_INIT_SECCOMP (src/init/protocol.h); the process
  * file's NX_KEY_SECCOMP (exec: --seccomp) is the decimal flags argument

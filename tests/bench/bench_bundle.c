@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "fsutil.h"
-#include "lua_host.h"
+#include "core/bundle_load.h"
+#include "util/fsutil.h"
+#include "luahost/lua_host.h"
 
 static double cpu_ms(void)
 {

@@ -24,10 +24,12 @@ export NEXCAGE_LUA_PATH=/nonexistent
 unset NEXCAGE_CONFIG
 
 # 1. in process, against the objects `make` built
-# (the Makefile's CORE_OBJS: one object per src/*.c but main.c)
+# (the Makefile's CORE_OBJS: one object per .c of the layers below cli/)
 objs="build/obj/embedded.o build/obj/init_blob.o"
-for c in src/*.c; do
-	[ "$c" = src/main.c ] || objs="$objs build/obj/$(basename "$c" .c).o"
+for c in src/*/*.c; do
+	case $c in src/cli/* | src/init/* | src/tools/*) continue ;; esac
+	c=${c#src/}
+	objs="$objs build/obj/${c%.c}.o"
 done
 libdir=$(pkg-config --variable=libdir lua5.4)
 if [ -n "$objs" ] && ${CC:-cc} -std=gnu17 -O2 $(pkg-config --cflags lua5.4) -Isrc -Ibuild \

@@ -1,4 +1,4 @@
-/* In-process benchmark of the seccomp compile create runs (src/seccomp_bpf.c)
+/* In-process benchmark of the seccomp compile create runs (src/plan/seccomp_bpf.c)
  * on one plan.seccomp text, in process CPU time:
  *   bench_seccomp TEXT_FILE [RUNS]
  * prints the mean of RUNS checks (the plan validation's parse) and of RUNS
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "fsutil.h"
-#include "seccomp_bpf.h"
-#include "seccomp_plan.h"
+#include "util/fsutil.h"
+#include "plan/seccomp_bpf.h"
+#include "plan/seccomp_plan.h"
 
 static double cpu_ms(void)
 {

@@ -82,7 +82,7 @@ printf '  added to create by the profile          %8s ms cpu (rule + check + com
 
 # 2. in process, against the objects `make` built (the Makefile's CORE_OBJS
 # that the compile needs)
-objs="build/obj/seccomp_bpf.o build/obj/seccomp_plan.o build/obj/error.o build/obj/fsutil.o build/obj/xalloc.o"
+objs="build/obj/plan/seccomp_bpf.o build/obj/plan/seccomp_plan.o build/obj/util/error.o build/obj/util/fsutil.o build/obj/util/strv.o build/obj/util/xalloc.o"
 if ${CC:-cc} -std=gnu17 -O2 -Isrc -o "$T/bench_seccomp" tests/bench/bench_seccomp.c $objs \
 	build/libseccomp-x.a 2>"$T/cc.log"; then
 	set -- $("$T/bench_seccomp" "$T/filter.txt" "${BENCH_COMPILES:-500}")

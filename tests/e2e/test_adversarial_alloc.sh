@@ -115,7 +115,7 @@ test_reports_with_allocations_failing_are_the_same_or_fail() {
 	assert_ok
 }
 
-# The policy's premise (src/xalloc.h): a create that exhaustion ends midway
+# The policy's premise (src/util/xalloc.h): a create that exhaustion ends midway
 # is what kill -9 leaves, and gc alone collects it, the CT included. Its
 # last allocations (after pct create: the CT exists) fail in turn, every
 # 20th; 20 is less than that window, so some run leaves a CT for gc.

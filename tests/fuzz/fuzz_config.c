@@ -17,10 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "lua_host_internal.h"
-#include "lua_bridge_internal.h"
-#include "lua_host.h"
+#include "core/bundle_load.h"
+#include "luahost/lua_host_internal.h"
+#include "bridge/lua_bridge_internal.h"
+#include "luahost/lua_host.h"
 
 static nx_lua *host;
 static char bundle[PATH_MAX], rootfs[PATH_MAX + 8];

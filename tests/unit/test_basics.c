@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "container_id.h"
-#include "error.h"
-#include "fsutil.h"
+#include "util/buf.h"
+#include "oci/container_id.h"
+#include "util/error.h"
+#include "util/fsutil.h"
 #include "harness.h"
 #include "test_util.h"
 

@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "lua_host_internal.h"
-#include "lua_bridge_internal.h"
-#include "fsutil.h"
+#include "core/bundle_load.h"
+#include "luahost/lua_host_internal.h"
+#include "bridge/lua_bridge_internal.h"
+#include "util/fsutil.h"
 #include "harness.h"
 #include "test_util.h"
 

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "context.h"
+#include "site/config.h"
+#include "core/context.h"
 #include "harness.h"
 #include "test_util.h"
 

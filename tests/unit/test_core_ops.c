@@ -5,12 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "container_exec.h"
-#include "container_list.h"
+#include "core/container_exec.h"
+#include "core/container_list.h"
 #include "harness.h"
-#include "mapping.h"
-#include "proc.h"
-#include "state.h"
+#include "core/mapping.h"
+#include "util/proc.h"
+#include "core/state_store.h"
 #include "test_util.h"
 
 static void write_state(const char *root, const char *id, pid_t pid, unsigned long long start, long vmid)

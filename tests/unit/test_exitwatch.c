@@ -6,9 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "exitwatch.h"
+#include "core/exitwatch.h"
 #include "harness.h"
-#include "proc.h"
+#include "util/proc.h"
 
 /* A child that waits for a byte on fd, then exits with code (or dies of
  * signal sig). */

@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "util/fsutil.h"
 #include "harness.h"
-#include "mount_dest.h"
-#include "sweep.h"
+#include "plan/mount_dest.h"
+#include "core/sweep.h"
 
 TEST(atomic_write_never_uses_a_planted_temp_file)
 {

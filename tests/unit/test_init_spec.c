@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "init_spec.h"
-#include "spawn.h"
+#include "core/init_spec.h"
+#include "util/spawn.h"
 #include "test_util.h"
 
 /* exec reads back what create wrote for the init: the filter's flags too. */

@@ -4,11 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "lua_host_internal.h"
+#include "util/clock.h"
+#include "luahost/lua_host_internal.h"
 #include "harness.h"
-#include "lua_host.h"
-#include "lua_sandbox.h"
+#include "luahost/lua_host.h"
+#include "luahost/lua_sandbox.h"
 #include "test_util.h"
 
 static nx_lua *host_for(const char *site, double time_limit, size_t mem)

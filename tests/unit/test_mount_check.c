@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "mount_check.h"
+#include "plan/mount_check.h"
 #include "test_util.h"
 
 /* A root filesystem with a file, a directory, a FIFO and symlinks. */

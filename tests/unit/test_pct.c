@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "pct.h"
+#include "pve/pct.h"
 
 /* A fake pct that prints OUT on stdout, MSG on stderr and exits with CODE. */
 static nx_err_kind call_fake(const char *cmd, const char *vmid, const char *out, const char *msg, int code,

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "plan.h"
-#include "lua_bridge_internal.h"
+#include "plan/plan.h"
+#include "bridge/lua_bridge_internal.h"
 
 static int check(const char *name, const char *value, char *why)
 {

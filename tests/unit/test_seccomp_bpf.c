@@ -14,7 +14,7 @@
 #include "harness.h"
 #include "init/protocol.h"
 #include "init/seccomp_load.h"
-#include "seccomp_bpf.h"
+#include "plan/seccomp_bpf.h"
 #include "test_util.h"
 
 #define HEAD "nexcage-seccomp 1\n"

@@ -1,8 +1,8 @@
 #include <linux/seccomp.h>
 
 #include "harness.h"
-#include "plan.h"
-#include "seccomp_plan.h"
+#include "plan/plan.h"
+#include "plan/seccomp_plan.h"
 
 #define HEAD "nexcage-seccomp 1\n"
 

@@ -2,7 +2,7 @@
 #include <time.h>
 
 #include "harness.h"
-#include "spawn.h"
+#include "util/spawn.h"
 
 TEST(spawn_captures_output_and_status)
 {

@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "json.h"
-#include "proc.h"
-#include "state.h"
+#include "util/json.h"
+#include "util/proc.h"
+#include "core/state_store.h"
 #include "test_util.h"
 
 TEST(json_reader_handles_escapes_and_refuses_garbage)

@@ -1,4 +1,4 @@
-/* The shared builders: string vectors (src/strv.c) and the sorted *.lua
+/* The shared builders: string vectors (src/util/strv.c) and the sorted *.lua
  * listing (fs_list_lua) the hooks and the site drop-ins run in. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fsutil.h"
+#include "util/fsutil.h"
 #include "harness.h"
-#include "strv.h"
+#include "util/strv.h"
 #include "test_util.h"
 
 TEST(string_vectors_stay_null_terminated)

@@ -1,9 +1,9 @@
 #define _GNU_SOURCE
 #include <string.h>
 
-#include "config.h"
+#include "site/config.h"
 #include "harness.h"
-#include "translate.h"
+#include "core/translate.h"
 
 static const char *raw_value(const core_raw *raw, const char *key)
 {

@@ -6,7 +6,7 @@
 
 #include "harness.h"
 #include "test_util.h"
-#include "trust.h"
+#include "site/trust.h"
 
 static char *path_in(const char *dir, const char *name)
 {

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "fsutil.h"
+#include "util/fsutil.h"
 
 char *tu_tmpdir(void)
 {

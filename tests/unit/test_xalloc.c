@@ -1,4 +1,4 @@
-/* The allocation policy (src/xalloc.h): exhaustion ends the process with
+/* The allocation policy (src/util/xalloc.h): exhaustion ends the process with
  * status 1 and one line on stderr, and sizes that overflow count as such. */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 /* Run fn in a child with stderr on a pipe: its exit status and stderr. */
 static int in_child(void (*fn)(void), char *out, size_t n)
