@@ -80,6 +80,18 @@ for dir in src/*/; do
 		fi
 	done
 done
+# pct is called through pve/pct.h's typed calls only: the untyped one
+# (pve/pct_internal.h) stays inside pve/.
+for f in $(grep -l '#include "pve/pct_internal.h"' src/*/*.c src/*/*.h); do
+	case $f in
+	src/pve/*) pass=$((pass + 1)) ;;
+	*)
+		failed=$((failed + 1))
+		echo "   FAIL $f calls pct untyped (pve/pct_internal.h): add a typed call to pve/pct.h"
+		;;
+	esac
+done
+
 for f in src/*.c src/*.h; do
 	[ -f "$f" ] || continue
 	failed=$((failed + 1))

@@ -9,6 +9,7 @@
 
 #include "core/context.h"
 #include "util/error.h"
+#include "pve/pct.h"
 #include "core/state_store.h"
 
 typedef struct create_opts {
@@ -29,14 +30,13 @@ int container_pause(nx_ctx *ctx, const char *id, bool pause, nx_err *err);
 /* Read state and derive the status; "container does not exist" if none. */
 int container_load(nx_ctx *ctx, const char *id, nx_state *st, nx_status *status, nx_err *err);
 /* The pct handle recorded at create. */
-void container_pct(const nx_state *st, const char **path, double *timeout);
+nx_pct container_pct(const nx_state *st);
 /* pct destroy of a CT nexcage made. A CT already gone is success. With
  * recover, a CT stuck in a lock an interrupted nexcage leaves (create,
  * destroyed) is unlocked first, with a warning saying so. */
 typedef struct ct_destroy {
 	const nx_config *cfg;
-	const char *pct_path;
-	double timeout;
+	nx_pct pct;
 	long vmid;
 	const char *root, *id; /* whose the CT must be (src/pve/ct_owner.h) */
 	bool recover;	       /* clear a lock an interrupted pct left */

@@ -89,7 +89,7 @@ static void rollback(create_job *j)
 	bool ct_gone = true;
 	if (j->made_ct || j->maybe_ct) {
 		/* a pct create killed midway leaves its `lock: create`: ours to clear */
-		ct_destroy d = {j->cfg, j->pct.path, j->pct.timeout, j->vmid, j->ctx->opts->root, j->o->id, true};
+		ct_destroy d = {j->cfg, j->pct, j->vmid, j->ctx->opts->root, j->o->id, true};
 		if (container_destroy_ct(&d, &e) < 0) {
 			log_error("rollback: could not destroy CT %ld (the mapping keeps it known: "
 				  "'nexcage delete --force %s' retries): %s",
@@ -159,15 +159,13 @@ static int create_ct(create_job *j, nx_err *err)
 			return -1;
 		j->made_mapping = true;
 		j->vmid = j->mapping.vmid;
-		char vmid[32], ostemplate[PATH_MAX];
-		snprintf(vmid, sizeof vmid, "%ld", j->vmid);
+		char ostemplate[PATH_MAX];
 		if (j->bind_rootfs)
 			snprintf(ostemplate, sizeof ostemplate, "%s", j->template_path);
 		else
 			snprintf(ostemplate, sizeof ostemplate, "%s:vztmpl/%s", j->cfg->template_storage,
 				 j->template_name);
-		const char *head[] = {"create", vmid, ostemplate, NULL};
-		int rc = pct_call_options(&j->pct, head, j->plan.options, j->plan.n_options, err);
+		int rc = pct_create(&j->pct, j->vmid, ostemplate, j->plan.options, j->plan.n_options, err);
 		if (rc == 0) {
 			j->made_ct = true;
 			return 0;
@@ -277,10 +275,7 @@ static int hand_over(create_job *j, nx_err *err)
 
 static int start_and_catch_init(create_job *j, nx_err *err)
 {
-	char vmid[32];
-	snprintf(vmid, sizeof vmid, "%ld", j->vmid);
-	const char *args[] = {"start", vmid, NULL};
-	if (pct_call(&j->pct, args, NULL, err) < 0)
+	if (pct_start(&j->pct, j->vmid, err) < 0)
 		return -1;
 	/* an init that fails says why on this socket (src/init/main.c) */
 	j->pid = init_sync_accept(j->sync_fd, INIT_REPORT_TIMEOUT, &j->init_conn, err);

@@ -254,15 +254,9 @@ static void direct_args(exec_argv *a, const nx_process *p, const ct_confinement 
 static int exec_pct_argv(const nx_state *st, const nx_process *p, const char *sock_name,
 			 const ct_confinement *direct, exec_argv *a, nx_err *err)
 {
-	const char *pct_path;
-	double timeout;
-	container_pct(st, &pct_path, &timeout);
-	char vmid[32], num[32];
-	snprintf(vmid, sizeof vmid, "%ld", st->vmid);
-	arg(a, pct_path);
-	arg(a, "exec");
-	arg(a, vmid);
-	arg(a, "--");
+	char num[32];
+	nx_pct pct = container_pct(st);
+	pct_exec_argv(&pct, st->vmid, &a->v, &a->n);
 	arg(a, NX_CTR_INIT);
 	arg(a, "exec");
 	arg(a, "--cwd");
@@ -531,9 +525,7 @@ int container_exec(nx_ctx *ctx, const exec_opts *o, nx_err *err)
 	sweep_report_sockets(ctr);
 	if (exec_pct_argv(&st, &p, sock_name, direct ? &conf : NULL, &a, err) < 0)
 		goto out;
-	const char *pct_path;
-	double timeout;
-	container_pct(&st, &pct_path, &timeout);
+	double timeout = container_pct(&st).timeout;
 	/* the children must not inherit (and print again) what stdout buffers */
 	fflush(stdout);
 	/* a program in another pid namespace: `pct exec` would start the

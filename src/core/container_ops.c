@@ -30,10 +30,10 @@
 #include "util/proc.h"
 #include "core/sweep.h"
 
-void container_pct(const nx_state *st, const char **path, double *timeout)
+nx_pct container_pct(const nx_state *st)
 {
-	*path = st->pct && st->pct[0] == '/' ? st->pct : "/usr/sbin/pct";
-	*timeout = st->pct_timeout > 0 ? st->pct_timeout : 300;
+	return (nx_pct){.path = st->pct && st->pct[0] == '/' ? st->pct : "/usr/sbin/pct",
+			.timeout = st->pct_timeout > 0 ? st->pct_timeout : 300};
 }
 
 int container_load(nx_ctx *ctx, const char *id, nx_state *st, nx_status *status, nx_err *err)
@@ -226,19 +226,15 @@ int container_destroy_ct(const ct_destroy *d, nx_err *err)
 		nx_err_clear(err);
 		return 0;
 	}
-	nx_pct pct = {.path = d->pct_path, .timeout = d->timeout};
-	char v[32];
-	snprintf(v, sizeof v, "%ld", d->vmid);
-	const char *args[] = {"destroy", v, "--force", "1", "--purge", "1", NULL};
-	int rc = pct_call(&pct, args, NULL, err);
+	const nx_pct *pct = &d->pct;
+	int rc = pct_destroy(pct, d->vmid, err);
 	if (rc < 0 && d->recover && nx_err_is(err, NX_ERR_LOCKED) && lock_left_by_us(err->detail)) {
 		log_warn("CT %ld was left locked (%s) by an interrupted pct: unlocking it to destroy it", d->vmid,
 			 err->detail);
-		const char *unlock[] = {"unlock", v, NULL};
 		nx_err_clear(err);
-		rc = pct_call(&pct, unlock, NULL, err);
+		rc = pct_unlock(pct, d->vmid, err);
 		if (rc == 0)
-			rc = pct_call(&pct, args, NULL, err);
+			rc = pct_destroy(pct, d->vmid, err);
 	}
 	if (rc < 0 && nx_err_is(err, NX_ERR_CT_GONE)) {
 		log_warn("CT %ld was already gone", d->vmid);
@@ -251,13 +247,12 @@ int container_destroy_ct(const ct_destroy *d, nx_err *err)
 /* Destroy the CT (one pct call: --force stops it first if LXC has not
  * noticed its init is gone yet), then every local trace; the mapping goes
  * only once the CT is gone. */
-static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, const char *pct_path, double timeout,
-			      bool force, nx_err *err)
+static int destroy_everything(nx_ctx *ctx, const char *id, long vmid, nx_pct pct, bool force, nx_err *err)
 {
 	const nx_config *cfg = ctx_config(ctx, err);
 	if (!cfg)
 		return -1;
-	ct_destroy d = {cfg, pct_path, timeout, vmid, ctx->opts->root, id, force};
+	ct_destroy d = {cfg, pct, vmid, ctx->opts->root, id, force};
 	if (container_destroy_ct(&d, err) < 0)
 		return -1;
 	/* the archive of a create of this id killed before pct unpacked it */
@@ -293,7 +288,7 @@ static int delete_orphan(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 		return -1;
 	}
 	log_set_vmid(m.vmid);
-	int rc = destroy_everything(ctx, id, m.vmid, cfg->pct, cfg->pct_timeout, force, err);
+	int rc = destroy_everything(ctx, id, m.vmid, (nx_pct){cfg->pct, cfg->pct_timeout}, force, err);
 	mapping_free(&m);
 	return rc;
 }
@@ -349,10 +344,8 @@ int container_delete(nx_ctx *ctx, const char *id, bool force, nx_err *err)
 	}
 	if (status != NX_STOPPED)
 		kill_and_wait(st.pid, st.pid_start, 10);
-	const char *pct_path;
-	double timeout;
-	container_pct(&st, &pct_path, &timeout);
-	rc = destroy_everything(ctx, id, st.vmid, pct_path, timeout, force, err);
+	nx_pct pct = container_pct(&st);
+	rc = destroy_everything(ctx, id, st.vmid, pct, force, err);
 	if (rc == 0) {
 		/* Nothing to take out of the rootfs: create made nothing in it
 		 * (the init's mount point is in the CT's /dev). Removing a

@@ -45,14 +45,8 @@ static int update_apply(const nx_state *st, const nx_plan *plan, nx_err *err)
 {
 	if (!plan->n_options)
 		return 0;
-	const char *pct_path;
-	double timeout;
-	container_pct(st, &pct_path, &timeout);
-	nx_pct pct = {.path = pct_path, .timeout = timeout};
-	char vmid[32];
-	snprintf(vmid, sizeof vmid, "%ld", st->vmid);
-	const char *head[] = {"set", vmid, NULL};
-	return pct_call_options(&pct, head, plan->options, plan->n_options, err);
+	nx_pct pct = container_pct(st);
+	return pct_set(&pct, st->vmid, plan->options, plan->n_options, err);
 }
 
 int container_update(nx_ctx *ctx, const char *id, const char *resources, nx_err *err)

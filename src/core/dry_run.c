@@ -85,8 +85,7 @@ static int dry_run_pct_argv(nx_ctx *ctx, const nx_plan *p, const char *id, dry_r
 		volume = xasprintf("%s:vztmpl/%s", cfg->template_storage, tname);
 	}
 	/* the same arguments create's pct call gets, but the VMID */
-	const char *head[] = {cfg->pct, "create", "<vmid>", volume, NULL};
-	out->v = pct_options_argv(head, p->options, p->n_options);
+	out->v = pct_create_argv(cfg->pct, "<vmid>", volume, p->options, p->n_options);
 	while (out->v[out->n])
 		out->n++;
 	return 0;

@@ -53,7 +53,7 @@ static int destroy_orphan(gc_run *g, const char *id, long vmid, nx_err *err)
 	announce(g, id, vmid);
 	if (g->dry_run)
 		return 0;
-	ct_destroy d = {g->cfg, g->cfg->pct, g->cfg->pct_timeout, vmid, root, id, true};
+	ct_destroy d = {g->cfg, {g->cfg->pct, g->cfg->pct_timeout}, vmid, root, id, true};
 	if (container_destroy_ct(&d, err) < 0)
 		return -1;
 	/* what a create killed before writing state.json left */
@@ -142,15 +142,10 @@ static bool marker_id(const char *desc, char *id, size_t n)
 static bool ct_running(const nx_config *cfg, long vmid)
 {
 	nx_pct pct = {.path = cfg->pct, .timeout = cfg->pct_timeout};
-	char v[32];
-	snprintf(v, sizeof v, "%ld", vmid);
-	const char *args[] = {"status", v, NULL};
-	spawn_result res;
+	bool running;
 	nx_err e = {0};
-	if (pct_call(&pct, args, &res, &e) < 0)
+	if (pct_status(&pct, vmid, &running, &e) < 0)
 		return !nx_err_is(&e, NX_ERR_CT_GONE);
-	bool running = strstr(res.out, "status: running") != NULL;
-	spawn_result_free(&res);
 	return running;
 }
 

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "pve/pct.h"
+#include "pve/pct_internal.h"
 
 #include <errno.h>
 #include <regex.h>
@@ -205,20 +206,8 @@ int pct_call(const nx_pct *pct, const char *const *args, spawn_result *res, nx_e
 	return rc;
 }
 
-int pct_call_options(const nx_pct *pct, const char *const *head, const nx_kv *opts, size_t n, nx_err *err)
-{
-	size_t nhead = 0;
-	while (head[nhead])
-		nhead++;
-	if (nhead + 2 * n >= MAX_ARGS)
-		return nx_err_set(err, "pct %s: too many options", head[0]);
-	char **args = pct_options_argv(head, opts, n);
-	int rc = pct_call(pct, (const char **)args, NULL, err);
-	strv_free(args);
-	return rc;
-}
-
-char **pct_options_argv(const char *const *head, const nx_kv *opts, size_t n)
+/* head, then "--<key>" and the value of each option */
+static char **options_argv(const char *const *head, const nx_kv *opts, size_t n)
 {
 	char **args = NULL;
 	size_t a = 0;
@@ -229,4 +218,89 @@ char **pct_options_argv(const char *const *head, const nx_kv *opts, size_t n)
 		strv_push(&args, &a, opts[i].value);
 	}
 	return args;
+}
+
+static int call_options(const nx_pct *pct, const char *const *head, const nx_kv *opts, size_t n, nx_err *err)
+{
+	size_t nhead = 0;
+	while (head[nhead])
+		nhead++;
+	if (nhead + 2 * n >= MAX_ARGS)
+		return nx_err_set(err, "pct %s: too many options (%zu)", head[0], n);
+	char **args = options_argv(head, opts, n);
+	int rc = pct_call(pct, (const char **)args, NULL, err);
+	strv_free(args);
+	return rc;
+}
+
+#define VMID_TEXT(name, vmid)                                                                                  \
+	char name[32];                                                                                         \
+	snprintf(name, sizeof name, "%ld", vmid)
+
+int pct_create(const nx_pct *pct, long vmid, const char *ostemplate, const nx_kv *opts, size_t n, nx_err *err)
+{
+	VMID_TEXT(v, vmid);
+	const char *head[] = {"create", v, ostemplate, NULL};
+	return call_options(pct, head, opts, n, err);
+}
+
+char **pct_create_argv(const char *path, const char *vmid, const char *ostemplate, const nx_kv *opts, size_t n)
+{
+	const char *head[] = {path, "create", vmid, ostemplate, NULL};
+	return options_argv(head, opts, n);
+}
+
+int pct_set(const nx_pct *pct, long vmid, const nx_kv *opts, size_t n, nx_err *err)
+{
+	VMID_TEXT(v, vmid);
+	const char *head[] = {"set", v, NULL};
+	return call_options(pct, head, opts, n, err);
+}
+
+int pct_start(const nx_pct *pct, long vmid, nx_err *err)
+{
+	VMID_TEXT(v, vmid);
+	const char *args[] = {"start", v, NULL};
+	return pct_call(pct, args, NULL, err);
+}
+
+int pct_destroy(const nx_pct *pct, long vmid, nx_err *err)
+{
+	VMID_TEXT(v, vmid);
+	const char *args[] = {"destroy", v, "--force", "1", "--purge", "1", NULL};
+	return pct_call(pct, args, NULL, err);
+}
+
+int pct_unlock(const nx_pct *pct, long vmid, nx_err *err)
+{
+	VMID_TEXT(v, vmid);
+	const char *args[] = {"unlock", v, NULL};
+	return pct_call(pct, args, NULL, err);
+}
+
+int pct_status(const nx_pct *pct, long vmid, bool *running, nx_err *err)
+{
+	VMID_TEXT(v, vmid);
+	const char *args[] = {"status", v, NULL};
+	spawn_result res;
+	if (pct_call(pct, args, &res, err) < 0)
+		return -1;
+	/* "status: running", one line of its own */
+	*running = false;
+	for (const char *l = res.out; l && *l;) {
+		size_t len = strcspn(l, "\n");
+		if (len == 15 && !strncmp(l, "status: running", 15))
+			*running = true;
+		l += len + (l[len] == '\n');
+	}
+	spawn_result_free(&res);
+	return 0;
+}
+
+void pct_exec_argv(const nx_pct *pct, long vmid, char ***v, size_t *n)
+{
+	strv_push(v, n, pct->path);
+	strv_push(v, n, "exec");
+	strv_pushf(v, n, "%ld", vmid);
+	strv_push(v, n, "--");
 }

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "pve/pct.h"
+#include "pve/pct_internal.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
 
 /* A fake pct that prints OUT on stdout, MSG on stderr and exits with CODE. */
 static nx_err_kind call_fake(const char *cmd, const char *vmid, const char *out, const char *msg, int code,
@@ -107,4 +109,65 @@ TEST(a_failed_tasks_output_is_in_the_error)
 	call_fake("start", "100", many, "startup for container '100' failed", 255, NULL, &err);
 	CHECK(strstr(err.msg, "    line 19\n    line 20") && !strstr(err.msg, "line 18\n"));
 	CHECK(strlen(err.msg) > 10 && !strcmp(err.msg + strlen(err.msg) - 11, "    line 30"));
+}
+
+/* A fake pct for the typed calls: prints OUT, exits 0, and writes the
+ * arguments it got, one a line, to the file after "--args". */
+static char *fake_pct(const char *out, char *args_file)
+{
+	char *script = xstrdup("/tmp/nexcage-unit-pct-XXXXXX");
+	int fd = mkstemp(script);
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, "#!/bin/sh\nprintf '%%s\\n' \"$@\" > %s\nprintf '%%s' \"%s\"\n", args_file, out);
+	fclose(f);
+	chmod(script, 0700);
+	return script;
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* Each subcommand's argv is built in pct.c: what runs is what the dry run
+ * shows, and status reads "status: running" as a line of its own. */
+TEST(typed_pct_calls_build_their_argv_and_read_status)
+{
+	char args[] = "/tmp/nexcage-unit-pct-args-XXXXXX";
+	close(mkstemp(args));
+	nx_err err = {0};
+	char *script = fake_pct("status: running\n", args);
+	nx_pct pct = {.path = script, .timeout = 10};
+	bool running = false;
+	CHECK(pct_status(&pct, 104, &running, &err) == 0 && running);
+	CHECK_STR(slurp(args), "status\n104\n");
+	free(script);
+	script = fake_pct("status: stopped\nnote: status: running later\n", args);
+	pct.path = script;
+	CHECK(pct_status(&pct, 104, &running, &err) == 0 && !running);
+	nx_kv opts[] = {{"hostname", "a b"}, {"memory", "512"}};
+	CHECK(pct_create(&pct, 105, "local:vztmpl/x.tar", opts, 2, &err) == 0);
+	CHECK_STR(slurp(args), "create\n105\nlocal:vztmpl/x.tar\n--hostname\na b\n--memory\n512\n");
+	char **v = pct_create_argv(script, "105", "local:vztmpl/x.tar", opts, 2);
+	CHECK_STR(v[0], script);
+	CHECK(!strcmp(v[1], "create") && !strcmp(v[2], "105") && !strcmp(v[4], "--hostname") && !v[8]);
+	strv_free(v);
+	CHECK(pct_set(&pct, 105, opts + 1, 1, &err) == 0);
+	CHECK_STR(slurp(args), "set\n105\n--memory\n512\n");
+	CHECK(pct_destroy(&pct, 105, &err) == 0);
+	CHECK_STR(slurp(args), "destroy\n105\n--force\n1\n--purge\n1\n");
+	char **e = NULL;
+	size_t n = 0;
+	pct_exec_argv(&pct, 105, &e, &n);
+	CHECK(n == 4 && !strcmp(e[1], "exec") && !strcmp(e[2], "105") && !strcmp(e[3], "--"));
+	strv_free(e);
+	unlink(script);
+	free(script);
+	unlink(args);
 }
