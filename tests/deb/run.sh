@@ -114,40 +114,38 @@ else
 fi
 
 # Podman through the shipped drop-in, in a mount namespace of the test's
-# own: the package's /etc/containers/containers.conf.d and /usr/bin/nexcage
-# appear over the real paths there only (an overlay on each), so Podman
-# reads them as on a node where the package is installed. Podman 4.3 reads
-# drop-ins from /etc/containers/containers.conf.d/ only.
-cat >"$T/podman-ns.sh" <<'EOF'
-set -eu
-R=$1
-T=$2
-mount --make-rprivate /
-for d in etc/containers usr/bin; do
-	mkdir -p "$T/ovl/$d/upper" "$T/ovl/$d/work"
-	mount -t overlay overlay -o "lowerdir=$R/$d:/$d,upperdir=$T/ovl/$d/upper,workdir=$T/ovl/$d/work" "/$d"
-done
-shift 2
-exec "$@"
-EOF
+# own where the scratch root appears over /etc and /usr/bin
+# (tests/deb/podman-ns.sh): first what `--runtime nexcage` resolves to,
+# then a real `podman run` of a local image under the installed nexcage,
+# on the simulator. Podman 4.3 reads drop-ins from
+# /etc/containers/containers.conf.d/ only.
 if command -v podman >/dev/null && command -v unshare >/dev/null; then
-	# The test's own storage; vfs, so no overlay mount of Podman's outlives
-	# the namespace (info initialises the storage).
-	P="--root $T/podman/root --runroot $T/podman/run --tmpdir $T/podman/tmp --storage-driver vfs"
-	# shellcheck disable=SC2086
-	out=$(unshare -m sh "$T/podman-ns.sh" "$R" "$T" podman $P --runtime nexcage info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}} {{.Host.OCIRuntime.Version}}' 2>&1 | tr '\n' ' ')
+	out=$(unshare -m sh tests/deb/podman-ns.sh "$R" "$T/info" info 2>&1 | tr '\n' ' ')
 	case $out in
 	"nexcage /usr/bin/nexcage "*"$version"*) ok "podman --runtime nexcage: $out" ;;
 	*) bad "podman --runtime nexcage resolves to /usr/bin/nexcage via the drop-in" "$out" ;;
 	esac
 	# and without the drop-in Podman knows no such runtime (so the test
 	# proves the drop-in, not some other configuration)
-	# shellcheck disable=SC2086
-	if out=$(unshare -m podman $P --runtime nexcage info 2>&1); then
+	if out=$(unshare -m podman --root "$T/bare/root" --runroot "$T/bare/run" --storage-driver vfs \
+		--runtime nexcage info 2>&1); then
 		bad "without the drop-in, podman knows no runtime nexcage" "$out"
 	else
 		ok "without the drop-in, podman knows no runtime nexcage"
 	fi
+	p0=$(date +%s)
+	out=$(timeout -k 5 90 unshare -m sh tests/deb/podman-ns.sh "$R" "$T/run" run 2>&1)
+	calls=$(grep -c '^\["pct","\(create\|start\|destroy\)"' "$T/run/sim/pve/pct-calls.log" 2>/dev/null)
+	case $out in
+	*"hello from "*)
+		if [ "${calls:-0}" -ge 3 ]; then
+			ok "podman --runtime nexcage run --rm, through the drop-in ($calls pct calls, $(($(date +%s) - p0)) s)"
+		else
+			bad "podman run went through nexcage (pct create, start, destroy)" "$(cat "$T/run/sim/pve/pct-calls.log" 2>&1)"
+		fi
+		;;
+	*) bad "podman --runtime nexcage run --rm" "$out" ;;
+	esac
 else
 	bad "podman and unshare installed (tests/deps.sh)"
 fi
