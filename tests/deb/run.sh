@@ -97,7 +97,7 @@ check "dpkg --verify: files as shipped" dpkg --root="$R" --verify nexcage
 
 NX=$R/usr/bin/nexcage
 check "nexcage --version ($version)" sh -c "'$NX' --version | grep -qF '$version'"
-man_out=$(man -l "$R/usr/share/man/man1/nexcage.1.gz" 2>/dev/null | col -b)
+man_out=$(man -l "$R/usr/share/man/man1/nexcage.1.gz" 2>/dev/null)
 case $man_out in *nexcage*) ok "man -l nexcage.1.gz renders ($(printf '%s\n' "$man_out" | wc -l) lines)" ;; *) bad "man page renders" "$man_out" ;; esac
 # The installed Lua is the one PREFIX=/usr compiled in.
 check "installed Lua dir compiled in" grep -qa /usr/share/nexcage/lua "$NX"
