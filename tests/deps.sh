@@ -7,7 +7,10 @@ set -eu
 PKGS="gcc make pkg-config liblua5.4-dev lua5.4 lua-cjson-dev lua-cjson lua-busted
 libsystemd-dev lxc busybox-static tar zstd xz-utils util-linux procps libc6-dev
 podman conmon golang-github-containers-common containernetworking-plugins catatonit containerd runc
-libseccomp-dev docker.io buildah uidmap python3-grpcio python3-grpc-tools"
+libseccomp-dev docker.io buildah uidmap python3-grpcio python3-grpc-tools
+dpkg-dev lintian man-db"
+# make deb: dpkg-dev (dpkg-shlibdeps for Depends:); its test: lintian and
+# man-db (man -l renders the installed page).
 # make fuzz also needs clang (libFuzzer); installed on demand by FUZZ=1
 [ "${FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""

@@ -44,6 +44,9 @@ run_suite spec lua5.4 /usr/bin/busted -o utfTerminal spec
 run_suite corpus env NEXCAGE="$PWD/build-asan/nexcage" lua5.4 tests/corpus/podman.lua
 [ -f tests/e2e/run.sh ] && run_suite e2e env NEXCAGE="$PWD/build-asan/nexcage" sh tests/e2e/run.sh
 [ -x tests/engines/run.sh ] && run_suite engines env NEXCAGE="$PWD/build-asan/nexcage" tests/engines/run.sh
+# The package make deb builds (optimised, PREFIX=/usr), installed into a
+# scratch root; the demo and Podman run from it.
+[ -f tests/deb/run.sh ] && run_suite deb sh tests/deb/run.sh
 [ -x tests/cri/run.sh ] && run_suite cri env NEXCAGE="$PWD/build-asan/nexcage" tests/cri/run.sh
 
 echo "check: $total_pass passed, $total_fail failed"
