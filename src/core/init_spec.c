@@ -113,9 +113,9 @@ int init_dir_prepare(const char *ctr_dir, const nx_plan *plan, uid_t root_uid, g
 {
 	if (fs_mkdir_p(ctr_dir, 0755, err) < 0)
 		return -1;
-	cleanup_free char *init = fs_join(ctr_dir, "init");
-	cleanup_free char *process = fs_join(ctr_dir, "process");
-	cleanup_free char *fifo = fs_join(ctr_dir, "exec.fifo");
+	cleanup_free char *init = fs_join(ctr_dir, NX_INIT_BINARY);
+	cleanup_free char *process = fs_join(ctr_dir, NX_INIT_PROCESS);
+	cleanup_free char *fifo = fs_join(ctr_dir, NX_INIT_EXEC_FIFO);
 	if (fs_write_atomic(init, nx_init_blob, (size_t)(nx_init_blob_end - nx_init_blob), 0755, err) < 0)
 		return -1;
 	if (write_process_file(process, plan, root_uid, root_gid, err) < 0)
@@ -129,7 +129,7 @@ int init_dir_prepare(const char *ctr_dir, const nx_plan *plan, uid_t root_uid, g
 
 int init_sync_listen(const char *ctr_dir, uid_t root_uid, gid_t root_gid, nx_err *err)
 {
-	return init_socket_listen(ctr_dir, "sync.sock", root_uid, root_gid, err);
+	return init_socket_listen(ctr_dir, NX_INIT_SYNC_SOCK, root_uid, root_gid, err);
 }
 
 /* A unix socket address for dir/name however long dir is: engines' state
@@ -431,7 +431,7 @@ int console_socket_send(const char *path, int master, nx_err *err)
 
 int init_release(const char *ctr_dir, double timeout, nx_err *err)
 {
-	cleanup_free char *fifo = fs_join(ctr_dir, "exec.fifo");
+	cleanup_free char *fifo = fs_join(ctr_dir, NX_INIT_EXEC_FIFO);
 	/* Non-blocking open: a reader open succeeds at once; the init's
 	 * blocked writer open completes and it writes its byte. */
 	cleanup_close int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -486,7 +486,7 @@ int init_process_read(const char *ctr_dir, nx_process *p, nx_err *err)
 {
 	memset(p, 0, sizeof *p);
 	p->umask = -1;
-	cleanup_free char *path = fs_join(ctr_dir, "process");
+	cleanup_free char *path = fs_join(ctr_dir, NX_INIT_PROCESS);
 	cleanup_free char *data = NULL;
 	size_t len;
 	if (fs_read_file(path, 64u << 20, &data, &len, err) < 0)

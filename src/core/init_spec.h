@@ -12,7 +12,7 @@
 #include "plan/plan.h"
 
 #define NX_CTR_MOUNTPOINT NX_INIT_DIR /* src/init/protocol.h says why in /dev */
-#define NX_CTR_INIT	  NX_CTR_MOUNTPOINT "/init"
+#define NX_CTR_INIT	  NX_CTR_MOUNTPOINT "/" NX_INIT_BINARY
 
 /* Write init, process and the fifo into ctr_dir; files the container's
  * root must reach are owned by its host uid/gid (root_uid/root_gid). */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "core/mapping.h"
+#include "core/state_store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +20,7 @@
 
 static char *map_dir(const char *state_dir)
 {
-	return fs_join(state_dir, "map");
+	return fs_join(state_dir, NX_MAP_DIR);
 }
 
 /* A root path as one file name: kept readable where it can be

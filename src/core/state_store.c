@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "init/protocol.h"
 #include "util/cleanup.h"
 #include "util/clock.h"
 #include "util/fsutil.h"
@@ -27,7 +28,7 @@ char *state_dir(const char *root, const char *id)
 
 char *state_ctr_dir(const char *root, const char *id)
 {
-	return xasprintf("%s/%s/ctr", root, id);
+	return xasprintf("%s/%s/" STATE_CTR, root, id);
 }
 
 char *state_lock_path(const char *root, const char *id)
@@ -47,7 +48,7 @@ int state_lock(const char *root, const char *id, nx_err *err)
 
 static char *state_file(const char *root, const char *id)
 {
-	return xasprintf("%s/%s/state.json", root, id);
+	return xasprintf("%s/%s/" STATE_FILE, root, id);
 }
 
 bool state_exists(const char *root, const char *id)
@@ -220,7 +221,7 @@ nx_status state_status(const char *root, const nx_state *st)
 	if (!proc_is_alive(st->pid, st->pid_start))
 		return NX_STOPPED;
 	char fifo[4200];
-	snprintf(fifo, sizeof fifo, "%s/%s/ctr/exec.fifo", root, st->id);
+	snprintf(fifo, sizeof fifo, "%s/%s/" STATE_CTR "/" NX_INIT_EXEC_FIFO, root, st->id);
 	struct stat sb;
 	if (stat(fifo, &sb) == 0)
 		return NX_CREATED;

@@ -13,12 +13,30 @@
 #include "util/kv.h"
 #include "oci/state.h"
 
-/* nexcage's own entries in a state root: names no container id can have
- * (':' is outside runc's id alphabet), so no id reaches them. */
-#define NX_LOCK_DIR ".nexcage:locks"
-
-/* <root>/<id>/rootfs: where a rootfs the node could not see is attached */
+/* The layout of nexcage's state, in one place (gc and delete remove by it).
+ *
+ * <root> (--root, /run/nexcage: gone at reboot), one directory per id:
+ *   <id>/state.json          STATE_FILE: written atomically (state_write)
+ *   <id>/ctr/                STATE_CTR: bind-mounted read-only at
+ *                            /dev/.nexcage in the CT; its files are
+ *                            init/protocol.h's (init, process, exec.fifo,
+ *                            sync.sock, seccomp.bpf, exec-<pid>-<start>.sock)
+ *   <id>/standin, program    NX_INIT_STANDIN, NX_INIT_PROGRAM: "<pid> <start>"
+ *   <id>/rootfs              NX_ATTACHED_ROOTFS: where a rootfs the node
+ *                            could not see is attached
+ *   .nexcage:locks/<id>      NX_LOCK_DIR: each id's lock (':' is outside
+ *                            runc's id alphabet, so no id reaches it)
+ * <state_dir> (config state_dir, /var/lib/nexcage: outlives a reboot):
+ *   map/                     NX_MAP_DIR: the id <-> VMID mapping (mapping.c)
+ *   vmid.lock                NX_VMID_LOCK: VMID allocation (vmid.c)
+ *   empty.tar                the archive a rootfs used in place is
+ *                            "restored" from (pve/template.c, below core) */
+#define STATE_FILE	   "state.json"
+#define STATE_CTR	   "ctr"
 #define NX_ATTACHED_ROOTFS "rootfs"
+#define NX_LOCK_DIR	   ".nexcage:locks"
+#define NX_MAP_DIR	   "map"
+#define NX_VMID_LOCK	   "vmid.lock"
 
 /* <root>/<id> */
 char *state_dir(const char *root, const char *id);

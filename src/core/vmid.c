@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "core/vmid.h"
+#include "core/state_store.h"
 
 #include <errno.h>
 #include <math.h>
@@ -124,7 +125,7 @@ int vmid_allocate(const vmid_request *req, nx_mapping *m, nx_err *err)
 {
 	if (fs_mkdir_p(req->state_dir, 0700, err) < 0)
 		return -1;
-	cleanup_free char *lockpath = fs_join(req->state_dir, "vmid.lock");
+	cleanup_free char *lockpath = fs_join(req->state_dir, NX_VMID_LOCK);
 	int lfd = lock_acquire(lockpath, 120, err);
 	if (lfd < 0)
 		return nx_err_wrap(err, "vmid allocation");

@@ -15,6 +15,7 @@
  * image with its own /.nexcage and two CTs on one rootfs all work and the
  * engine's filesystem (podman diff/commit) holds nothing of nexcage. */
 #define NX_INIT_DIR	    "/dev/.nexcage"
+#define NX_INIT_BINARY	    "init"	  /* nexcage-init itself */
 #define NX_INIT_PROCESS	    "process"	  /* the process file */
 #define NX_INIT_SYNC_SOCK   "sync.sock"	  /* create: the init reports, takes the handover */
 #define NX_INIT_EXEC_FIFO   "exec.fifo"	  /* start opens it: the program may run */
