@@ -9,7 +9,6 @@
 #include "util/spawn.h"
 #include "util/xalloc.h"
 
-#define HOOK_MAX_ARGS 1024
 /* A hook without a timeout may not hang a create forever. */
 #define HOOK_DEFAULT_TIMEOUT 120.0
 
@@ -21,8 +20,6 @@ static char **string_array(const json_value *v, size_t *n)
 	size_t count = 0;
 	for (const json_value *c = v->child; c; c = c->next)
 		count++;
-	if (count > HOOK_MAX_ARGS)
-		count = HOOK_MAX_ARGS;
 	char **out = xcalloc(count + 1, sizeof(char *));
 	for (const json_value *c = v->child; c && *n < count; c = c->next)
 		if (c->type == JSON_STRING)

@@ -9,10 +9,6 @@
 typedef struct nx_buf {
 	char *data;
 	size_t len, cap;
-	/* Always false: exhaustion ends the process (xalloc.h). Kept only
-	 * while files under conversion still read it (ALLOC_PENDING in
-	 * tests/boundary.sh); goes with their last check. */
-	bool oom;
 } nx_buf;
 
 void buf_append(nx_buf *b, const char *s, size_t n);
