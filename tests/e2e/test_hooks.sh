@@ -55,6 +55,27 @@ test_every_oci_hook_runs_in_order_with_its_status_and_place() {
 	assert_eq "$(grep -c ' exact$' "$T/out/hooks.log")" 6
 }
 
+# runc passes a hook's args and env whole; nexcage cut both at 1024
+# entries without a word.
+test_a_hook_gets_every_arg_and_env_entry() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/b" '["true"]'
+	extra=$(lua5.4 -e '
+local a, e = {}, { "PATH=/bin" }
+for i = 1, 1500 do a[#a + 1] = "a" .. i; e[#e + 1] = "V" .. i .. "=1" end
+local script = "echo $# $(env | grep -c ^V) $1 $1500 > '"$T"'/out/argc"
+local args = { "busybox", "sh", "-c", script, "x" }
+for _, v in ipairs(a) do args[#args + 1] = v end
+print(require("cjson").encode({ path = "/bin/busybox", args = args, env = e }))')
+	add_hooks "$T/b" "$extra"
+	nx create --bundle "$T/b" hargs
+	assert_ok
+	assert_eq "$(cat "$T/out/argc")" "1500 1500 a1 a1500"
+	nx delete --force hargs
+	assert_ok
+}
+
 test_a_hook_past_its_timeout_is_killed_and_create_rolls_back() {
 	sim_setup
 	trap sim_teardown EXIT
