@@ -1,5 +1,6 @@
 #include "harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define MAX_TESTS 1024
@@ -12,8 +13,12 @@ static int ntests;
 
 void harness_register(const char *name, nx_test_fn fn)
 {
-	if (ntests < MAX_TESTS)
-		tests[ntests++] = (typeof(tests[0])){name, fn};
+	/* a test past the table would be dropped without a word */
+	if (ntests == MAX_TESTS) {
+		fprintf(stderr, "unit: more than %d tests: raise MAX_TESTS in tests/unit/harness.c\n", MAX_TESTS);
+		abort();
+	}
+	tests[ntests++] = (typeof(tests[0])){name, fn};
 }
 
 int main(int argc, char **argv)
