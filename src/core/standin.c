@@ -220,19 +220,31 @@ void standin_wait_init(const exitwatch *w, standin *s)
  * ended first (the stand-in's normal exit). The guard stays in the
  * caller's cgroup and namespaces, holds only the process's pidfd, and
  * its own exit is of no interest to whoever reaps it. */
-static void guard_spawn(int pidfd)
+static void guard_spawn(int pidfd, pid_t pid, bool program)
 {
 	pid_t parent = getpid();
 	pid_t g = fork();
 	if (g != 0)
 		return; /* the stand-in, or no guard if fork failed */
+	/* For a program in another pid namespace the process is the CT's
+	 * init, and what the program started outside the CT's pid namespace
+	 * is ended through the CT's cgroup, as the stand-in's own exit does */
+	int members = -1;
+	if (program) {
+		char **paths = NULL;
+		size_t n = 0;
+		nx_err e = {0};
+		if (proc_cgroup_procs_files(pid, &paths, &n, &e) == 0 && n)
+			members = open(paths[0], O_RDONLY | O_CLOEXEC);
+		strv_free(paths);
+	}
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	int keep[] = {pidfd, sfd};
-	close_all_but(keep, 2, 0);
+	int keep[] = {pidfd, sfd, members};
+	close_all_but(keep, 3, 0);
 	prctl(PR_SET_NAME, "nx:guard", 0, 0, 0);
 	if (sfd < 0 || prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) < 0)
 		_exit(1);
@@ -241,8 +253,10 @@ static void guard_spawn(int pidfd)
 		;
 	/* the process's end, or the stand-in's: which came first */
 	struct pollfd done = {pidfd, POLLIN, 0};
-	if (poll(&done, 1, 0) == 0)
+	if (poll(&done, 1, 0) == 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		standin_end_the_rest(members);
+	}
 	_exit(0);
 }
 
@@ -259,8 +273,11 @@ static void __attribute__((noreturn)) standin_main(const standin_opts *o, int re
 		standin_null_fds(3);
 	standin s = {.pid = w->pid, .sigfd = -1, .procfd = -1, .members = -1};
 	nx_err err = {0};
-	if (!program) /* before joining: the guard must not count in the CT's cgroup */
-		guard_spawn(w->pidfd);
+	/* before joining: the guard must not count in the CT's cgroup. For a
+	 * program in another pid namespace it ends the CT's init, as the
+	 * stand-in does when the program ends; the program itself dies with
+	 * the stand-in (PR_SET_PDEATHSIG) */
+	guard_spawn(w->pidfd, w->pid, program);
 	if (program)
 		s.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* an exec's stand-in only needs the mount namespace, for podman top */

@@ -26,6 +26,10 @@ void __attribute__((noreturn)) standin_wait_init(const exitwatch *w, standin *s)
 void __attribute__((noreturn)) standin_mirror_exit(int status);
 /* 0..n-1 (at least 0-2) become /dev/null. */
 void standin_null_fds(int n);
+/* SIGKILL to every process of the cgroup whose cgroup.procs is `members`
+ * but the caller (the program's children outside the CT's pid namespace
+ * do not die with the CT's init). */
+void standin_end_the_rest(int members);
 /* The program role; never returns. */
 void __attribute__((noreturn)) standin_run_program(const standin_opts *o, standin *s, int report);
 

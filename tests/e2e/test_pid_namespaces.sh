@@ -102,6 +102,33 @@ test_kill_reaches_a_program_in_another_pid_namespace_and_nothing_is_left() {
 	nx delete --force pod2
 }
 
+# SIGKILL to the pid-file pid is meant for the container (runc's pid is
+# the program): for a program in another pid namespace too, the CT ends,
+# state says stopped and nothing of the program is left.
+test_sigkill_to_the_pid_file_pid_ends_a_program_in_another_pid_namespace() {
+	sim_setup
+	trap sim_teardown EXIT
+	make_bundle "$T/a" '["sleep", "600"]'
+	nx create --bundle "$T/a" --pid-file "$T/a.pid" pod3 </dev/null
+	nx start pod3
+	sandbox=$(cat "$T/a.pid")
+	make_bundle "$T/b" '["sh", "-c", "sleep 502 & sleep 503"]'
+	edit_config "$T/b" "for _, ns in ipairs(s.linux.namespaces) do
+			if ns.type == 'pid' then ns.path = '/proc/$sandbox/ns/pid' end end"
+	nx create --bundle "$T/b" --pid-file "$T/b.pid" peer3 </dev/null
+	assert_ok
+	nx start peer3
+	assert_ok
+	wait_for 10 sh -c 'pgrep -f "sleep 50[23]" | wc -l | grep -qx 2' || fail "the program's processes did not start"
+	kill -KILL "$(cat "$T/b.pid")"
+	wait_for 10 sh -c "'$NEXCAGE' --root '$ROOT' state peer3 | grep -q '\"stopped\"'" ||
+		fail "the CT outlived a SIGKILL to its pid-file pid: $("$NEXCAGE" --root "$ROOT" state peer3)"
+	wait_for 10 sh -c '! pgrep -f "sleep 50[23]" >/dev/null' || fail "the program left processes: $(pgrep -af 'sleep 50')"
+	nx delete peer3
+	assert_ok
+	nx delete --force pod3
+}
+
 test_a_config_without_a_pid_namespace_runs_among_the_hosts_processes() {
 	sim_setup
 	trap sim_teardown EXIT
