@@ -18,6 +18,7 @@
 #include <lauxlib.h>
 
 #include "util/log.h"
+#include "util/xalloc.h"
 #include "bridge/lua_bridge_validate.h"
 
 /* --- rules ---------------------------------------------------------------- */
@@ -121,11 +122,20 @@ static void rule_root_path(spec_walk *w, int idx)
 	int n = p[0] == '/' ? snprintf(joined, sizeof joined, "%s", p)
 			    : snprintf(joined, sizeof joined, "%s/%s", w->bundle ? w->bundle : ".", p);
 	struct stat st;
+	errno = 0;
 	if (n < 0 || (size_t)n >= sizeof joined || stat(joined, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    !realpath(joined, w->rootfs)) {
+		int e = errno;
 		w->rootfs[0] = '\0';
-		spec_problem(w, "must be an existing directory (got %s)",
-			     spec_show(w->L, idx, got, sizeof got));
+		/* the allocation policy (util/xalloc.h): exhaustion is no bundle's fault */
+		if (e == ENOMEM)
+			xalloc_die(PATH_MAX);
+		if (e && e != ENOENT && e != ENOTDIR)
+			spec_problem(w, "must be an existing directory (got %s: %s)",
+				     spec_show(w->L, idx, got, sizeof got), strerror(e));
+		else
+			spec_problem(w, "must be an existing directory (got %s)",
+				     spec_show(w->L, idx, got, sizeof got));
 	}
 }
 
