@@ -144,10 +144,6 @@ static int join_container(const exitwatch *w, standin *s, nx_err *err)
 	if (proc_cgroup_procs_files(w->pid, &paths, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		/* the first hierarchy's list, kept for the program role (which
-		 * must end what the program leaves in the CT's cgroup) */
-		if (i == 0)
-			s->members = open(paths[i], O_RDONLY | O_CLOEXEC);
 		int fd = open(paths[i], O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, "0", 1) != 1) {
 			nx_err_sys(err, errno, "join the container's cgroup %s", paths[i]);
@@ -220,24 +216,12 @@ void standin_wait_init(const exitwatch *w, standin *s)
  * ended first (the stand-in's normal exit). The guard stays in the
  * caller's cgroup and namespaces, holds only the process's pidfd, and
  * its own exit is of no interest to whoever reaps it. */
-static void guard_spawn(int pidfd, pid_t pid, bool program)
+static void guard_spawn(int pidfd, int members)
 {
 	pid_t parent = getpid();
 	pid_t g = fork();
 	if (g != 0)
 		return; /* the stand-in, or no guard if fork failed */
-	/* For a program in another pid namespace the process is the CT's
-	 * init, and what the program started outside the CT's pid namespace
-	 * is ended through the CT's cgroup, as the stand-in's own exit does */
-	int members = -1;
-	if (program) {
-		char **paths = NULL;
-		size_t n = 0;
-		nx_err e = {0};
-		if (proc_cgroup_procs_files(pid, &paths, &n, &e) == 0 && n)
-			members = open(paths[0], O_RDONLY | O_CLOEXEC);
-		strv_free(paths);
-	}
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
@@ -260,6 +244,22 @@ static void guard_spawn(int pidfd, pid_t pid, bool program)
 	_exit(0);
 }
 
+/* The CT's cgroup.procs in its first hierarchy (host pids), read-only: a
+ * program in another pid namespace leaves processes there that do not die
+ * with the CT's init (outside its pid namespace); whoever ends the program
+ * (the stand-in, or its guard) ends them through it. -1 if unreadable. */
+static int ct_members_open(pid_t pid)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	nx_err e = {0};
+	int fd = -1;
+	if (proc_cgroup_procs_files(pid, &paths, &n, &e) == 0 && n)
+		fd = open(paths[0], O_RDONLY | O_CLOEXEC);
+	strv_free(paths);
+	return fd;
+}
+
 static void __attribute__((noreturn)) standin_main(const standin_opts *o, int report)
 {
 	const exitwatch *w = o->watch;
@@ -271,13 +271,13 @@ static void __attribute__((noreturn)) standin_main(const standin_opts *o, int re
 	close_all_but(keep, sizeof keep / sizeof keep[0], program ? (o->keep_fds > 3 ? o->keep_fds : 3) : 3);
 	if (!program)
 		standin_null_fds(3);
-	standin s = {.pid = w->pid, .sigfd = -1, .procfd = -1, .members = -1};
+	standin s = {.pid = w->pid, .sigfd = -1, .procfd = -1, .members = program ? ct_members_open(w->pid) : -1};
 	nx_err err = {0};
 	/* before joining: the guard must not count in the CT's cgroup. For a
-	 * program in another pid namespace it ends the CT's init, as the
-	 * stand-in does when the program ends; the program itself dies with
-	 * the stand-in (PR_SET_PDEATHSIG) */
-	guard_spawn(w->pidfd, w->pid, program);
+	 * program in another pid namespace it ends the CT's init and the
+	 * program's leftovers, as the stand-in does when the program ends; the
+	 * program itself dies with the stand-in (PR_SET_PDEATHSIG) */
+	guard_spawn(w->pidfd, s.members);
 	if (program)
 		s.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* an exec's stand-in only needs the mount namespace, for podman top */

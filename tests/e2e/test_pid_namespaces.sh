@@ -78,20 +78,27 @@ test_a_container_joins_another_containers_pid_namespace() {
 # delete ends a container's processes when it has no pid namespace of its
 # own; and `kill` reaches the program, not the CT's init (which, as pid 1,
 # ignores it).
+# start_in_pods_pid_namespace POD PEER SCRIPT: POD (bundle $T/a, pid file
+# $T/a.pid) running, and PEER (sh -c SCRIPT, bundle $T/b, pid file
+# $T/b.pid) started in POD's pid namespace.
+start_in_pods_pid_namespace() {
+	make_bundle "$T/a" '["sleep", "600"]'
+	nx create --bundle "$T/a" --pid-file "$T/a.pid" "$1" </dev/null
+	nx start "$1"
+	sandbox=$(cat "$T/a.pid")
+	make_bundle "$T/b" "[\"sh\", \"-c\", \"$3\"]"
+	edit_config "$T/b" "for _, ns in ipairs(s.linux.namespaces) do
+			if ns.type == 'pid' then ns.path = '/proc/$sandbox/ns/pid' end end"
+	nx create --bundle "$T/b" --pid-file "$T/b.pid" "$2" </dev/null
+	assert_ok
+	nx start "$2"
+	assert_ok
+}
+
 test_kill_reaches_a_program_in_another_pid_namespace_and_nothing_is_left() {
 	sim_setup
 	trap sim_teardown EXIT
-	make_bundle "$T/a" '["sleep", "600"]'
-	nx create --bundle "$T/a" --pid-file "$T/a.pid" pod2 </dev/null
-	nx start pod2
-	sandbox=$(cat "$T/a.pid")
-	make_bundle "$T/b" '["sh", "-c", "sleep 500 & sleep 501"]'
-	edit_config "$T/b" "for _, ns in ipairs(s.linux.namespaces) do
-			if ns.type == 'pid' then ns.path = '/proc/$sandbox/ns/pid' end end"
-	nx create --bundle "$T/b" --pid-file "$T/b.pid" peer2 </dev/null
-	assert_ok
-	nx start peer2
-	assert_ok
+	start_in_pods_pid_namespace pod2 peer2 "sleep 500 & sleep 501"
 	wait_for 10 sh -c 'pgrep -f "sleep 50[01]" | wc -l | grep -qx 2' || fail "the program's processes did not start"
 	nx kill peer2 TERM
 	assert_ok
@@ -108,17 +115,7 @@ test_kill_reaches_a_program_in_another_pid_namespace_and_nothing_is_left() {
 test_sigkill_to_the_pid_file_pid_ends_a_program_in_another_pid_namespace() {
 	sim_setup
 	trap sim_teardown EXIT
-	make_bundle "$T/a" '["sleep", "600"]'
-	nx create --bundle "$T/a" --pid-file "$T/a.pid" pod3 </dev/null
-	nx start pod3
-	sandbox=$(cat "$T/a.pid")
-	make_bundle "$T/b" '["sh", "-c", "sleep 502 & sleep 503"]'
-	edit_config "$T/b" "for _, ns in ipairs(s.linux.namespaces) do
-			if ns.type == 'pid' then ns.path = '/proc/$sandbox/ns/pid' end end"
-	nx create --bundle "$T/b" --pid-file "$T/b.pid" peer3 </dev/null
-	assert_ok
-	nx start peer3
-	assert_ok
+	start_in_pods_pid_namespace pod3 peer3 "sleep 502 & sleep 503"
 	wait_for 10 sh -c 'pgrep -f "sleep 50[23]" | wc -l | grep -qx 2' || fail "the program's processes did not start"
 	kill -KILL "$(cat "$T/b.pid")"
 	wait_for 10 sh -c "'$NEXCAGE' --root '$ROOT' state peer3 | grep -q '\"stopped\"'" ||
